@@ -1,0 +1,9 @@
+//! scimulate: a SCIM 2.0 conformance and chaos test harness.
+//!
+//! The binary is a thin shell over [`cli::main`]; everything lives here so
+//! tests can drive whole commands in-process.
+
+pub mod cli;
+pub mod duration;
+pub mod scim;
+pub mod target;

@@ -1,0 +1,12 @@
+//! The SCIM core: schemas, resources, filters, PATCH and errors.
+//!
+//! No async and no network here: the mock target, `certify` and the judge
+//! all build on these pure functions.
+
+pub mod error;
+pub mod filter;
+pub mod patch;
+pub mod path;
+pub mod schema;
+
+pub use error::{ScimError, ScimResult, ScimType};

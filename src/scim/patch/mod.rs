@@ -1,0 +1,1 @@
+//! The PATCH engine (RFC 7644 §3.5.2).

@@ -1,0 +1,357 @@
+//! Mock target profiles (SPEC §2): what a service provider supports and how
+//! it authenticates. Loaded from YAML with unknown keys rejected, so a typo
+//! in a profile is an error naming its line and column, not a silent default.
+
+use crate::duration::HumanDuration;
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// The strict reference profile, built into the binary.
+pub const GENERIC_RFC_YAML: &str = include_str!("../../mock-targets/generic-rfc.yaml");
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Profile {
+    pub name: String,
+    #[serde(default = "default_resource_types")]
+    pub resource_types: Vec<ResourceTypeName>,
+    #[serde(default = "default_schemas")]
+    pub schemas: Vec<SchemaName>,
+    #[serde(default)]
+    pub auth: AuthConfig,
+    #[serde(default)]
+    pub features: Features,
+    #[serde(default = "default_page_size")]
+    pub page_size_default: usize,
+    #[serde(default = "default_base_path")]
+    pub base_path: String,
+    /// Vendor knobs (issue 3); none are defined yet, so only `{}` is accepted.
+    #[serde(default)]
+    pub behaviour: Behaviour,
+    /// Standing faults (issue 3); none are defined yet, so only `[]` is accepted.
+    #[serde(default)]
+    pub quirks: Vec<NoQuirksYet>,
+    #[serde(default)]
+    pub seed: Option<SeedConfig>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ResourceTypeName {
+    User,
+    Group,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SchemaName {
+    CoreUser,
+    EnterpriseUser,
+    CoreGroup,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+pub enum AuthConfig {
+    /// A static bearer token that expires after `token_ttl`.
+    Bearer { token_ttl: Option<HumanDuration> },
+    /// OAuth 2.0 client credentials (RFC 6749 §4.4): tokens come from the
+    /// target's token endpoint and live `token_ttl`.
+    Oauth2ClientCredentials { token_ttl: Option<HumanDuration> },
+}
+
+impl Default for AuthConfig {
+    fn default() -> Self {
+        AuthConfig::Bearer { token_ttl: None }
+    }
+}
+
+impl AuthConfig {
+    /// How long an issued token stays valid; `None` is forever.
+    pub fn token_ttl(&self) -> Option<Duration> {
+        match self {
+            AuthConfig::Bearer { token_ttl }
+            | AuthConfig::Oauth2ClientCredentials { token_ttl } => token_ttl.map(|d| d.0),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Features {
+    #[serde(default = "yes")]
+    pub patch: bool,
+    #[serde(default)]
+    pub bulk: Option<BulkFeature>,
+    #[serde(default)]
+    pub filter: Option<FilterFeature>,
+    #[serde(default = "yes")]
+    pub sort: bool,
+    #[serde(default = "yes")]
+    pub etag: bool,
+    #[serde(default)]
+    pub change_password: bool,
+}
+
+impl Default for Features {
+    fn default() -> Self {
+        Features {
+            patch: true,
+            bulk: Some(BulkFeature::default()),
+            filter: Some(FilterFeature::default()),
+            sort: true,
+            etag: true,
+            change_password: false,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BulkFeature {
+    #[serde(default = "default_bulk_ops")]
+    pub max_operations: usize,
+    #[serde(default = "default_bulk_payload")]
+    pub max_payload_size: usize,
+}
+
+impl Default for BulkFeature {
+    fn default() -> Self {
+        BulkFeature {
+            max_operations: default_bulk_ops(),
+            max_payload_size: default_bulk_payload(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FilterFeature {
+    #[serde(default = "default_max_results")]
+    pub max_results: usize,
+}
+
+impl Default for FilterFeature {
+    fn default() -> Self {
+        FilterFeature {
+            max_results: default_max_results(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Behaviour {}
+
+/// Deserialises nothing: a non-empty `quirks` list is rejected with the
+/// position of its first entry until faults exist.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NoQuirksYet {}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SeedConfig {
+    /// Pre-existing accounts generated deterministically (`seed-user-N`).
+    #[serde(default)]
+    pub users: usize,
+    #[serde(default)]
+    pub groups: usize,
+}
+
+fn yes() -> bool {
+    true
+}
+fn default_resource_types() -> Vec<ResourceTypeName> {
+    vec![ResourceTypeName::User, ResourceTypeName::Group]
+}
+fn default_schemas() -> Vec<SchemaName> {
+    vec![
+        SchemaName::CoreUser,
+        SchemaName::EnterpriseUser,
+        SchemaName::CoreGroup,
+    ]
+}
+fn default_page_size() -> usize {
+    100
+}
+fn default_base_path() -> String {
+    "/scim/v2".into()
+}
+fn default_bulk_ops() -> usize {
+    1000
+}
+fn default_bulk_payload() -> usize {
+    1_048_576
+}
+fn default_max_results() -> usize {
+    200
+}
+
+/// Why a profile could not be loaded. The message names the file and, for
+/// YAML and schema errors, the line and column.
+#[derive(Debug, thiserror::Error)]
+pub enum ProfileError {
+    #[error("{path}: cannot read profile: {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{origin}: {message}")]
+    Invalid { origin: String, message: String },
+    #[error(
+        "no profile named '{name}': looked for {tried} and among the built-in profiles ({builtin})"
+    )]
+    NotFound {
+        name: String,
+        tried: String,
+        builtin: String,
+    },
+}
+
+impl Profile {
+    /// Parses a profile from YAML; `origin` names the file in errors.
+    pub fn from_yaml(text: &str, origin: &str) -> Result<Profile, ProfileError> {
+        let profile: Profile = serde_saphyr::from_str(text).map_err(|e| ProfileError::Invalid {
+            origin: origin.to_owned(),
+            message: e
+                .to_string()
+                .trim_start_matches("error: ")
+                .replace("--> <input>:", &format!("--> {origin}:")),
+        })?;
+        profile.check(origin)?;
+        Ok(profile)
+    }
+
+    fn check(&self, origin: &str) -> Result<(), ProfileError> {
+        let invalid = |message: String| ProfileError::Invalid {
+            origin: origin.to_owned(),
+            message,
+        };
+        if !self.base_path.starts_with('/')
+            || self.base_path.ends_with('/') && self.base_path.len() > 1
+        {
+            return Err(invalid(format!(
+                "base_path '{}': expected a path that starts with '/' and does not end with '/' (e.g. /scim/v2)",
+                self.base_path
+            )));
+        }
+        if self.page_size_default == 0 {
+            return Err(invalid(
+                "page_size_default: expected a positive integer".into(),
+            ));
+        }
+        if self.resource_types.contains(&ResourceTypeName::User)
+            && !self.schemas.contains(&SchemaName::CoreUser)
+        {
+            return Err(invalid(
+                "schemas: resource type User needs core-user".into(),
+            ));
+        }
+        if self.resource_types.contains(&ResourceTypeName::Group)
+            && !self.schemas.contains(&SchemaName::CoreGroup)
+        {
+            return Err(invalid(
+                "schemas: resource type Group needs core-group".into(),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Loads a profile file.
+    pub fn from_file(path: &Path) -> Result<Profile, ProfileError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ProfileError::Io {
+            path: path.to_owned(),
+            source,
+        })?;
+        Profile::from_yaml(&text, &path.display().to_string())
+    }
+
+    /// Resolves a profile argument (SPEC §1): an existing file path, else
+    /// `./mock-targets/NAME.yaml`, else a profile built into the binary.
+    pub fn resolve(arg: &str) -> Result<Profile, ProfileError> {
+        let as_path = Path::new(arg);
+        if as_path.is_file() {
+            return Profile::from_file(as_path);
+        }
+        let local = Path::new("mock-targets").join(format!("{arg}.yaml"));
+        if local.is_file() {
+            return Profile::from_file(&local);
+        }
+        match builtin(arg) {
+            Some(text) => Profile::from_yaml(text, &format!("<built-in profile {arg}>")),
+            None => Err(ProfileError::NotFound {
+                name: arg.to_owned(),
+                tried: local.display().to_string(),
+                builtin: BUILTIN
+                    .iter()
+                    .map(|(n, _)| *n)
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            }),
+        }
+    }
+}
+
+const BUILTIN: &[(&str, &str)] = &[("generic-rfc", GENERIC_RFC_YAML)];
+
+fn builtin(name: &str) -> Option<&'static str> {
+    BUILTIN.iter().find(|(n, _)| *n == name).map(|(_, t)| *t)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_shipped_generic_rfc_profile_loads() {
+        let p = Profile::from_yaml(GENERIC_RFC_YAML, "generic-rfc.yaml").expect("valid");
+        assert_eq!(p.name, "generic-rfc");
+        assert_eq!(p.base_path, "/scim/v2");
+        assert!(p.features.patch && p.features.etag && p.features.sort);
+        assert_eq!(p.features.filter.as_ref().map(|f| f.max_results), Some(200));
+        assert!(p.quirks.is_empty());
+    }
+
+    #[test]
+    fn unknown_keys_are_rejected_with_line_and_column() {
+        let err = Profile::from_yaml(
+            "name: x\nfeatures: { patch: true, sorrt: true }\n",
+            "p.yaml",
+        )
+        .unwrap_err();
+        insta::assert_snapshot!(err.to_string());
+    }
+
+    #[test]
+    fn bad_durations_name_the_expected_form() {
+        let err = Profile::from_yaml(
+            "name: x\nauth: { type: bearer, token_ttl: 10 minutes }\n",
+            "p.yaml",
+        )
+        .unwrap_err();
+        insta::assert_snapshot!(err.to_string());
+    }
+
+    #[test]
+    fn bad_base_path_is_rejected() {
+        let err = Profile::from_yaml("name: x\nbase_path: scim/\n", "p.yaml").unwrap_err();
+        insta::assert_snapshot!(err.to_string());
+    }
+
+    #[test]
+    fn unknown_profile_names_say_where_they_were_looked_for() {
+        let err = Profile::resolve("no-such-profile").unwrap_err();
+        insta::assert_snapshot!(err.to_string());
+    }
+
+    #[test]
+    fn oauth_profiles_parse() {
+        let p = Profile::from_yaml(
+            "name: x\nauth: { type: oauth2_client_credentials, token_ttl: 10m }\n",
+            "p.yaml",
+        )
+        .expect("valid");
+        assert_eq!(p.auth.token_ttl(), Some(Duration::from_secs(600)));
+    }
+}
