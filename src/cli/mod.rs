@@ -1,7 +1,65 @@
-//! The command line (SPEC §1).
+//! The command line (SPEC §1). `main` parses arguments, runs one command and
+//! maps its outcome to the exit statuses of [`exit`].
 
+mod check;
+pub mod exit;
+mod serve;
+
+use clap::{Parser, Subcommand};
+use exit::CliError;
+use std::path::PathBuf;
 use std::process::ExitCode;
 
+#[derive(Debug, Parser)]
+#[command(
+    name = "scimulate",
+    version,
+    about = "SCIM 2.0 conformance and chaos test harness"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run mock SCIM targets until stopped (game days, manual testing).
+    Serve(serve::ServeArgs),
+    /// Validate profile files without running anything.
+    Check {
+        /// Files or folders (default: ./mock-targets).
+        paths: Vec<PathBuf>,
+    },
+}
+
+/// Runs the command line and returns the process exit status.
 pub fn main() -> ExitCode {
-    ExitCode::SUCCESS
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            // clap prints help and version to stdout with status 0; every
+            // other parse error is bad input (2), which matches SPEC §1.
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() {
+                exit::BAD_INPUT
+            } else {
+                exit::OK
+            });
+        }
+    };
+    match run(cli) {
+        Ok(()) => ExitCode::from(exit::OK),
+        Err(e) => {
+            eprintln!("error: {e}");
+            e.exit_code()
+        }
+    }
+}
+
+/// Runs one parsed command.
+pub fn run(cli: Cli) -> Result<(), CliError> {
+    match cli.command {
+        Command::Serve(args) => serve::run(args),
+        Command::Check { paths } => check::run(&paths, &mut std::io::stdout()),
+    }
 }

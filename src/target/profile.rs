@@ -13,6 +13,10 @@ pub const GENERIC_RFC_YAML: &str = include_str!("../../mock-targets/generic-rfc.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Profile {
+    /// Optional `kind: profile`, which lets `scimulate check` recognise a
+    /// profile kept outside `mock-targets/`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<ProfileKind>,
     pub name: String,
     #[serde(default = "default_resource_types")]
     pub resource_types: Vec<ResourceTypeName>,
@@ -34,6 +38,12 @@ pub struct Profile {
     pub quirks: Vec<NoQuirksYet>,
     #[serde(default)]
     pub seed: Option<SeedConfig>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ProfileKind {
+    Profile,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -219,41 +229,40 @@ impl Profile {
                 .trim_start_matches("error: ")
                 .replace("--> <input>:", &format!("--> {origin}:")),
         })?;
-        profile.check(origin)?;
+        profile.check(text, origin)?;
         Ok(profile)
     }
 
-    fn check(&self, origin: &str) -> Result<(), ProfileError> {
-        let invalid = |message: String| ProfileError::Invalid {
-            origin: origin.to_owned(),
-            message,
+    /// Rules serde cannot express; errors point at the top-level key.
+    fn check(&self, text: &str, origin: &str) -> Result<(), ProfileError> {
+        let invalid = |key: &str, problem: String| {
+            let place = match locate_top_level_key(text, key) {
+                Some((line, col)) => format!("line {line} column {col}: {key}"),
+                None => key.to_owned(),
+            };
+            Err(ProfileError::Invalid {
+                origin: origin.to_owned(),
+                message: format!("{place}: {problem}"),
+            })
         };
-        if !self.base_path.starts_with('/')
-            || self.base_path.ends_with('/') && self.base_path.len() > 1
-        {
-            return Err(invalid(format!(
-                "base_path '{}': expected a path that starts with '/' and does not end with '/' (e.g. /scim/v2)",
-                self.base_path
-            )));
+        let bp = &self.base_path;
+        if !bp.starts_with('/') || (bp.ends_with('/') && bp.len() > 1) {
+            return invalid(
+                "base_path",
+                format!(
+                    "'{bp}': expected a path that starts with '/' and does not end with '/' (e.g. /scim/v2)"
+                ),
+            );
         }
         if self.page_size_default == 0 {
-            return Err(invalid(
-                "page_size_default: expected a positive integer".into(),
-            ));
+            return invalid("page_size_default", "expected a positive integer".into());
         }
-        if self.resource_types.contains(&ResourceTypeName::User)
-            && !self.schemas.contains(&SchemaName::CoreUser)
-        {
-            return Err(invalid(
-                "schemas: resource type User needs core-user".into(),
-            ));
+        let has = |rt, schema| !self.resource_types.contains(&rt) || self.schemas.contains(&schema);
+        if !has(ResourceTypeName::User, SchemaName::CoreUser) {
+            return invalid("schemas", "resource type User needs core-user".into());
         }
-        if self.resource_types.contains(&ResourceTypeName::Group)
-            && !self.schemas.contains(&SchemaName::CoreGroup)
-        {
-            return Err(invalid(
-                "schemas: resource type Group needs core-group".into(),
-            ));
+        if !has(ResourceTypeName::Group, SchemaName::CoreGroup) {
+            return invalid("schemas", "resource type Group needs core-group".into());
         }
         Ok(())
     }
@@ -291,6 +300,14 @@ impl Profile {
             }),
         }
     }
+}
+
+/// The 1-based line and column of a top-level `key:` in YAML text.
+pub(crate) fn locate_top_level_key(text: &str, key: &str) -> Option<(usize, usize)> {
+    text.lines().enumerate().find_map(|(i, line)| {
+        let rest = line.strip_prefix(key)?;
+        rest.trim_start().starts_with(':').then_some((i + 1, 1))
+    })
 }
 
 const BUILTIN: &[(&str, &str)] = &[("generic-rfc", GENERIC_RFC_YAML)];

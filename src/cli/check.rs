@@ -1,0 +1,107 @@
+//! `scimulate check [PATHS...]`: validate files without running anything.
+//!
+//! Each file's kind comes from a top-level `kind:` key, or else from the
+//! folder it sits in (SPEC §1). Profiles are the only kind defined so far.
+
+use super::exit::CliError;
+use crate::target::profile::Profile;
+use std::path::{Path, PathBuf};
+
+/// What kind of scimulate file a path holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum FileKind {
+    Profile,
+}
+
+/// Checks every file (folders are expanded to their `*.yaml`/`*.yml`
+/// files). Returns one line per valid file; the first error found ends
+/// the check after every file has been read, so one run lists them all.
+pub fn run(paths: &[PathBuf], out: &mut dyn std::io::Write) -> Result<(), CliError> {
+    let defaults = [PathBuf::from("mock-targets")];
+    let paths = if paths.is_empty() {
+        &defaults[..]
+    } else {
+        paths
+    };
+    let mut files = Vec::new();
+    for p in paths {
+        expand(p, &mut files)?;
+    }
+    let mut errors = Vec::new();
+    for file in &files {
+        match check_file(file) {
+            Ok(kind) => {
+                let _ = writeln!(out, "ok: {} ({})", file.display(), kind_name(kind));
+            }
+            Err(e) => errors.push(e),
+        }
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(CliError::BadInput(errors.join("\n")))
+    }
+}
+
+fn kind_name(kind: FileKind) -> &'static str {
+    match kind {
+        FileKind::Profile => "profile",
+    }
+}
+
+fn expand(path: &Path, files: &mut Vec<PathBuf>) -> Result<(), CliError> {
+    if path.is_dir() {
+        let entries = std::fs::read_dir(path).map_err(|e| {
+            CliError::BadInput(format!("{}: cannot read folder: {e}", path.display()))
+        })?;
+        let mut found: Vec<PathBuf> = entries
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| matches!(p.extension().and_then(|e| e.to_str()), Some("yaml" | "yml")))
+            .collect();
+        found.sort();
+        files.extend(found);
+        Ok(())
+    } else if path.is_file() {
+        files.push(path.to_owned());
+        Ok(())
+    } else {
+        Err(CliError::BadInput(format!(
+            "{}: no such file or folder",
+            path.display()
+        )))
+    }
+}
+
+fn check_file(path: &Path) -> Result<FileKind, String> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("{}: cannot read: {e}", path.display()))?;
+    let kind = detect_kind(path, &text)?;
+    match kind {
+        FileKind::Profile => Profile::from_yaml(&text, &path.display().to_string())
+            .map(|_| FileKind::Profile)
+            .map_err(|e| e.to_string()),
+    }
+}
+
+/// A top-level `kind:` key wins; otherwise the parent folder's name.
+fn detect_kind(path: &Path, text: &str) -> Result<FileKind, String> {
+    let declared = text.lines().enumerate().find_map(|(i, l)| {
+        l.strip_prefix("kind:")
+            .map(|k| (i + 1, k.trim().trim_matches(['"', '\''])))
+    });
+    let by_folder = path
+        .parent()
+        .and_then(|p| p.file_name())
+        .and_then(|n| n.to_str());
+    match (declared, by_folder) {
+        (Some((_, "profile")), _) | (None, Some("mock-targets")) => Ok(FileKind::Profile),
+        (Some((line, other)), _) => Err(format!(
+            "{}: line {line} column 7: unknown kind '{other}': expected profile (scenario and connector files are not supported by this version)",
+            path.display()
+        )),
+        (None, _) => Err(format!(
+            "{}: cannot tell what kind of file this is: expected a top-level `kind: profile` key or a file under mock-targets/",
+            path.display()
+        )),
+    }
+}
