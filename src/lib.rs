@@ -5,5 +5,6 @@
 
 pub mod cli;
 pub mod duration;
+pub mod fault;
 pub mod scim;
 pub mod target;
