@@ -3,8 +3,10 @@
 //! The binary is a thin shell over [`cli::main`]; everything lives here so
 //! tests can drive whole commands in-process.
 
+pub mod admin;
 pub mod cli;
 pub mod duration;
 pub mod fault;
 pub mod scim;
+pub mod serve;
 pub mod target;

@@ -1,6 +1,7 @@
 //! `scimulate serve [PROFILE...]`: run mock targets until stopped.
 
 use super::exit::CliError;
+use crate::serve::{self, ServeOptions};
 use crate::target::profile::Profile;
 use clap::Args;
 use std::net::IpAddr;
@@ -17,6 +18,9 @@ pub struct ServeArgs {
     /// Write the endpoints JSON (SPEC §3.4) here once all listeners accept.
     #[arg(long)]
     pub ready_file: Option<PathBuf>,
+    /// Seed for resource ids and probabilistic faults.
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
 }
 
 pub fn run(args: ServeArgs) -> Result<(), CliError> {
@@ -25,11 +29,57 @@ pub fn run(args: ServeArgs) -> Result<(), CliError> {
     } else {
         args.profiles.clone()
     };
-    let _profiles = names
+    let profiles = names
         .iter()
         .map(|n| Profile::resolve(n).map_err(|e| CliError::BadInput(e.to_string())))
         .collect::<Result<Vec<_>, _>>()?;
-    Err(CliError::Harness(
-        "serve is wired once the target server lands".into(),
-    ))
+    let runtime = tokio::runtime::Runtime::new()
+        .map_err(|e| CliError::Harness(format!("could not start the async runtime: {e}")))?;
+    runtime.block_on(serve_until_stopped(profiles, args))
+}
+
+async fn serve_until_stopped(profiles: Vec<Profile>, args: ServeArgs) -> Result<(), CliError> {
+    let options = ServeOptions {
+        listen: args.listen,
+        seed: args.seed,
+    };
+    let serving = serve::start(profiles, &options)
+        .await
+        .map_err(|e| CliError::Harness(format!("could not start the targets: {e}")))?;
+    if let Some(path) = &args.ready_file {
+        serving.endpoints.write(path).map_err(|e| {
+            CliError::Harness(format!(
+                "could not write the ready file {}: {e}",
+                path.display()
+            ))
+        })?;
+    }
+    eprintln!("admin API: {}", serving.endpoints.admin.url);
+    for (name, t) in &serving.endpoints.targets {
+        eprintln!("target {name}: {}", t.base_url);
+    }
+    if args.ready_file.is_none() {
+        eprintln!("(credentials are in the endpoints file: pass --ready-file FILE)");
+    }
+    wait_for_stop_signal().await;
+    serving
+        .shutdown()
+        .await
+        .map_err(|e| CliError::Harness(format!("shutdown failed: {e}")))
+}
+
+/// Ctrl-C or SIGTERM (what CI and process supervisors send).
+async fn wait_for_stop_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        if let Ok(mut term) = signal(SignalKind::terminate()) {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = term.recv() => {}
+            }
+            return;
+        }
+    }
+    let _ = tokio::signal::ctrl_c().await;
 }

@@ -7,6 +7,8 @@ pub mod error;
 pub mod filter;
 pub mod patch;
 pub mod path;
+pub mod query;
 pub mod schema;
+pub mod validate;
 
 pub use error::{ScimError, ScimResult, ScimType};

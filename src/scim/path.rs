@@ -39,7 +39,11 @@ impl AttrPath {
     /// attribute starts after its last `:`, so dots inside the URN (such as
     /// `2.0`) are not mistaken for a sub-attribute separator.
     pub fn parse(text: &str) -> ScimResult<AttrPath> {
-        let (urn, rest) = if text.len() > 4 && text[..4].eq_ignore_ascii_case("urn:") {
+        let is_urn = text.len() > 4
+            && text
+                .get(..4)
+                .is_some_and(|p| p.eq_ignore_ascii_case("urn:"));
+        let (urn, rest) = if is_urn {
             match text.rfind(':') {
                 Some(i) => (Some(text[..i].to_owned()), &text[i + 1..]),
                 None => (None, text),

@@ -1,3 +1,11 @@
 //! The mock SCIM target: a service provider that behaves like RFC 7644 says.
 
+pub mod auth;
+pub mod http;
+pub mod journal;
+pub mod metrics;
+pub mod ops;
 pub mod profile;
+pub mod server;
+pub mod state;
+pub mod store;

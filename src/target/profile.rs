@@ -162,7 +162,7 @@ pub struct NoQuirksYet {}
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SeedConfig {
-    /// Pre-existing accounts generated deterministically (`seed-user-N`).
+    /// Pre-existing accounts generated deterministically (`userN@example.com`).
     #[serde(default)]
     pub users: usize,
     #[serde(default)]

@@ -1,0 +1,68 @@
+//! The endpoints file (SPEC §3.4): where the admin API and each target
+//! listen, and their credentials. It holds secrets, so it is written
+//! owner-readable only, and atomically, so a reader never sees half of it.
+
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::io::{self, Write};
+use std::path::Path;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Endpoints {
+    pub admin: AdminEndpoint,
+    pub targets: BTreeMap<String, TargetEndpoint>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct AdminEndpoint {
+    pub url: String,
+    pub token: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TargetEndpoint {
+    pub base_url: String,
+    pub direct_url: String,
+    pub auth: TargetAuth,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum TargetAuth {
+    Bearer {
+        token: String,
+    },
+    Oauth2ClientCredentials {
+        token_url: String,
+        client_id: String,
+        client_secret: String,
+    },
+}
+
+impl Endpoints {
+    /// Writes the file with mode 0600 through a temporary file and a
+    /// rename in the same directory.
+    pub fn write(&self, path: &Path) -> io::Result<()> {
+        let json = serde_json::to_vec_pretty(self).map_err(io::Error::other)?;
+        let dir = path
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        let file_name = path
+            .file_name()
+            .ok_or_else(|| io::Error::other(format!("{} is not a file path", path.display())))?;
+        let tmp = dir.join(format!(".{}.tmp", file_name.to_string_lossy()));
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create(true).truncate(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            options.mode(0o600);
+        }
+        let mut file = options.open(&tmp)?;
+        file.write_all(&json)?;
+        file.write_all(b"\n")?;
+        file.sync_all()?;
+        std::fs::rename(&tmp, path)
+    }
+}

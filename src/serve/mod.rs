@@ -1,0 +1,153 @@
+//! Starting and stopping a set of mock targets with their admin API: what
+//! `scimulate serve` runs, and what `run` will run around a connector.
+
+mod endpoints;
+
+pub use endpoints::{AdminEndpoint, Endpoints, TargetAuth, TargetEndpoint};
+
+use crate::admin::{self, AdminState};
+use crate::target::http::oauth::TOKEN_PATH;
+use crate::target::profile::Profile;
+use crate::target::server::{self, RunningTarget, http_origin};
+use base64::Engine;
+use rand::RngCore;
+use std::collections::{BTreeMap, HashMap};
+use std::io;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+pub struct ServeOptions {
+    pub listen: IpAddr,
+    /// Seed for ids and probabilistic faults.
+    pub seed: u64,
+}
+
+impl Default for ServeOptions {
+    fn default() -> Self {
+        ServeOptions {
+            listen: IpAddr::from([127, 0, 0, 1]),
+            seed: 0,
+        }
+    }
+}
+
+/// Running targets and admin API; dropping it without `shutdown` stops the
+/// servers too (their shutdown channel closes).
+pub struct Serving {
+    pub endpoints: Endpoints,
+    pub admin_addr: SocketAddr,
+    pub targets: Vec<RunningTarget>,
+    stop: watch::Sender<bool>,
+    admin_task: JoinHandle<io::Result<()>>,
+}
+
+/// Target names must be distinct: a second `generic-rfc` becomes
+/// `generic-rfc-2`.
+fn unique_names(profiles: &[Profile]) -> Vec<String> {
+    let mut seen: HashMap<&str, usize> = HashMap::new();
+    profiles
+        .iter()
+        .map(|p| {
+            let n = seen.entry(p.name.as_str()).or_default();
+            *n += 1;
+            if *n == 1 {
+                p.name.clone()
+            } else {
+                format!("{}-{n}", p.name)
+            }
+        })
+        .collect()
+}
+
+fn admin_token() -> String {
+    let mut buf = [0u8; 24];
+    rand::rng().fill_bytes(&mut buf);
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(buf)
+}
+
+/// Starts every target, then the admin API. Everything accepts
+/// connections when this returns.
+pub async fn start(profiles: Vec<Profile>, options: &ServeOptions) -> io::Result<Serving> {
+    let (stop, stopped) = watch::channel(false);
+    let names = unique_names(&profiles);
+    let mut targets = Vec::with_capacity(profiles.len());
+    for (i, (profile, name)) in profiles.into_iter().zip(&names).enumerate() {
+        let seed = options.seed.wrapping_add(i as u64);
+        targets.push(server::start(name, profile, options.listen, seed, stopped.clone()).await?);
+    }
+
+    let mut target_endpoints = BTreeMap::new();
+    for t in &targets {
+        let state = &t.state;
+        let auth = if state.auth.is_oauth() {
+            TargetAuth::Oauth2ClientCredentials {
+                token_url: format!("{}{TOKEN_PATH}", http_origin(t.addr)),
+                client_id: state.auth.client_id().to_owned(),
+                client_secret: state.auth.client_secret().to_owned(),
+            }
+        } else {
+            TargetAuth::Bearer {
+                token: state.auth.current_token().unwrap_or_default(),
+            }
+        };
+        target_endpoints.insert(
+            state.name.clone(),
+            TargetEndpoint {
+                base_url: state.base_url.clone(),
+                direct_url: state.base_url.clone(),
+                auth,
+            },
+        );
+    }
+
+    let token = admin_token();
+    let admin_state = Arc::new(AdminState {
+        token: token.clone(),
+        targets: targets.iter().map(|t| t.state.clone()).collect(),
+        base_urls: target_endpoints
+            .iter()
+            .map(|(n, e)| (n.clone(), e.base_url.clone()))
+            .collect(),
+    });
+    let listener = TcpListener::bind((options.listen, 0)).await?;
+    let admin_addr = listener.local_addr()?;
+    let mut admin_stop = stopped.clone();
+    let app = admin::router(admin_state);
+    let admin_task = tokio::spawn(async move {
+        axum::serve(listener, app)
+            .with_graceful_shutdown(async move {
+                let _ = admin_stop.wait_for(|s| *s).await;
+            })
+            .await
+    });
+
+    Ok(Serving {
+        endpoints: Endpoints {
+            admin: AdminEndpoint {
+                url: http_origin(admin_addr),
+                token,
+            },
+            targets: target_endpoints,
+        },
+        admin_addr,
+        targets,
+        stop,
+        admin_task,
+    })
+}
+
+impl Serving {
+    /// Stops accepting, lets in-flight requests finish, and waits.
+    pub async fn shutdown(self) -> io::Result<()> {
+        let _ = self.stop.send(true);
+        for t in self.targets {
+            t.join().await?;
+        }
+        self.admin_task
+            .await
+            .map_err(|e| io::Error::other(format!("admin task failed: {e}")))?
+    }
+}

@@ -1,0 +1,126 @@
+//! Cross-cutting layers: the journal (outermost: it sees every request,
+//! including refused ones, SPEC §3.3) and bearer authentication.
+
+use super::response::{OperationTag, scim_json};
+use crate::fault::Operation;
+use crate::scim::ScimError;
+use crate::target::journal::{JournalEntry, mask_body, mask_header};
+use crate::target::state::TargetState;
+use axum::body::{Body, Bytes};
+use axum::extract::{Request, State};
+use axum::http::{HeaderValue, Method, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use chrono::{SecondsFormat, Utc};
+use http_body_util::{BodyExt, LengthLimitError, Limited};
+use std::sync::Arc;
+use std::time::Instant;
+
+/// The kind of operation a request attempts, from its method and path,
+/// unless the handler said better (a PATCH that deactivates).
+fn operation_of(method: &Method, path: &str, tag: Option<OperationTag>) -> Option<Operation> {
+    if let Some(OperationTag(op)) = tag {
+        return Some(op);
+    }
+    if path.ends_with("/oauth/token") {
+        return None;
+    }
+    Some(match *method {
+        Method::GET | Method::HEAD => Operation::Read,
+        Method::POST if path.ends_with("/.search") => Operation::Read,
+        Method::POST if path.ends_with("/Bulk") => Operation::Update,
+        Method::POST => Operation::Provision,
+        Method::DELETE => Operation::Deprovision,
+        _ => Operation::Update,
+    })
+}
+
+/// Reads the body (refusing more than the target's payload limit with 413,
+/// RFC 7644 §3.7.4), runs the request, and journals both sides.
+pub async fn journal(State(state): State<Arc<TargetState>>, req: Request, next: Next) -> Response {
+    let started = Instant::now();
+    let time = Utc::now().to_rfc3339_opts(SecondsFormat::Millis, true);
+    let (parts, body) = req.into_parts();
+    let method = parts.method.clone();
+    let path = parts.uri.path().to_owned();
+    let query = parts.uri.query().map(str::to_owned);
+    let headers: Vec<(String, String)> = parts
+        .headers
+        .iter()
+        .map(|(k, v)| {
+            let value = String::from_utf8_lossy(v.as_bytes());
+            (k.as_str().to_owned(), mask_header(k.as_str(), &value))
+        })
+        .collect();
+
+    let limit = state.max_payload();
+    let (request_body, response) = match Limited::new(body, limit).collect().await {
+        Ok(collected) => {
+            let bytes = collected.to_bytes();
+            let req = Request::from_parts(parts, Body::from(bytes.clone()));
+            (bytes, next.run(req).await)
+        }
+        Err(e) if e.downcast_ref::<LengthLimitError>().is_some() => (
+            Bytes::new(),
+            ScimError::payload_too_large(format!(
+                "the request body exceeds maxPayloadSize ({limit} bytes)"
+            ))
+            .into_response(),
+        ),
+        Err(e) => (
+            Bytes::new(),
+            ScimError::invalid_syntax(format!("could not read the request body: {e}"))
+                .into_response(),
+        ),
+    };
+
+    let (mut rparts, rbody) = response.into_parts();
+    let response_body = match rbody.collect().await {
+        Ok(c) => c.to_bytes(),
+        Err(_) => Bytes::new(),
+    };
+    let tag = rparts.extensions.remove::<OperationTag>();
+    let status = rparts.status.as_u16();
+    let entry = JournalEntry {
+        seq: 0,
+        time,
+        method: method.to_string(),
+        path: path.clone(),
+        query,
+        headers,
+        body: mask_body(request_body),
+        status,
+        response_body: mask_body(response_body.clone()),
+        latency_ms: started.elapsed().as_secs_f64() * 1000.0,
+        fault: None,
+        operation: operation_of(&method, &path, tag),
+    };
+    state.metrics.count(method.as_str(), status, None);
+    state.journal.record(entry);
+    Response::from_parts(rparts, Body::from(response_body))
+}
+
+/// Bearer authentication (RFC 6750): 401 with a SCIM error body and a
+/// challenge that tells a missing token from an invalid or expired one.
+pub async fn authenticate(
+    State(state): State<Arc<TargetState>>,
+    req: Request,
+    next: Next,
+) -> Response {
+    let authorization = req
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok());
+    match state.auth.check(authorization) {
+        Ok(()) => next.run(req).await,
+        Err(failure) => {
+            let error = ScimError::unauthorized(failure.detail());
+            let mut response = scim_json(StatusCode::UNAUTHORIZED, &error.to_json());
+            response.headers_mut().insert(
+                header::WWW_AUTHENTICATE,
+                HeaderValue::from_static(failure.challenge()),
+            );
+            response
+        }
+    }
+}

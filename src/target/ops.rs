@@ -1,0 +1,79 @@
+//! What each SCIM operation does to the store, shared by the HTTP handlers
+//! and `/Bulk` so both behave identically.
+
+use super::state::TargetState;
+use super::store::{IfMatch, Stored};
+use crate::fault::Operation;
+use crate::scim::patch::{self, PatchRequest};
+use crate::scim::{ScimError, ScimResult, validate};
+use crate::target::profile::ResourceTypeName;
+use serde_json::Value;
+
+/// POST: validate (RFC 7643 §2) and store (RFC 7644 §3.3).
+pub fn create(state: &TargetState, kind: ResourceTypeName, body: &Value) -> ScimResult<Stored> {
+    let resource = validate::for_create(body, state.schema(kind))?;
+    state.store.create(kind, resource)
+}
+
+/// PUT (RFC 7644 §3.5.1). Also says whether it deactivated the account.
+pub fn replace(
+    state: &TargetState,
+    kind: ResourceTypeName,
+    id: &str,
+    if_match: IfMatch,
+    body: &Value,
+) -> ScimResult<(Stored, Operation)> {
+    let schema = state.schema(kind).clone();
+    let mut operation = Operation::Update;
+    let stored = state.store.modify(kind, id, if_match, |current| {
+        let new = validate::for_replace(body, current, &schema)?;
+        operation = classify_update(current, &new);
+        Ok(new)
+    })?;
+    Ok((stored, operation))
+}
+
+/// PATCH (RFC 7644 §3.5.2): every operation or none.
+pub fn patch(
+    state: &TargetState,
+    kind: ResourceTypeName,
+    id: &str,
+    if_match: IfMatch,
+    body: &Value,
+) -> ScimResult<(Stored, Operation)> {
+    if !state.profile.features.patch {
+        return Err(ScimError::not_implemented(
+            "this target does not support PATCH",
+        ));
+    }
+    let request = PatchRequest::from_json(body)?;
+    let schema = state.schema(kind).clone();
+    let mut operation = Operation::Update;
+    let stored = state.store.modify(kind, id, if_match, |current| {
+        let new = patch::apply(current, &request, &schema)?;
+        operation = classify_update(current, &new);
+        Ok(new)
+    })?;
+    Ok((stored, operation))
+}
+
+pub fn delete(
+    state: &TargetState,
+    kind: ResourceTypeName,
+    id: &str,
+    if_match: IfMatch,
+) -> ScimResult<()> {
+    state.store.delete(kind, id, if_match)
+}
+
+/// An update that turns `active` from true (or unset) to false is a
+/// deprovisioning (SPEC §3.3): connectors deactivate leavers as often as
+/// they delete them.
+pub fn classify_update(before: &Value, after: &Value) -> Operation {
+    let active = |v: &Value| v.get("active").and_then(Value::as_bool);
+    if active(after) == Some(false) && active(before) != Some(false) {
+        Operation::Deprovision
+    } else {
+        Operation::Update
+    }
+}

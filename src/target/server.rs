@@ -1,0 +1,62 @@
+//! One target's listener: bind (port chosen by the OS), seed, serve until
+//! told to stop, then finish in-flight requests (graceful shutdown).
+
+use super::http::router;
+use super::profile::Profile;
+use super::state::TargetState;
+use std::io;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+pub struct RunningTarget {
+    pub state: Arc<TargetState>,
+    pub addr: SocketAddr,
+    task: JoinHandle<io::Result<()>>,
+}
+
+impl RunningTarget {
+    /// Waits for the server task after shutdown was signalled.
+    pub async fn join(self) -> io::Result<()> {
+        self.task
+            .await
+            .map_err(|e| io::Error::other(format!("target task failed: {e}")))?
+    }
+}
+
+/// `http://HOST:PORT` for a bound address (IPv6 in brackets).
+pub fn http_origin(addr: SocketAddr) -> String {
+    format!("http://{addr}")
+}
+
+/// Binds, seeds and starts serving. The listener accepts before this
+/// returns, so a ready file written afterwards never lies.
+pub async fn start(
+    name: &str,
+    profile: Profile,
+    listen: IpAddr,
+    seed: u64,
+    mut shutdown: watch::Receiver<bool>,
+) -> io::Result<RunningTarget> {
+    let listener = TcpListener::bind((listen, 0)).await?;
+    let addr = listener.local_addr()?;
+    let base_url = format!("{}{}", http_origin(addr), profile.base_path);
+    let state = Arc::new(TargetState::new(name, profile, &base_url, seed));
+    let seeding = state.clone();
+    tokio::task::spawn_blocking(move || seeding.seed_from_profile())
+        .await
+        .map_err(|e| io::Error::other(format!("seeding failed: {e}")))?
+        .map_err(|e| io::Error::other(format!("seeding {name}: {}", e.detail)))?;
+    let app = router(state.clone());
+    let task = tokio::spawn(async move {
+        axum::serve(listener, app)
+            .with_graceful_shutdown(async move {
+                // Ends when `true` is sent or every sender is gone.
+                let _ = shutdown.wait_for(|stop| *stop).await;
+            })
+            .await
+    });
+    Ok(RunningTarget { state, addr, task })
+}

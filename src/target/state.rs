@@ -1,0 +1,140 @@
+//! Everything one mock target holds while it runs.
+
+use super::auth::Auth;
+use super::journal::Journal;
+use super::metrics::Metrics;
+use super::store::{Store, Stored, seed_groups, seed_users};
+use crate::scim::schema::{ResourceSchema, ResourceType, Schema, core};
+use crate::scim::{ScimError, ScimResult, validate};
+use crate::target::profile::{Profile, ResourceTypeName, SchemaName};
+use serde_json::Value;
+use std::sync::Arc;
+
+/// Request bodies above this are refused with 413 when the profile sets no
+/// bulk payload limit (RFC 7644 §3.7.4 asks for a limit; 1 MiB is common).
+pub const DEFAULT_MAX_PAYLOAD: usize = 1 << 20;
+
+pub struct TargetState {
+    pub name: String,
+    pub profile: Profile,
+    /// The target's own SCIM base URL (`direct_url`).
+    pub base_url: String,
+    pub store: Store,
+    pub auth: Auth,
+    pub journal: Journal,
+    pub metrics: Metrics,
+}
+
+impl TargetState {
+    pub fn new(name: &str, profile: Profile, base_url: &str, seed: u64) -> Self {
+        let has = |s: SchemaName| profile.schemas.contains(&s);
+        let users = ResourceSchema::new(
+            ResourceType {
+                extensions: if has(SchemaName::EnterpriseUser) {
+                    vec![(core::ENTERPRISE_USER.into(), false)]
+                } else {
+                    vec![]
+                },
+                ..ResourceType::user()
+            },
+            core::user(),
+            if has(SchemaName::EnterpriseUser) {
+                vec![(core::enterprise_user(), false)]
+            } else {
+                vec![]
+            },
+        );
+        let store = Store::new(
+            base_url,
+            seed,
+            Arc::new(users),
+            Arc::new(ResourceSchema::group()),
+        );
+        TargetState {
+            name: name.to_owned(),
+            auth: Auth::new(&profile.auth),
+            profile,
+            base_url: base_url.trim_end_matches('/').to_owned(),
+            store,
+            journal: Journal::default(),
+            metrics: Metrics::default(),
+        }
+    }
+
+    pub fn schema(&self, kind: ResourceTypeName) -> &Arc<ResourceSchema> {
+        self.store.schema(kind)
+    }
+
+    pub fn serves(&self, kind: ResourceTypeName) -> bool {
+        self.profile.resource_types.contains(&kind)
+    }
+
+    pub fn max_payload(&self) -> usize {
+        self.profile
+            .features
+            .bulk
+            .as_ref()
+            .map_or(DEFAULT_MAX_PAYLOAD, |b| b.max_payload_size)
+    }
+
+    /// The schemas `/Schemas` lists: the profile's resource schemas and the
+    /// three that describe the service provider itself.
+    pub fn served_schemas(&self) -> Vec<Schema> {
+        let mut out = Vec::new();
+        for name in &self.profile.schemas {
+            out.push(match name {
+                SchemaName::CoreUser => core::user(),
+                SchemaName::EnterpriseUser => core::enterprise_user(),
+                SchemaName::CoreGroup => core::group(),
+            });
+        }
+        out.extend([
+            core::service_provider_config(),
+            core::resource_type(),
+            core::schema(),
+        ]);
+        out
+    }
+
+    /// Stores the profile's `seed:` accounts.
+    pub fn seed_from_profile(&self) -> ScimResult<()> {
+        let Some(seed) = &self.profile.seed else {
+            return Ok(());
+        };
+        self.seed(ResourceTypeName::User, seed_users(seed.users))?;
+        self.seed(ResourceTypeName::Group, seed_groups(seed.groups))?;
+        Ok(())
+    }
+
+    /// Validates and stores resources as if they pre-existed.
+    pub fn seed(&self, kind: ResourceTypeName, resources: Vec<Value>) -> ScimResult<Vec<Stored>> {
+        if !self.serves(kind) && !resources.is_empty() {
+            return Err(ScimError::invalid_value(format!(
+                "this target does not serve {kind:?} resources"
+            )));
+        }
+        let schema = self.schema(kind).clone();
+        let valid = resources
+            .iter()
+            .enumerate()
+            .map(|(i, r)| {
+                validate::for_create(r, &schema).map_err(|e| {
+                    ScimError::new(
+                        e.status,
+                        e.scim_type,
+                        format!("{kind:?}[{i}]: {}", e.detail),
+                    )
+                })
+            })
+            .collect::<ScimResult<Vec<_>>>()?;
+        self.store.seed(kind, valid)
+    }
+
+    /// Empty store, journal and counters; a fresh token is not issued (the
+    /// connector's credentials stay valid).
+    pub fn reset(&self) {
+        self.store.reset();
+        self.journal.clear();
+        self.metrics.clear();
+    }
+}

@@ -1,0 +1,465 @@
+//! The target's resource store: Users and Groups with their indexes, `meta`
+//! stamping, group membership and ETag checks.
+//!
+//! One `RwLock` guards both tables: reads run in parallel; every write is a
+//! read-modify-write under the write lock, so two concurrent PATCHes to one
+//! resource both land (no lost update) and a user's deletion and its removal
+//! from groups happen together.
+
+mod ids;
+mod members;
+mod seed;
+mod table;
+
+pub use seed::{seed_groups, seed_users};
+pub use table::Record;
+
+use crate::scim::filter::{self, CompValue, CompareOp, Filter};
+use crate::scim::schema::ResourceSchema;
+use crate::scim::{ScimError, ScimResult};
+use crate::target::profile::ResourceTypeName;
+use chrono::{SecondsFormat, Utc};
+use ids::IdGen;
+use members::Membership;
+use parking_lot::{Mutex, RwLock};
+use serde_json::{Map, Value, json};
+use std::sync::Arc;
+use table::Table;
+
+/// The weak ETag of a version (RFC 7644 §3.14: `W/"n"`).
+pub fn etag(version: u64) -> String {
+    format!("W/\"{version}\"")
+}
+
+/// A resource as the target serves it: stored JSON plus derived attributes
+/// (a User's `groups`).
+#[derive(Debug, Clone)]
+pub struct Stored {
+    pub id: String,
+    pub version: u64,
+    pub value: Arc<Value>,
+}
+
+impl Stored {
+    pub fn etag(&self) -> String {
+        etag(self.version)
+    }
+}
+
+#[derive(Debug, Default)]
+struct Inner {
+    users: Table,
+    groups: Table,
+    membership: Membership,
+}
+
+impl Inner {
+    fn table(&self, kind: ResourceTypeName) -> &Table {
+        match kind {
+            ResourceTypeName::User => &self.users,
+            ResourceTypeName::Group => &self.groups,
+        }
+    }
+    fn table_mut(&mut self, kind: ResourceTypeName) -> &mut Table {
+        match kind {
+            ResourceTypeName::User => &mut self.users,
+            ResourceTypeName::Group => &mut self.groups,
+        }
+    }
+}
+
+/// Precondition from `If-Match` (RFC 7644 §3.14).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IfMatch {
+    Any,
+    /// The header's value: a list of entity tags, or `*`.
+    Tags(String),
+}
+
+impl IfMatch {
+    fn check(&self, version: u64) -> ScimResult<()> {
+        match self {
+            IfMatch::Any => Ok(()),
+            IfMatch::Tags(list) => {
+                let current = etag(version);
+                let ok = list.split(',').map(str::trim).any(|t| {
+                    t == "*" || t == current || t.trim_start_matches("W/") == &current[2..]
+                });
+                if ok {
+                    Ok(())
+                } else {
+                    Err(ScimError::precondition_failed(format!(
+                        "If-Match {list} does not match the current version {current}"
+                    )))
+                }
+            }
+        }
+    }
+}
+
+pub struct Store {
+    inner: RwLock<Inner>,
+    ids: Mutex<IdGen>,
+    base_url: String,
+    users: Arc<ResourceSchema>,
+    groups: Arc<ResourceSchema>,
+}
+
+fn now() -> String {
+    Utc::now().to_rfc3339_opts(SecondsFormat::Millis, true)
+}
+
+fn endpoint(kind: ResourceTypeName) -> &'static str {
+    match kind {
+        ResourceTypeName::User => "Users",
+        ResourceTypeName::Group => "Groups",
+    }
+}
+
+impl Store {
+    /// `base_url` is the target's own SCIM base, used in `meta.location`.
+    pub fn new(
+        base_url: &str,
+        seed: u64,
+        users: Arc<ResourceSchema>,
+        groups: Arc<ResourceSchema>,
+    ) -> Self {
+        Store {
+            inner: RwLock::new(Inner::default()),
+            ids: Mutex::new(IdGen::new(seed)),
+            base_url: base_url.trim_end_matches('/').to_owned(),
+            users,
+            groups,
+        }
+    }
+
+    pub fn schema(&self, kind: ResourceTypeName) -> &Arc<ResourceSchema> {
+        match kind {
+            ResourceTypeName::User => &self.users,
+            ResourceTypeName::Group => &self.groups,
+        }
+    }
+
+    pub fn location(&self, kind: ResourceTypeName, id: &str) -> String {
+        format!("{}/{}/{id}", self.base_url, endpoint(kind))
+    }
+
+    pub fn count(&self, kind: ResourceTypeName) -> usize {
+        self.inner.read().table(kind).len()
+    }
+
+    /// Stores a validated new resource: checks uniqueness, assigns `id` and
+    /// `meta` (RFC 7644 §3.3).
+    pub fn create(&self, kind: ResourceTypeName, resource: Value) -> ScimResult<Stored> {
+        let mut inner = self.inner.write();
+        self.insert_locked(&mut inner, kind, resource)
+    }
+
+    fn insert_locked(
+        &self,
+        inner: &mut Inner,
+        kind: ResourceTypeName,
+        resource: Value,
+    ) -> ScimResult<Stored> {
+        let Value::Object(mut map) = resource else {
+            return Err(ScimError::invalid_syntax(
+                "a resource must be a JSON object",
+            ));
+        };
+        check_unique(inner, kind, &map, None)?;
+        if kind == ResourceTypeName::User {
+            map.remove("groups");
+        }
+        let id = self.ids.lock().next_id();
+        if kind == ResourceTypeName::Group {
+            members::resolve(inner, self, &mut map, &id)?;
+        }
+        let stamp = now();
+        map.insert("id".into(), Value::String(id.clone()));
+        map.insert("meta".into(), self.meta(kind, &id, &stamp, &stamp, 1));
+        let value = Value::Object(reorder(map));
+        if kind == ResourceTypeName::Group {
+            inner.membership.set_group(&id, &value);
+        }
+        let record = inner.table_mut(kind).insert(id.clone(), value);
+        Ok(self.render(inner, kind, &id, &record))
+    }
+
+    fn meta(
+        &self,
+        kind: ResourceTypeName,
+        id: &str,
+        created: &str,
+        modified: &str,
+        v: u64,
+    ) -> Value {
+        json!({
+            "resourceType": match kind { ResourceTypeName::User => "User", ResourceTypeName::Group => "Group" },
+            "created": created,
+            "lastModified": modified,
+            "location": self.location(kind, id),
+            "version": etag(v),
+        })
+    }
+
+    pub fn get(&self, kind: ResourceTypeName, id: &str) -> ScimResult<Stored> {
+        let inner = self.inner.read();
+        let record = inner
+            .table(kind)
+            .get(id)
+            .ok_or_else(|| not_found(kind, id))?;
+        Ok(self.render(&inner, kind, id, record))
+    }
+
+    /// Read-modify-write of one resource under the write lock. `change`
+    /// gets the resource as served and returns its validated new content
+    /// (without `id`/`meta`, which the store keeps and re-stamps).
+    pub fn modify(
+        &self,
+        kind: ResourceTypeName,
+        id: &str,
+        if_match: IfMatch,
+        change: impl FnOnce(&Value) -> ScimResult<Value>,
+    ) -> ScimResult<Stored> {
+        let mut inner = self.inner.write();
+        let record = inner
+            .table(kind)
+            .get(id)
+            .ok_or_else(|| not_found(kind, id))?
+            .clone();
+        if_match.check(record.version)?;
+        let current = self.render(&inner, kind, id, &record);
+        let Value::Object(mut map) = change(&current.value)? else {
+            return Err(ScimError::internal(
+                "a changed resource is not a JSON object",
+            ));
+        };
+        check_unique(&inner, kind, &map, Some(id))?;
+        if kind == ResourceTypeName::Group {
+            members::resolve(&inner, self, &mut map, id)?;
+        }
+        // `groups` on a User is derived from Groups (RFC 7643 §4.1.2,
+        // readOnly): never stored.
+        if kind == ResourceTypeName::User {
+            map.remove("groups");
+        }
+        let created = record
+            .value
+            .pointer("/meta/created")
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+            .unwrap_or_else(now);
+        map.insert("id".into(), Value::String(id.to_owned()));
+        map.insert(
+            "meta".into(),
+            self.meta(kind, id, &created, &now(), record.version + 1),
+        );
+        let value = Value::Object(reorder(map));
+        if kind == ResourceTypeName::Group {
+            inner.membership.set_group(id, &value);
+        }
+        let updated = inner
+            .table_mut(kind)
+            .update(id, value)
+            .ok_or_else(|| not_found(kind, id))?;
+        Ok(self.render(&inner, kind, id, &updated))
+    }
+
+    pub fn delete(&self, kind: ResourceTypeName, id: &str, if_match: IfMatch) -> ScimResult<()> {
+        let mut inner = self.inner.write();
+        let record = inner
+            .table(kind)
+            .get(id)
+            .ok_or_else(|| not_found(kind, id))?;
+        if_match.check(record.version)?;
+        inner.table_mut(kind).remove(id);
+        if kind == ResourceTypeName::Group {
+            inner.membership.remove_group(id);
+        }
+        // A deleted user or group leaves every group it was a member of.
+        let touched = inner.membership.groups_of(id);
+        let stamp = now();
+        for gid in touched {
+            let Some(group) = inner.groups.get(&gid) else {
+                continue;
+            };
+            let mut value = (*group.value).clone();
+            let version = group.version + 1;
+            if let Some(members) = value.get_mut("members").and_then(Value::as_array_mut) {
+                members.retain(|m| m.get("value").and_then(Value::as_str) != Some(id));
+                if members.is_empty() {
+                    value.as_object_mut().map(|m| m.remove("members"));
+                }
+            }
+            if let Some(meta) = value.get_mut("meta").and_then(Value::as_object_mut) {
+                meta.insert("lastModified".into(), Value::String(stamp.clone()));
+                meta.insert("version".into(), Value::String(etag(version)));
+            }
+            inner.membership.set_group(&gid, &value);
+            inner.groups.update(&gid, value);
+        }
+        inner.membership.remove_member(id);
+        Ok(())
+    }
+
+    /// Resources matching `filter` (all when `None`), in creation order.
+    /// `userName`, `id` and `externalId` equality go through the indexes.
+    pub fn query(&self, kind: ResourceTypeName, filter: Option<&Filter>) -> Vec<Arc<Value>> {
+        let inner = self.inner.read();
+        let table = inner.table(kind);
+        let schema = self.schema(kind);
+        let keep = |v: &Value| filter.is_none_or(|f| filter::matches(f, v, schema));
+        let render = |r: &Record| {
+            let id = r
+                .value
+                .get("id")
+                .and_then(Value::as_str)
+                .unwrap_or_default();
+            self.render(&inner, kind, id, r).value
+        };
+        match filter.and_then(|f| index_hint(f, kind)) {
+            Some(Hint::Id(id)) => table
+                .get(&id)
+                .map(render)
+                .filter(|v| keep(v))
+                .into_iter()
+                .collect(),
+            Some(Hint::UserName(name)) => table
+                .id_by_user_name(&name)
+                .and_then(|id| table.get(id))
+                .map(render)
+                .filter(|v| keep(v))
+                .into_iter()
+                .collect(),
+            Some(Hint::ExternalId(ext)) => {
+                let mut records: Vec<&Record> = table
+                    .ids_by_external_id(&ext)
+                    .filter_map(|id| table.get(id))
+                    .collect();
+                records.sort_by_key(|r| r.seq);
+                records
+                    .into_iter()
+                    .map(render)
+                    .filter(|v| keep(v))
+                    .collect()
+            }
+            None => table.iter().map(render).filter(|v| keep(v)).collect(),
+        }
+    }
+
+    /// Stores resources as if they pre-existed (admin `seed`, profile
+    /// `seed`): each is validated by the caller and gets the ids it names,
+    /// or fresh ones.
+    pub fn seed(&self, kind: ResourceTypeName, resources: Vec<Value>) -> ScimResult<Vec<Stored>> {
+        let mut inner = self.inner.write();
+        let mut out = Vec::with_capacity(resources.len());
+        for resource in resources {
+            out.push(self.insert_locked(&mut inner, kind, resource)?);
+        }
+        Ok(out)
+    }
+
+    /// Empties both tables.
+    pub fn reset(&self) {
+        let mut inner = self.inner.write();
+        inner.users.clear();
+        inner.groups.clear();
+        inner.membership = Membership::default();
+    }
+
+    fn render(&self, inner: &Inner, kind: ResourceTypeName, id: &str, record: &Record) -> Stored {
+        let value = match kind {
+            ResourceTypeName::User => members::with_groups(inner, self, id, &record.value),
+            ResourceTypeName::Group => record.value.clone(),
+        };
+        Stored {
+            id: id.to_owned(),
+            version: record.version,
+            value,
+        }
+    }
+}
+
+fn not_found(kind: ResourceTypeName, id: &str) -> ScimError {
+    ScimError::not_found(format!(
+        "{} {id} not found",
+        endpoint(kind).trim_end_matches('s')
+    ))
+}
+
+/// `userName` is unique across the target, compared case-insensitively
+/// (RFC 7643 §4.1.1: caseExact false, uniqueness server).
+fn check_unique(
+    inner: &Inner,
+    kind: ResourceTypeName,
+    map: &Map<String, Value>,
+    own_id: Option<&str>,
+) -> ScimResult<()> {
+    if kind != ResourceTypeName::User {
+        return Ok(());
+    }
+    let Some(name) = map.get("userName").and_then(Value::as_str) else {
+        return Ok(());
+    };
+    match inner.users.id_by_user_name(name) {
+        Some(holder) if Some(holder) != own_id => Err(ScimError::uniqueness(format!(
+            "userName {name:?} is already taken"
+        ))),
+        _ => Ok(()),
+    }
+}
+
+/// Serves `schemas` and `id` first, `meta` last, like most SCIM servers.
+fn reorder(mut map: Map<String, Value>) -> Map<String, Value> {
+    let mut out = Map::with_capacity(map.len());
+    for key in ["schemas", "id", "externalId"] {
+        if let Some(v) = map.remove(key) {
+            out.insert(key.into(), v);
+        }
+    }
+    let meta = map.remove("meta");
+    out.extend(map);
+    if let Some(meta) = meta {
+        out.insert("meta".into(), meta);
+    }
+    out
+}
+
+enum Hint {
+    Id(String),
+    UserName(String),
+    ExternalId(String),
+}
+
+/// An equality on an indexed attribute that every match must satisfy: the
+/// filter itself, or one side of an `and`.
+fn index_hint(filter: &Filter, kind: ResourceTypeName) -> Option<Hint> {
+    match filter {
+        Filter::And(a, b) => index_hint(a, kind).or_else(|| index_hint(b, kind)),
+        Filter::Compare {
+            path,
+            op: CompareOp::Eq,
+            value: CompValue::String(s),
+        } if path.sub.is_none() && path.urn.as_deref().is_none_or(is_core_urn) => {
+            let name = path.name.as_str();
+            if name.eq_ignore_ascii_case("id") {
+                Some(Hint::Id(s.clone()))
+            } else if name.eq_ignore_ascii_case("externalId") {
+                Some(Hint::ExternalId(s.clone()))
+            } else if name.eq_ignore_ascii_case("userName") && kind == ResourceTypeName::User {
+                Some(Hint::UserName(s.clone()))
+            } else {
+                None
+            }
+        }
+        _ => None,
+    }
+}
+
+fn is_core_urn(urn: &str) -> bool {
+    urn.eq_ignore_ascii_case(crate::scim::schema::core::USER)
+        || urn.eq_ignore_ascii_case(crate::scim::schema::core::GROUP)
+}
+
+#[cfg(test)]
+mod tests;
