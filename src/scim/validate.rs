@@ -194,6 +194,10 @@ fn canonical(input: &Map<String, Value>, schema: &ResourceSchema) -> ScimResult<
                     )));
                 };
                 for (k, v) in inner {
+                    // Some clients repeat `schemas` inside the extension.
+                    if k == "schemas" {
+                        continue;
+                    }
                     let attr = ext.attribute(k).ok_or_else(|| {
                         ScimError::invalid_syntax(format!(
                             "{k:?} is not an attribute of {}",

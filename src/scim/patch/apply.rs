@@ -199,6 +199,10 @@ fn write(
             )));
         };
         for (k, v) in members {
+            // Some clients repeat `schemas` inside the extension object.
+            if k == "schemas" {
+                continue;
+            }
             let a = ext.attribute(k).ok_or_else(|| {
                 ScimError::invalid_value(format!("{k:?} is not an attribute of {}", ext.id))
             })?;

@@ -36,6 +36,7 @@ pub fn router(state: Arc<TargetState>) -> Router {
     let scim = Router::new()
         .nest("/Users", resources::routes(ResourceTypeName::User))
         .nest("/Groups", resources::routes(ResourceTypeName::Group))
+        .route("/.search", post(resources::search_all))
         .route("/Bulk", post(bulk::bulk))
         .route("/ServiceProviderConfig", get(discovery::spc))
         .route("/Schemas", get(discovery::schemas))

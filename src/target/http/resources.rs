@@ -186,44 +186,110 @@ async fn search(
     list_response(&state, kind, params)
 }
 
-/// A ListResponse page (RFC 7644 §3.4.2): filter, sort, then page.
-fn list_response(
+/// `POST /.search` at the root (RFC 7644 §3.4.3): every resource type the
+/// target serves, Users first. A filter or attribute list that only makes
+/// sense for some types searches those; one that fits none is an error.
+pub async fn search_all(
+    State(state): Target,
+    ScimBody(body): ScimBody,
+) -> Result<Response, ScimError> {
+    let mut pages = Vec::new();
+    let mut last_error = None;
+    for kind in [ResourceTypeName::User, ResourceTypeName::Group] {
+        if !state.serves(kind) {
+            continue;
+        }
+        match ListParams::from_search_body(&body, state.schema(kind)) {
+            Ok(params) => pages.push((kind, params)),
+            Err(e) => last_error = Some(e),
+        }
+    }
+    if pages.is_empty() {
+        return Err(last_error.unwrap_or_else(|| ScimError::not_found("no resource types")));
+    }
+    let (start_index, count) = (pages[0].1.start_index, pages[0].1.count);
+    let mut found: Vec<Value> = Vec::new();
+    for (kind, params) in &pages {
+        let schema = state.schema(*kind);
+        for r in matching(&state, *kind, params)? {
+            found.push(params.projection.apply(&r, schema));
+        }
+    }
+    Ok(page(&state, found, start_index, count))
+}
+
+/// The resources a list request selects, sorted.
+fn matching(
     state: &TargetState,
     kind: ResourceTypeName,
-    params: ListParams,
-) -> Result<Response, ScimError> {
+    params: &ListParams,
+) -> Result<Vec<Arc<Value>>, ScimError> {
     let features = &state.profile.features;
     if params.filter.is_some() && features.filter.is_none() {
         return Err(ScimError::not_implemented(
             "this target does not support filtering",
         ));
     }
-    let schema = state.schema(kind);
     let mut found = state.store.query(kind, params.filter.as_ref());
     if let (Some(path), true) = (&params.sort_by, features.sort) {
-        query::sort_by(&mut found, path, params.descending, schema);
+        query::sort_by(&mut found, path, params.descending, state.schema(kind));
     }
-    let max = features
+    Ok(found)
+}
+
+/// The page size of a list request: `count`, or the profile's default,
+/// capped by maxResults (RFC 7644 §3.4.2.4).
+fn page_size(state: &TargetState, count: Option<usize>) -> usize {
+    let max = state
+        .profile
+        .features
         .filter
         .as_ref()
         .map_or(usize::MAX, |f| f.max_results);
-    let page_size = params
-        .count
-        .unwrap_or(state.profile.page_size_default)
-        .min(max);
-    let total = found.len();
-    let resources: Vec<Value> = found
-        .iter()
-        .skip(params.start_index - 1)
-        .take(page_size)
-        .map(|r| params.projection.apply(r, schema))
-        .collect();
+    count.unwrap_or(state.profile.page_size_default).min(max)
+}
+
+fn list_body(total: usize, start_index: usize, resources: Vec<Value>) -> Response {
     let body = json!({
         "schemas": [LIST_RESPONSE],
         "totalResults": total,
         "itemsPerPage": resources.len(),
-        "startIndex": params.start_index,
+        "startIndex": start_index,
         "Resources": resources,
     });
-    Ok(tagged(scim_json(StatusCode::OK, &body), Operation::Read))
+    tagged(scim_json(StatusCode::OK, &body), Operation::Read)
+}
+
+/// One page of already projected resources.
+fn page(
+    state: &TargetState,
+    all: Vec<Value>,
+    start_index: usize,
+    count: Option<usize>,
+) -> Response {
+    let total = all.len();
+    let resources = all
+        .into_iter()
+        .skip(start_index - 1)
+        .take(page_size(state, count))
+        .collect();
+    list_body(total, start_index, resources)
+}
+
+/// A ListResponse page (RFC 7644 §3.4.2): filter, sort, then page.
+fn list_response(
+    state: &TargetState,
+    kind: ResourceTypeName,
+    params: ListParams,
+) -> Result<Response, ScimError> {
+    let schema = state.schema(kind);
+    let found = matching(state, kind, &params)?;
+    // Project only the page, not every match.
+    let resources = found
+        .iter()
+        .skip(params.start_index - 1)
+        .take(page_size(state, params.count))
+        .map(|r| params.projection.apply(r, schema))
+        .collect();
+    Ok(list_body(found.len(), params.start_index, resources))
 }

@@ -65,10 +65,11 @@ impl Membership {
     }
 }
 
-/// Checks that each member names an existing User or Group and fills in
-/// `type`, `$ref` and `display` the way RFC 7643 §4.2 describes them.
-/// A member that does not exist is refused (400 invalidValue): a strict
-/// provider does not keep dangling references.
+/// Fills in `type` and `$ref` of members that name a User or Group of
+/// this target (RFC 7643 §4.2) and drops repeated members. A member id the
+/// target does not hold is kept as sent: RFC 7644 does not ask providers to
+/// check references, and connectors that add a member before creating the
+/// user rely on that.
 pub(crate) fn resolve(
     inner: &Inner,
     store: &Store,
@@ -91,34 +92,20 @@ pub(crate) fn resolve(
                 "members[{i}]: a group cannot be a member of itself"
             )));
         }
-        let (kind, record) = if let Some(r) = inner.users.get(id) {
-            (ResourceTypeName::User, r)
-        } else if let Some(r) = inner.groups.get(id) {
-            (ResourceTypeName::Group, r)
-        } else {
-            return Err(ScimError::invalid_value(format!(
-                "members[{i}].value {id:?} is neither a User nor a Group of this target"
-            )));
-        };
         if !seen.insert(id.to_owned()) {
             continue;
         }
         let mut m = member.as_object().cloned().unwrap_or_default();
-        let type_name = match kind {
-            ResourceTypeName::User => "User",
-            ResourceTypeName::Group => "Group",
+        let kind = if inner.users.get(id).is_some() {
+            Some((ResourceTypeName::User, "User"))
+        } else if inner.groups.get(id).is_some() {
+            Some((ResourceTypeName::Group, "Group"))
+        } else {
+            None
         };
-        m.insert("type".into(), Value::String(type_name.into()));
-        m.insert("$ref".into(), Value::String(store.location(kind, id)));
-        if !m.contains_key("display") {
-            let display = record
-                .value
-                .get("displayName")
-                .or_else(|| record.value.get("userName"))
-                .cloned();
-            if let Some(d) = display {
-                m.insert("display".into(), d);
-            }
+        if let Some((kind, type_name)) = kind {
+            m.insert("type".into(), Value::String(type_name.into()));
+            m.insert("$ref".into(), Value::String(store.location(kind, id)));
         }
         resolved.push(Value::Object(m));
     }

@@ -130,18 +130,23 @@ fn group_members_are_resolved_and_users_see_their_groups() {
         .unwrap();
     let member = &g.value["members"][0];
     assert_eq!(member["type"], "User");
-    assert_eq!(member["display"], "a");
+    assert_eq!(
+        member["$ref"],
+        format!("http://127.0.0.1:1/scim/v2/Users/{}", u.id)
+    );
     let seen = s.get(ResourceTypeName::User, &u.id).unwrap();
     assert_eq!(seen.value["groups"][0]["value"], json!(g.id));
     assert_eq!(seen.value["groups"][0]["display"], "Admins");
 
+    // Members the target does not hold are kept as sent (no referential
+    // integrity is required by RFC 7644).
     let dangling = s
         .create(
             ResourceTypeName::Group,
-            json!({"displayName": "X", "members": [{"value": "nope"}]}),
+            json!({"displayName": "X", "members": [{"value": "later"}]}),
         )
-        .unwrap_err();
-    assert_eq!(dangling.status, 400);
+        .unwrap();
+    assert_eq!(dangling.value["members"], json!([{"value": "later"}]));
 
     // Deleting the user removes it from the group and bumps the group's version.
     s.delete(ResourceTypeName::User, &u.id, IfMatch::Any)
