@@ -1,0 +1,108 @@
+//! Starts targets in-process on OS-chosen loopback ports.
+
+#![allow(dead_code)]
+
+use scimulate::serve::{self, ServeOptions, Serving, TargetAuth};
+use scimulate::target::profile::Profile;
+use serde_json::Value;
+
+pub const USER: &str = "urn:ietf:params:scim:schemas:core:2.0:User";
+pub const PATCH_OP: &str = "urn:ietf:params:scim:api:messages:2.0:PatchOp";
+
+pub struct Harness {
+    pub serving: Serving,
+    pub base: String,
+    pub token: String,
+    pub http: reqwest::Client,
+}
+
+pub async fn start(profile_yaml: &str) -> Harness {
+    let profile = Profile::from_yaml(profile_yaml, "test.yaml").expect("profile");
+    let serving = serve::start(vec![profile], &ServeOptions::default())
+        .await
+        .expect("serve");
+    let (name, t) = serving.endpoints.targets.iter().next().expect("a target");
+    let _ = name;
+    let token = match &t.auth {
+        TargetAuth::Bearer { token } => token.clone(),
+        TargetAuth::Oauth2ClientCredentials { .. } => String::new(),
+    };
+    Harness {
+        base: t.base_url.clone(),
+        token,
+        http: reqwest::Client::new(),
+        serving,
+    }
+}
+
+pub async fn generic() -> Harness {
+    start(scimulate::target::profile::GENERIC_RFC_YAML).await
+}
+
+impl Harness {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    pub async fn send(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<&Value>,
+    ) -> (u16, reqwest::header::HeaderMap, Value) {
+        let mut req = self
+            .http
+            .request(method, self.url(path))
+            .bearer_auth(&self.token);
+        if let Some(b) = body {
+            req = req
+                .header("content-type", "application/scim+json")
+                .body(b.to_string());
+        }
+        let resp = req.send().await.expect("request");
+        let status = resp.status().as_u16();
+        let headers = resp.headers().clone();
+        let text = resp.text().await.expect("body");
+        let json = if text.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_str(&text).unwrap_or(Value::String(text))
+        };
+        (status, headers, json)
+    }
+
+    pub async fn create_user(&self, user_name: &str) -> Value {
+        let (status, _, body) = self
+            .send(
+                reqwest::Method::POST,
+                "/Users",
+                Some(&serde_json::json!({"schemas": [USER], "userName": user_name})),
+            )
+            .await;
+        assert_eq!(status, 201, "{body}");
+        body
+    }
+
+    pub async fn admin(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<&Value>,
+    ) -> (u16, Value) {
+        let ep = &self.serving.endpoints.admin;
+        let mut req = self
+            .http
+            .request(method, format!("{}{path}", ep.url))
+            .bearer_auth(&ep.token);
+        if let Some(b) = body {
+            req = req.json(b);
+        }
+        let resp = req.send().await.expect("admin request");
+        let status = resp.status().as_u16();
+        let text = resp.text().await.expect("body");
+        (
+            status,
+            serde_json::from_str(&text).unwrap_or(Value::String(text)),
+        )
+    }
+}
