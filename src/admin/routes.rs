@@ -26,11 +26,13 @@ pub struct AdminState {
 }
 
 impl AdminState {
-    fn target(&self, name: &str) -> Result<&Arc<TargetState>, Response> {
-        self.targets
-            .iter()
-            .find(|t| t.name == name)
-            .ok_or_else(|| error(StatusCode::NOT_FOUND, &format!("no target named {name:?}")))
+    fn target(&self, name: &str) -> Result<&Arc<TargetState>, Box<Response>> {
+        self.targets.iter().find(|t| t.name == name).ok_or_else(|| {
+            Box::new(error(
+                StatusCode::NOT_FOUND,
+                &format!("no target named {name:?}"),
+            ))
+        })
     }
 }
 
@@ -110,7 +112,7 @@ fn without_secrets(v: &Value) -> Value {
 async fn target_state(State(state): Admin, Path(t): Path<String>) -> Response {
     let target = match state.target(&t) {
         Ok(t) => t,
-        Err(e) => return e,
+        Err(e) => return *e,
     };
     let dump = |kind| -> Vec<Value> {
         target
@@ -137,7 +139,7 @@ async fn journal(
 ) -> Response {
     let target = match state.target(&t) {
         Ok(t) => t,
-        Err(e) => return e,
+        Err(e) => return *e,
     };
     let since = since.since;
     let entries: Vec<Value> = target
@@ -152,14 +154,14 @@ async fn journal(
 async fn rotate(State(state): Admin, Path(t): Path<String>) -> Response {
     match state.target(&t) {
         Ok(target) => Json(json!({"token": target.auth.rotate()})).into_response(),
-        Err(e) => e,
+        Err(e) => *e,
     }
 }
 
 async fn seed(State(state): Admin, Path(t): Path<String>, body: axum::body::Bytes) -> Response {
     let target = match state.target(&t) {
         Ok(t) => t,
-        Err(e) => return e,
+        Err(e) => return *e,
     };
     let body: Value = match serde_json::from_slice(&body) {
         Ok(v) => v,
@@ -202,7 +204,7 @@ async fn reset(State(state): Admin, Path(t): Path<String>) -> Response {
             target.reset();
             StatusCode::NO_CONTENT.into_response()
         }
-        Err(e) => e,
+        Err(e) => *e,
     }
 }
 

@@ -115,7 +115,7 @@ fn select(
             return Some(without_never_subs(def, value));
         }
         let subs: Vec<&str> = asked.iter().filter_map(|s| s.sub.as_deref()).collect();
-        return keep_subs(def, value, |name| subs.iter().any(|s| *s == name));
+        return keep_subs(def, value, |name| subs.contains(&name));
     }
     if def.returned == Returned::Request && !whole_extension {
         return None;
@@ -129,7 +129,7 @@ fn select(
     }
     let subs: Vec<&str> = dropped.iter().filter_map(|s| s.sub.as_deref()).collect();
     keep_subs(def, value, |name| {
-        !subs.iter().any(|s| *s == name)
+        !subs.contains(&name)
             || def
                 .sub_attribute(name)
                 .is_some_and(|d| d.returned == Returned::Always)

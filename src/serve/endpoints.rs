@@ -66,3 +66,45 @@ impl Endpoints {
         std::fs::rename(&tmp, path)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_file_is_owner_only_and_complete() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("endpoints.json");
+        let e = Endpoints {
+            admin: AdminEndpoint {
+                url: "http://127.0.0.1:1".into(),
+                token: "t".into(),
+            },
+            targets: BTreeMap::from([(
+                "a".to_owned(),
+                TargetEndpoint {
+                    base_url: "http://127.0.0.1:2/scim/v2".into(),
+                    direct_url: "http://127.0.0.1:2/scim/v2".into(),
+                    auth: TargetAuth::Bearer { token: "s".into() },
+                },
+            )]),
+        };
+        e.write(&path).unwrap();
+        let v: serde_json::Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+        assert_eq!(
+            v["targets"]["a"]["auth"],
+            serde_json::json!({"type": "bearer", "token": "s"})
+        );
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+        assert_eq!(
+            std::fs::read_dir(dir.path()).unwrap().count(),
+            1,
+            "no temporary file left"
+        );
+    }
+}

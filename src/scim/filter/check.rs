@@ -76,16 +76,19 @@ fn walk(filter: &Filter, within: &Within<'_>) -> ScimResult<()> {
                     def.attr_type.as_str()
                 )));
             }
-            let fits = match (def.attr_type, value) {
-                (_, CompValue::Null) => true,
-                (AttrType::Boolean, CompValue::Bool(_)) => true,
-                (AttrType::Integer | AttrType::Decimal, CompValue::Number(_)) => true,
-                (
-                    AttrType::String | AttrType::Reference | AttrType::Binary | AttrType::DateTime,
-                    CompValue::String(_),
-                ) => true,
-                _ => false,
-            };
+            let fits = matches!(
+                (def.attr_type, value),
+                (_, CompValue::Null)
+                    | (AttrType::Boolean, CompValue::Bool(_))
+                    | (AttrType::Integer | AttrType::Decimal, CompValue::Number(_))
+                    | (
+                        AttrType::String
+                            | AttrType::Reference
+                            | AttrType::Binary
+                            | AttrType::DateTime,
+                        CompValue::String(_),
+                    )
+            );
             if !fits {
                 return Err(ScimError::invalid_filter(format!(
                     "{path} is a {} attribute and cannot be compared with {value}",

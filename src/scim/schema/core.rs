@@ -17,10 +17,18 @@ pub const SERVICE_PROVIDER_CONFIG: &str =
 pub const RESOURCE_TYPE: &str = "urn:ietf:params:scim:schemas:core:2.0:ResourceType";
 pub const SCHEMA: &str = "urn:ietf:params:scim:schemas:core:2.0:Schema";
 
-/// `id`, `externalId` and `meta` (RFC 7643 §3.1): part of every resource but
-/// of no schema, so they are kept apart from the schemas `/Schemas` serves.
+/// `schemas`, `id`, `externalId` and `meta` (RFC 7643 §3, §3.1): part of
+/// every resource but of no schema, so they are kept apart from the schemas
+/// `/Schemas` serves. `schemas` is here so filters may name it (RFC 7644
+/// §3.4.2.2 filters on it); the server computes its value.
 pub fn common_attributes() -> Vec<A> {
     vec![
+        A::reference("schemas", &["uri"])
+            .multi()
+            .case_exact()
+            .read_only()
+            .returned(Returned::Always)
+            .describe("The schema URNs the resource conforms to."),
         A::string("id")
             .case_exact()
             .read_only()
