@@ -8,6 +8,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 VENV=${VENV:-.venv}
+# The suites, pinned, in a venv of the project's own (created on first use).
+if [ ! -x "$VENV/bin/scim2" ] || [ ! -x "$VENV/bin/scim-sanity" ]; then
+  python3 -m venv "$VENV"
+  "$VENV/bin/pip" install --quiet --disable-pip-version-check -r ci/conformance/requirements.txt
+fi
 BIN=${SCIMULATE_BIN:-target/release/scimulate}
 # Another profile can be given to show the suites failing on a defective target.
 PROFILE=${PROFILE:-mock-targets/generic-rfc.yaml}
