@@ -137,6 +137,17 @@ async fn oauth_client_credentials_issue_working_tokens() {
         .await
         .unwrap();
     assert_eq!(list.status().as_u16(), 200);
+
+    // The token answer and the client secret are journaled masked.
+    let (_, journal) = h
+        .admin(Method::GET, "/targets/oauth-app/journal", None)
+        .await;
+    let text = journal.to_string();
+    assert!(text.contains("\"access_token\":\"***\""), "{text}");
+    assert!(
+        !text.contains(token) && !text.contains(client_secret.as_str()),
+        "secrets leaked: {text}"
+    );
 }
 
 #[tokio::test]
@@ -388,4 +399,89 @@ async fn profile_seed_creates_indexed_users() {
     let (_, _, groups) = h.send(Method::GET, "/Groups?count=0", None).await;
     assert_eq!(groups["totalResults"], 2);
     assert_eq!(groups["Resources"], json!([]));
+}
+
+/// Indexed lookups answer from stored JSON; the answer must be exactly the
+/// one the general path (filter evaluation, projection) gives. `and id pr`
+/// keeps the same matches but sends the request down the general path.
+#[tokio::test]
+async fn indexed_lookups_answer_exactly_like_the_general_path() {
+    let h = common::generic().await;
+    let alice = h.create_user("alice").await;
+    h.create_user("Bob").await;
+    for (name, ext) in [("carol", "shared"), ("dave", "shared"), ("eve", "e")] {
+        let mut user = json!({"schemas": [common::USER], "userName": name, "externalId": ext});
+        if name == "eve" {
+            // A stored password: the default view differs from what is stored.
+            user["password"] = json!("s3cret");
+        }
+        let (status, _, _) = h.send(Method::POST, "/Users", Some(&user)).await;
+        assert_eq!(status, 201);
+    }
+    let (status, _, _) = h
+        .send(
+            Method::POST,
+            "/Groups",
+            Some(
+                &json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"],
+                "displayName": "admins", "members": [{"value": alice["id"]}]}),
+            ),
+        )
+        .await;
+    assert_eq!(status, 201);
+    let alice_id = alice["id"].as_str().unwrap();
+    for filter in [
+        "userName eq \"ALICE\"".to_owned(),
+        "userName eq \"bob\"".to_owned(),
+        "userName eq \"nobody\"".to_owned(),
+        "externalId eq \"shared\"".to_owned(),
+        "externalId eq \"e\"".to_owned(),
+        format!("id eq \"{alice_id}\""),
+    ] {
+        let fast = urlencode(&filter);
+        let general = urlencode(&format!("{filter} and id pr"));
+        let (s1, _, a) = h
+            .send(Method::GET, &format!("/Users?filter={fast}"), None)
+            .await;
+        let (s2, _, b) = h
+            .send(Method::GET, &format!("/Users?filter={general}"), None)
+            .await;
+        assert_eq!((s1, s2), (200, 200));
+        assert_eq!(a, b, "{filter}");
+    }
+    // alice is in a group: her `groups` is derived, and still served.
+    let (_, _, page) = h
+        .send(
+            Method::GET,
+            &format!("/Users?filter={}", urlencode("userName eq \"alice\"")),
+            None,
+        )
+        .await;
+    assert_eq!(page["Resources"][0]["groups"][0]["display"], "admins");
+    let (_, _, page) = h
+        .send(
+            Method::GET,
+            &format!(
+                "/Users?filter={}&count=1",
+                urlencode("externalId eq \"shared\"")
+            ),
+            None,
+        )
+        .await;
+    assert_eq!(page["totalResults"], 2);
+    assert_eq!(page["itemsPerPage"], 1);
+    assert_eq!(page["Resources"][0]["userName"], "carol");
+    let (_, _, page) = h
+        .send(
+            Method::GET,
+            &format!("/Users?filter={}", urlencode("userName eq \"eve\"")),
+            None,
+        )
+        .await;
+    assert_eq!(page["Resources"][0]["userName"], "eve");
+    assert!(page["Resources"][0].get("password").is_none());
+}
+
+fn urlencode(s: &str) -> String {
+    form_urlencoded::byte_serialize(s.as_bytes()).collect()
 }

@@ -46,6 +46,76 @@ fn selectors(paths: &[AttrPath], schema: &ResourceSchema) -> Vec<Selector> {
         .collect()
 }
 
+/// [`project`] for a shared resource: when nothing is asked for and the
+/// default view would keep every member, the resource itself is returned
+/// uncopied. That is the common case on a lookup's hot path.
+pub fn project_shared(
+    resource: &Arc<Value>,
+    schema: &ResourceSchema,
+    attributes: &[AttrPath],
+    excluded: &[AttrPath],
+) -> Arc<Value> {
+    let whole = attributes.is_empty()
+        && excluded.is_empty()
+        && resource
+            .as_object()
+            .is_some_and(|map| default_view_keeps_all(map, schema));
+    if whole {
+        Arc::clone(resource)
+    } else {
+        Arc::new(project(resource, schema, attributes, excluded))
+    }
+}
+
+/// Whether [`project`] with no attribute lists would keep every member of
+/// the resource as it is: nothing undefined, nothing returned `never` or
+/// only on `request`, no complex value it would trim or drop.
+pub fn default_view_keeps_all(map: &Map<String, Value>, schema: &ResourceSchema) -> bool {
+    map.iter().all(|(key, value)| {
+        if key == "schemas" {
+            return true;
+        }
+        if let Some(ext) = schema.extension(key) {
+            let Value::Object(inner) = value else {
+                return false;
+            };
+            return !inner.is_empty()
+                && inner.iter().all(|(name, v)| {
+                    ext.attribute(name)
+                        .is_some_and(|def| kept_whole_by_default(def, v))
+                });
+        }
+        schema
+            .core_attribute(key)
+            .is_some_and(|def| kept_whole_by_default(def, value))
+    })
+}
+
+fn kept_whole_by_default(def: &Attribute, value: &Value) -> bool {
+    match def.returned {
+        Returned::Never | Returned::Request => return false,
+        Returned::Always => return true,
+        Returned::Default => {}
+    }
+    if def.attr_type != AttrType::Complex {
+        return true;
+    }
+    let whole_object = |v: &Value| match v {
+        Value::Object(m) => {
+            !m.is_empty()
+                && m.keys().all(|k| {
+                    def.sub_attribute(k)
+                        .is_none_or(|d| d.returned != Returned::Never)
+                })
+        }
+        _ => true,
+    };
+    match value {
+        Value::Array(items) => !items.is_empty() && items.iter().all(whole_object),
+        other => whole_object(other),
+    }
+}
+
 /// Keeps the attributes a client asked for and the server must return.
 pub fn project(
     resource: &Value,
@@ -267,6 +337,28 @@ mod tests {
 
     fn paths(s: &str) -> Vec<AttrPath> {
         parse_attribute_list(s, &ResourceSchema::user()).unwrap()
+    }
+
+    /// The shared fast path must give exactly what `project` gives, and
+    /// share only when that is the resource itself.
+    #[rstest::rstest]
+    #[case::with_password(bjensen(), false)]
+    #[case::plain(json!({"schemas": [core::USER], "id": "1", "userName": "a",
+        "emails": [{"value": "a@x", "primary": true}], "meta": {"resourceType": "User"}}), true)]
+    #[case::unknown_attribute(json!({"schemas": [core::USER], "userName": "a", "nickName2": "x"}), false)]
+    #[case::empty_complex(json!({"schemas": [core::USER], "userName": "a", "emails": []}), false)]
+    #[case::empty_object_element(json!({"schemas": [core::USER], "userName": "a", "emails": [{}]}), false)]
+    #[case::empty_extension(json!({"schemas": [core::USER], "userName": "a", core::ENTERPRISE_USER: {}}), false)]
+    #[case::extension(json!({"schemas": [core::USER], "userName": "a",
+        core::ENTERPRISE_USER: {"department": "Tour", "manager": {"value": "2"}}}), true)]
+    fn project_shared_matches_project(#[case] resource: Value, #[case] shared: bool) {
+        let s = ResourceSchema::user();
+        let resource = Arc::new(resource);
+        let out = project_shared(&resource, &s, &[], &[]);
+        assert_eq!(*out, project(&resource, &s, &[], &[]));
+        assert_eq!(Arc::ptr_eq(&out, &resource), shared);
+        let asked = project_shared(&resource, &s, &paths("userName"), &[]);
+        assert_eq!(*asked, project(&resource, &s, &paths("userName"), &[]));
     }
 
     #[test]

@@ -6,11 +6,14 @@
 //! masked before anything is stored.
 
 use crate::fault::Operation;
+use aho_corasick::AhoCorasick;
+use axum::http::{HeaderMap, Method};
 use bytes::Bytes;
+use chrono::{DateTime, SecondsFormat, Utc};
 use parking_lot::Mutex;
 use serde_json::{Map, Value, json};
 use std::collections::VecDeque;
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock};
 
 /// Shown instead of every secret (SPEC §1).
 pub const MASK: &str = "***";
@@ -33,16 +36,21 @@ const SECRET_KEYS: [&str; 6] = [
     "clientsecret",
 ];
 
+/// One request and its answer. Kept in the shapes that cost least to
+/// record; turned into JSON only when somebody reads the journal.
 #[derive(Debug, Clone)]
 pub struct JournalEntry {
     pub seq: u64,
-    pub time: String,
-    pub method: String,
+    pub time: DateTime<Utc>,
+    pub method: Method,
     pub path: String,
     pub query: Option<String>,
-    pub headers: Vec<(String, String)>,
+    /// `name: value` lines, already masked (see [`mask_headers`]).
+    pub headers: String,
+    /// Masked when recorded.
     pub body: Bytes,
     pub status: u16,
+    /// As answered; masked when read (see [`JournalEntry::to_json`]).
     pub response_body: Bytes,
     pub latency_ms: f64,
     pub fault: Option<String>,
@@ -51,21 +59,29 @@ pub struct JournalEntry {
 
 impl JournalEntry {
     pub fn to_json(&self) -> Value {
-        let headers: Map<String, Value> = self
-            .headers
-            .iter()
-            .map(|(k, v)| (k.clone(), Value::String(v.clone())))
-            .collect();
+        // Repeated headers are joined as one field value (RFC 9110 §5.3).
+        let mut headers = Map::new();
+        for (name, value) in self.headers.lines().filter_map(|l| l.split_once(": ")) {
+            match headers.get_mut(name) {
+                Some(Value::String(joined)) => {
+                    joined.push_str(", ");
+                    joined.push_str(value);
+                }
+                _ => {
+                    headers.insert(name.to_owned(), Value::String(value.to_owned()));
+                }
+            }
+        }
         json!({
             "seq": self.seq,
-            "time": self.time,
-            "method": self.method,
+            "time": self.time.to_rfc3339_opts(SecondsFormat::Millis, true),
+            "method": self.method.as_str(),
             "path": self.path,
             "query": self.query,
             "headers": headers,
             "body": body_json(&self.body),
             "status": self.status,
-            "response_body": body_json(&self.response_body),
+            "response_body": body_json(&mask_body(self.response_body.clone())),
             "latency_ms": self.latency_ms,
             "fault": self.fault,
             "operation": self.operation,
@@ -82,27 +98,45 @@ fn body_json(body: &[u8]) -> Value {
         .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(body).into_owned()))
 }
 
-/// Masks a header value if the header carries a secret, keeping the scheme
-/// (`Bearer ***`) because it tells what the client sent.
-pub fn mask_header(name: &str, value: &str) -> String {
-    if !SECRET_HEADERS.iter().any(|h| name.eq_ignore_ascii_case(h)) {
-        return value.to_owned();
+/// The request's headers as `name: value` lines, every secret masked but
+/// its scheme (`Bearer ***`: the scheme tells what the client sent). One
+/// string, because a header map would keep the connection's whole read
+/// buffer alive for as long as the entry lives.
+pub fn mask_headers(headers: &HeaderMap) -> String {
+    let mut out = String::with_capacity(256);
+    for (name, value) in headers {
+        let text = String::from_utf8_lossy(value.as_bytes());
+        out.push_str(name.as_str());
+        out.push_str(": ");
+        if SECRET_HEADERS.contains(&name.as_str()) {
+            if let Some((scheme, _)) = text.split_once(' ') {
+                out.push_str(scheme);
+                out.push(' ');
+            }
+            out.push_str(MASK);
+        } else {
+            // Line breaks cannot occur in a parsed header value; replacing
+            // them keeps one header per line even for hand-made maps.
+            out.push_str(&text.replace(['\r', '\n'], " "));
+        }
+        out.push('\n');
     }
-    match value.split_once(' ') {
-        Some((scheme, _)) => format!("{scheme} {MASK}"),
-        None => MASK.to_owned(),
-    }
+    out
 }
+
+/// Finds any secret key, ignoring ASCII case, in one pass over a body.
+static SECRET_KEY_FINDER: LazyLock<AhoCorasick> = LazyLock::new(|| {
+    AhoCorasick::builder()
+        .ascii_case_insensitive(true)
+        .build(SECRET_KEYS)
+        .expect("the secret keys are valid patterns")
+});
 
 /// Masks secret members of a JSON body, and secret fields of a
 /// form-encoded one. Bodies that cannot hold a secret pass untouched
 /// (and uncopied).
 pub fn mask_body(body: Bytes) -> Bytes {
-    let lower = body.to_ascii_lowercase();
-    let suspicious = SECRET_KEYS
-        .iter()
-        .any(|k| lower.windows(k.len()).any(|w| w == k.as_bytes()));
-    if !suspicious {
+    if !SECRET_KEY_FINDER.is_match(&body[..]) {
         return body;
     }
     if let Ok(mut value) = serde_json::from_slice::<Value>(&body) {
@@ -209,15 +243,16 @@ impl Journal {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use axum::http::HeaderValue;
 
     fn entry() -> JournalEntry {
         JournalEntry {
             seq: 0,
-            time: "t".into(),
-            method: "GET".into(),
+            time: Utc::now(),
+            method: Method::GET,
             path: "/Users".into(),
             query: None,
-            headers: vec![],
+            headers: String::new(),
             body: Bytes::new(),
             status: 200,
             response_body: Bytes::new(),
@@ -243,8 +278,18 @@ mod tests {
 
     #[test]
     fn secrets_are_masked_in_headers_and_bodies() {
-        assert_eq!(mask_header("Authorization", "Bearer abc"), "Bearer ***");
-        assert_eq!(mask_header("content-type", "x"), "x");
+        let mut headers = HeaderMap::new();
+        headers.insert("authorization", HeaderValue::from_static("Bearer abc"));
+        headers.append("cookie", HeaderValue::from_static("a=1"));
+        headers.append("cookie", HeaderValue::from_static("b=2"));
+        headers.insert("content-type", HeaderValue::from_static("x"));
+        let mut e = entry();
+        e.headers = mask_headers(&headers);
+        let json = e.to_json();
+        assert_eq!(json["headers"]["authorization"], "Bearer ***");
+        assert_eq!(json["headers"]["cookie"], "***, ***");
+        assert_eq!(json["headers"]["content-type"], "x");
+        assert!(!e.headers.contains("abc"));
         let body = mask_body(Bytes::from_static(
             br#"{"userName":"a","Password":"hunter2","x":[{"client_secret":"s"}]}"#,
         ));

@@ -1,19 +1,27 @@
 //! Request counters for the admin API's `/metrics` (Prometheus text format).
 
 use parking_lot::Mutex;
-use std::collections::BTreeMap;
 use std::fmt::Write;
 
-/// (method, status, fault) -> requests.
+/// (method, status, fault) -> requests. A target sees a few dozen label
+/// sets at most, so a short list searched in place beats a map, and
+/// counting an existing label set allocates nothing (it runs per request).
 #[derive(Debug, Default)]
 pub struct Metrics {
-    counts: Mutex<BTreeMap<(String, u16, String), u64>>,
+    counts: Mutex<Vec<(String, u16, String, u64)>>,
 }
 
 impl Metrics {
     pub fn count(&self, method: &str, status: u16, fault: Option<&str>) {
-        let key = (method.to_owned(), status, fault.unwrap_or("").to_owned());
-        *self.counts.lock().entry(key).or_default() += 1;
+        let fault = fault.unwrap_or("");
+        let mut counts = self.counts.lock();
+        match counts
+            .iter_mut()
+            .find(|(m, s, f, _)| *s == status && m == method && f == fault)
+        {
+            Some((_, _, _, n)) => *n += 1,
+            None => counts.push((method.to_owned(), status, fault.to_owned(), 1)),
+        }
     }
 
     pub fn clear(&self) {
@@ -22,7 +30,9 @@ impl Metrics {
 
     /// Appends this target's samples of `scimulate_requests_total`.
     pub fn render(&self, target: &str, out: &mut String) {
-        for ((method, status, fault), n) in self.counts.lock().iter() {
+        let mut counts = self.counts.lock().clone();
+        counts.sort();
+        for (method, status, fault, n) in &counts {
             let _ = writeln!(
                 out,
                 "scimulate_requests_total{{target=\"{}\",method=\"{}\",status=\"{status}\",fault=\"{}\"}} {n}",

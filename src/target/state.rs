@@ -101,8 +101,18 @@ impl TargetState {
         let Some(seed) = &self.profile.seed else {
             return Ok(());
         };
-        self.seed(ResourceTypeName::User, seed_users(seed.users))?;
-        self.seed(ResourceTypeName::Group, seed_groups(seed.groups))?;
+        // In chunks, so a million seeded users never exist twice over
+        // (generated, then stored) and the peak stays near what is kept.
+        const CHUNK: usize = 10_000;
+        for (kind, n, generate) in [
+            (ResourceTypeName::User, seed.users, seed_users as fn(_) -> _),
+            (ResourceTypeName::Group, seed.groups, seed_groups),
+        ] {
+            for first in (1..=n).step_by(CHUNK) {
+                let last = (first + CHUNK - 1).min(n);
+                self.seed(kind, generate(first..=last))?;
+            }
+        }
         Ok(())
     }
 

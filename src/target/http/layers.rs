@@ -4,14 +4,14 @@
 use super::response::{OperationTag, scim_json};
 use crate::fault::Operation;
 use crate::scim::ScimError;
-use crate::target::journal::{JournalEntry, mask_body, mask_header};
+use crate::target::journal::{JournalEntry, mask_body, mask_headers};
 use crate::target::state::TargetState;
 use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
 use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use chrono::{SecondsFormat, Utc};
+use chrono::Utc;
 use http_body_util::{BodyExt, LengthLimitError, Limited};
 use std::sync::Arc;
 use std::time::Instant;
@@ -39,19 +39,12 @@ fn operation_of(method: &Method, path: &str, tag: Option<OperationTag>) -> Optio
 /// RFC 7644 §3.7.4), runs the request, and journals both sides.
 pub async fn journal(State(state): State<Arc<TargetState>>, req: Request, next: Next) -> Response {
     let started = Instant::now();
-    let time = Utc::now().to_rfc3339_opts(SecondsFormat::Millis, true);
+    let time = Utc::now();
     let (parts, body) = req.into_parts();
     let method = parts.method.clone();
     let path = parts.uri.path().to_owned();
     let query = parts.uri.query().map(str::to_owned);
-    let headers: Vec<(String, String)> = parts
-        .headers
-        .iter()
-        .map(|(k, v)| {
-            let value = String::from_utf8_lossy(v.as_bytes());
-            (k.as_str().to_owned(), mask_header(k.as_str(), &value))
-        })
-        .collect();
+    let headers = mask_headers(&parts.headers);
 
     let limit = state.max_payload();
     let (request_body, response) = match Limited::new(body, limit).collect().await {
@@ -84,13 +77,17 @@ pub async fn journal(State(state): State<Arc<TargetState>>, req: Request, next: 
     let entry = JournalEntry {
         seq: 0,
         time,
-        method: method.to_string(),
+        method: method.clone(),
         path: path.clone(),
         query,
         headers,
-        body: mask_body(request_body),
+        // A copy: the received bytes may share the connection's read
+        // buffer, which the journal must not keep alive.
+        body: mask_body(Bytes::copy_from_slice(&request_body)),
         status,
-        response_body: mask_body(response_body.clone()),
+        // Masked when read: a target's own answers carry a secret only on
+        // its token endpoint, and scanning every answer costs the hot path.
+        response_body: response_body.clone(),
         latency_ms: started.elapsed().as_secs_f64() * 1000.0,
         fault: None,
         operation: operation_of(&method, &path, tag),

@@ -16,11 +16,11 @@ pub use discovery::service_provider_config;
 pub use response::SCIM_JSON;
 
 use crate::scim::ScimError;
-use crate::target::profile::ResourceTypeName;
 use crate::target::state::TargetState;
 use axum::Router;
 use axum::middleware::from_fn_with_state;
 use axum::routing::{any, get, post};
+use resources::{GroupsEndpoint, UsersEndpoint};
 use std::sync::Arc;
 
 async fn not_found() -> ScimError {
@@ -32,26 +32,26 @@ async fn method_not_allowed() -> ScimError {
 }
 
 /// The whole target as a service, so tests can call it without a socket.
+///
+/// Routes carry the base path in full rather than being nested: nesting
+/// costs a prefix strip and a boxed service clone on every request.
 pub fn router(state: Arc<TargetState>) -> Router {
-    let scim = Router::new()
-        .nest("/Users", resources::routes(ResourceTypeName::User))
-        .nest("/Groups", resources::routes(ResourceTypeName::Group))
-        .route("/.search", post(resources::search_all))
-        .route("/Bulk", post(bulk::bulk))
-        .route("/ServiceProviderConfig", get(discovery::spc))
-        .route("/Schemas", get(discovery::schemas))
-        .route("/Schemas/{id}", get(discovery::schema))
-        .route("/ResourceTypes", get(discovery::resource_type_list))
-        .route("/ResourceTypes/{name}", get(discovery::resource_type))
-        .route("/Me", any(discovery::me))
+    let base = state.profile.base_path.trim_end_matches('/').to_owned();
+    let at = |path: &str| format!("{base}{path}");
+    let scim = Router::new();
+    let scim = resources::routes::<UsersEndpoint>(scim, &at("/Users"));
+    let scim = resources::routes::<GroupsEndpoint>(scim, &at("/Groups"));
+    let scim = scim
+        .route(&at("/.search"), post(resources::search_all))
+        .route(&at("/Bulk"), post(bulk::bulk))
+        .route(&at("/ServiceProviderConfig"), get(discovery::spc))
+        .route(&at("/Schemas"), get(discovery::schemas))
+        .route(&at("/Schemas/{id}"), get(discovery::schema))
+        .route(&at("/ResourceTypes"), get(discovery::resource_type_list))
+        .route(&at("/ResourceTypes/{name}"), get(discovery::resource_type))
+        .route(&at("/Me"), any(discovery::me))
         .route_layer(from_fn_with_state(state.clone(), layers::authenticate));
-    let base = state.profile.base_path.clone();
-    let app = if base.is_empty() || base == "/" {
-        scim
-    } else {
-        Router::new().nest(&base, scim)
-    };
-    app.route(oauth::TOKEN_PATH, post(oauth::token))
+    scim.route(oauth::TOKEN_PATH, post(oauth::token))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(from_fn_with_state(state.clone(), layers::journal))

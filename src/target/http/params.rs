@@ -7,6 +7,7 @@ use crate::scim::query;
 use crate::scim::schema::ResourceSchema;
 use crate::scim::{ScimError, ScimResult};
 use serde_json::Value;
+use std::sync::Arc;
 
 pub const SEARCH_REQUEST: &str = "urn:ietf:params:scim:api:messages:2.0:SearchRequest";
 pub const LIST_RESPONSE: &str = "urn:ietf:params:scim:api:messages:2.0:ListResponse";
@@ -19,8 +20,13 @@ pub struct Projection {
 }
 
 impl Projection {
-    pub fn apply(&self, resource: &Value, schema: &ResourceSchema) -> Value {
-        query::project(resource, schema, &self.attributes, &self.excluded)
+    /// No `attributes` and no `excludedAttributes`: the default view.
+    pub fn is_default(&self) -> bool {
+        self.attributes.is_empty() && self.excluded.is_empty()
+    }
+
+    pub fn apply(&self, resource: &Arc<Value>, schema: &ResourceSchema) -> Arc<Value> {
+        query::project_shared(resource, schema, &self.attributes, &self.excluded)
     }
 }
 

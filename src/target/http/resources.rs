@@ -3,7 +3,7 @@
 
 use super::body::ScimBody;
 use super::params::{LIST_RESPONSE, ListParams, Projection, query_pairs};
-use super::response::{scim_json, tagged};
+use super::response::{scim_bytes, scim_json, tagged};
 use crate::fault::Operation;
 use crate::scim::query;
 use crate::scim::{ScimError, ScimResult};
@@ -14,20 +14,46 @@ use crate::target::store::{IfMatch, Stored};
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::{Extension, Router, routing::get, routing::post};
-use serde_json::{Value, json};
+use axum::{Router, routing::get, routing::post};
+use bytes::Bytes;
+use serde::Serialize;
+use serde_json::Value;
 use std::sync::Arc;
 
 type Target = State<Arc<TargetState>>;
-type Kind = Extension<ResourceTypeName>;
+/// A resource type's endpoint, as a type: handlers are instantiated per
+/// type, so routing needs no nesting and requests carry no extension (both
+/// cost allocations on every request).
+pub trait Endpoint: Send + Sync + 'static {
+    const KIND: ResourceTypeName;
+}
 
-/// The routes of one resource type, to be nested at its endpoint.
-pub fn routes(kind: ResourceTypeName) -> Router<Arc<TargetState>> {
-    Router::new()
-        .route("/", get(list).post(create))
-        .route("/.search", post(search))
-        .route("/{id}", get(read).put(replace).patch(patch).delete(delete))
-        .layer(Extension(kind))
+pub struct UsersEndpoint;
+pub struct GroupsEndpoint;
+
+impl Endpoint for UsersEndpoint {
+    const KIND: ResourceTypeName = ResourceTypeName::User;
+}
+
+impl Endpoint for GroupsEndpoint {
+    const KIND: ResourceTypeName = ResourceTypeName::Group;
+}
+
+/// The routes of one resource type at `endpoint` (e.g. `/scim/v2/Users`).
+pub fn routes<K: Endpoint>(
+    router: Router<Arc<TargetState>>,
+    endpoint: &str,
+) -> Router<Arc<TargetState>> {
+    router
+        .route(endpoint, get(list::<K>).post(create::<K>))
+        .route(&format!("{endpoint}/.search"), post(search::<K>))
+        .route(
+            &format!("{endpoint}/{{id}}"),
+            get(read::<K>)
+                .put(replace::<K>)
+                .patch(patch::<K>)
+                .delete(delete::<K>),
+        )
 }
 
 fn ensure_served(state: &TargetState, kind: ResourceTypeName) -> ScimResult<()> {
@@ -58,8 +84,13 @@ fn resource_response(
     stored: &Stored,
     projection: &Projection,
 ) -> Response {
-    let body = projection.apply(&stored.value, state.schema(kind));
-    let mut response = scim_json(status, &body);
+    let mut response = match &stored.default_view {
+        Some(bytes) if projection.is_default() => scim_bytes(status, bytes.clone()),
+        _ => scim_json(
+            status,
+            &*projection.apply(&stored.value, state.schema(kind)),
+        ),
+    };
     let headers = response.headers_mut();
     if state.profile.features.etag {
         if let Ok(v) = HeaderValue::from_str(&stored.etag()) {
@@ -74,12 +105,12 @@ fn resource_response(
     response
 }
 
-async fn create(
+async fn create<K: Endpoint>(
     State(state): Target,
-    Extension(kind): Kind,
     RawQuery(q): RawQuery,
     ScimBody(body): ScimBody,
 ) -> Result<Response, ScimError> {
+    let kind = K::KIND;
     ensure_served(&state, kind)?;
     let projection = Projection::from_pairs(&query_pairs(q.as_deref()), state.schema(kind))?;
     let stored = ops::create(&state, kind, &body)?;
@@ -92,13 +123,13 @@ async fn create(
     ))
 }
 
-async fn read(
+async fn read<K: Endpoint>(
     State(state): Target,
-    Extension(kind): Kind,
     Path(id): Path<String>,
     RawQuery(q): RawQuery,
     headers: HeaderMap,
 ) -> Result<Response, ScimError> {
+    let kind = K::KIND;
     ensure_served(&state, kind)?;
     let projection = Projection::from_pairs(&query_pairs(q.as_deref()), state.schema(kind))?;
     let stored = state.store.get(kind, &id)?;
@@ -125,14 +156,14 @@ async fn read(
     ))
 }
 
-async fn replace(
+async fn replace<K: Endpoint>(
     State(state): Target,
-    Extension(kind): Kind,
     Path(id): Path<String>,
     RawQuery(q): RawQuery,
     headers: HeaderMap,
     ScimBody(body): ScimBody,
 ) -> Result<Response, ScimError> {
+    let kind = K::KIND;
     ensure_served(&state, kind)?;
     let projection = Projection::from_pairs(&query_pairs(q.as_deref()), state.schema(kind))?;
     let (stored, operation) = ops::replace(&state, kind, &id, if_match(&state, &headers), &body)?;
@@ -140,14 +171,14 @@ async fn replace(
     Ok(tagged(response, operation))
 }
 
-async fn patch(
+async fn patch<K: Endpoint>(
     State(state): Target,
-    Extension(kind): Kind,
     Path(id): Path<String>,
     RawQuery(q): RawQuery,
     headers: HeaderMap,
     ScimBody(body): ScimBody,
 ) -> Result<Response, ScimError> {
+    let kind = K::KIND;
     ensure_served(&state, kind)?;
     let projection = Projection::from_pairs(&query_pairs(q.as_deref()), state.schema(kind))?;
     let (stored, operation) = ops::patch(&state, kind, &id, if_match(&state, &headers), &body)?;
@@ -155,32 +186,32 @@ async fn patch(
     Ok(tagged(response, operation))
 }
 
-async fn delete(
+async fn delete<K: Endpoint>(
     State(state): Target,
-    Extension(kind): Kind,
     Path(id): Path<String>,
     headers: HeaderMap,
 ) -> Result<Response, ScimError> {
+    let kind = K::KIND;
     ensure_served(&state, kind)?;
     ops::delete(&state, kind, &id, if_match(&state, &headers))?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
-async fn list(
+async fn list<K: Endpoint>(
     State(state): Target,
-    Extension(kind): Kind,
     RawQuery(q): RawQuery,
 ) -> Result<Response, ScimError> {
+    let kind = K::KIND;
     ensure_served(&state, kind)?;
     let params = ListParams::from_query(q.as_deref(), state.schema(kind))?;
     list_response(&state, kind, params)
 }
 
-async fn search(
+async fn search<K: Endpoint>(
     State(state): Target,
-    Extension(kind): Kind,
     ScimBody(body): ScimBody,
 ) -> Result<Response, ScimError> {
+    let kind = K::KIND;
     ensure_served(&state, kind)?;
     let params = ListParams::from_search_body(&body, state.schema(kind))?;
     list_response(&state, kind, params)
@@ -208,7 +239,7 @@ pub async fn search_all(
         return Err(last_error.unwrap_or_else(|| ScimError::not_found("no resource types")));
     }
     let (start_index, count) = (pages[0].1.start_index, pages[0].1.count);
-    let mut found: Vec<Value> = Vec::new();
+    let mut found: Vec<Arc<Value>> = Vec::new();
     for (kind, params) in &pages {
         let schema = state.schema(*kind);
         for r in matching(&state, *kind, params)? {
@@ -216,6 +247,53 @@ pub async fn search_all(
         }
     }
     Ok(page(&state, found, start_index, count))
+}
+
+/// The hot path of a list request: one equality on an indexed attribute,
+/// default attributes, no sorting. The page is written from the stored
+/// JSON; `None` sends the request down the general path.
+fn indexed_lookup(
+    state: &TargetState,
+    kind: ResourceTypeName,
+    params: &ListParams,
+) -> Option<Response> {
+    let filter = params.filter.as_ref()?;
+    if state.profile.features.filter.is_none()
+        || params.sort_by.is_some()
+        || !params.projection.is_default()
+    {
+        return None;
+    }
+    let views = state.store.lookup_default_views(kind, filter)?;
+    let page: Vec<&[u8]> = views
+        .iter()
+        .skip(params.start_index - 1)
+        .take(page_size(state, params.count))
+        .map(|b| &b[..])
+        .collect();
+    let mut body = Vec::with_capacity(128 + page.iter().map(|b| b.len() + 1).sum::<usize>());
+    body.extend_from_slice(b"{\"schemas\":[\"");
+    body.extend_from_slice(LIST_RESPONSE.as_bytes());
+    body.extend_from_slice(
+        format!(
+            "\"],\"totalResults\":{},\"itemsPerPage\":{},\"startIndex\":{},\"Resources\":[",
+            views.len(),
+            page.len(),
+            params.start_index
+        )
+        .as_bytes(),
+    );
+    for (i, view) in page.iter().enumerate() {
+        if i > 0 {
+            body.push(b',');
+        }
+        body.extend_from_slice(view);
+    }
+    body.extend_from_slice(b"]}");
+    Some(tagged(
+        scim_bytes(StatusCode::OK, Bytes::from(body)),
+        Operation::Read,
+    ))
 }
 
 /// The resources a list request selects, sorted.
@@ -249,31 +327,44 @@ fn page_size(state: &TargetState, count: Option<usize>) -> usize {
     count.unwrap_or(state.profile.page_size_default).min(max)
 }
 
-fn list_body(total: usize, start_index: usize, resources: Vec<Value>) -> Response {
-    let body = json!({
-        "schemas": [LIST_RESPONSE],
-        "totalResults": total,
-        "itemsPerPage": resources.len(),
-        "startIndex": start_index,
-        "Resources": resources,
-    });
+/// A ListResponse (RFC 7644 §3.4.2), serialised straight from the shared
+/// resources: no copy of them is made.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ListResponse<'a> {
+    schemas: [&'static str; 1],
+    total_results: usize,
+    items_per_page: usize,
+    start_index: usize,
+    #[serde(rename = "Resources")]
+    resources: Vec<&'a Value>,
+}
+
+fn list_body(total: usize, start_index: usize, resources: &[Arc<Value>]) -> Response {
+    let body = ListResponse {
+        schemas: [LIST_RESPONSE],
+        total_results: total,
+        items_per_page: resources.len(),
+        start_index,
+        resources: resources.iter().map(|r| &**r).collect(),
+    };
     tagged(scim_json(StatusCode::OK, &body), Operation::Read)
 }
 
 /// One page of already projected resources.
 fn page(
     state: &TargetState,
-    all: Vec<Value>,
+    all: Vec<Arc<Value>>,
     start_index: usize,
     count: Option<usize>,
 ) -> Response {
     let total = all.len();
-    let resources = all
+    let resources: Vec<Arc<Value>> = all
         .into_iter()
         .skip(start_index - 1)
         .take(page_size(state, count))
         .collect();
-    list_body(total, start_index, resources)
+    list_body(total, start_index, &resources)
 }
 
 /// A ListResponse page (RFC 7644 §3.4.2): filter, sort, then page.
@@ -282,14 +373,17 @@ fn list_response(
     kind: ResourceTypeName,
     params: ListParams,
 ) -> Result<Response, ScimError> {
+    if let Some(response) = indexed_lookup(state, kind, &params) {
+        return Ok(response);
+    }
     let schema = state.schema(kind);
     let found = matching(state, kind, &params)?;
     // Project only the page, not every match.
-    let resources = found
+    let resources: Vec<Arc<Value>> = found
         .iter()
         .skip(params.start_index - 1)
         .take(page_size(state, params.count))
         .map(|r| params.projection.apply(r, schema))
         .collect();
-    Ok(list_body(found.len(), params.start_index, resources))
+    Ok(list_body(found.len(), params.start_index, &resources))
 }

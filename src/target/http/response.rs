@@ -6,13 +6,21 @@ use crate::fault::Operation;
 use crate::scim::ScimError;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use serde_json::Value;
+use bytes::Bytes;
+use serde::Serialize;
 
 pub const SCIM_JSON: &str = "application/scim+json";
 
 /// A JSON body with the SCIM media type.
-pub fn scim_json(status: StatusCode, body: &Value) -> Response {
-    let bytes = serde_json::to_vec(body).unwrap_or_default();
+pub fn scim_json(status: StatusCode, body: &impl Serialize) -> Response {
+    scim_bytes(
+        status,
+        Bytes::from(serde_json::to_vec(body).unwrap_or_default()),
+    )
+}
+
+/// An already serialised JSON body with the SCIM media type.
+pub fn scim_bytes(status: StatusCode, bytes: Bytes) -> Response {
     let mut response = (status, bytes).into_response();
     response
         .headers_mut()

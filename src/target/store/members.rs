@@ -5,8 +5,9 @@
 use super::{Inner, Store};
 use crate::scim::{ScimError, ScimResult};
 use crate::target::profile::ResourceTypeName;
+use foldhash::HashMap;
 use serde_json::{Map, Value, json};
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 use std::sync::Arc;
 
 #[derive(Debug, Default)]
@@ -55,6 +56,11 @@ impl Membership {
 
     pub fn remove_member(&mut self, id: &str) {
         self.member_of.remove(id);
+    }
+
+    /// Whether the user or group belongs to any group.
+    pub fn is_member(&self, id: &str) -> bool {
+        self.member_of.get(id).is_some_and(|g| !g.is_empty())
     }
 
     pub fn groups_of(&self, id: &str) -> Vec<String> {

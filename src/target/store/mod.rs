@@ -15,9 +15,11 @@ pub use seed::{seed_groups, seed_users};
 pub use table::Record;
 
 use crate::scim::filter::{self, CompValue, CompareOp, Filter};
+use crate::scim::query;
 use crate::scim::schema::ResourceSchema;
 use crate::scim::{ScimError, ScimResult};
 use crate::target::profile::ResourceTypeName;
+use bytes::Bytes;
 use chrono::{SecondsFormat, Utc};
 use ids::IdGen;
 use members::Membership;
@@ -38,6 +40,8 @@ pub struct Stored {
     pub id: String,
     pub version: u64,
     pub value: Arc<Value>,
+    /// `value` as compact JSON, when that is also its default view.
+    pub default_view: Option<Bytes>,
 }
 
 impl Stored {
@@ -181,7 +185,8 @@ impl Store {
         if kind == ResourceTypeName::Group {
             inner.membership.set_group(&id, &value);
         }
-        let record = inner.table_mut(kind).insert(id.clone(), value);
+        let (value, view) = self.prepare(kind, value);
+        let record = inner.table_mut(kind).insert(id.clone(), value, view);
         Ok(self.render(inner, kind, &id, &record))
     }
 
@@ -258,9 +263,10 @@ impl Store {
         if kind == ResourceTypeName::Group {
             inner.membership.set_group(id, &value);
         }
+        let (value, view) = self.prepare(kind, value);
         let updated = inner
             .table_mut(kind)
-            .update(id, value)
+            .update(id, value, view)
             .ok_or_else(|| not_found(kind, id))?;
         Ok(self.render(&inner, kind, id, &updated))
     }
@@ -296,7 +302,8 @@ impl Store {
                 meta.insert("version".into(), Value::String(etag(version)));
             }
             inner.membership.set_group(&gid, &value);
-            inner.groups.update(&gid, value);
+            let (value, view) = self.prepare(ResourceTypeName::Group, value);
+            inner.groups.update(&gid, value, view);
         }
         inner.membership.remove_member(id);
         Ok(())
@@ -367,15 +374,77 @@ impl Store {
         inner.membership = Membership::default();
     }
 
+    /// A resource as it will be stored: every object and array rebuilt at
+    /// its exact size (growth while building leaves up to half of them
+    /// empty, which at 1M users is most of the memory), and its default view
+    /// pre-serialised when that is the resource itself.
+    fn prepare(&self, kind: ResourceTypeName, value: Value) -> (Value, Option<Bytes>) {
+        let value = compact(value);
+        let view = value
+            .as_object()
+            .is_some_and(|map| query::default_view_keeps_all(map, self.schema(kind)))
+            .then(|| serde_json::to_vec(&value).ok().map(Bytes::from))
+            .flatten();
+        (value, view)
+    }
+
+    /// The stored JSON of resources found by one equality on an indexed
+    /// attribute (`id`, `userName`, `externalId` eq "…", nothing else), for
+    /// a request that asks for their default view: the hot path of a
+    /// connector's "does this account exist" lookup. `None` when the filter
+    /// is not such an equality or a match needs the general path (a user in
+    /// groups, whose `groups` is derived; a resource whose default view
+    /// differs from it).
+    pub fn lookup_default_views(
+        &self,
+        kind: ResourceTypeName,
+        filter: &Filter,
+    ) -> Option<Vec<Bytes>> {
+        let hint = exact_hint(filter, kind)?;
+        let inner = self.inner.read();
+        let table = inner.table(kind);
+        let found: Vec<(&str, &Record)> = match &hint {
+            Hint::Id(id) => table
+                .get(id)
+                .map(|r| (id.as_str(), r))
+                .into_iter()
+                .collect(),
+            Hint::UserName(name) => table.by_user_name(name).into_iter().collect(),
+            Hint::ExternalId(ext) => {
+                let mut found: Vec<(&str, &Record)> = table
+                    .ids_by_external_id(ext)
+                    .filter_map(|id| Some((id, table.get(id)?)))
+                    .collect();
+                found.sort_by_key(|(_, r)| r.seq);
+                found
+            }
+        };
+        found
+            .into_iter()
+            .map(|(id, record)| {
+                if kind == ResourceTypeName::User && inner.membership.is_member(id) {
+                    return None;
+                }
+                record.default_view.clone()
+            })
+            .collect()
+    }
+
     fn render(&self, inner: &Inner, kind: ResourceTypeName, id: &str, record: &Record) -> Stored {
         let value = match kind {
             ResourceTypeName::User => members::with_groups(inner, self, id, &record.value),
             ResourceTypeName::Group => record.value.clone(),
         };
+        // A User's derived `groups` makes what is served differ from what
+        // is stored.
+        let default_view = Arc::ptr_eq(&value, &record.value)
+            .then(|| record.default_view.clone())
+            .flatten();
         Stored {
             id: id.to_owned(),
             version: record.version,
             value,
+            default_view,
         }
     }
 }
@@ -453,6 +522,31 @@ fn index_hint(filter: &Filter, kind: ResourceTypeName) -> Option<Hint> {
             }
         }
         _ => None,
+    }
+}
+
+/// An index hint that is the whole filter: every resource the index finds
+/// matches, so the filter need not be evaluated.
+fn exact_hint(filter: &Filter, kind: ResourceTypeName) -> Option<Hint> {
+    match filter {
+        Filter::Compare { .. } => index_hint(filter, kind),
+        _ => None,
+    }
+}
+
+/// Rebuilds every object and array of a value at its exact size.
+fn compact(value: Value) -> Value {
+    match value {
+        Value::Object(map) => {
+            let mut out = Map::with_capacity(map.len());
+            for (k, v) in map {
+                out.insert(k, compact(v));
+            }
+            Value::Object(out)
+        }
+        Value::Array(items) => Value::Array(items.into_iter().map(compact).collect()),
+        Value::String(s) => Value::String(s.into_boxed_str().into_string()),
+        other => other,
     }
 }
 

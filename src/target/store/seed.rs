@@ -4,11 +4,12 @@
 
 use crate::scim::schema::core;
 use serde_json::{Value, json};
+use std::ops::RangeInclusive;
 
-/// `n` users: `user1@example.com` … `user{n}@example.com`, active, with a
-/// name and a work email, and no `externalId` (nobody provisioned them).
-pub fn seed_users(n: usize) -> Vec<Value> {
-    (1..=n)
+/// Users `user{i}@example.com` for each `i`, active, with a name and a
+/// work email, and no `externalId` (nobody provisioned them).
+pub fn seed_users(numbers: RangeInclusive<usize>) -> Vec<Value> {
+    numbers
         .map(|i| {
             json!({
                 "schemas": [core::USER],
@@ -22,9 +23,9 @@ pub fn seed_users(n: usize) -> Vec<Value> {
         .collect()
 }
 
-/// `n` empty groups: `group1` … `group{n}`.
-pub fn seed_groups(n: usize) -> Vec<Value> {
-    (1..=n)
+/// Empty groups `group{i}` for each `i`.
+pub fn seed_groups(numbers: RangeInclusive<usize>) -> Vec<Value> {
+    numbers
         .map(|i| json!({"schemas": [core::GROUP], "displayName": format!("group{i}")}))
         .collect()
 }

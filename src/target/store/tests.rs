@@ -159,7 +159,7 @@ fn group_members_are_resolved_and_users_see_their_groups() {
 #[test]
 fn indexed_and_scanned_queries_agree() {
     let s = store();
-    s.seed(ResourceTypeName::User, seed_users(50)).unwrap();
+    s.seed(ResourceTypeName::User, seed_users(1..=50)).unwrap();
     let by_index = filter::parse(r#"userName eq "USER7@example.com""#).unwrap();
     let by_scan = filter::parse(r#"displayName eq "User Number7""#).unwrap();
     let a = s.query(ResourceTypeName::User, Some(&by_index));
@@ -170,4 +170,59 @@ fn indexed_and_scanned_queries_agree() {
     let narrowed = filter::parse(r#"userName eq "user7@example.com" and active eq false"#).unwrap();
     assert!(s.query(ResourceTypeName::User, Some(&narrowed)).is_empty());
     assert_eq!(s.query(ResourceTypeName::User, None).len(), 50);
+}
+
+#[test]
+fn default_views_serve_plain_indexed_lookups_only() {
+    let s = store();
+    let u = s.create(ResourceTypeName::User, user("bjensen")).unwrap();
+    let f = |text: &str| filter::parse(text).unwrap();
+    let views = s
+        .lookup_default_views(ResourceTypeName::User, &f("userName eq \"BJENSEN\""))
+        .expect("a plain indexed lookup takes the fast path");
+    assert_eq!(views.len(), 1);
+    let served: Value = serde_json::from_slice(&views[0]).unwrap();
+    assert_eq!(served, *u.value);
+    assert_eq!(u.default_view.as_deref(), Some(&views[0][..]));
+    assert_eq!(
+        s.lookup_default_views(ResourceTypeName::User, &f("userName eq \"nobody\"")),
+        Some(vec![])
+    );
+    // Not a lone equality on an indexed attribute.
+    for other in [
+        "userName eq \"bjensen\" and active eq true",
+        "displayName eq \"x\"",
+        "userName sw \"b\"",
+    ] {
+        assert_eq!(
+            s.lookup_default_views(ResourceTypeName::User, &f(other)),
+            None,
+            "{other}"
+        );
+    }
+    // A stored password is not part of the default view.
+    let mut secret = user("withpw");
+    secret["password"] = json!("p");
+    s.create(ResourceTypeName::User, secret).unwrap();
+    assert_eq!(
+        s.lookup_default_views(ResourceTypeName::User, &f("userName eq \"withpw\"")),
+        None
+    );
+    // A group member's `groups` is derived: served by the general path.
+    s.create(
+        ResourceTypeName::Group,
+        json!({"schemas": [crate::scim::schema::core::GROUP], "displayName": "g",
+               "members": [{"value": u.id}]}),
+    )
+    .unwrap();
+    assert_eq!(
+        s.lookup_default_views(ResourceTypeName::User, &f("userName eq \"bjensen\"")),
+        None
+    );
+    assert!(
+        s.get(ResourceTypeName::User, &u.id)
+            .unwrap()
+            .default_view
+            .is_none()
+    );
 }
