@@ -5,6 +5,7 @@ use super::state::TargetState;
 use super::store::{IfMatch, Stored};
 use crate::fault::Operation;
 use crate::scim::patch::{self, PatchRequest};
+use crate::scim::schema::ResourceSchema;
 use crate::scim::{ScimError, ScimResult, validate};
 use crate::target::profile::ResourceTypeName;
 use serde_json::Value;
@@ -23,14 +24,9 @@ pub fn replace(
     if_match: IfMatch,
     body: &Value,
 ) -> ScimResult<(Stored, Operation)> {
-    let schema = state.schema(kind).clone();
-    let mut operation = Operation::Update;
-    let stored = state.store.modify(kind, id, if_match, |current| {
-        let new = validate::for_replace(body, current, &schema)?;
-        operation = classify_update(current, &new);
-        Ok(new)
-    })?;
-    Ok((stored, operation))
+    update(state, kind, id, if_match, |current, schema| {
+        validate::for_replace(body, current, schema)
+    })
 }
 
 /// PATCH (RFC 7644 §3.5.2): every operation or none.
@@ -47,10 +43,24 @@ pub fn patch(
         ));
     }
     let request = PatchRequest::from_json(body)?;
+    update(state, kind, id, if_match, |current, schema| {
+        patch::apply(current, &request, schema)
+    })
+}
+
+/// Changes one resource under the store's write lock and classifies the
+/// change (an update, or a deprovisioning).
+fn update(
+    state: &TargetState,
+    kind: ResourceTypeName,
+    id: &str,
+    if_match: IfMatch,
+    change: impl FnOnce(&Value, &ResourceSchema) -> ScimResult<Value>,
+) -> ScimResult<(Stored, Operation)> {
     let schema = state.schema(kind).clone();
     let mut operation = Operation::Update;
     let stored = state.store.modify(kind, id, if_match, |current| {
-        let new = patch::apply(current, &request, &schema)?;
+        let new = change(current, &schema)?;
         operation = classify_update(current, &new);
         Ok(new)
     })?;

@@ -94,15 +94,7 @@ impl PatchPath {
 impl PatchRequest {
     /// Parses and checks the request's shape.
     pub fn from_json(body: &Value) -> ScimResult<PatchRequest> {
-        let schemas_ok = body
-            .get("schemas")
-            .and_then(Value::as_array)
-            .is_some_and(|s| s.iter().any(|u| u.as_str() == Some(PATCH_OP_URN)));
-        if !schemas_ok {
-            return Err(ScimError::invalid_syntax(format!(
-                "schemas must be [\"{PATCH_OP_URN}\"]"
-            )));
-        }
+        crate::scim::message::require_schema(body, PATCH_OP_URN)?;
         let ops = body
             .get("Operations")
             .or_else(|| body.get("operations"))

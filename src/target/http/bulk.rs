@@ -29,15 +29,7 @@ pub async fn bulk(
             "this target does not support /Bulk",
         ));
     };
-    let schemas_ok = body
-        .get("schemas")
-        .and_then(Value::as_array)
-        .is_some_and(|s| s.iter().any(|u| u.as_str() == Some(BULK_REQUEST)));
-    if !schemas_ok {
-        return Err(ScimError::invalid_syntax(format!(
-            "schemas must be [\"{BULK_REQUEST}\"]"
-        )));
-    }
+    crate::scim::message::require_schema(&body, BULK_REQUEST)?;
     let operations = body
         .get("Operations")
         .and_then(Value::as_array)

@@ -165,15 +165,7 @@ impl ListParams {
 
     /// From a `POST .search` body (RFC 7644 §3.4.3).
     pub fn from_search_body(body: &Value, schema: &ResourceSchema) -> ScimResult<Self> {
-        let schemas_ok = body
-            .get("schemas")
-            .and_then(Value::as_array)
-            .is_some_and(|s| s.iter().any(|u| u.as_str() == Some(SEARCH_REQUEST)));
-        if !schemas_ok {
-            return Err(ScimError::invalid_value(format!(
-                "schemas must be [\"{SEARCH_REQUEST}\"]"
-            )));
-        }
+        crate::scim::message::require_schema(body, SEARCH_REQUEST)?;
         let text = |name: &str| -> ScimResult<Option<&str>> {
             match body.get(name) {
                 None | Some(Value::Null) => Ok(None),

@@ -163,12 +163,9 @@ async fn replace<K: Endpoint>(
     headers: HeaderMap,
     ScimBody(body): ScimBody,
 ) -> Result<Response, ScimError> {
-    let kind = K::KIND;
-    ensure_served(&state, kind)?;
-    let projection = Projection::from_pairs(&query_pairs(q.as_deref()), state.schema(kind))?;
-    let (stored, operation) = ops::replace(&state, kind, &id, if_match(&state, &headers), &body)?;
-    let response = resource_response(&state, kind, StatusCode::OK, &stored, &projection);
-    Ok(tagged(response, operation))
+    updated(&state, K::KIND, q.as_deref(), || {
+        ops::replace(&state, K::KIND, &id, if_match(&state, &headers), &body)
+    })
 }
 
 async fn patch<K: Endpoint>(
@@ -178,11 +175,23 @@ async fn patch<K: Endpoint>(
     headers: HeaderMap,
     ScimBody(body): ScimBody,
 ) -> Result<Response, ScimError> {
-    let kind = K::KIND;
-    ensure_served(&state, kind)?;
-    let projection = Projection::from_pairs(&query_pairs(q.as_deref()), state.schema(kind))?;
-    let (stored, operation) = ops::patch(&state, kind, &id, if_match(&state, &headers), &body)?;
-    let response = resource_response(&state, kind, StatusCode::OK, &stored, &projection);
+    updated(&state, K::KIND, q.as_deref(), || {
+        ops::patch(&state, K::KIND, &id, if_match(&state, &headers), &body)
+    })
+}
+
+/// PUT and PATCH answer alike: the changed resource, projected as asked,
+/// tagged with what the change did (an update or a deprovisioning).
+fn updated(
+    state: &TargetState,
+    kind: ResourceTypeName,
+    query: Option<&str>,
+    change: impl FnOnce() -> ScimResult<(Stored, Operation)>,
+) -> Result<Response, ScimError> {
+    ensure_served(state, kind)?;
+    let projection = Projection::from_pairs(&query_pairs(query), state.schema(kind))?;
+    let (stored, operation) = change()?;
+    let response = resource_response(state, kind, StatusCode::OK, &stored, &projection);
     Ok(tagged(response, operation))
 }
 
