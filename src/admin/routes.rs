@@ -1,6 +1,7 @@
 //! Admin routes: list targets, read state and journal, seed, rotate a
 //! token, reset, and Prometheus metrics.
 
+use crate::fault::FaultSpec;
 use crate::target::journal::MASK;
 use crate::target::metrics;
 use crate::target::profile::ResourceTypeName;
@@ -9,7 +10,7 @@ use axum::extract::{Path, Query, Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::{Next, from_fn_with_state};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{delete, get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -47,6 +48,11 @@ pub fn router(state: Arc<AdminState>) -> Router {
         .route("/targets", get(list_targets))
         .route("/targets/{t}/state", get(target_state))
         .route("/targets/{t}/journal", get(journal))
+        .route(
+            "/targets/{t}/faults",
+            post(add_fault).get(list_faults).delete(clear_faults),
+        )
+        .route("/targets/{t}/faults/{id}", delete(clear_fault))
         .route("/targets/{t}/tokens/rotate", post(rotate))
         .route("/targets/{t}/seed", post(seed))
         .route("/targets/{t}/reset", post(reset))
@@ -149,6 +155,70 @@ async fn journal(
         .map(|e| e.to_json())
         .collect();
     Json(json!({"entries": entries, "dropped": target.journal.dropped()})).into_response()
+}
+
+/// `POST /targets/{t}/faults`: the fault object of SPEC §3.4; 201 with the
+/// fault and its id.
+async fn add_fault(
+    State(state): Admin,
+    Path(t): Path<String>,
+    body: axum::body::Bytes,
+) -> Response {
+    let target = match state.target(&t) {
+        Ok(t) => t,
+        Err(e) => return *e,
+    };
+    let text = String::from_utf8_lossy(&body);
+    let spec: FaultSpec = match serde_json::from_str(&text) {
+        Ok(spec) => spec,
+        Err(e) => {
+            return error(
+                StatusCode::BAD_REQUEST,
+                &format!("fault at line {} column {}: {e}", e.line(), e.column()),
+            );
+        }
+    };
+    match target.add_fault(spec) {
+        Ok(id) => {
+            let view = target
+                .faults
+                .active(std::time::Instant::now())
+                .into_iter()
+                .find(|f| f.id == id);
+            (StatusCode::CREATED, Json(json!(view))).into_response()
+        }
+        Err(why) => error(StatusCode::BAD_REQUEST, &why),
+    }
+}
+
+async fn list_faults(State(state): Admin, Path(t): Path<String>) -> Response {
+    match state.target(&t) {
+        Ok(target) => {
+            Json(json!({"faults": target.faults.active(std::time::Instant::now())})).into_response()
+        }
+        Err(e) => *e,
+    }
+}
+
+async fn clear_faults(State(state): Admin, Path(t): Path<String>) -> Response {
+    match state.target(&t) {
+        Ok(target) => {
+            target.faults.clear_matching(None);
+            StatusCode::NO_CONTENT.into_response()
+        }
+        Err(e) => *e,
+    }
+}
+
+async fn clear_fault(State(state): Admin, Path((t, id)): Path<(String, String)>) -> Response {
+    let target = match state.target(&t) {
+        Ok(t) => t,
+        Err(e) => return *e,
+    };
+    match id.parse::<u64>() {
+        Ok(id) if target.faults.clear(id) => StatusCode::NO_CONTENT.into_response(),
+        _ => error(StatusCode::NOT_FOUND, &format!("no fault {id:?} on {t}")),
+    }
 }
 
 async fn rotate(State(state): Admin, Path(t): Path<String>) -> Response {

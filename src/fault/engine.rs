@@ -95,6 +95,11 @@ impl ActiveFault {
         true
     }
 
+    /// How many requests this fault has shaped so far.
+    pub fn shaped(&self) -> u64 {
+        *self.shaped.lock()
+    }
+
     pub fn view(&self) -> FaultView {
         FaultView {
             id: self.id,
@@ -146,6 +151,12 @@ impl FaultSet {
         };
         self.faults.lock().push(std::sync::Arc::new(fault));
         id
+    }
+
+    /// Whether no fault was ever switched on or every one was cleared: the
+    /// check the strict target's hot path makes.
+    pub fn is_empty(&self) -> bool {
+        self.faults.lock().is_empty()
     }
 
     /// The faults whose window is still open.

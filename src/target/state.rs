@@ -1,14 +1,17 @@
 //! Everything one mock target holds while it runs.
 
 use super::auth::Auth;
+use super::faults;
 use super::journal::Journal;
 use super::metrics::Metrics;
 use super::store::{Store, Stored, seed_groups, seed_users};
+use crate::fault::{FaultKind, FaultSet, FaultSpec};
 use crate::scim::schema::{ResourceSchema, ResourceType, Schema, core};
 use crate::scim::{ScimError, ScimResult, validate};
 use crate::target::profile::{Profile, ResourceTypeName, SchemaName};
 use serde_json::Value;
 use std::sync::Arc;
+use std::time::Instant;
 
 /// Request bodies above this are refused with 413 when the profile sets no
 /// bulk payload limit (RFC 7644 §3.7.4 asks for a limit; 1 MiB is common).
@@ -23,6 +26,8 @@ pub struct TargetState {
     pub auth: Auth,
     pub journal: Journal,
     pub metrics: Metrics,
+    /// Faults switched on at run time (SPEC §3.2), drawing from the run's seed.
+    pub faults: FaultSet,
 }
 
 impl TargetState {
@@ -58,6 +63,7 @@ impl TargetState {
             store,
             journal: Journal::default(),
             metrics: Metrics::default(),
+            faults: FaultSet::new(seed),
         }
     }
 
@@ -146,5 +152,20 @@ impl TargetState {
         self.store.reset();
         self.journal.clear();
         self.metrics.clear();
+        self.faults.clear_matching(None);
+    }
+
+    /// Switches a fault on from now; returns its id, or why it cannot be.
+    pub fn add_fault(&self, spec: FaultSpec) -> Result<u64, String> {
+        spec.validate()?;
+        if let Some(why) = faults::unsupported(&spec) {
+            return Err(why);
+        }
+        if spec.kind == FaultKind::TokenExpired {
+            // The tokens held now answer 401 until the connector rotates
+            // or fetches a new one.
+            self.auth.expire_all();
+        }
+        Ok(self.faults.add(spec, Instant::now(), false))
     }
 }

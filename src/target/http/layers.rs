@@ -2,8 +2,9 @@
 //! including refused ones, SPEC §3.3) and bearer authentication.
 
 use super::response::{OperationTag, scim_json};
-use crate::fault::Operation;
+use crate::fault::{FaultKind, Operation};
 use crate::scim::ScimError;
+use crate::target::faults::{self, Verdict};
 use crate::target::journal::{JournalEntry, mask_body, mask_headers};
 use crate::target::state::TargetState;
 use axum::body::{Body, Bytes};
@@ -22,17 +23,10 @@ fn operation_of(method: &Method, path: &str, tag: Option<OperationTag>) -> Optio
     if let Some(OperationTag(op)) = tag {
         return Some(op);
     }
-    if path.ends_with("/oauth/token") {
+    if path.ends_with(super::oauth::TOKEN_PATH) {
         return None;
     }
-    Some(match *method {
-        Method::GET | Method::HEAD => Operation::Read,
-        Method::POST if path.ends_with("/.search") => Operation::Read,
-        Method::POST if path.ends_with("/Bulk") => Operation::Update,
-        Method::POST => Operation::Provision,
-        Method::DELETE => Operation::Deprovision,
-        _ => Operation::Update,
-    })
+    Some(faults::operation(method, path, &[]))
 }
 
 /// Reads the body (refusing more than the target's payload limit with 413,
@@ -47,11 +41,58 @@ pub async fn journal(State(state): State<Arc<TargetState>>, req: Request, next: 
     let headers = mask_headers(&parts.headers);
 
     let limit = state.max_payload();
+    let mut fault = None;
     let (request_body, response) = match Limited::new(body, limit).collect().await {
         Ok(collected) => {
             let bytes = collected.to_bytes();
-            let req = Request::from_parts(parts, Body::from(bytes.clone()));
-            (bytes, next.run(req).await)
+            let base_path = &state.profile.base_path;
+            let response = match faults::decide(&state.faults, base_path, &method, &path, &bytes) {
+                Verdict::Pass => {
+                    next.run(Request::from_parts(parts, Body::from(bytes.clone())))
+                        .await
+                }
+                Verdict::Answer(response, kind) => {
+                    fault = Some(kind);
+                    response
+                }
+                Verdict::Delay(delay, kind) => {
+                    fault = Some(kind);
+                    tokio::time::sleep(delay).await;
+                    next.run(Request::from_parts(parts, Body::from(bytes.clone())))
+                        .await
+                }
+                Verdict::TokenExpired => {
+                    let req = Request::from_parts(parts, Body::from(bytes.clone()));
+                    let response = next.run(req).await;
+                    if response.status() == StatusCode::UNAUTHORIZED {
+                        fault = Some(FaultKind::TokenExpired);
+                    }
+                    response
+                }
+                Verdict::Hang => {
+                    // Journaled now, since no answer will ever complete it;
+                    // the connection is held until the client gives up.
+                    state.journal.record(JournalEntry {
+                        seq: 0,
+                        time,
+                        method: method.clone(),
+                        path: path.clone(),
+                        query,
+                        headers,
+                        body: mask_body(Bytes::copy_from_slice(&bytes)),
+                        status: 0,
+                        response_body: Bytes::new(),
+                        latency_ms: 0.0,
+                        fault: Some(FaultKind::Timeout.as_str().to_owned()),
+                        operation: Some(faults::operation(&method, &path, &bytes)),
+                    });
+                    state
+                        .metrics
+                        .count(method.as_str(), 0, Some(FaultKind::Timeout.as_str()));
+                    return std::future::pending().await;
+                }
+            };
+            (bytes, response)
         }
         Err(e) if e.downcast_ref::<LengthLimitError>().is_some() => (
             Bytes::new(),
@@ -89,10 +130,12 @@ pub async fn journal(State(state): State<Arc<TargetState>>, req: Request, next: 
         // its token endpoint, and scanning every answer costs the hot path.
         response_body: response_body.clone(),
         latency_ms: started.elapsed().as_secs_f64() * 1000.0,
-        fault: None,
+        fault: fault.map(|k| k.as_str().to_owned()),
         operation: operation_of(&method, &path, tag),
     };
-    state.metrics.count(method.as_str(), status, None);
+    state
+        .metrics
+        .count(method.as_str(), status, fault.map(FaultKind::as_str));
     state.journal.record(entry);
     Response::from_parts(rparts, Body::from(response_body))
 }
