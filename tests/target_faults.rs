@@ -202,6 +202,12 @@ async fn scope_selects_resource_type_and_operation() {
         .send(Method::PATCH, &format!("/Users/{id}"), Some(&deactivate))
         .await;
     assert_eq!(status, 503, "a PATCH that deactivates deprovisions");
+    let refused = journal(&h).await.pop().unwrap();
+    assert_eq!(
+        (&refused["operation"], &refused["fault"]),
+        (&json!("deprovision"), &json!("unavailable")),
+        "the journal shows the attempted deprovisioning"
+    );
     let rename = json!({"schemas": [common::PATCH_OP],
         "Operations": [{"op": "replace", "path": "displayName", "value": "A"}]});
     let (status, _, _) = h

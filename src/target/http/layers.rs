@@ -1,5 +1,6 @@
 //! Cross-cutting layers: the journal (outermost: it sees every request,
-//! including refused ones, SPEC §3.3) and bearer authentication.
+//! including refused ones, SPEC §3.3), which also lets the faults decide
+//! (SPEC §3.2) before the request goes on, and bearer authentication.
 
 use super::response::{OperationTag, scim_json};
 use crate::fault::{FaultKind, Operation};
@@ -17,16 +18,22 @@ use http_body_util::{BodyExt, LengthLimitError, Limited};
 use std::sync::Arc;
 use std::time::Instant;
 
-/// The kind of operation a request attempts, from its method and path,
-/// unless the handler said better (a PATCH that deactivates).
-fn operation_of(method: &Method, path: &str, tag: Option<OperationTag>) -> Option<Operation> {
+/// The kind of operation a request attempts: what the handler said, or
+/// from the method, path and body (a refused PATCH that deactivates is
+/// still an attempted deprovisioning, which the judge must see).
+fn operation_of(
+    method: &Method,
+    path: &str,
+    body: &[u8],
+    tag: Option<OperationTag>,
+) -> Option<Operation> {
     if let Some(OperationTag(op)) = tag {
         return Some(op);
     }
     if path.ends_with(super::oauth::TOKEN_PATH) {
         return None;
     }
-    Some(faults::operation(method, path, &[]))
+    Some(faults::operation(method, path, body))
 }
 
 /// Reads the body (refusing more than the target's payload limit with 413,
@@ -84,7 +91,7 @@ pub async fn journal(State(state): State<Arc<TargetState>>, req: Request, next: 
                         response_body: Bytes::new(),
                         latency_ms: 0.0,
                         fault: Some(FaultKind::Timeout.as_str().to_owned()),
-                        operation: Some(faults::operation(&method, &path, &bytes)),
+                        operation: operation_of(&method, &path, &bytes, None),
                     });
                     state
                         .metrics
@@ -131,7 +138,7 @@ pub async fn journal(State(state): State<Arc<TargetState>>, req: Request, next: 
         response_body: response_body.clone(),
         latency_ms: started.elapsed().as_secs_f64() * 1000.0,
         fault: fault.map(|k| k.as_str().to_owned()),
-        operation: operation_of(&method, &path, tag),
+        operation: operation_of(&method, &path, &request_body, tag),
     };
     state
         .metrics
