@@ -66,13 +66,7 @@ async fn tokens_are_required_and_rotation_refuses_the_old_one() {
         .await;
     assert_eq!(status, 200);
     let new = body["token"].as_str().unwrap().to_owned();
-    let old = h
-        .http
-        .get(h.url("/Users"))
-        .bearer_auth(&h.token)
-        .send()
-        .await
-        .unwrap();
+    let old = h.get_users_as(&h.token).await;
     assert_eq!(old.status().as_u16(), 401);
     assert!(
         old.headers()["www-authenticate"]
@@ -80,13 +74,7 @@ async fn tokens_are_required_and_rotation_refuses_the_old_one() {
             .unwrap()
             .contains(r#"error="invalid_token""#)
     );
-    let ok = h
-        .http
-        .get(h.url("/Users"))
-        .bearer_auth(&new)
-        .send()
-        .await
-        .unwrap();
+    let ok = h.get_users_as(&new).await;
     assert_eq!(ok.status().as_u16(), 200);
 }
 
@@ -129,13 +117,7 @@ async fn oauth_client_credentials_issue_working_tokens() {
     assert_eq!(body["token_type"], "Bearer");
     assert_eq!(body["expires_in"], 600);
     let token = body["access_token"].as_str().unwrap();
-    let list = h
-        .http
-        .get(h.url("/Users"))
-        .bearer_auth(token)
-        .send()
-        .await
-        .unwrap();
+    let list = h.get_users_as(token).await;
     assert_eq!(list.status().as_u16(), 200);
 
     // The token answer and the client secret are journaled masked.

@@ -156,13 +156,7 @@ async fn timeout_accepts_and_never_answers() {
 async fn token_expired_refuses_the_current_token_until_rotation() {
     let h = common::generic().await;
     add_fault(&h, json!({"kind": "token_expired"})).await;
-    let resp = h
-        .http
-        .get(h.url("/Users"))
-        .bearer_auth(&h.token)
-        .send()
-        .await
-        .unwrap();
+    let resp = h.get_users_as(&h.token).await;
     assert_eq!(resp.status().as_u16(), 401);
     let challenge = resp.headers()["www-authenticate"].to_str().unwrap();
     assert!(
@@ -173,13 +167,7 @@ async fn token_expired_refuses_the_current_token_until_rotation() {
         .admin(Method::POST, "/targets/generic-rfc/tokens/rotate", None)
         .await;
     let fresh = rotated["token"].as_str().unwrap();
-    let resp = h
-        .http
-        .get(h.url("/Users"))
-        .bearer_auth(fresh)
-        .send()
-        .await
-        .unwrap();
+    let resp = h.get_users_as(fresh).await;
     assert_eq!(resp.status().as_u16(), 200);
     let entries = journal(&h).await;
     assert_eq!(entries[0]["fault"], "token_expired");

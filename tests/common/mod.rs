@@ -71,6 +71,17 @@ impl Harness {
         (status, headers, json)
     }
 
+    /// `GET /Users` with the given bearer token (a rotated, issued or
+    /// expired one), answer unread.
+    pub async fn get_users_as(&self, token: &str) -> reqwest::Response {
+        self.http
+            .get(self.url("/Users"))
+            .bearer_auth(token)
+            .send()
+            .await
+            .expect("request")
+    }
+
     pub async fn create_user(&self, user_name: &str) -> Value {
         let (status, _, body) = self
             .send(

@@ -36,67 +36,111 @@ fn operation_of(
     Some(faults::operation(method, path, body))
 }
 
+/// What the journal keeps of a request, taken before it is handled.
+struct Received {
+    started: Instant,
+    time: chrono::DateTime<Utc>,
+    method: Method,
+    path: String,
+    query: Option<String>,
+    headers: String,
+}
+
+impl Received {
+    /// Journals the request with its answer (`status` 0: never answered)
+    /// and counts it in the metrics.
+    fn record(
+        self,
+        state: &TargetState,
+        body: &[u8],
+        status: u16,
+        response_body: Bytes,
+        fault: Option<FaultKind>,
+        tag: Option<OperationTag>,
+    ) {
+        let operation = operation_of(&self.method, &self.path, body, tag);
+        state
+            .metrics
+            .count(self.method.as_str(), status, fault.map(FaultKind::as_str));
+        state.journal.record(JournalEntry {
+            seq: 0,
+            latency_ms: self.started.elapsed().as_secs_f64() * 1000.0,
+            time: self.time,
+            method: self.method,
+            path: self.path,
+            query: self.query,
+            headers: self.headers,
+            // A copy: the received bytes may share the connection's read
+            // buffer, which the journal must not keep alive.
+            body: mask_body(Bytes::copy_from_slice(body)),
+            status,
+            // Masked when read: a target's own answers carry a secret only
+            // on its token endpoint, and scanning every answer costs the hot
+            // path.
+            response_body,
+            fault: fault.map(|k| k.as_str().to_owned()),
+            operation,
+        });
+    }
+}
+
 /// Reads the body (refusing more than the target's payload limit with 413,
-/// RFC 7644 §3.7.4), runs the request, and journals both sides.
+/// RFC 7644 §3.7.4), lets the faults decide, runs the request, and journals
+/// both sides.
 pub async fn journal(State(state): State<Arc<TargetState>>, req: Request, next: Next) -> Response {
-    let started = Instant::now();
-    let time = Utc::now();
     let (parts, body) = req.into_parts();
-    let method = parts.method.clone();
-    let path = parts.uri.path().to_owned();
-    let query = parts.uri.query().map(str::to_owned);
-    let headers = mask_headers(&parts.headers);
+    let received = Received {
+        started: Instant::now(),
+        time: Utc::now(),
+        method: parts.method.clone(),
+        path: parts.uri.path().to_owned(),
+        query: parts.uri.query().map(str::to_owned),
+        headers: mask_headers(&parts.headers),
+    };
 
     let limit = state.max_payload();
     let mut fault = None;
     let (request_body, response) = match Limited::new(body, limit).collect().await {
         Ok(collected) => {
             let bytes = collected.to_bytes();
-            let base_path = &state.profile.base_path;
-            let response = match faults::decide(&state.faults, base_path, &method, &path, &bytes) {
-                Verdict::Pass => {
-                    next.run(Request::from_parts(parts, Body::from(bytes.clone())))
-                        .await
-                }
+            let verdict = faults::decide(
+                &state.faults,
+                &state.profile.base_path,
+                &received.method,
+                &received.path,
+                &bytes,
+            );
+            let response = match verdict {
                 Verdict::Answer(response, kind) => {
                     fault = Some(kind);
-                    response
-                }
-                Verdict::Delay(delay, kind) => {
-                    fault = Some(kind);
-                    tokio::time::sleep(delay).await;
-                    next.run(Request::from_parts(parts, Body::from(bytes.clone())))
-                        .await
-                }
-                Verdict::TokenExpired => {
-                    let req = Request::from_parts(parts, Body::from(bytes.clone()));
-                    let response = next.run(req).await;
-                    if response.status() == StatusCode::UNAUTHORIZED {
-                        fault = Some(FaultKind::TokenExpired);
-                    }
                     response
                 }
                 Verdict::Hang => {
                     // Journaled now, since no answer will ever complete it;
                     // the connection is held until the client gives up.
-                    state.journal.record(JournalEntry {
-                        seq: 0,
-                        time,
-                        method: method.clone(),
-                        path: path.clone(),
-                        query,
-                        headers,
-                        body: mask_body(Bytes::copy_from_slice(&bytes)),
-                        status: 0,
-                        response_body: Bytes::new(),
-                        latency_ms: 0.0,
-                        fault: Some(FaultKind::Timeout.as_str().to_owned()),
-                        operation: operation_of(&method, &path, &bytes, None),
-                    });
-                    state
-                        .metrics
-                        .count(method.as_str(), 0, Some(FaultKind::Timeout.as_str()));
+                    received.record(
+                        &state,
+                        &bytes,
+                        0,
+                        Bytes::new(),
+                        Some(FaultKind::Timeout),
+                        None,
+                    );
                     return std::future::pending().await;
+                }
+                Verdict::Pass | Verdict::Delay(..) | Verdict::TokenExpired => {
+                    if let Verdict::Delay(delay, kind) = verdict {
+                        fault = Some(kind);
+                        tokio::time::sleep(delay).await;
+                    }
+                    let req = Request::from_parts(parts, Body::from(bytes.clone()));
+                    let response = next.run(req).await;
+                    if matches!(verdict, Verdict::TokenExpired)
+                        && response.status() == StatusCode::UNAUTHORIZED
+                    {
+                        fault = Some(FaultKind::TokenExpired);
+                    }
+                    response
                 }
             };
             (bytes, response)
@@ -121,29 +165,14 @@ pub async fn journal(State(state): State<Arc<TargetState>>, req: Request, next: 
         Err(_) => Bytes::new(),
     };
     let tag = rparts.extensions.remove::<OperationTag>();
-    let status = rparts.status.as_u16();
-    let entry = JournalEntry {
-        seq: 0,
-        time,
-        method: method.clone(),
-        path: path.clone(),
-        query,
-        headers,
-        // A copy: the received bytes may share the connection's read
-        // buffer, which the journal must not keep alive.
-        body: mask_body(Bytes::copy_from_slice(&request_body)),
-        status,
-        // Masked when read: a target's own answers carry a secret only on
-        // its token endpoint, and scanning every answer costs the hot path.
-        response_body: response_body.clone(),
-        latency_ms: started.elapsed().as_secs_f64() * 1000.0,
-        fault: fault.map(|k| k.as_str().to_owned()),
-        operation: operation_of(&method, &path, &request_body, tag),
-    };
-    state
-        .metrics
-        .count(method.as_str(), status, fault.map(FaultKind::as_str));
-    state.journal.record(entry);
+    received.record(
+        &state,
+        &request_body,
+        rparts.status.as_u16(),
+        response_body.clone(),
+        fault,
+        tag,
+    );
     Response::from_parts(rparts, Body::from(response_body))
 }
 
