@@ -21,6 +21,23 @@ pub struct ServeArgs {
     /// Seed for resource ids and probabilistic faults.
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
+    /// Targets serve HTTPS with a certificate from a CA made for this run;
+    /// the CA's PEM is written beside the ready file (`NAME.ca.pem`, or in
+    /// the temporary directory without one) and named as `ca_file`.
+    #[arg(long)]
+    pub tls: bool,
+}
+
+/// Where `--tls` writes the run's CA certificate.
+fn ca_file_for(ready_file: Option<&std::path::Path>) -> PathBuf {
+    match ready_file {
+        Some(ready) => {
+            let mut name = ready.file_name().unwrap_or_default().to_os_string();
+            name.push(".ca.pem");
+            ready.with_file_name(name)
+        }
+        None => std::env::temp_dir().join(format!("scimulate-{}.ca.pem", std::process::id())),
+    }
 }
 
 pub fn run(args: ServeArgs) -> Result<(), CliError> {
@@ -42,7 +59,14 @@ async fn serve_until_stopped(profiles: Vec<Profile>, args: ServeArgs) -> Result<
     let options = ServeOptions {
         listen: args.listen,
         seed: args.seed,
+        tls_ca_file: args.tls.then(|| ca_file_for(args.ready_file.as_deref())),
     };
+    if let Some(ca) = &options.tls_ca_file {
+        eprintln!(
+            "TLS: targets serve HTTPS; CA certificate in {}",
+            ca.display()
+        );
+    }
     let serving = serve::start(profiles, &options)
         .await
         .map_err(|e| CliError::Harness(format!("could not start the targets: {e}")))?;

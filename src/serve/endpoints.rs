@@ -24,6 +24,9 @@ pub struct TargetEndpoint {
     pub base_url: String,
     pub direct_url: String,
     pub auth: TargetAuth,
+    /// With `--tls`: the PEM of the CA that signed the target's certificate.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ca_file: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -86,6 +89,7 @@ mod tests {
                     base_url: "http://127.0.0.1:2/scim/v2".into(),
                     direct_url: "http://127.0.0.1:2/scim/v2".into(),
                     auth: TargetAuth::Bearer { token: "s".into() },
+                    ca_file: None,
                 },
             )]),
         };

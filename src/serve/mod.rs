@@ -9,20 +9,26 @@ use crate::admin::{self, AdminState};
 use crate::target::http::oauth::TOKEN_PATH;
 use crate::target::profile::Profile;
 use crate::target::server::{self, RunningTarget, http_origin};
+use crate::target::tls::{RunCa, certificate_hosts};
 use base64::Engine;
 use rand::RngCore;
 use std::collections::{BTreeMap, HashMap};
 use std::io;
 use std::net::{IpAddr, SocketAddr};
+use std::path::PathBuf;
 use std::sync::Arc;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
+use tokio_rustls::TlsAcceptor;
 
 pub struct ServeOptions {
     pub listen: IpAddr,
     /// Seed for ids and probabilistic faults.
     pub seed: u64,
+    /// Serve HTTPS with a CA made for the run, whose certificate is written
+    /// to this file (`ca_file` in the endpoints and targets files).
+    pub tls_ca_file: Option<PathBuf>,
 }
 
 impl Default for ServeOptions {
@@ -30,8 +36,26 @@ impl Default for ServeOptions {
         ServeOptions {
             listen: IpAddr::from([127, 0, 0, 1]),
             seed: 0,
+            tls_ca_file: None,
         }
     }
+}
+
+/// The run's CA, written where the options say, and an acceptor whose
+/// certificate names every address the targets may be reached at.
+fn tls_acceptor(options: &ServeOptions) -> io::Result<Option<(TlsAcceptor, String)>> {
+    let Some(path) = &options.tls_ca_file else {
+        return Ok(None);
+    };
+    let ca = RunCa::new()?;
+    ca.write_pem(path).map_err(|e| {
+        io::Error::new(
+            e.kind(),
+            format!("could not write the CA file {}: {e}", path.display()),
+        )
+    })?;
+    let acceptor = ca.acceptor(&certificate_hosts(options.listen, None))?;
+    Ok(Some((acceptor, path.display().to_string())))
 }
 
 /// Running targets and admin API; dropping it without `shutdown` stops the
@@ -73,10 +97,21 @@ fn admin_token() -> String {
 pub async fn start(profiles: Vec<Profile>, options: &ServeOptions) -> io::Result<Serving> {
     let (stop, stopped) = watch::channel(false);
     let names = unique_names(&profiles);
+    let tls = tls_acceptor(options)?;
     let mut targets = Vec::with_capacity(profiles.len());
     for (i, (profile, name)) in profiles.into_iter().zip(&names).enumerate() {
         let seed = options.seed.wrapping_add(i as u64);
-        targets.push(server::start(name, profile, options.listen, seed, stopped.clone()).await?);
+        targets.push(
+            server::start(
+                name,
+                profile,
+                options.listen,
+                seed,
+                tls.as_ref().map(|(acceptor, _)| acceptor.clone()),
+                stopped.clone(),
+            )
+            .await?,
+        );
     }
 
     let mut target_endpoints = BTreeMap::new();
@@ -84,7 +119,7 @@ pub async fn start(profiles: Vec<Profile>, options: &ServeOptions) -> io::Result
         let state = &t.state;
         let auth = if state.auth.is_oauth() {
             TargetAuth::Oauth2ClientCredentials {
-                token_url: format!("{}{TOKEN_PATH}", http_origin(t.addr)),
+                token_url: format!("{}{TOKEN_PATH}", t.origin),
                 client_id: state.auth.client_id().to_owned(),
                 client_secret: state.auth.client_secret().to_owned(),
             }
@@ -99,6 +134,7 @@ pub async fn start(profiles: Vec<Profile>, options: &ServeOptions) -> io::Result
                 base_url: state.base_url.clone(),
                 direct_url: state.base_url.clone(),
                 auth,
+                ca_file: tls.as_ref().map(|(_, path)| path.clone()),
             },
         );
     }

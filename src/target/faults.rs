@@ -16,7 +16,7 @@ use serde_json::Value;
 use std::time::{Duration, Instant};
 
 /// The kinds a target can be given now.
-pub const SUPPORTED: [FaultKind; 7] = [
+pub const SUPPORTED: [FaultKind; 8] = [
     FaultKind::TokenExpired,
     FaultKind::Forbidden,
     FaultKind::RateLimit,
@@ -24,6 +24,7 @@ pub const SUPPORTED: [FaultKind; 7] = [
     FaultKind::ServerError,
     FaultKind::Latency,
     FaultKind::Timeout,
+    FaultKind::ConnectionDrop,
 ];
 
 /// Why a fault cannot be added.
@@ -49,6 +50,8 @@ pub enum Verdict {
     Delay(Duration, FaultKind),
     /// Accept the request and never answer it.
     Hang,
+    /// Reset the connection (TCP RST) instead of answering.
+    Reset,
     /// A `token_expired` fault is in scope: the tokens it expired when it
     /// was switched on are refused by the auth layer, and the journal names
     /// the fault on that refusal. A rotated or newly issued token passes.
@@ -167,6 +170,7 @@ pub fn decide(
             Verdict::Delay(delay, kind)
         }
         FaultKind::Timeout => Verdict::Hang,
+        FaultKind::ConnectionDrop => Verdict::Reset,
         // `unsupported` keeps every other kind out of a target's set.
         _ => Verdict::Pass,
     }

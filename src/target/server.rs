@@ -2,6 +2,7 @@
 //! told to stop, then finish in-flight requests (graceful shutdown).
 
 use super::http::router;
+use super::listener;
 use super::profile::Profile;
 use super::state::TargetState;
 use std::io;
@@ -10,10 +11,13 @@ use std::sync::Arc;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
+use tokio_rustls::TlsAcceptor;
 
 pub struct RunningTarget {
     pub state: Arc<TargetState>,
     pub addr: SocketAddr,
+    /// `http://HOST:PORT`, or `https://` when the target serves TLS.
+    pub origin: String,
     task: JoinHandle<io::Result<()>>,
 }
 
@@ -31,6 +35,15 @@ pub fn http_origin(addr: SocketAddr) -> String {
     format!("http://{addr}")
 }
 
+/// The origin of a listener, `https://` when it serves TLS.
+pub fn origin(addr: SocketAddr, tls: bool) -> String {
+    if tls {
+        format!("https://{addr}")
+    } else {
+        http_origin(addr)
+    }
+}
+
 /// Binds, seeds and starts serving. The listener accepts before this
 /// returns, so a ready file written afterwards never lies.
 pub async fn start(
@@ -38,11 +51,13 @@ pub async fn start(
     profile: Profile,
     listen: IpAddr,
     seed: u64,
-    mut shutdown: watch::Receiver<bool>,
+    tls: Option<TlsAcceptor>,
+    shutdown: watch::Receiver<bool>,
 ) -> io::Result<RunningTarget> {
     let listener = TcpListener::bind((listen, 0)).await?;
     let addr = listener.local_addr()?;
-    let base_url = format!("{}{}", http_origin(addr), profile.base_path);
+    let origin = origin(addr, tls.is_some());
+    let base_url = format!("{origin}{}", profile.base_path);
     let state = Arc::new(TargetState::new(name, profile, &base_url, seed));
     let seeding = state.clone();
     tokio::task::spawn_blocking(move || seeding.seed_from_profile())
@@ -50,13 +65,11 @@ pub async fn start(
         .map_err(|e| io::Error::other(format!("seeding failed: {e}")))?
         .map_err(|e| io::Error::other(format!("seeding {name}: {}", e.detail)))?;
     let app = router(state.clone());
-    let task = tokio::spawn(async move {
-        axum::serve(listener, app)
-            .with_graceful_shutdown(async move {
-                // Ends when `true` is sent or every sender is gone.
-                let _ = shutdown.wait_for(|stop| *stop).await;
-            })
-            .await
-    });
-    Ok(RunningTarget { state, addr, task })
+    let task = tokio::spawn(listener::serve(listener, app, tls, shutdown));
+    Ok(RunningTarget {
+        state,
+        addr,
+        origin,
+        task,
+    })
 }

@@ -7,6 +7,7 @@ use crate::fault::{FaultKind, Operation};
 use crate::scim::ScimError;
 use crate::target::faults::{self, Verdict};
 use crate::target::journal::{JournalEntry, mask_body, mask_headers};
+use crate::target::listener::ConnectionReset;
 use crate::target::state::TargetState;
 use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
@@ -128,6 +129,17 @@ pub async fn journal(State(state): State<Arc<TargetState>>, req: Request, next: 
                     );
                     return std::future::pending().await;
                 }
+                Verdict::Reset => {
+                    received.record(
+                        &state,
+                        &bytes,
+                        0,
+                        Bytes::new(),
+                        Some(FaultKind::ConnectionDrop),
+                        None,
+                    );
+                    return reset_connection(parts.extensions.get::<ConnectionReset>()).await;
+                }
                 Verdict::Pass | Verdict::Delay(..) | Verdict::TokenExpired => {
                     if let Verdict::Delay(delay, kind) = verdict {
                         fault = Some(kind);
@@ -174,6 +186,24 @@ pub async fn journal(State(state): State<Arc<TargetState>>, req: Request, next: 
         tag,
     );
     Response::from_parts(rparts, Body::from(response_body))
+}
+
+/// Resets the request's connection: the client sees a reset instead of an
+/// answer. Without a socket (the router called directly) the answer's body
+/// fails instead, which makes the server abort the connection as well.
+async fn reset_connection(handle: Option<&ConnectionReset>) -> Response {
+    match handle {
+        Some(handle) => {
+            handle.reset();
+            std::future::pending().await
+        }
+        None => {
+            let failing = futures_util::stream::once(async {
+                Err::<Bytes, _>(std::io::Error::other("connection_drop fault"))
+            });
+            Response::new(Body::from_stream(failing))
+        }
+    }
 }
 
 /// Bearer authentication (RFC 6750): 401 with a SCIM error body and a
