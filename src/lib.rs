@@ -10,3 +10,4 @@ pub mod fault;
 pub mod scim;
 pub mod serve;
 pub mod target;
+pub mod yaml;

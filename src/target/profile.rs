@@ -222,13 +222,11 @@ pub enum ProfileError {
 impl Profile {
     /// Parses a profile from YAML; `origin` names the file in errors.
     pub fn from_yaml(text: &str, origin: &str) -> Result<Profile, ProfileError> {
-        let profile: Profile = serde_saphyr::from_str(text).map_err(|e| ProfileError::Invalid {
-            origin: origin.to_owned(),
-            message: e
-                .to_string()
-                .trim_start_matches("error: ")
-                .replace("--> <input>:", &format!("--> {origin}:")),
-        })?;
+        let profile: Profile =
+            crate::yaml::parse(text, origin).map_err(|message| ProfileError::Invalid {
+                origin: origin.to_owned(),
+                message,
+            })?;
         profile.check(text, origin)?;
         Ok(profile)
     }
