@@ -4,9 +4,48 @@
 
 use serde::de::DeserializeOwned;
 
-/// Parses `text`; errors name `origin` (the file) and where in it.
+/// Parses `text`; errors start with `origin` (the file) and say where in it.
 pub fn parse<T: DeserializeOwned>(text: &str, origin: &str) -> Result<T, String> {
-    serde_saphyr::from_str(text).map_err(|e| describe(&e.to_string(), origin))
+    serde_saphyr::from_str(text)
+        .map_err(|e| format!("{origin}: {}", describe(&e.to_string(), origin)))
+}
+
+/// A place in a YAML file (1-based line and column), for errors that
+/// serde cannot find: an unknown person, a target nobody declared, …
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Place {
+    pub line: u64,
+    pub column: u64,
+}
+
+impl<T> From<&serde_saphyr::Spanned<T>> for Place {
+    fn from(s: &serde_saphyr::Spanned<T>) -> Self {
+        Place {
+            line: s.referenced.line(),
+            column: s.referenced.column(),
+        }
+    }
+}
+
+/// Renders an error at `place` the way serde-saphyr renders parse errors:
+/// a summary line, the location, and the line itself with a caret.
+pub fn error_at(text: &str, origin: &str, place: Place, message: &str) -> String {
+    let Place { line, column } = place;
+    let mut out = format!("{origin}: line {line} column {column}: {message}");
+    let Some(source) = usize::try_from(line)
+        .ok()
+        .and_then(|l| l.checked_sub(1))
+        .and_then(|l| text.lines().nth(l))
+    else {
+        return out;
+    };
+    let width = line.to_string().len();
+    let pad = " ".repeat(width);
+    let caret = " ".repeat(usize::try_from(column.saturating_sub(1)).unwrap_or(0));
+    out.push_str(&format!(
+        "\n{pad}--> {origin}:{line}:{column}\n{pad} |\n{line} | {source}\n{pad} | {caret}^ {message}"
+    ));
+    out
 }
 
 /// Rewrites a serde-saphyr message for `origin`, adding a suggestion when
@@ -26,11 +65,14 @@ fn describe(message: &str, origin: &str) -> String {
 }
 
 /// `; did you mean `name`?` for "unknown field `naem`, expected one of
-/// name, seed" (serde quotes the expected names in backquotes, serde-saphyr
-/// does not).
-fn did_you_mean(message: &str) -> Option<String> {
+/// name, seed" or "unknown variant …" (serde quotes the expected names in
+/// backquotes, serde-saphyr does not).
+pub fn did_you_mean(message: &str) -> Option<String> {
     let first_line = message.lines().next()?;
-    let after = first_line.split_once("unknown field `")?.1;
+    let after = first_line
+        .split_once("unknown field `")
+        .or_else(|| first_line.split_once("unknown variant `"))?
+        .1;
     let (unknown, rest) = after.split_once('`')?;
     let expected = rest.split_once("expected")?.1;
     let expected = expected.trim().trim_start_matches("one of").trim();
@@ -55,24 +97,31 @@ pub fn closest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) ->
         .map(|(_, c)| c)
 }
 
-/// Levenshtein distance over characters.
+/// Edit distance over characters where swapping two neighbours counts as
+/// one edit (optimal string alignment): `bbo` is one slip from `bob`.
 fn edit_distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
     let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut diagonal = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let above = row[j + 1];
-            row[j + 1] = if ca == *cb {
-                diagonal
-            } else {
-                1 + diagonal.min(above).min(row[j])
-            };
-            diagonal = above;
+    let mut d = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+    for (i, row) in d.iter_mut().enumerate() {
+        row[0] = i;
+    }
+    for (j, cell) in d[0].iter_mut().enumerate() {
+        *cell = j;
+    }
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut best = (d[i - 1][j] + 1)
+                .min(d[i][j - 1] + 1)
+                .min(d[i - 1][j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                best = best.min(d[i - 2][j - 2] + 1);
+            }
+            d[i][j] = best;
         }
     }
-    row[b.len()]
+    d[a.len()][b.len()]
 }
 
 #[cfg(test)]
@@ -93,7 +142,8 @@ mod tests {
     #[rstest]
     #[case("", "", 0)]
     #[case("kitten", "sitting", 3)]
-    #[case("name", "naem", 2)]
+    #[case("name", "naem", 1)]
+    #[case("bob", "bbo", 1)]
     #[case("targets", "target", 1)]
     fn distances(#[case] a: &str, #[case] b: &str, #[case] d: usize) {
         assert_eq!(edit_distance(a, b), d);
@@ -113,6 +163,24 @@ mod tests {
         assert!(first.contains("line 2 column 1"), "{err}");
         assert!(first.ends_with("did you mean `targets`?"), "{err}");
         assert!(err.contains("--> s.yaml:2:1"), "{err}");
+    }
+
+    #[test]
+    fn errors_at_a_place_show_the_line_with_a_caret() {
+        let text = "name: a\ntargets: [x]\n";
+        let err = error_at(
+            text,
+            "s.yaml",
+            Place {
+                line: 2,
+                column: 11,
+            },
+            "no target `x`",
+        );
+        assert_eq!(
+            err,
+            "s.yaml: line 2 column 11: no target `x`\n --> s.yaml:2:11\n  |\n2 | targets: [x]\n  |           ^ no target `x`"
+        );
     }
 
     #[test]

@@ -1,9 +1,11 @@
 //! `scimulate check [PATHS...]`: validate files without running anything.
 //!
 //! Each file's kind comes from a top-level `kind:` key, or else from the
-//! folder it sits in (SPEC §1). Profiles are the only kind defined so far.
+//! folder it sits in (SPEC §1): profiles (`mock-targets/`) and scenarios
+//! (`scenarios/`).
 
 use super::exit::CliError;
+use crate::scenario;
 use crate::target::profile::Profile;
 use std::path::{Path, PathBuf};
 
@@ -11,13 +13,14 @@ use std::path::{Path, PathBuf};
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum FileKind {
     Profile,
+    Scenario,
 }
 
 /// Checks every file (folders are expanded to their `*.yaml`/`*.yml`
 /// files). Returns one line per valid file; the first error found ends
 /// the check after every file has been read, so one run lists them all.
 pub fn run(paths: &[PathBuf], out: &mut dyn std::io::Write) -> Result<(), CliError> {
-    let defaults = [PathBuf::from("mock-targets")];
+    let defaults = [PathBuf::from("mock-targets"), PathBuf::from("scenarios")];
     let paths = if paths.is_empty() {
         &defaults[..]
     } else {
@@ -25,6 +28,10 @@ pub fn run(paths: &[PathBuf], out: &mut dyn std::io::Write) -> Result<(), CliErr
     };
     let mut files = Vec::new();
     for p in paths {
+        // A default folder that is not there is not an error.
+        if paths == defaults && !p.exists() {
+            continue;
+        }
         expand(p, &mut files)?;
     }
     let mut errors = Vec::new();
@@ -46,6 +53,7 @@ pub fn run(paths: &[PathBuf], out: &mut dyn std::io::Write) -> Result<(), CliErr
 fn kind_name(kind: FileKind) -> &'static str {
     match kind {
         FileKind::Profile => "profile",
+        FileKind::Scenario => "scenario",
     }
 }
 
@@ -80,6 +88,7 @@ fn check_file(path: &Path) -> Result<FileKind, String> {
         FileKind::Profile => Profile::from_yaml(&text, &path.display().to_string())
             .map(|_| FileKind::Profile)
             .map_err(|e| e.to_string()),
+        FileKind::Scenario => scenario::from_yaml(&text, path).map(|_| FileKind::Scenario),
     }
 }
 
@@ -95,12 +104,13 @@ fn detect_kind(path: &Path, text: &str) -> Result<FileKind, String> {
         .and_then(|n| n.to_str());
     match (declared, by_folder) {
         (Some((_, "profile")), _) | (None, Some("mock-targets")) => Ok(FileKind::Profile),
+        (Some((_, "scenario")), _) | (None, Some("scenarios")) => Ok(FileKind::Scenario),
         (Some((line, other)), _) => Err(format!(
-            "{}: line {line} column 7: unknown kind '{other}': expected profile (scenario and connector files are not supported by this version)",
+            "{}: line {line} column 7: unknown kind '{other}': expected profile or scenario",
             path.display()
         )),
         (None, _) => Err(format!(
-            "{}: cannot tell what kind of file this is: expected a top-level `kind: profile` key or a file under mock-targets/",
+            "{}: cannot tell what kind of file this is: expected a top-level `kind:` key (profile, scenario) or a file under mock-targets/ or scenarios/",
             path.display()
         )),
     }

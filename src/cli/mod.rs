@@ -25,9 +25,9 @@ pub struct Cli {
 pub enum Command {
     /// Run mock SCIM targets until stopped (game days, manual testing).
     Serve(serve::ServeArgs),
-    /// Validate profile files without running anything.
+    /// Validate profile and scenario files without running anything.
     Check {
-        /// Files or folders (default: ./mock-targets).
+        /// Files or folders (default: ./mock-targets and ./scenarios).
         paths: Vec<PathBuf>,
     },
 }

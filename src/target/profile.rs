@@ -209,6 +209,9 @@ pub enum ProfileError {
     },
     #[error("{origin}: {message}")]
     Invalid { origin: String, message: String },
+    /// A YAML or shape error, already naming the file and place.
+    #[error("{0}")]
+    Parse(String),
     #[error(
         "no profile named '{name}': looked for {tried} and among the built-in profiles ({builtin})"
     )]
@@ -222,11 +225,7 @@ pub enum ProfileError {
 impl Profile {
     /// Parses a profile from YAML; `origin` names the file in errors.
     pub fn from_yaml(text: &str, origin: &str) -> Result<Profile, ProfileError> {
-        let profile: Profile =
-            crate::yaml::parse(text, origin).map_err(|message| ProfileError::Invalid {
-                origin: origin.to_owned(),
-                message,
-            })?;
+        let profile: Profile = crate::yaml::parse(text, origin).map_err(ProfileError::Parse)?;
         profile.check(text, origin)?;
         Ok(profile)
     }

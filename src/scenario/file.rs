@@ -1,0 +1,277 @@
+//! The scenario file as written (SPEC §5), before its names are checked
+//! against each other. Unknown keys are refused everywhere; values that a
+//! later check may reject carry their place in the file.
+
+use crate::duration::HumanDuration;
+use crate::fault::Quirk;
+use serde::Deserialize;
+use serde_json::{Map, Value};
+use serde_saphyr::Spanned;
+use std::collections::BTreeMap;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawScenario {
+    /// Optional `kind: scenario`, for files kept outside `scenarios/`.
+    #[serde(default)]
+    pub kind: Option<String>,
+    pub name: Spanned<String>,
+    #[serde(default)]
+    pub description: Option<String>,
+    #[serde(default)]
+    pub seed: Option<u64>,
+    #[serde(default)]
+    pub tags: Vec<String>,
+    pub targets: Spanned<BTreeMap<String, RawTarget>>,
+    #[serde(default)]
+    pub people: RawPeople,
+    pub steps: Vec<Spanned<RawStep>>,
+    #[serde(default)]
+    pub expect: Vec<Spanned<RawExpect>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawTarget {
+    pub profile: Spanned<String>,
+    /// Standing faults on top of the profile's own.
+    #[serde(default)]
+    pub quirks: Vec<Quirk>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawPeople {
+    #[serde(default)]
+    pub generate: Option<Generate>,
+    #[serde(default)]
+    pub named: BTreeMap<String, Spanned<Map<String, Value>>>,
+    /// The mail domain of generated user names (default `acme.test`).
+    #[serde(default)]
+    pub domain: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Generate {
+    pub count: usize,
+}
+
+/// One name, a list of names, or `all`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum Names {
+    One(String),
+    Many(Vec<String>),
+}
+
+impl Names {
+    pub fn as_slice(&self) -> &[String] {
+        match self {
+            Names::One(n) => std::slice::from_ref(n),
+            Names::Many(v) => v,
+        }
+    }
+}
+
+/// A step: at most one action, with its modifiers. Which modifiers go with
+/// which action is checked after parsing, where the error can say so.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawStep {
+    #[serde(default)]
+    pub after: Option<HumanDuration>,
+    #[serde(default)]
+    pub at: Option<HumanDuration>,
+    // Lifecycle actions.
+    #[serde(default)]
+    pub joiner: Option<Spanned<Names>>,
+    #[serde(default)]
+    pub mover: Option<Spanned<Names>>,
+    #[serde(default)]
+    pub leaver: Option<Spanned<Names>>,
+    #[serde(default)]
+    pub rehire: Option<Spanned<Names>>,
+    #[serde(default)]
+    pub update: Option<Spanned<Names>>,
+    #[serde(default)]
+    pub targets: Option<Spanned<Vec<String>>>,
+    #[serde(default)]
+    pub groups: Option<Vec<String>>,
+    #[serde(default)]
+    pub set: Option<Spanned<Map<String, Value>>>,
+    // Harness actions.
+    #[serde(default)]
+    pub wait: Option<Spanned<String>>,
+    #[serde(default)]
+    pub timeout: Option<HumanDuration>,
+    #[serde(default)]
+    pub fault: Option<Spanned<Map<String, Value>>>,
+    #[serde(default)]
+    pub network: Option<Spanned<Map<String, Value>>>,
+    #[serde(default)]
+    pub rotate_token: Option<Spanned<String>>,
+    #[serde(default)]
+    pub reconcile: Option<Spanned<Vec<String>>>,
+    #[serde(default)]
+    pub restart_connector: Option<RestartConnector>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RestartConnector {
+    #[serde(default)]
+    pub signal: Signal,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+pub enum Signal {
+    #[default]
+    #[serde(rename = "TERM")]
+    Term,
+    #[serde(rename = "KILL")]
+    Kill,
+}
+
+/// One `expect` entry (SPEC §5.1), a map with the check's name as its key.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum RawExpect {
+    Alert(AlertExpect),
+    NoAlert(#[serde(default)] Option<NoAlertExpect>),
+    AlertResolved(AlertResolvedExpect),
+    Replay(ReplayExpect),
+    State(StateExpect),
+    NoTwins(#[serde(default)] Option<TargetOnly>),
+    NoRetryStorm(#[serde(default)] Option<NoRetryStormExpect>),
+    HonorsRetryAfter(#[serde(default)] Option<TargetOnly>),
+    Latency(LatencyExpect),
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AlertExpect {
+    #[serde(default)]
+    pub target: Option<String>,
+    pub class: AlertClass,
+    #[serde(default = "degraded")]
+    pub status: AlertStatus,
+    pub within: HumanDuration,
+    /// Fields that must be present and right: `first_failure_at`, `pending`.
+    #[serde(default)]
+    pub fields: Vec<AlertField>,
+}
+
+fn degraded() -> AlertStatus {
+    AlertStatus::Degraded
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NoAlertExpect {
+    #[serde(default)]
+    pub target: Option<String>,
+    /// Only alerts arriving within this time from the start count.
+    #[serde(default)]
+    pub within: Option<HumanDuration>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AlertResolvedExpect {
+    #[serde(default)]
+    pub target: Option<String>,
+    pub within: HumanDuration,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReplayExpect {
+    #[serde(default)]
+    pub target: Option<String>,
+    #[serde(default)]
+    pub order: ReplayOrder,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReplayOrder {
+    #[default]
+    DeprovisionFirst,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum StateExpect {
+    Word(StateWord),
+    Target {
+        #[serde(default)]
+        target: Option<String>,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StateWord {
+    Converged,
+    Ignore,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TargetOnly {
+    #[serde(default)]
+    pub target: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NoRetryStormExpect {
+    #[serde(default)]
+    pub target: Option<String>,
+    #[serde(default)]
+    pub max: Option<u32>,
+    #[serde(default)]
+    pub backoff_floor: Option<HumanDuration>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LatencyExpect {
+    #[serde(default)]
+    pub target: Option<String>,
+    #[serde(default)]
+    pub provision: Option<HumanDuration>,
+    #[serde(default)]
+    pub deprovision: Option<HumanDuration>,
+}
+
+/// The failure classes of SPEC §4.3.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AlertClass {
+    Connectivity,
+    Latency,
+    Authentication,
+    Authorization,
+    RateLimit,
+    ServerError,
+    SchemaMismatch,
+    Conflict,
+    NotFound,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AlertStatus {
+    Healthy,
+    Degraded,
+    Failed,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AlertField {
+    FirstFailureAt,
+    Pending,
+}

@@ -1,0 +1,16 @@
+//! Scenario files (SPEC §5): joiner/mover/leaver timelines with faults,
+//! and what to expect of the connector. This module loads and checks them;
+//! the runner and the judge consume the checked [`Scenario`].
+
+mod file;
+mod load;
+mod model;
+pub mod people;
+
+pub use file::{AlertClass, AlertField, AlertStatus, ReplayOrder, Signal};
+pub use load::{from_yaml, load};
+pub use model::{
+    Action, Check, DEFAULT_SETTLE_TIMEOUT, EventType, Expect, NetworkChange, Scenario, Step,
+    TargetSpec, Timing,
+};
+pub use people::Person;

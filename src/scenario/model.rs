@@ -1,0 +1,199 @@
+//! A scenario after loading: every name resolved and checked, ready for the
+//! runner. Built by [`super::load`] from the file as written.
+
+use super::file::{AlertClass, AlertField, AlertStatus, ReplayOrder, Signal};
+use super::people::Person;
+use crate::fault::{FaultKind, FaultSpec};
+use crate::target::profile::Profile;
+use crate::yaml::Place;
+use serde_json::{Map, Value};
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// `wait: settled` gives up after this unless the step says otherwise.
+pub const DEFAULT_SETTLE_TIMEOUT: Duration = Duration::from_secs(120);
+
+#[derive(Debug, Clone)]
+pub struct Scenario {
+    pub name: String,
+    pub file: PathBuf,
+    pub description: Option<String>,
+    pub seed: u64,
+    pub tags: Vec<String>,
+    pub targets: Vec<TargetSpec>,
+    pub people: Vec<Person>,
+    pub steps: Vec<Step>,
+    /// Every check to judge, the implicit final `state` included.
+    pub checks: Vec<Expect>,
+}
+
+impl Scenario {
+    pub fn person(&self, key: &str) -> Option<&Person> {
+        self.people.iter().find(|p| p.key == key)
+    }
+
+    pub fn target_names(&self) -> Vec<String> {
+        self.targets.iter().map(|t| t.name.clone()).collect()
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct TargetSpec {
+    pub name: String,
+    pub profile: Profile,
+    /// The scenario's quirks for this target, on top of the profile's.
+    pub quirks: Vec<FaultSpec>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Step {
+    pub timing: Timing,
+    pub action: Action,
+    /// Where the step stands in the file, for messages about it.
+    pub place: Place,
+}
+
+/// When a step runs, in scenario time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Timing {
+    /// Right after the previous step.
+    Next,
+    /// This long after the previous step.
+    After(Duration),
+    /// This long after the scenario started.
+    At(Duration),
+}
+
+/// The lifecycle event types of SPEC §4.2.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EventType {
+    Joiner,
+    Mover,
+    Leaver,
+    Rehire,
+    Update,
+    Reconcile,
+}
+
+impl EventType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EventType::Joiner => "joiner",
+            EventType::Mover => "mover",
+            EventType::Leaver => "leaver",
+            EventType::Rehire => "rehire",
+            EventType::Update => "update",
+            EventType::Reconcile => "reconcile",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Action {
+    /// A joiner, mover, leaver, rehire or update for each person named.
+    Lifecycle {
+        event: EventType,
+        people: Vec<String>,
+        /// The apps the people are assigned to from now; `None` keeps what
+        /// they had (a joiner without targets is assigned to every target).
+        targets: Option<Vec<String>>,
+        groups: Option<Vec<String>>,
+        /// Attribute changes (mover, update), by person-file key.
+        set: Map<String, Value>,
+    },
+    /// `after`/`at` alone.
+    Pause,
+    WaitSettled {
+        timeout: Duration,
+    },
+    Fault {
+        target: String,
+        spec: Box<FaultSpec>,
+    },
+    /// `fault: {target, clear: KIND | all}`; `None` clears every fault.
+    ClearFault {
+        target: String,
+        kind: Option<FaultKind>,
+    },
+    Network {
+        target: String,
+        change: NetworkChange,
+    },
+    RotateToken {
+        target: String,
+    },
+    Reconcile {
+        targets: Vec<String>,
+    },
+    RestartConnector {
+        signal: Signal,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum NetworkChange {
+    /// A Toxiproxy toxic, as its JSON.
+    Toxic(Value),
+    Enabled(bool),
+    /// Remove every toxic and enable the proxy.
+    Clear,
+}
+
+/// One check to judge (SPEC §5.1). `index` is its place in `expect`; the
+/// implicit final state check comes after the last entry.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Expect {
+    pub index: usize,
+    /// `None`: judged for each target.
+    pub target: Option<String>,
+    pub check: Check,
+    pub place: Option<Place>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Check {
+    Alert {
+        class: AlertClass,
+        status: AlertStatus,
+        within: Duration,
+        fields: Vec<AlertField>,
+    },
+    NoAlert {
+        within: Option<Duration>,
+    },
+    AlertResolved {
+        within: Duration,
+    },
+    Replay {
+        order: ReplayOrder,
+    },
+    State,
+    NoTwins,
+    NoRetryStorm {
+        max: u32,
+        backoff_floor: Duration,
+    },
+    HonorsRetryAfter,
+    Latency {
+        provision: Option<Duration>,
+        deprovision: Option<Duration>,
+    },
+}
+
+impl Check {
+    /// The check's name in files and reports.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Check::Alert { .. } => "alert",
+            Check::NoAlert { .. } => "no_alert",
+            Check::AlertResolved { .. } => "alert_resolved",
+            Check::Replay { .. } => "replay",
+            Check::State => "state",
+            Check::NoTwins => "no_twins",
+            Check::NoRetryStorm { .. } => "no_retry_storm",
+            Check::HonorsRetryAfter => "honors_retry_after",
+            Check::Latency { .. } => "latency",
+        }
+    }
+}
