@@ -6,6 +6,7 @@ mod file;
 mod load;
 mod model;
 pub mod people;
+pub mod truth;
 
 pub use file::{AlertClass, AlertField, AlertStatus, ReplayOrder, Signal};
 pub use load::{from_yaml, load};

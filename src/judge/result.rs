@@ -1,0 +1,25 @@
+//! One judged check: the identity SPEC §5 gives it (scenario, expect
+//! index, check, target), whether it passed, and the evidence in words.
+
+use serde::Serialize;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CheckResult {
+    pub index: usize,
+    pub check: String,
+    pub target: String,
+    pub passed: bool,
+    pub message: String,
+}
+
+impl CheckResult {
+    pub fn new(index: usize, check: &str, target: &str, passed: bool, message: String) -> Self {
+        CheckResult {
+            index,
+            check: check.to_owned(),
+            target: target.to_owned(),
+            passed,
+            message,
+        }
+    }
+}

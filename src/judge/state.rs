@@ -1,0 +1,237 @@
+//! `state` and `no_twins` (SPEC §5.1): does the target hold exactly what
+//! the source of truth says, and does nobody have two accounts in it?
+//! Judged from the target's state as the admin API returns it.
+
+use super::result::CheckResult;
+use crate::scenario::Person;
+use crate::scenario::truth::Expected;
+use serde_json::{Map, Value};
+use std::collections::BTreeMap;
+
+/// The accounts in `users` that belong to `person`: `externalId` matches,
+/// or else `userName` matches case-insensitively (SPEC §5).
+pub fn accounts_of<'a>(person: &Person, users: &'a [Value]) -> Vec<&'a Value> {
+    let by_external: Vec<&Value> = users
+        .iter()
+        .filter(|u| u.get("externalId").and_then(Value::as_str) == Some(person.external_id()))
+        .collect();
+    let by_name = users.iter().filter(|u| {
+        u.get("externalId")
+            .and_then(Value::as_str)
+            .is_none_or(|e| e != person.external_id())
+            && u.get("userName")
+                .and_then(Value::as_str)
+                .is_some_and(|n| n.eq_ignore_ascii_case(person.user_name()))
+    });
+    by_external.into_iter().chain(by_name).collect()
+}
+
+fn is_active(account: &Value) -> bool {
+    // SCIM's default for a missing `active` is unspecified; an app that
+    // omits it is taken at its word that the account exists and works.
+    account
+        .get("active")
+        .and_then(Value::as_bool)
+        .unwrap_or(true)
+}
+
+/// `state`: every person the target concerns is as expected; the message
+/// lists every difference.
+pub fn judge_state(
+    index: usize,
+    target: &str,
+    people: &[Person],
+    expected: &BTreeMap<String, Expected>,
+    users: &[Value],
+    groups: &[Value],
+) -> CheckResult {
+    let mut diff = Vec::new();
+    for (key, want) in expected {
+        let Some(person) = people.iter().find(|p| &p.key == key) else {
+            continue;
+        };
+        let accounts = accounts_of(person, users);
+        let live: Vec<&&Value> = accounts.iter().filter(|a| is_active(a)).collect();
+        match want {
+            Expected::Gone => {
+                for a in &live {
+                    diff.push(format!(
+                        "{key}: should be absent or inactive, but account {} ({}) is active",
+                        a.get("id").and_then(Value::as_str).unwrap_or("?"),
+                        person.user_name()
+                    ));
+                }
+            }
+            Expected::Active {
+                user,
+                groups: want_groups,
+            } => {
+                let Some(account) = live.first() else {
+                    diff.push(if accounts.is_empty() {
+                        format!("{key}: no account for {}", person.user_name())
+                    } else {
+                        format!(
+                            "{key}: account for {} is inactive, should be active",
+                            person.user_name()
+                        )
+                    });
+                    continue;
+                };
+                compare(key, "", user, account, &mut diff);
+                let id = account
+                    .get("id")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default();
+                compare_groups(key, id, want_groups, groups, &mut diff);
+            }
+        }
+    }
+    let passed = diff.is_empty();
+    let message = if passed {
+        format!(
+            "{target} holds what the source of truth says ({} people)",
+            expected.len()
+        )
+    } else {
+        format!(
+            "{target} differs from the source of truth:\n  {}",
+            diff.join("\n  ")
+        )
+    };
+    CheckResult::new(index, "state", target, passed, message)
+}
+
+/// Compares every attribute the truth gives with the account's.
+fn compare(
+    key: &str,
+    prefix: &str,
+    want: &Map<String, Value>,
+    have: &Value,
+    diff: &mut Vec<String>,
+) {
+    for (name, w) in want {
+        if name == "active" {
+            continue;
+        }
+        let path = if prefix.is_empty() {
+            name.clone()
+        } else {
+            format!("{prefix}.{name}")
+        };
+        // Attribute names are case-insensitive in SCIM (RFC 7643 §2.1).
+        let h = have.as_object().and_then(|o| {
+            o.iter()
+                .find(|(k, _)| k.eq_ignore_ascii_case(name))
+                .map(|(_, v)| v)
+        });
+        match (w, h) {
+            (Value::Object(sub), Some(h)) => compare(key, &path, sub, h, diff),
+            (Value::Array(items), Some(Value::Array(got))) => {
+                for item in items {
+                    let value = item.get("value").unwrap_or(item);
+                    if !got
+                        .iter()
+                        .any(|g| same(g.get("value").unwrap_or(g), value, true))
+                    {
+                        diff.push(format!(
+                            "{key}: {path}: {value} missing (found {})",
+                            Value::Array(got.clone())
+                        ));
+                    }
+                }
+            }
+            (w, Some(h)) if same(h, w, name == "userName") => {}
+            (w, Some(h)) => diff.push(format!("{key}: {path}: expected {w}, found {h}")),
+            (w, None) => diff.push(format!("{key}: {path}: expected {w}, missing")),
+        }
+    }
+}
+
+fn same(have: &Value, want: &Value, case_insensitive: bool) -> bool {
+    match (have, want) {
+        (Value::String(h), Value::String(w)) if case_insensitive => h.eq_ignore_ascii_case(w),
+        _ => have == want,
+    }
+}
+
+/// The person is in exactly the groups the truth says, among the groups
+/// the target holds (members of no scenario person are not judged).
+fn compare_groups(key: &str, id: &str, want: &[String], groups: &[Value], diff: &mut Vec<String>) {
+    for g in groups {
+        let name = g
+            .get("displayName")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        let member = g.get("members").and_then(Value::as_array).is_some_and(|m| {
+            m.iter()
+                .any(|m| m.get("value").and_then(Value::as_str) == Some(id))
+        });
+        let wanted = want.iter().any(|w| w.eq_ignore_ascii_case(name));
+        if member && !wanted {
+            diff.push(format!("{key}: member of group {name}, should not be"));
+        }
+    }
+    for w in want {
+        let group = groups.iter().find(|g| {
+            g.get("displayName")
+                .and_then(Value::as_str)
+                .is_some_and(|n| n.eq_ignore_ascii_case(w))
+        });
+        let member = group
+            .and_then(|g| g.get("members"))
+            .and_then(Value::as_array)
+            .is_some_and(|m| {
+                m.iter()
+                    .any(|m| m.get("value").and_then(Value::as_str) == Some(id))
+            });
+        match (group, member) {
+            (None, _) => diff.push(format!("{key}: group {w} does not exist")),
+            (Some(_), false) => diff.push(format!("{key}: not a member of group {w}")),
+            (Some(_), true) => {}
+        }
+    }
+}
+
+/// `no_twins`: no person has two accounts in the target.
+pub fn judge_no_twins(
+    index: usize,
+    target: &str,
+    people: &[Person],
+    users: &[Value],
+) -> CheckResult {
+    let twins: Vec<String> = people
+        .iter()
+        .filter_map(|p| {
+            let accounts = accounts_of(p, users);
+            (accounts.len() > 1).then(|| {
+                let ids: Vec<String> = accounts
+                    .iter()
+                    .map(|a| {
+                        format!(
+                            "{} (userName {}, externalId {})",
+                            a.get("id").and_then(Value::as_str).unwrap_or("?"),
+                            a.get("userName").and_then(Value::as_str).unwrap_or("-"),
+                            a.get("externalId").and_then(Value::as_str).unwrap_or("-")
+                        )
+                    })
+                    .collect();
+                format!(
+                    "{} has {} accounts: {}",
+                    p.key,
+                    accounts.len(),
+                    ids.join(", ")
+                )
+            })
+        })
+        .collect();
+    let passed = twins.is_empty();
+    let message = if passed {
+        format!("nobody has two accounts in {target}")
+    } else {
+        format!("twins in {target}:\n  {}", twins.join("\n  "))
+    };
+    CheckResult::new(index, "no_twins", target, passed, message)
+}
+
+#[cfg(test)]
+mod tests;
