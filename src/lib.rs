@@ -7,6 +7,7 @@ pub mod admin;
 pub mod cli;
 pub mod duration;
 pub mod fault;
+pub mod netproxy;
 pub mod scim;
 pub mod serve;
 pub mod target;
