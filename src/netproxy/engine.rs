@@ -203,8 +203,11 @@ async fn pump(
     if how == Kill::Reset {
         // SO_LINGER 0: the close sends RST. Set on both sockets (each pump
         // holds half of each) so both peers see the reset.
+        // `forget`: dropping a write half would send FIN first, and the
+        // peer would see a clean end before the reset.
         let _ = writer.as_ref().set_zero_linger();
         let _ = reader.as_ref().set_zero_linger();
+        writer.forget();
     }
 }
 
