@@ -18,9 +18,13 @@ pub struct ServeArgs {
     /// Write the endpoints JSON (SPEC §3.4) here once all listeners accept.
     #[arg(long)]
     pub ready_file: Option<PathBuf>,
-    /// Seed for resource ids and probabilistic faults.
+    /// Seed for resource ids, probabilistic faults and toxicity draws.
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
+    /// Front the targets with proxies on this Toxiproxy server instead of
+    /// the built-in one (e.g. http://127.0.0.1:8474).
+    #[arg(long, value_name = "URL")]
+    pub toxiproxy: Option<String>,
 }
 
 pub fn run(args: ServeArgs) -> Result<(), CliError> {
@@ -42,6 +46,7 @@ async fn serve_until_stopped(profiles: Vec<Profile>, args: ServeArgs) -> Result<
     let options = ServeOptions {
         listen: args.listen,
         seed: args.seed,
+        toxiproxy: args.toxiproxy.clone(),
     };
     let serving = serve::start(profiles, &options)
         .await
@@ -55,6 +60,9 @@ async fn serve_until_stopped(profiles: Vec<Profile>, args: ServeArgs) -> Result<
         })?;
     }
     eprintln!("admin API: {}", serving.endpoints.admin.url);
+    if let Some(t) = &serving.endpoints.toxiproxy {
+        eprintln!("toxiproxy API: {}", t.url);
+    }
     for (name, t) in &serving.endpoints.targets {
         eprintln!("target {name}: {}", t.base_url);
     }

@@ -261,7 +261,10 @@ async fn write_loop(
                     }
                     tokio::select! {
                         how = killed(&mut kill_rx) => return how,
-                        r = writer.write_all(&piece.data) => if r.is_err() { return end(Kill::Close) },
+                        // The receiver is gone: this direction is over, but the
+                        // other one may still carry its last words (a server
+                        // that answers 413 and closes without reading on).
+                        r = writer.write_all(&piece.data) => if r.is_err() { return Kill::None },
                     }
                 }
                 if outcome.then != Kill::None {

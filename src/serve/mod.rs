@@ -2,14 +2,16 @@
 //! `scimulate serve` runs, and what `run` will run around a connector.
 
 mod endpoints;
+mod network;
 
-pub use endpoints::{AdminEndpoint, Endpoints, TargetAuth, TargetEndpoint};
+pub use endpoints::{AdminEndpoint, Endpoints, TargetAuth, TargetEndpoint, ToxiproxyEndpoint};
 
 use crate::admin::{self, AdminState};
 use crate::target::http::oauth::TOKEN_PATH;
 use crate::target::profile::Profile;
 use crate::target::server::{self, RunningTarget, http_origin};
 use base64::Engine;
+use network::Network;
 use rand::RngCore;
 use std::collections::{BTreeMap, HashMap};
 use std::io;
@@ -21,8 +23,11 @@ use tokio::task::JoinHandle;
 
 pub struct ServeOptions {
     pub listen: IpAddr,
-    /// Seed for ids and probabilistic faults.
+    /// Seed for ids, probabilistic faults and toxicity draws.
     pub seed: u64,
+    /// A Toxiproxy server to front the targets with, instead of the
+    /// built-in proxy.
+    pub toxiproxy: Option<String>,
 }
 
 impl Default for ServeOptions {
@@ -30,6 +35,7 @@ impl Default for ServeOptions {
         ServeOptions {
             listen: IpAddr::from([127, 0, 0, 1]),
             seed: 0,
+            toxiproxy: None,
         }
     }
 }
@@ -42,6 +48,7 @@ pub struct Serving {
     pub targets: Vec<RunningTarget>,
     stop: watch::Sender<bool>,
     admin_task: JoinHandle<io::Result<()>>,
+    network: Network,
 }
 
 /// Target names must be distinct: a second `generic-rfc` becomes
@@ -79,12 +86,22 @@ pub async fn start(profiles: Vec<Profile>, options: &ServeOptions) -> io::Result
         targets.push(server::start(name, profile, options.listen, seed, stopped.clone()).await?);
     }
 
+    // Every target is fronted by a proxy named after it: connectors use the
+    // proxy's address, so network faults reach them (SPEC §3.5).
+    let mut network =
+        Network::start(options.listen, options.seed, options.toxiproxy.as_deref()).await?;
+    let fronts = network.front(&targets, options.listen).await?;
+
     let mut target_endpoints = BTreeMap::new();
     for t in &targets {
         let state = &t.state;
+        let direct = http_origin(t.addr);
+        let origin = fronts
+            .get(&state.name)
+            .map_or_else(|| direct.clone(), |listen| format!("http://{listen}"));
         let auth = if state.auth.is_oauth() {
             TargetAuth::Oauth2ClientCredentials {
-                token_url: format!("{}{TOKEN_PATH}", http_origin(t.addr)),
+                token_url: format!("{origin}{TOKEN_PATH}"),
                 client_id: state.auth.client_id().to_owned(),
                 client_secret: state.auth.client_secret().to_owned(),
             }
@@ -96,7 +113,7 @@ pub async fn start(profiles: Vec<Profile>, options: &ServeOptions) -> io::Result
         target_endpoints.insert(
             state.name.clone(),
             TargetEndpoint {
-                base_url: state.base_url.clone(),
+                base_url: format!("{origin}{}", &state.base_url[direct.len()..]),
                 direct_url: state.base_url.clone(),
                 auth,
             },
@@ -130,12 +147,14 @@ pub async fn start(profiles: Vec<Profile>, options: &ServeOptions) -> io::Result
                 url: http_origin(admin_addr),
                 token,
             },
+            toxiproxy: Some(ToxiproxyEndpoint { url: network.url() }),
             targets: target_endpoints,
         },
         admin_addr,
         targets,
         stop,
         admin_task,
+        network,
     })
 }
 
@@ -148,6 +167,7 @@ impl Serving {
         }
         self.admin_task
             .await
-            .map_err(|e| io::Error::other(format!("admin task failed: {e}")))?
+            .map_err(|e| io::Error::other(format!("admin task failed: {e}")))??;
+        self.network.shutdown().await
     }
 }
