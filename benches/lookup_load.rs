@@ -76,7 +76,9 @@ fn serve(users: usize) -> Server {
     }
     let endpoints: Value = serde_json::from_slice(&std::fs::read(&ready).unwrap()).unwrap();
     let target = &endpoints["targets"]["bench"];
-    let base = target["base_url"].as_str().unwrap();
+    // The target's own listener: the bench measures the target, not the
+    // network proxy in front of it.
+    let base = target["direct_url"].as_str().unwrap();
     let rest = base.strip_prefix("http://").unwrap();
     let (host, path) = rest.split_once('/').unwrap();
     Server {

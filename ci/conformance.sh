@@ -35,7 +35,7 @@ for _ in $(seq 1 300); do
 done
 [ -s "$tmp/endpoints.json" ] || { echo "scimulate serve did not become ready within 30 s"; exit 1; }
 
-read_endpoint() { "$VENV/bin/python" -c "import json,sys; e=next(iter(json.load(open(sys.argv[1]))['targets'].values())); print(e['base_url'] if sys.argv[2]=='url' else e['auth']['token'])" "$tmp/endpoints.json" "$1"; }
+read_endpoint() { "$VENV/bin/python" -c "import json,sys; e=next(iter(json.load(open(sys.argv[1]))['targets'].values())); print(e['direct_url'] if sys.argv[2]=='url' else e['auth']['token'])" "$tmp/endpoints.json" "$1"; }
 BASE_URL=$(read_endpoint url)
 TOKEN=$(read_endpoint token)
 

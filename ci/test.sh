@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# The test command (README.md): formatting, lints, every test, then the
-# conformance suites against `scimulate serve mock-targets/generic-rfc.yaml`.
+# The test command (README.md): formatting, lints, every test, Toxiproxy API
+# compatibility through toxiproxy-node-client, then the conformance suites
+# against `scimulate serve mock-targets/generic-rfc.yaml`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 cargo fmt --check
 cargo clippy --all-targets --locked -- -D warnings
 cargo test --locked
+bash ci/toxiproxy-compat.sh
 cargo build --release --locked
 bash ci/conformance.sh

@@ -8,6 +8,7 @@ pub mod cli;
 pub mod duration;
 pub mod fault;
 pub mod judge;
+pub mod netproxy;
 pub mod scenario;
 pub mod scim;
 pub mod serve;

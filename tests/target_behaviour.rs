@@ -317,7 +317,10 @@ async fn admin_api_needs_its_token_and_seeds_resets_and_counts() {
 
     let (_, targets) = h.admin(Method::GET, "/targets", None).await;
     assert_eq!(targets["targets"][0]["name"], "generic-rfc");
-    assert_eq!(targets["targets"][0]["base_url"], h.base.as_str());
+    assert_eq!(targets["targets"][0]["direct_url"], h.base.as_str());
+    let proxied = targets["targets"][0]["base_url"].as_str().unwrap();
+    assert_ne!(proxied, h.base, "base_url goes through the target's proxy");
+    assert!(proxied.ends_with("/scim/v2"), "{proxied}");
 
     let seed =
         json!({"Users": [{"schemas": [common::USER], "userName": "jit.twin", "password": "p"}]});

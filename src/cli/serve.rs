@@ -18,9 +18,13 @@ pub struct ServeArgs {
     /// Write the endpoints JSON (SPEC §3.4) here once all listeners accept.
     #[arg(long)]
     pub ready_file: Option<PathBuf>,
-    /// Seed for resource ids and probabilistic faults.
+    /// Seed for resource ids, probabilistic faults and toxicity draws.
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
+    /// Front the targets with proxies on this Toxiproxy server instead of
+    /// the built-in one (e.g. http://127.0.0.1:8474).
+    #[arg(long, value_name = "URL")]
+    pub toxiproxy: Option<String>,
     /// Targets serve HTTPS with a certificate from a CA made for this run;
     /// the CA's PEM is written beside the ready file (`NAME.ca.pem`, or in
     /// the temporary directory without one) and named as `ca_file`.
@@ -60,6 +64,7 @@ async fn serve_until_stopped(profiles: Vec<Profile>, args: ServeArgs) -> Result<
         listen: args.listen,
         seed: args.seed,
         tls_ca_file: args.tls.then(|| ca_file_for(args.ready_file.as_deref())),
+        toxiproxy: args.toxiproxy.clone(),
     };
     if let Some(ca) = &options.tls_ca_file {
         eprintln!(
@@ -79,6 +84,9 @@ async fn serve_until_stopped(profiles: Vec<Profile>, args: ServeArgs) -> Result<
         })?;
     }
     eprintln!("admin API: {}", serving.endpoints.admin.url);
+    if let Some(t) = &serving.endpoints.toxiproxy {
+        eprintln!("toxiproxy API: {}", t.url);
+    }
     for (name, t) in &serving.endpoints.targets {
         eprintln!("target {name}: {}", t.base_url);
     }

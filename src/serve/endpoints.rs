@@ -10,6 +10,9 @@ use std::path::Path;
 #[derive(Debug, Clone, Serialize)]
 pub struct Endpoints {
     pub admin: AdminEndpoint,
+    /// The Toxiproxy API fronting the targets (built-in or `--toxiproxy`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub toxiproxy: Option<ToxiproxyEndpoint>,
     pub targets: BTreeMap<String, TargetEndpoint>,
 }
 
@@ -19,6 +22,13 @@ pub struct AdminEndpoint {
     pub token: String,
 }
 
+#[derive(Debug, Clone, Serialize)]
+pub struct ToxiproxyEndpoint {
+    pub url: String,
+}
+
+/// `base_url` is where connectors go (through the target's proxy);
+/// `direct_url` the target's own listener.
 #[derive(Debug, Clone, Serialize)]
 pub struct TargetEndpoint {
     pub base_url: String,
@@ -83,6 +93,7 @@ mod tests {
                 url: "http://127.0.0.1:1".into(),
                 token: "t".into(),
             },
+            toxiproxy: None,
             targets: BTreeMap::from([(
                 "a".to_owned(),
                 TargetEndpoint {

@@ -2,8 +2,9 @@
 //! `scimulate serve` runs, and what `run` will run around a connector.
 
 mod endpoints;
+mod network;
 
-pub use endpoints::{AdminEndpoint, Endpoints, TargetAuth, TargetEndpoint};
+pub use endpoints::{AdminEndpoint, Endpoints, TargetAuth, TargetEndpoint, ToxiproxyEndpoint};
 
 use crate::admin::{self, AdminState};
 use crate::target::http::oauth::TOKEN_PATH;
@@ -11,6 +12,7 @@ use crate::target::profile::Profile;
 use crate::target::server::{self, RunningTarget, http_origin};
 use crate::target::tls::{RunCa, certificate_hosts};
 use base64::Engine;
+use network::Network;
 use rand::RngCore;
 use std::collections::{BTreeMap, HashMap};
 use std::io;
@@ -24,11 +26,14 @@ use tokio_rustls::TlsAcceptor;
 
 pub struct ServeOptions {
     pub listen: IpAddr,
-    /// Seed for ids and probabilistic faults.
+    /// Seed for ids, probabilistic faults and toxicity draws.
     pub seed: u64,
     /// Serve HTTPS with a CA made for the run, whose certificate is written
     /// to this file (`ca_file` in the endpoints and targets files).
     pub tls_ca_file: Option<PathBuf>,
+    /// A Toxiproxy server to front the targets with, instead of the
+    /// built-in proxy.
+    pub toxiproxy: Option<String>,
 }
 
 impl Default for ServeOptions {
@@ -37,6 +42,7 @@ impl Default for ServeOptions {
             listen: IpAddr::from([127, 0, 0, 1]),
             seed: 0,
             tls_ca_file: None,
+            toxiproxy: None,
         }
     }
 }
@@ -66,6 +72,7 @@ pub struct Serving {
     pub targets: Vec<RunningTarget>,
     stop: watch::Sender<bool>,
     admin_task: JoinHandle<io::Result<()>>,
+    network: Network,
 }
 
 /// Target names must be distinct: a second `generic-rfc` becomes
@@ -114,12 +121,25 @@ pub async fn start(profiles: Vec<Profile>, options: &ServeOptions) -> io::Result
         );
     }
 
+    // Every target is fronted by a proxy named after it: connectors use the
+    // proxy's address, so network faults reach them (SPEC §3.5).
+    let mut network =
+        Network::start(options.listen, options.seed, options.toxiproxy.as_deref()).await?;
+    let fronts = network.front(&targets, options.listen).await?;
+
     let mut target_endpoints = BTreeMap::new();
     for t in &targets {
         let state = &t.state;
+        // The proxy forwards TCP, so TLS passes through it unchanged: the
+        // proxied origin keeps the target's scheme.
+        let direct = &t.origin;
+        let scheme = if tls.is_some() { "https" } else { "http" };
+        let origin = fronts
+            .get(&state.name)
+            .map_or_else(|| direct.clone(), |listen| format!("{scheme}://{listen}"));
         let auth = if state.auth.is_oauth() {
             TargetAuth::Oauth2ClientCredentials {
-                token_url: format!("{}{TOKEN_PATH}", t.origin),
+                token_url: format!("{origin}{TOKEN_PATH}"),
                 client_id: state.auth.client_id().to_owned(),
                 client_secret: state.auth.client_secret().to_owned(),
             }
@@ -131,7 +151,7 @@ pub async fn start(profiles: Vec<Profile>, options: &ServeOptions) -> io::Result
         target_endpoints.insert(
             state.name.clone(),
             TargetEndpoint {
-                base_url: state.base_url.clone(),
+                base_url: format!("{origin}{}", &state.base_url[direct.len()..]),
                 direct_url: state.base_url.clone(),
                 auth,
                 ca_file: tls.as_ref().map(|(_, path)| path.clone()),
@@ -166,12 +186,14 @@ pub async fn start(profiles: Vec<Profile>, options: &ServeOptions) -> io::Result
                 url: http_origin(admin_addr),
                 token,
             },
+            toxiproxy: Some(ToxiproxyEndpoint { url: network.url() }),
             targets: target_endpoints,
         },
         admin_addr,
         targets,
         stop,
         admin_task,
+        network,
     })
 }
 
@@ -184,6 +206,7 @@ impl Serving {
         }
         self.admin_task
             .await
-            .map_err(|e| io::Error::other(format!("admin task failed: {e}")))?
+            .map_err(|e| io::Error::other(format!("admin task failed: {e}")))??;
+        self.network.shutdown().await
     }
 }

@@ -28,7 +28,9 @@ pub async fn start(profile_yaml: &str) -> Harness {
         TargetAuth::Oauth2ClientCredentials { .. } => String::new(),
     };
     Harness {
-        base: t.base_url.clone(),
+        // The target's own listener: these tests are about the target, and
+        // the proxy in front of it (base_url) is tested on its own.
+        base: t.direct_url.clone(),
         token,
         http: reqwest::Client::new(),
         serving,

@@ -1,0 +1,21 @@
+//! A network proxy that speaks Toxiproxy's HTTP API (SPEC §3.5), and an
+//! async client that drives it or a real Toxiproxy server.
+//!
+//! `api` is the HTTP surface, `registry` the named proxies, `engine` the TCP
+//! forwarding, `toxic` the toxic objects, `timing`/`closing` the two families
+//! of toxic behaviour, `client` the client, `model` the JSON both share.
+
+mod api;
+mod chain;
+mod client;
+mod closing;
+mod engine;
+mod model;
+mod registry;
+mod timing;
+mod toxic;
+
+pub use api::{ApiServer, router};
+pub use client::{Client, ClientError};
+pub use model::{ApiErrorBody, NewProxy, NewToxic, ProxyJson, ToxicJson, VERSION};
+pub use registry::{ApiError, Registry};
