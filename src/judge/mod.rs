@@ -2,8 +2,11 @@
 //! received (journals), what they hold (state) and what the connector
 //! reported (alerts), with its evidence in the message.
 
+mod alerts;
+pub mod evidence;
 mod result;
 mod state;
 
+pub use alerts::{judge_alert, judge_alert_resolved, judge_no_alert, undelivered_at};
 pub use result::CheckResult;
 pub use state::{accounts_of, judge_no_twins, judge_state};
