@@ -1,11 +1,13 @@
 //! The active faults of one target: adding, listing, clearing, and deciding
 //! which fault (if any) shapes a request.
 
+use super::FaultKind;
 use super::draw::{DrawKey, draw, request_fingerprint};
 use super::spec::{FaultSpec, Operation};
 use crate::target::profile::ResourceTypeName;
 use parking_lot::Mutex;
 use serde::Serialize;
+use serde_json::Value;
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
@@ -31,6 +33,10 @@ pub struct ActiveFault {
     pub standing: bool,
     shaped: Mutex<u64>,
     occurrences: Mutex<HashMap<u64, u64>>,
+    /// What a fault applied once when switched on did (`jit_twin`,
+    /// `manual_change`): nobody sent a request for it, so the fault list is
+    /// where it shows.
+    effect: Mutex<Option<Value>>,
 }
 
 /// The fault as the admin API lists it: the object plus its id.
@@ -40,6 +46,8 @@ pub struct FaultView {
     #[serde(flatten)]
     pub spec: FaultSpec,
     pub shaped_requests: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub effect: Option<Value>,
 }
 
 impl ActiveFault {
@@ -62,6 +70,7 @@ impl ActiveFault {
                 .resource_type
                 .is_none_or(|rt| req.resource_type == Some(rt))
             && self.spec.operation.is_none_or(|op| op == req.operation)
+            && can_shape(self.spec.kind, req)
     }
 
     /// Decides whether this fault shapes the request, counting the request's
@@ -105,7 +114,13 @@ impl ActiveFault {
             id: self.id,
             spec: self.spec.clone(),
             shaped_requests: *self.shaped.lock(),
+            effect: self.effect.lock().clone(),
         }
+    }
+
+    /// Records what the fault did when it was switched on.
+    pub fn set_effect(&self, effect: Value) {
+        *self.effect.lock() = Some(effect);
     }
 
     /// Time left in the window, if it is bounded by time.
@@ -113,6 +128,29 @@ impl ActiveFault {
         self.spec
             .for_duration
             .map(|d| d.0.saturating_sub(now.duration_since(self.activated_at)))
+    }
+}
+
+/// Whether a fault of this kind could change the answer to this request at
+/// all. Only such requests count against its window and draws, so
+/// `patch_as_put` with `for_requests: 2` shapes the next two PATCHes, not
+/// the next two requests of any kind.
+fn can_shape(kind: FaultKind, req: &RequestFacts<'_>) -> bool {
+    let bulk = req.method == "POST" && req.path.ends_with("/Bulk");
+    let users = req.resource_type != Some(ResourceTypeName::Group);
+    match kind {
+        FaultKind::PatchAsPut => req.method == "PATCH" || bulk,
+        FaultKind::IgnoreDeactivate => {
+            (req.method != "DELETE" && req.operation == Operation::Deprovision && users) || bulk
+        }
+        FaultKind::SoftDelete => (req.method == "DELETE" && users) || bulk,
+        FaultKind::Conflict => req.operation == Operation::Provision || bulk,
+        FaultKind::CaseSensitiveUsername => users,
+        FaultKind::PartialBulk => bulk,
+        FaultKind::StaleReads => req.operation == Operation::Read,
+        // Applied once when switched on; no request is theirs to shape.
+        FaultKind::JitTwin | FaultKind::ManualChange => false,
+        _ => true,
     }
 }
 
@@ -148,9 +186,29 @@ impl FaultSet {
             standing,
             shaped: Mutex::new(0),
             occurrences: Mutex::new(HashMap::new()),
+            effect: Mutex::new(None),
         };
         self.faults.lock().push(std::sync::Arc::new(fault));
         id
+    }
+
+    /// The fault with this id, if it is still in the set.
+    pub fn get(&self, id: u64) -> Option<std::sync::Arc<ActiveFault>> {
+        self.faults.lock().iter().find(|f| f.id == id).cloned()
+    }
+
+    /// Whether any fault of this kind is in the set (window open or not).
+    pub fn has(&self, kind: FaultKind) -> bool {
+        self.faults.lock().iter().any(|f| f.spec.kind == kind)
+    }
+
+    /// Clears every fault switched on at run time, keeping the profile's
+    /// standing quirks; returns how many were cleared.
+    pub fn clear_run_time(&self) -> usize {
+        let mut faults = self.faults.lock();
+        let before = faults.len();
+        faults.retain(|f| f.standing);
+        before - faults.len()
     }
 
     /// Whether no fault was ever switched on or every one was cleared: the

@@ -227,7 +227,8 @@ impl FaultSpec {
             return Err("fail_every: expected a positive n (every n-th operation fails)".into());
         }
         match self.kind {
-            FaultKind::Conflict | FaultKind::JitTwin
+            // `conflict` without users refuses every POST.
+            FaultKind::JitTwin | FaultKind::ManualChange
                 if self.users.as_ref().is_none_or(Vec::is_empty) =>
             {
                 Err(format!(
@@ -334,8 +335,9 @@ mod tests {
     #[case(json!({"kind": "server_error", "probability": 1.5}), "probability: expected a number from 0 to 1, found 1.5")]
     #[case(json!({"kind": "server_error", "for_requests": 0}), "for_requests: expected a positive number of requests")]
     #[case(json!({"kind": "server_error", "methods": ["FETCH"]}), "methods: 'FETCH' is not one of GET, POST, PUT, PATCH, DELETE")]
-    #[case(json!({"kind": "conflict"}), "users: fault kind conflict needs the userNames it applies to")]
-    #[case(json!({"kind": "manual_change", "action": "grant_group"}), "group: action grant_group needs the group's displayName")]
+    #[case(json!({"kind": "jit_twin"}), "users: fault kind jit_twin needs the userNames it applies to")]
+    #[case(json!({"kind": "manual_change", "action": "delete"}), "users: fault kind manual_change needs the userNames it applies to")]
+    #[case(json!({"kind": "manual_change", "action": "grant_group", "users": ["a"]}), "group: action grant_group needs the group's displayName")]
     #[case(json!({"kind": "latency", "delay": {"min": "2s", "max": "1s"}}), "delay: min (2s) is greater than max (1s)")]
     fn invalid_specs_name_the_field(#[case] v: Value, #[case] message: &str) {
         assert_eq!(spec(v).unwrap_err(), message);

@@ -1,8 +1,18 @@
-//! Faults at a target's front door (SPEC §3.2): the kinds that decide the
-//! answer before the SCIM surface sees the request (refusals, delays, a
-//! request never answered). The kinds that change what the SCIM surface does
-//! with a request (PATCH as PUT, ignored deactivation, …) are not switched
-//! on here yet, and adding one is refused rather than silently ignored.
+//! Faults in a target (SPEC §3.2). Here: the front-door kinds, which decide
+//! the answer before the SCIM surface sees the request (refusals, delays, a
+//! request never answered), and the decision that hands the SCIM-level kinds
+//! (PATCH as PUT, ignored deactivation, …) to the hooks in the submodules,
+//! one per family of kinds. A kind not implemented is refused when added
+//! rather than silently ignored.
+
+pub mod bulk;
+pub mod drift;
+pub mod once;
+pub mod reads;
+pub mod shaping;
+pub mod writes;
+
+pub use shaping::Shaping;
 
 use crate::fault::{
     Delay, FaultKind, FaultSet, FaultSpec, Operation, RequestFacts, RetryAfter, draw_counter,
@@ -13,10 +23,11 @@ use axum::http::{HeaderValue, Method, header};
 use axum::response::{IntoResponse, Response};
 use chrono::Utc;
 use serde_json::Value;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// The kinds a target can be given now.
-pub const SUPPORTED: [FaultKind; 7] = [
+pub const SUPPORTED: [FaultKind; 17] = [
     FaultKind::TokenExpired,
     FaultKind::Forbidden,
     FaultKind::RateLimit,
@@ -24,7 +35,33 @@ pub const SUPPORTED: [FaultKind; 7] = [
     FaultKind::ServerError,
     FaultKind::Latency,
     FaultKind::Timeout,
+    FaultKind::SchemaDrift,
+    FaultKind::PatchAsPut,
+    FaultKind::IgnoreDeactivate,
+    FaultKind::SoftDelete,
+    FaultKind::CaseSensitiveUsername,
+    FaultKind::JitTwin,
+    FaultKind::Conflict,
+    FaultKind::ManualChange,
+    FaultKind::PartialBulk,
+    FaultKind::StaleReads,
 ];
+
+/// The kinds decided at the front door; every other kind changes what the
+/// SCIM surface does and is left to its hooks.
+fn at_front_door(kind: FaultKind) -> bool {
+    matches!(
+        kind,
+        FaultKind::TokenExpired
+            | FaultKind::Forbidden
+            | FaultKind::RateLimit
+            | FaultKind::Unavailable
+            | FaultKind::ServerError
+            | FaultKind::Latency
+            | FaultKind::Timeout
+            | FaultKind::ConnectionDrop
+    )
+}
 
 /// Why a fault cannot be added.
 pub fn unsupported(spec: &FaultSpec) -> Option<String> {
@@ -39,9 +76,10 @@ pub fn unsupported(spec: &FaultSpec) -> Option<String> {
 }
 
 /// What the faults decide for one request.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 pub enum Verdict {
     /// No fault in scope: the target answers as the strict target does.
+    #[default]
     Pass,
     /// Answer this instead of handling the request.
     Answer(Response, FaultKind),
@@ -103,17 +141,25 @@ fn deactivates(body: &[u8]) -> bool {
         })
 }
 
-/// Decides the first fault (in the order they were switched on) that
-/// shapes this request.
+/// The front door's verdict, and the SCIM-level faults that shape the
+/// request if it goes on to the handlers.
+#[derive(Default)]
+pub struct Decision {
+    pub verdict: Verdict,
+    pub shaping: Option<Arc<Shaping>>,
+}
+
+/// Decides the first front-door fault (in the order they were switched on)
+/// that shapes this request, and which SCIM-level faults do.
 pub fn decide(
     faults: &FaultSet,
     base_path: &str,
     method: &Method,
     path: &str,
     body: &[u8],
-) -> Verdict {
+) -> Decision {
     if faults.is_empty() {
-        return Verdict::Pass;
+        return Decision::default();
     }
     let facts = RequestFacts {
         method: method.as_str(),
@@ -123,12 +169,20 @@ pub fn decide(
         operation: operation(method, path, body),
     };
     let now = Instant::now();
-    let Some(fault) = faults.shaping(&facts, now).into_iter().next() else {
-        return Verdict::Pass;
+    let (front, scim): (Vec<_>, Vec<_>) = faults
+        .shaping(&facts, now)
+        .into_iter()
+        .partition(|f| at_front_door(f.spec.kind));
+    let shaping = Shaping::new(scim);
+    let Some(fault) = front.into_iter().next() else {
+        return Decision {
+            verdict: Verdict::Pass,
+            shaping,
+        };
     };
     let spec = &fault.spec;
     let kind = spec.kind;
-    match kind {
+    let verdict = match kind {
         FaultKind::TokenExpired => Verdict::TokenExpired,
         FaultKind::Forbidden => Verdict::Answer(
             ScimError::forbidden("the token is valid but lacks permission for this operation")
@@ -169,7 +223,8 @@ pub fn decide(
         FaultKind::Timeout => Verdict::Hang,
         // `unsupported` keeps every other kind out of a target's set.
         _ => Verdict::Pass,
-    }
+    };
+    Decision { verdict, shaping }
 }
 
 /// Adds `Retry-After` as the fault says: whole seconds by default (1 when

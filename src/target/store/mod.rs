@@ -6,6 +6,8 @@
 //! resource both land (no lost update) and a user's deletion and its removal
 //! from groups happen together.
 
+mod faulted;
+mod history;
 mod ids;
 mod members;
 mod seed;
@@ -70,6 +72,15 @@ impl Inner {
             ResourceTypeName::Group => &mut self.groups,
         }
     }
+}
+
+/// How `userName` uniqueness compares: folded (RFC 7643 §4.1.1, the strict
+/// target), or exactly, under a `case_sensitive_username` fault.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum UserNameCase {
+    #[default]
+    Folded,
+    Exact,
 }
 
 /// Precondition from `If-Match` (RFC 7644 §3.14).
@@ -155,8 +166,18 @@ impl Store {
     /// Stores a validated new resource: checks uniqueness, assigns `id` and
     /// `meta` (RFC 7644 §3.3).
     pub fn create(&self, kind: ResourceTypeName, resource: Value) -> ScimResult<Stored> {
+        self.create_with(kind, resource, UserNameCase::Folded)
+    }
+
+    /// `create`, with userName uniqueness compared as `case` says.
+    pub fn create_with(
+        &self,
+        kind: ResourceTypeName,
+        resource: Value,
+        case: UserNameCase,
+    ) -> ScimResult<Stored> {
         let mut inner = self.inner.write();
-        self.insert_locked(&mut inner, kind, resource)
+        self.insert_locked(&mut inner, kind, resource, case)
     }
 
     fn insert_locked(
@@ -164,13 +185,14 @@ impl Store {
         inner: &mut Inner,
         kind: ResourceTypeName,
         resource: Value,
+        case: UserNameCase,
     ) -> ScimResult<Stored> {
         let Value::Object(mut map) = resource else {
             return Err(ScimError::invalid_syntax(
                 "a resource must be a JSON object",
             ));
         };
-        check_unique(inner, kind, &map, None)?;
+        check_unique(inner, kind, &map, None, case)?;
         if kind == ResourceTypeName::User {
             map.remove("groups");
         }
@@ -226,6 +248,18 @@ impl Store {
         if_match: IfMatch,
         change: impl FnOnce(&Value) -> ScimResult<Value>,
     ) -> ScimResult<Stored> {
+        self.modify_with(kind, id, if_match, UserNameCase::Folded, change)
+    }
+
+    /// `modify`, with userName uniqueness compared as `case` says.
+    pub fn modify_with(
+        &self,
+        kind: ResourceTypeName,
+        id: &str,
+        if_match: IfMatch,
+        case: UserNameCase,
+        change: impl FnOnce(&Value) -> ScimResult<Value>,
+    ) -> ScimResult<Stored> {
         let mut inner = self.inner.write();
         let record = inner
             .table(kind)
@@ -239,7 +273,7 @@ impl Store {
                 "a changed resource is not a JSON object",
             ));
         };
-        check_unique(&inner, kind, &map, Some(id))?;
+        check_unique(&inner, kind, &map, Some(id), case)?;
         if kind == ResourceTypeName::Group {
             members::resolve(&inner, self, &mut map, id)?;
         }
@@ -312,9 +346,19 @@ impl Store {
     /// Resources matching `filter` (all when `None`), in creation order.
     /// `userName`, `id` and `externalId` equality go through the indexes.
     pub fn query(&self, kind: ResourceTypeName, filter: Option<&Filter>) -> Vec<Arc<Value>> {
+        self.query_with(kind, filter, self.schema(kind))
+    }
+
+    /// `query`, comparing values as `schema` says (a User schema whose
+    /// userName is caseExact, under a `case_sensitive_username` fault).
+    pub fn query_with(
+        &self,
+        kind: ResourceTypeName,
+        filter: Option<&Filter>,
+        schema: &ResourceSchema,
+    ) -> Vec<Arc<Value>> {
         let inner = self.inner.read();
         let table = inner.table(kind);
-        let schema = self.schema(kind);
         let keep = |v: &Value| filter.is_none_or(|f| filter::matches(f, v, schema));
         let render = |r: &Record| {
             let id = r
@@ -332,11 +376,10 @@ impl Store {
                 .into_iter()
                 .collect(),
             Some(Hint::UserName(name)) => table
-                .id_by_user_name(&name)
-                .and_then(|id| table.get(id))
-                .map(render)
-                .filter(|v| keep(v))
+                .all_by_user_name(&name)
                 .into_iter()
+                .map(|(_, r)| render(r))
+                .filter(|v| keep(v))
                 .collect(),
             Some(Hint::ExternalId(ext)) => {
                 let mut records: Vec<&Record> = table
@@ -361,7 +404,7 @@ impl Store {
         let mut inner = self.inner.write();
         let mut out = Vec::with_capacity(resources.len());
         for resource in resources {
-            out.push(self.insert_locked(&mut inner, kind, resource)?);
+            out.push(self.insert_locked(&mut inner, kind, resource, UserNameCase::Folded)?);
         }
         Ok(out)
     }
@@ -409,6 +452,8 @@ impl Store {
                 .map(|r| (id.as_str(), r))
                 .into_iter()
                 .collect(),
+            // Case twins need the filter evaluated: the general path.
+            Hint::UserName(name) if table.has_twins(name) => return None,
             Hint::UserName(name) => table.by_user_name(name).into_iter().collect(),
             Hint::ExternalId(ext) => {
                 let mut found: Vec<(&str, &Record)> = table
@@ -458,11 +503,14 @@ fn not_found(kind: ResourceTypeName, id: &str) -> ScimError {
 
 /// `userName` is unique across the target, compared case-insensitively
 /// (RFC 7643 §4.1.1: caseExact false, uniqueness server).
+/// Under `UserNameCase::Exact` only an identical userName conflicts. An
+/// account that already shares its name with a case twin may keep it.
 fn check_unique(
     inner: &Inner,
     kind: ResourceTypeName,
     map: &Map<String, Value>,
     own_id: Option<&str>,
+    case: UserNameCase,
 ) -> ScimResult<()> {
     if kind != ResourceTypeName::User {
         return Ok(());
@@ -470,11 +518,26 @@ fn check_unique(
     let Some(name) = map.get("userName").and_then(Value::as_str) else {
         return Ok(());
     };
-    match inner.users.id_by_user_name(name) {
-        Some(holder) if Some(holder) != own_id => Err(ScimError::uniqueness(format!(
+    let taken = match case {
+        UserNameCase::Folded => match inner.users.id_by_user_name(name) {
+            None => false,
+            Some(_) if !inner.users.has_twins(name) => inner.users.id_by_user_name(name) != own_id,
+            Some(_) => !inner
+                .users
+                .all_by_user_name(name)
+                .iter()
+                .any(|(id, _)| Some(*id) == own_id),
+        },
+        UserNameCase::Exact => inner.users.all_by_user_name(name).iter().any(|(id, r)| {
+            Some(*id) != own_id && r.value.get("userName").and_then(Value::as_str) == Some(name)
+        }),
+    };
+    if taken {
+        Err(ScimError::uniqueness(format!(
             "userName {name:?} is already taken"
-        ))),
-        _ => Ok(()),
+        )))
+    } else {
+        Ok(())
     }
 }
 
