@@ -46,6 +46,8 @@ pub struct FaultView {
     #[serde(flatten)]
     pub spec: FaultSpec,
     pub shaped_requests: u64,
+    /// A profile quirk rather than a fault of the run.
+    pub standing: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub effect: Option<Value>,
 }
@@ -114,6 +116,7 @@ impl ActiveFault {
             id: self.id,
             spec: self.spec.clone(),
             shaped_requests: *self.shaped.lock(),
+            standing: self.standing,
             effect: self.effect.lock().clone(),
         }
     }

@@ -39,7 +39,7 @@ pub enum NoneWord {
 }
 
 /// `delay`: fixed, or drawn uniformly from `[min, max]` per request.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(untagged)]
 pub enum Delay {
     Fixed(HumanDuration),
@@ -47,6 +47,30 @@ pub enum Delay {
         min: HumanDuration,
         max: HumanDuration,
     },
+}
+
+/// What `delay` may be written as; its own error names neither form, so
+/// `Delay` says what was expected instead.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum DelayForm {
+    Fixed(HumanDuration),
+    Range {
+        min: HumanDuration,
+        max: HumanDuration,
+    },
+}
+
+impl<'de> Deserialize<'de> for Delay {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        match DelayForm::deserialize(d) {
+            Ok(DelayForm::Fixed(f)) => Ok(Delay::Fixed(f)),
+            Ok(DelayForm::Range { min, max }) => Ok(Delay::Range { min, max }),
+            Err(_) => Err(de::Error::custom(
+                "delay: expected a duration such as 500ms or 2s, or {min: DURATION, max: DURATION}",
+            )),
+        }
+    }
 }
 
 /// What an app admin does behind the connector's back (`manual_change`).
