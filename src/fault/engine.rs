@@ -372,6 +372,59 @@ mod tests {
         );
     }
 
+    #[test]
+    fn a_kind_counts_only_the_requests_it_can_shape() {
+        let set = FaultSet::new(1);
+        let t0 = Instant::now();
+        set.add(
+            spec(json!({"kind": "patch_as_put", "for_requests": 1})),
+            t0,
+            false,
+        );
+        let get = req("GET", b"", Operation::Read);
+        let patch = req("PATCH", b"", Operation::Update);
+        assert!(set.shaping(&get, t0).is_empty(), "a GET is not a PATCH");
+        assert_eq!(set.shaping(&patch, t0).len(), 1, "the window is intact");
+        assert!(set.shaping(&patch, t0).is_empty(), "and now used up");
+    }
+
+    #[test]
+    fn a_stale_reads_window_ends_at_its_duration_and_spares_writes() {
+        let set = FaultSet::new(1);
+        let t0 = Instant::now();
+        set.add(
+            spec(json!({"kind": "stale_reads", "delay": "1h", "for": "30s"})),
+            t0,
+            false,
+        );
+        let read = req("GET", b"", Operation::Read);
+        assert!(
+            set.shaping(&req("POST", b"", Operation::Provision), t0)
+                .is_empty()
+        );
+        let at = |s| t0 + Duration::from_secs(s);
+        assert_eq!(set.shaping(&read, at(29)).len(), 1);
+        assert!(set.shaping(&read, at(30)).is_empty());
+        assert!(set.active(at(30)).is_empty());
+    }
+
+    #[test]
+    fn one_shot_kinds_shape_no_request_and_standing_faults_survive_clear() {
+        let set = FaultSet::new(1);
+        let t0 = Instant::now();
+        set.add(spec(json!({"kind": "jit_twin", "users": ["a"]})), t0, true);
+        set.add(FaultSpec::of(FaultKind::Conflict), t0, false);
+        assert!(
+            set.shaping(&req("POST", b"", Operation::Provision), t0)
+                .iter()
+                .all(|f| f.spec.kind == FaultKind::Conflict)
+        );
+        assert_eq!(set.clear_run_time(), 1);
+        let left = set.active(t0);
+        assert_eq!(left.len(), 1);
+        assert!(left[0].standing && left[0].spec.kind == FaultKind::JitTwin);
+    }
+
     fn answers(seed: u64, order: &[&[u8]]) -> Vec<bool> {
         let set = FaultSet::new(seed);
         let t0 = Instant::now();

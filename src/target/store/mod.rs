@@ -12,9 +12,11 @@ mod ids;
 mod members;
 mod seed;
 mod table;
+mod unique;
 
 pub use seed::{seed_groups, seed_users};
 pub use table::Record;
+pub use unique::UserNameCase;
 
 use crate::scim::filter::{self, CompValue, CompareOp, Filter};
 use crate::scim::query;
@@ -29,6 +31,7 @@ use parking_lot::{Mutex, RwLock};
 use serde_json::{Map, Value, json};
 use std::sync::Arc;
 use table::Table;
+use unique::check_unique;
 
 /// The weak ETag of a version (RFC 7644 §3.14: `W/"n"`).
 pub fn etag(version: u64) -> String {
@@ -72,15 +75,6 @@ impl Inner {
             ResourceTypeName::Group => &mut self.groups,
         }
     }
-}
-
-/// How `userName` uniqueness compares: folded (RFC 7643 §4.1.1, the strict
-/// target), or exactly, under a `case_sensitive_username` fault.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum UserNameCase {
-    #[default]
-    Folded,
-    Exact,
 }
 
 /// Precondition from `If-Match` (RFC 7644 §3.14).
@@ -499,46 +493,6 @@ fn not_found(kind: ResourceTypeName, id: &str) -> ScimError {
         "{} {id} not found",
         endpoint(kind).trim_end_matches('s')
     ))
-}
-
-/// `userName` is unique across the target, compared case-insensitively
-/// (RFC 7643 §4.1.1: caseExact false, uniqueness server).
-/// Under `UserNameCase::Exact` only an identical userName conflicts. An
-/// account that already shares its name with a case twin may keep it.
-fn check_unique(
-    inner: &Inner,
-    kind: ResourceTypeName,
-    map: &Map<String, Value>,
-    own_id: Option<&str>,
-    case: UserNameCase,
-) -> ScimResult<()> {
-    if kind != ResourceTypeName::User {
-        return Ok(());
-    }
-    let Some(name) = map.get("userName").and_then(Value::as_str) else {
-        return Ok(());
-    };
-    let taken = match case {
-        UserNameCase::Folded => match inner.users.id_by_user_name(name) {
-            None => false,
-            Some(_) if !inner.users.has_twins(name) => inner.users.id_by_user_name(name) != own_id,
-            Some(_) => !inner
-                .users
-                .all_by_user_name(name)
-                .iter()
-                .any(|(id, _)| Some(*id) == own_id),
-        },
-        UserNameCase::Exact => inner.users.all_by_user_name(name).iter().any(|(id, r)| {
-            Some(*id) != own_id && r.value.get("userName").and_then(Value::as_str) == Some(name)
-        }),
-    };
-    if taken {
-        Err(ScimError::uniqueness(format!(
-            "userName {name:?} is already taken"
-        )))
-    } else {
-        Ok(())
-    }
 }
 
 /// Serves `schemas` and `id` first, `meta` last, like most SCIM servers.

@@ -6,6 +6,7 @@ use bytes::Bytes;
 use compact_str::CompactString;
 use foldhash::HashMap;
 use serde_json::Value;
+use std::collections::hash_map::Entry;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
@@ -96,7 +97,10 @@ impl Table {
             .map(|(id, record)| (id.as_str(), record))
             .into_iter()
             .collect();
-        if let Some(twins) = self.user_name_twins.get(&key) {
+        if let Some(twins) = (!self.user_name_twins.is_empty())
+            .then(|| self.user_name_twins.get(&key))
+            .flatten()
+        {
             out.extend(
                 twins
                     .iter()
@@ -210,16 +214,20 @@ impl Table {
     fn index(&mut self, id: &str, record: &Record) {
         let value = &record.value;
         if let Some(key) = user_name_key(value) {
-            match self.by_user_name.get(&key) {
-                Some((held, _)) if held != id => {
+            // One probe, as before twins existed.
+            match self.by_user_name.entry(key) {
+                Entry::Occupied(held) if held.get().0 != id => {
+                    let key = held.key().clone();
                     self.user_name_twins
                         .entry(key)
                         .or_default()
                         .push(id.to_owned());
                 }
-                _ => {
-                    self.by_user_name
-                        .insert(key, (id.to_owned(), record.clone()));
+                Entry::Occupied(mut held) => {
+                    held.insert((id.to_owned(), record.clone()));
+                }
+                Entry::Vacant(slot) => {
+                    slot.insert((id.to_owned(), record.clone()));
                 }
             }
         }
