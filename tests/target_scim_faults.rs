@@ -55,13 +55,14 @@ async fn patch_as_put_answers_the_correct_patch_but_stores_only_what_it_carried(
     let t = Faulty::generic().await;
     let id = t.create(full_user()).await;
     t.add(json!({"kind": "patch_as_put"})).await;
-    let (status, shown) = t
-        .patch_user(
-            &id,
-            json!([{"op": "replace", "path": "title", "value": "Lead"}]),
-        )
-        .await;
+    let patch = json!({"schemas": [common::PATCH_OP],
+        "Operations": [{"op": "replace", "path": "title", "value": "Lead"}]});
+    let (status, headers, shown) =
+        t.h.send(Method::PATCH, &format!("/Users/{id}"), Some(&patch))
+            .await;
     assert_eq!(status, 200, "{shown}");
+    assert_eq!(headers["content-type"], "application/scim+json");
+    assert_eq!(headers["etag"], "W/\"2\"", "the version that was stored");
     // The lie: the answer is what a correct PATCH gives.
     assert_eq!(shown["title"], "Lead");
     assert_eq!(shown["externalId"], "x-7");
@@ -235,6 +236,14 @@ async fn schema_drift_rejects_requires_and_drops() {
         .patch_user(&id, json!([{"op": "replace", "value": {"title": "x"}}]))
         .await;
     assert_error(status, &body, 400, "invalidValue", "'title'");
+    let department = format!("{ENTERPRISE}:department");
+    let (status, body) = t
+        .patch_user(
+            &id,
+            json!([{"op": "add", "path": department, "value": "d"}]),
+        )
+        .await;
+    assert_error(status, &body, 400, "invalidValue", ENTERPRISE);
     let (status, _) = t
         .patch_user(
             &id,
