@@ -42,6 +42,11 @@ async fn jit_twin_creates_the_account_a_login_would_and_posts_then_conflict() {
         .await;
     assert_error(status, &body, 409, "uniqueness", "already taken");
     assert_eq!(
+        t.last_entry().await,
+        (json!("jit_twin"), json!("provision"))
+    );
+    assert_eq!(t.faults().await[0]["shaped_requests"], 1);
+    assert_eq!(
         t.find(r#"userName eq "DANA.SCULLY@FBI.TEST""#).await,
         ["dana.scully@fbi.test"]
     );

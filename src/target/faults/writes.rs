@@ -8,7 +8,7 @@ use super::shaping::{active, fault, mark};
 use crate::fault::{FaultKind, Operation};
 use crate::scim::patch::{self, PatchOpKind, PatchRequest};
 use crate::scim::schema::ResourceSchema;
-use crate::scim::{ScimError, ScimResult};
+use crate::scim::{ScimError, ScimResult, ScimType};
 use crate::target::ops::classify_update;
 use crate::target::profile::ResourceTypeName;
 use crate::target::state::TargetState;
@@ -74,7 +74,15 @@ pub fn store_new(
 ) -> ScimResult<Stored> {
     let case = user_name_case(kind);
     if case == UserNameCase::Folded {
-        return state.store.create(kind, resource);
+        let created = state.store.create(kind, resource);
+        // A `jit_twin` fault is in scope only for POSTs of its people: a
+        // uniqueness refusal then is the twin it made.
+        if matches!(&created, Err(e) if e.scim_type == Some(ScimType::Uniqueness))
+            && active(FaultKind::JitTwin)
+        {
+            mark(FaultKind::JitTwin);
+        }
+        return created;
     }
     let twins_before = resource
         .get("userName")
