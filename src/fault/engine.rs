@@ -387,16 +387,42 @@ mod tests {
     }
 
     #[test]
-    fn one_shot_kinds_shape_no_request_and_standing_faults_survive_clear() {
+    fn faults_for_named_users_shape_only_their_posts() {
+        let set = FaultSet::new(1);
+        let t0 = Instant::now();
+        set.add(
+            spec(json!({"kind": "conflict", "users": ["Bob@x"], "for_requests": 1})),
+            t0,
+            false,
+        );
+        let post = |body: &'static [u8]| req("POST", body, Operation::Provision);
+        assert!(
+            set.shaping(&post(br#"{"userName":"carol@x"}"#), t0)
+                .is_empty()
+        );
+        assert!(set.shaping(&post(b"not json"), t0).is_empty());
+        assert_eq!(set.shaping(&post(br#"{"USERNAME":"bob@X"}"#), t0).len(), 1);
+        assert!(set.active(t0).is_empty(), "the one request was bob's");
+    }
+
+    #[test]
+    fn one_shot_kinds_shape_only_colliding_posts_and_standing_faults_survive_clear() {
         let set = FaultSet::new(1);
         let t0 = Instant::now();
         set.add(spec(json!({"kind": "jit_twin", "users": ["a"]})), t0, true);
-        set.add(FaultSpec::of(FaultKind::Conflict), t0, false);
-        assert!(
-            set.shaping(&req("POST", b"", Operation::Provision), t0)
-                .iter()
-                .all(|f| f.spec.kind == FaultKind::Conflict)
+        set.add(
+            spec(json!({"kind": "manual_change", "action": "delete", "users": ["a"]})),
+            t0,
+            false,
         );
+        let kinds = |body: &'static [u8]| -> Vec<FaultKind> {
+            set.shaping(&req("POST", body, Operation::Provision), t0)
+                .iter()
+                .map(|f| f.spec.kind)
+                .collect()
+        };
+        assert_eq!(kinds(br#"{"userName":"b"}"#), []);
+        assert_eq!(kinds(br#"{"userName":"A"}"#), [FaultKind::JitTwin]);
         assert_eq!(set.clear_run_time(), 1);
         let left = set.active(t0);
         assert_eq!(left.len(), 1);
