@@ -168,6 +168,16 @@ async fn ignore_deactivate_answers_inactive_but_keeps_the_account_active() {
         (&json!(true), &json!("Former agent"))
     );
 
+    // With patch_as_put too, the account keeps being active.
+    t.add(json!({"kind": "patch_as_put"})).await;
+    let (status, shown) = t
+        .patch_user(&id, json!([{"op": "replace", "value": {"active": false}}]))
+        .await;
+    assert_eq!((status, &shown["active"]), (200, &json!(false)));
+    let stored = &t.users().await[0];
+    assert_eq!(stored["active"], true);
+    assert!(stored.get("title").is_none(), "and loses what it omitted");
+
     t.clear_all().await;
     t.patch_user(&id, json!([{"op": "replace", "value": {"active": false}}]))
         .await;

@@ -180,12 +180,15 @@ pub fn patch_as_put(
     let schema = state.schema(kind).clone();
     let mut correct = None;
     let mut operation = Operation::Update;
+    // Both lies at once, when both faults are on.
+    let deactivation = IgnoredDeactivation::for_request(kind);
     let stored = state
         .store
         .modify_with(kind, id, if_match, user_name_case(kind), |current| {
             let full = patch::apply(current, request, &schema)?;
             operation = classify_update(current, &full);
-            let kept = replacement(current, &full, request, &schema, kind);
+            let mut kept = replacement(current, &full, request, &schema, kind);
+            deactivation.apply(current, &mut kept);
             correct = Some(full);
             Ok(kept)
         });
