@@ -74,6 +74,17 @@ fn case_exact_user_name(schema: &ResourceSchema) -> ResourceSchema {
     }
 }
 
+/// Whether a filter compares `userName` anywhere (the only comparisons a
+/// `case_sensitive_username` fault changes).
+fn compares_user_name(filter: &Filter) -> bool {
+    match filter {
+        Filter::And(a, b) | Filter::Or(a, b) => compares_user_name(a) || compares_user_name(b),
+        Filter::Not(inner) => compares_user_name(inner),
+        Filter::Compare { path, .. } => path.name.eq_ignore_ascii_case("userName"),
+        Filter::Present(_) | Filter::ValuePath { .. } => false,
+    }
+}
+
 /// The resources a list or search selects under a read fault; `None` when
 /// none shapes the request.
 pub fn query(
@@ -83,7 +94,7 @@ pub fn query(
 ) -> Option<Vec<Arc<Value>>> {
     let exact = kind == ResourceTypeName::User
         && active(FaultKind::CaseSensitiveUsername)
-        && filter.is_some_and(|f| f.to_string().to_ascii_lowercase().contains("username"));
+        && filter.is_some_and(compares_user_name);
     let at = stale_at(state);
     if !exact && at.is_none() {
         return None;
@@ -98,4 +109,19 @@ pub fn query(
         Some(at) => state.store.query_as_of(kind, filter, &schema, at),
         None => state.store.query_with(kind, filter, &schema),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::compares_user_name;
+    use crate::scim::filter::parse;
+
+    #[test]
+    fn only_user_name_comparisons_are_reshaped() {
+        let yes = |f: &str| compares_user_name(&parse(f).expect("filter"));
+        assert!(yes(r#"userName eq "a""#));
+        assert!(yes(r#"title pr and not (USERNAME sw "b")"#));
+        assert!(!yes(r#"displayName eq "userName""#));
+        assert!(!yes(r#"emails[value co "x"]"#));
+    }
 }
