@@ -269,6 +269,11 @@ async fn the_legacy_patch_as_put_profile_loses_what_a_patch_omits() {
     "delay: not a parameter of fault kind conflict"
 )]
 #[case::unsupported("quirks: [connection_drop]\n", "line 2", "not implemented")]
+#[case::unknown_attribute(
+    "quirks:\n  - { kind: schema_drift, attributes: [colour] }\n",
+    "line 2",
+    "quirks: [0]: attributes: 'colour'"
+)]
 fn bad_quirks_are_refused_with_a_place(
     #[case] quirks: &str,
     #[case] place: &str,

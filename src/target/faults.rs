@@ -18,7 +18,8 @@ use crate::fault::{
     Delay, FaultKind, FaultSet, FaultSpec, Operation, RequestFacts, RetryAfter, draw_counter,
 };
 use crate::scim::ScimError;
-use crate::target::profile::ResourceTypeName;
+use crate::target::profile::{Profile, ResourceTypeName};
+use crate::target::state::TargetState;
 use axum::http::{HeaderValue, Method, header};
 use axum::response::{IntoResponse, Response};
 use chrono::Utc;
@@ -72,6 +73,20 @@ pub fn unsupported(spec: &FaultSpec) -> Option<String> {
             spec.kind.as_str(),
             names.join(", ")
         )
+    })
+}
+
+/// Checks a profile's quirks as a target of that profile would when it
+/// starts, so `check` and loading refuse them as bad input.
+pub fn check_quirks(profile: &Profile) -> Result<(), String> {
+    if profile.quirks.is_empty() {
+        return Ok(());
+    }
+    let probe = TargetState::new(&profile.name, profile.clone(), "http://127.0.0.1", 0);
+    profile.quirks.iter().enumerate().try_for_each(|(i, q)| {
+        probe
+            .check_fault(&q.0)
+            .map_err(|why| format!("[{i}]: {why}"))
     })
 }
 

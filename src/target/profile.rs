@@ -260,13 +260,8 @@ impl Profile {
         if !has(ResourceTypeName::Group, SchemaName::CoreGroup) {
             return invalid("schemas", "resource type Group needs core-group".into());
         }
-        if let Some((i, why)) = self
-            .quirks
-            .iter()
-            .enumerate()
-            .find_map(|(i, q)| crate::target::faults::unsupported(&q.0).map(|why| (i, why)))
-        {
-            return invalid("quirks", format!("[{i}]: {why}"));
+        if let Err(why) = crate::target::faults::check_quirks(self) {
+            return invalid("quirks", why);
         }
         Ok(())
     }

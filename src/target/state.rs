@@ -178,13 +178,19 @@ impl TargetState {
         self.switch_on(spec, false)
     }
 
-    fn switch_on(&self, spec: FaultSpec, standing: bool) -> Result<u64, String> {
+    /// Why this target cannot take the fault, if it cannot: its own checks,
+    /// then those that need the target's schemas.
+    pub fn check_fault(&self, spec: &FaultSpec) -> Result<(), String> {
         spec.validate()?;
-        if let Some(why) = faults::unsupported(&spec) {
+        if let Some(why) = faults::unsupported(spec) {
             return Err(why);
         }
-        faults::drift::validate(self, &spec)?;
-        faults::once::validate(self, &spec)?;
+        faults::drift::validate(self, spec)?;
+        faults::once::validate(self, spec)
+    }
+
+    fn switch_on(&self, spec: FaultSpec, standing: bool) -> Result<u64, String> {
+        self.check_fault(&spec)?;
         match spec.kind {
             // The tokens held now answer 401 until the connector rotates
             // or fetches a new one.
