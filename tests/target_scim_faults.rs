@@ -246,6 +246,12 @@ async fn schema_drift_rejects_requires_and_drops() {
         .patch_user(&id, json!([{"op": "replace", "value": {"title": "x"}}]))
         .await;
     assert_error(status, &body, 400, "invalidValue", "'title'");
+    // A key with a multi-byte character where the URN would end is just
+    // another key (and nothing panics).
+    let (status, _) = t
+        .patch_user(&id, json!([{"op": "add", "value": {"urn:ietf:params:scim:schemas:extension:enterprise:2.0:Useé": 1}}]))
+        .await;
+    assert_eq!(status, 400);
     let department = format!("{ENTERPRISE}:department");
     let (status, body) = t
         .patch_user(

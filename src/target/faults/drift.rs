@@ -209,8 +209,10 @@ pub fn check_patch(schema: &ResourceSchema, request: &PatchRequest) -> ScimResul
                 .is_some_and(|(s, ext, _, _)| *ext && s.eq_ignore_ascii_case(urn));
             let in_value = op.path.is_none()
                 && value.as_object().is_some_and(|m| {
-                    m.keys()
-                        .any(|k| k.len() >= urn.len() && k[..urn.len()].eq_ignore_ascii_case(urn))
+                    m.keys().any(|k| {
+                        k.get(..urn.len())
+                            .is_some_and(|p| p.eq_ignore_ascii_case(urn))
+                    })
                 });
             if in_path || in_value {
                 return Err(dropped(urn));
