@@ -239,7 +239,10 @@ async fn bad_fault_objects_are_refused_with_a_reason() {
     for (fault, expected) in [
         (json!({"kind": "rate_limit", "delay": "1s"}), "delay"),
         (json!({"kind": "no_such_kind"}), "no_such_kind"),
-        (json!({"kind": "patch_as_put"}), "not implemented"),
+        (
+            json!({"kind": "server_error", "probability": 1.5}),
+            "probability",
+        ),
         (json!({"kind": "latency", "colour": "red"}), "colour"),
     ] {
         let (status, body) = h.admin(Method::POST, FAULTS, Some(&fault)).await;

@@ -203,7 +203,7 @@ async fn list_faults(State(state): Admin, Path(t): Path<String>) -> Response {
 async fn clear_faults(State(state): Admin, Path(t): Path<String>) -> Response {
     match state.target(&t) {
         Ok(target) => {
-            target.faults.clear_matching(None);
+            target.clear_faults();
             StatusCode::NO_CONTENT.into_response()
         }
         Err(e) => *e,
@@ -216,7 +216,7 @@ async fn clear_fault(State(state): Admin, Path((t, id)): Path<(String, String)>)
         Err(e) => return *e,
     };
     match id.parse::<u64>() {
-        Ok(id) if target.faults.clear(id) => StatusCode::NO_CONTENT.into_response(),
+        Ok(id) if target.clear_fault(id) => StatusCode::NO_CONTENT.into_response(),
         _ => error(StatusCode::NOT_FOUND, &format!("no fault {id:?} on {t}")),
     }
 }

@@ -1,11 +1,14 @@
 //! The active faults of one target: adding, listing, clearing, and deciding
 //! which fault (if any) shapes a request.
 
+use super::FaultKind;
 use super::draw::{DrawKey, draw, request_fingerprint};
+use super::reach::can_shape;
 use super::spec::{FaultSpec, Operation};
 use crate::target::profile::ResourceTypeName;
 use parking_lot::Mutex;
 use serde::Serialize;
+use serde_json::Value;
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
@@ -31,6 +34,10 @@ pub struct ActiveFault {
     pub standing: bool,
     shaped: Mutex<u64>,
     occurrences: Mutex<HashMap<u64, u64>>,
+    /// What a fault applied once when switched on did (`jit_twin`,
+    /// `manual_change`): nobody sent a request for it, so the fault list is
+    /// where it shows.
+    effect: Mutex<Option<Value>>,
 }
 
 /// The fault as the admin API lists it: the object plus its id.
@@ -40,6 +47,10 @@ pub struct FaultView {
     #[serde(flatten)]
     pub spec: FaultSpec,
     pub shaped_requests: u64,
+    /// A profile quirk rather than a fault of the run.
+    pub standing: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub effect: Option<Value>,
 }
 
 impl ActiveFault {
@@ -62,6 +73,7 @@ impl ActiveFault {
                 .resource_type
                 .is_none_or(|rt| req.resource_type == Some(rt))
             && self.spec.operation.is_none_or(|op| op == req.operation)
+            && can_shape(&self.spec, req)
     }
 
     /// Decides whether this fault shapes the request, counting the request's
@@ -105,7 +117,14 @@ impl ActiveFault {
             id: self.id,
             spec: self.spec.clone(),
             shaped_requests: *self.shaped.lock(),
+            standing: self.standing,
+            effect: self.effect.lock().clone(),
         }
+    }
+
+    /// Records what the fault did when it was switched on.
+    pub fn set_effect(&self, effect: Value) {
+        *self.effect.lock() = Some(effect);
     }
 
     /// Time left in the window, if it is bounded by time.
@@ -148,9 +167,29 @@ impl FaultSet {
             standing,
             shaped: Mutex::new(0),
             occurrences: Mutex::new(HashMap::new()),
+            effect: Mutex::new(None),
         };
         self.faults.lock().push(std::sync::Arc::new(fault));
         id
+    }
+
+    /// The fault with this id, if it is still in the set.
+    pub fn get(&self, id: u64) -> Option<std::sync::Arc<ActiveFault>> {
+        self.faults.lock().iter().find(|f| f.id == id).cloned()
+    }
+
+    /// Whether any fault of this kind is in the set (window open or not).
+    pub fn has(&self, kind: FaultKind) -> bool {
+        self.faults.lock().iter().any(|f| f.spec.kind == kind)
+    }
+
+    /// Clears every fault switched on at run time, keeping the profile's
+    /// standing quirks; returns how many were cleared.
+    pub fn clear_run_time(&self) -> usize {
+        let mut faults = self.faults.lock();
+        let before = faults.len();
+        faults.retain(|f| f.standing);
+        before - faults.len()
     }
 
     /// Whether no fault was ever switched on or every one was cleared: the
@@ -309,6 +348,85 @@ mod tests {
             set.shaping(&req("GET", b"", Operation::Read), t0)
                 .is_empty()
         );
+    }
+
+    #[test]
+    fn a_kind_counts_only_the_requests_it_can_shape() {
+        let set = FaultSet::new(1);
+        let t0 = Instant::now();
+        set.add(
+            spec(json!({"kind": "patch_as_put", "for_requests": 1})),
+            t0,
+            false,
+        );
+        let get = req("GET", b"", Operation::Read);
+        let patch = req("PATCH", b"", Operation::Update);
+        assert!(set.shaping(&get, t0).is_empty(), "a GET is not a PATCH");
+        assert_eq!(set.shaping(&patch, t0).len(), 1, "the window is intact");
+        assert!(set.shaping(&patch, t0).is_empty(), "and now used up");
+    }
+
+    #[test]
+    fn a_stale_reads_window_ends_at_its_duration_and_spares_writes() {
+        let set = FaultSet::new(1);
+        let t0 = Instant::now();
+        set.add(
+            spec(json!({"kind": "stale_reads", "delay": "1h", "for": "30s"})),
+            t0,
+            false,
+        );
+        let read = req("GET", b"", Operation::Read);
+        assert!(
+            set.shaping(&req("POST", b"", Operation::Provision), t0)
+                .is_empty()
+        );
+        let at = |s| t0 + Duration::from_secs(s);
+        assert_eq!(set.shaping(&read, at(29)).len(), 1);
+        assert!(set.shaping(&read, at(30)).is_empty());
+        assert!(set.active(at(30)).is_empty());
+    }
+
+    #[test]
+    fn faults_for_named_users_shape_only_their_posts() {
+        let set = FaultSet::new(1);
+        let t0 = Instant::now();
+        set.add(
+            spec(json!({"kind": "conflict", "users": ["Bob@x"], "for_requests": 1})),
+            t0,
+            false,
+        );
+        let post = |body: &'static [u8]| req("POST", body, Operation::Provision);
+        assert!(
+            set.shaping(&post(br#"{"userName":"carol@x"}"#), t0)
+                .is_empty()
+        );
+        assert!(set.shaping(&post(b"not json"), t0).is_empty());
+        assert_eq!(set.shaping(&post(br#"{"USERNAME":"bob@X"}"#), t0).len(), 1);
+        assert!(set.active(t0).is_empty(), "the one request was bob's");
+    }
+
+    #[test]
+    fn one_shot_kinds_shape_only_colliding_posts_and_standing_faults_survive_clear() {
+        let set = FaultSet::new(1);
+        let t0 = Instant::now();
+        set.add(spec(json!({"kind": "jit_twin", "users": ["a"]})), t0, true);
+        set.add(
+            spec(json!({"kind": "manual_change", "action": "delete", "users": ["a"]})),
+            t0,
+            false,
+        );
+        let kinds = |body: &'static [u8]| -> Vec<FaultKind> {
+            set.shaping(&req("POST", body, Operation::Provision), t0)
+                .iter()
+                .map(|f| f.spec.kind)
+                .collect()
+        };
+        assert_eq!(kinds(br#"{"userName":"b"}"#), []);
+        assert_eq!(kinds(br#"{"userName":"A"}"#), [FaultKind::JitTwin]);
+        assert_eq!(set.clear_run_time(), 1);
+        let left = set.active(t0);
+        assert_eq!(left.len(), 1);
+        assert!(left[0].standing && left[0].spec.kind == FaultKind::JitTwin);
     }
 
     fn answers(seed: u64, order: &[&[u8]]) -> Vec<bool> {

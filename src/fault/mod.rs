@@ -3,6 +3,7 @@
 mod draw;
 mod engine;
 mod kind;
+mod reach;
 mod spec;
 
 pub use draw::{DrawKey, draw, draw_counter};

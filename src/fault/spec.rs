@@ -39,7 +39,7 @@ pub enum NoneWord {
 }
 
 /// `delay`: fixed, or drawn uniformly from `[min, max]` per request.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(untagged)]
 pub enum Delay {
     Fixed(HumanDuration),
@@ -47,6 +47,30 @@ pub enum Delay {
         min: HumanDuration,
         max: HumanDuration,
     },
+}
+
+/// What `delay` may be written as; its own error names neither form, so
+/// `Delay` says what was expected instead.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum DelayForm {
+    Fixed(HumanDuration),
+    Range {
+        min: HumanDuration,
+        max: HumanDuration,
+    },
+}
+
+impl<'de> Deserialize<'de> for Delay {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        match DelayForm::deserialize(d) {
+            Ok(DelayForm::Fixed(f)) => Ok(Delay::Fixed(f)),
+            Ok(DelayForm::Range { min, max }) => Ok(Delay::Range { min, max }),
+            Err(_) => Err(de::Error::custom(
+                "delay: expected a duration such as 500ms or 2s, or {min: DURATION, max: DURATION}",
+            )),
+        }
+    }
 }
 
 /// What an app admin does behind the connector's back (`manual_change`).
@@ -227,7 +251,8 @@ impl FaultSpec {
             return Err("fail_every: expected a positive n (every n-th operation fails)".into());
         }
         match self.kind {
-            FaultKind::Conflict | FaultKind::JitTwin
+            // `conflict` without users refuses every POST.
+            FaultKind::JitTwin | FaultKind::ManualChange
                 if self.users.as_ref().is_none_or(Vec::is_empty) =>
             {
                 Err(format!(
@@ -334,8 +359,9 @@ mod tests {
     #[case(json!({"kind": "server_error", "probability": 1.5}), "probability: expected a number from 0 to 1, found 1.5")]
     #[case(json!({"kind": "server_error", "for_requests": 0}), "for_requests: expected a positive number of requests")]
     #[case(json!({"kind": "server_error", "methods": ["FETCH"]}), "methods: 'FETCH' is not one of GET, POST, PUT, PATCH, DELETE")]
-    #[case(json!({"kind": "conflict"}), "users: fault kind conflict needs the userNames it applies to")]
-    #[case(json!({"kind": "manual_change", "action": "grant_group"}), "group: action grant_group needs the group's displayName")]
+    #[case(json!({"kind": "jit_twin"}), "users: fault kind jit_twin needs the userNames it applies to")]
+    #[case(json!({"kind": "manual_change", "action": "delete"}), "users: fault kind manual_change needs the userNames it applies to")]
+    #[case(json!({"kind": "manual_change", "action": "grant_group", "users": ["a"]}), "group: action grant_group needs the group's displayName")]
     #[case(json!({"kind": "latency", "delay": {"min": "2s", "max": "1s"}}), "delay: min (2s) is greater than max (1s)")]
     fn invalid_specs_name_the_field(#[case] v: Value, #[case] message: &str) {
         assert_eq!(spec(v).unwrap_err(), message);

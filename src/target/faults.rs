@@ -1,48 +1,65 @@
-//! Faults at a target's front door (SPEC §3.2): the kinds that decide the
-//! answer before the SCIM surface sees the request (refusals, delays, a
-//! request never answered). The kinds that change what the SCIM surface does
-//! with a request (PATCH as PUT, ignored deactivation, …) are not switched
-//! on here yet, and adding one is refused rather than silently ignored.
+//! Faults in a target (SPEC §3.2). Here: the front-door kinds, which decide
+//! the answer before the SCIM surface sees the request (refusals, delays, a
+//! request never answered), and the decision that hands the SCIM-level kinds
+//! (PATCH as PUT, ignored deactivation, …) to the hooks in the submodules,
+//! one per family of kinds. A kind not implemented is refused when added
+//! rather than silently ignored.
 
-use crate::fault::{
-    Delay, FaultKind, FaultSet, FaultSpec, Operation, RequestFacts, RetryAfter, draw_counter,
-};
+pub mod bulk;
+pub mod drift;
+pub mod once;
+pub mod reads;
+pub mod shaping;
+pub mod writes;
+
+pub use shaping::Shaping;
+
+use crate::fault::{Delay, FaultKind, FaultSet, Operation, RequestFacts, RetryAfter, draw_counter};
 use crate::scim::ScimError;
-use crate::target::profile::ResourceTypeName;
+use crate::target::profile::{Profile, ResourceTypeName};
+use crate::target::state::TargetState;
 use axum::http::{HeaderValue, Method, header};
 use axum::response::{IntoResponse, Response};
 use chrono::Utc;
 use serde_json::Value;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-/// The kinds a target can be given now.
-pub const SUPPORTED: [FaultKind; 8] = [
-    FaultKind::TokenExpired,
-    FaultKind::Forbidden,
-    FaultKind::RateLimit,
-    FaultKind::Unavailable,
-    FaultKind::ServerError,
-    FaultKind::Latency,
-    FaultKind::Timeout,
-    FaultKind::ConnectionDrop,
-];
+/// The kinds decided at the front door; every other kind changes what the
+/// SCIM surface does and is left to its hooks.
+fn at_front_door(kind: FaultKind) -> bool {
+    matches!(
+        kind,
+        FaultKind::TokenExpired
+            | FaultKind::Forbidden
+            | FaultKind::RateLimit
+            | FaultKind::Unavailable
+            | FaultKind::ServerError
+            | FaultKind::Latency
+            | FaultKind::Timeout
+            | FaultKind::ConnectionDrop
+    )
+}
 
-/// Why a fault cannot be added.
-pub fn unsupported(spec: &FaultSpec) -> Option<String> {
-    (!SUPPORTED.contains(&spec.kind)).then(|| {
-        let names: Vec<&str> = SUPPORTED.iter().map(|k| k.as_str()).collect();
-        format!(
-            "fault kind `{}` is not implemented by the mock target yet; supported: {}",
-            spec.kind.as_str(),
-            names.join(", ")
-        )
+/// Checks a profile's quirks as a target of that profile would when it
+/// starts, so `check` and loading refuse them as bad input.
+pub fn check_quirks(profile: &Profile) -> Result<(), String> {
+    if profile.quirks.is_empty() {
+        return Ok(());
+    }
+    let probe = TargetState::new(&profile.name, profile.clone(), "http://127.0.0.1", 0);
+    profile.quirks.iter().enumerate().try_for_each(|(i, q)| {
+        probe
+            .check_fault(&q.0)
+            .map_err(|why| format!("[{i}]: {why}"))
     })
 }
 
 /// What the faults decide for one request.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 pub enum Verdict {
     /// No fault in scope: the target answers as the strict target does.
+    #[default]
     Pass,
     /// Answer this instead of handling the request.
     Answer(Response, FaultKind),
@@ -106,17 +123,25 @@ fn deactivates(body: &[u8]) -> bool {
         })
 }
 
-/// Decides the first fault (in the order they were switched on) that
-/// shapes this request.
+/// The front door's verdict, and the SCIM-level faults that shape the
+/// request if it goes on to the handlers.
+#[derive(Default)]
+pub struct Decision {
+    pub verdict: Verdict,
+    pub shaping: Option<Arc<Shaping>>,
+}
+
+/// Decides the first front-door fault (in the order they were switched on)
+/// that shapes this request, and which SCIM-level faults do.
 pub fn decide(
     faults: &FaultSet,
     base_path: &str,
     method: &Method,
     path: &str,
     body: &[u8],
-) -> Verdict {
+) -> Decision {
     if faults.is_empty() {
-        return Verdict::Pass;
+        return Decision::default();
     }
     let facts = RequestFacts {
         method: method.as_str(),
@@ -126,12 +151,20 @@ pub fn decide(
         operation: operation(method, path, body),
     };
     let now = Instant::now();
-    let Some(fault) = faults.shaping(&facts, now).into_iter().next() else {
-        return Verdict::Pass;
+    let (front, scim): (Vec<_>, Vec<_>) = faults
+        .shaping(&facts, now)
+        .into_iter()
+        .partition(|f| at_front_door(f.spec.kind));
+    let shaping = Shaping::new(scim);
+    let Some(fault) = front.into_iter().next() else {
+        return Decision {
+            verdict: Verdict::Pass,
+            shaping,
+        };
     };
     let spec = &fault.spec;
     let kind = spec.kind;
-    match kind {
+    let verdict = match kind {
         FaultKind::TokenExpired => Verdict::TokenExpired,
         FaultKind::Forbidden => Verdict::Answer(
             ScimError::forbidden("the token is valid but lacks permission for this operation")
@@ -171,9 +204,10 @@ pub fn decide(
         }
         FaultKind::Timeout => Verdict::Hang,
         FaultKind::ConnectionDrop => Verdict::Reset,
-        // `unsupported` keeps every other kind out of a target's set.
+        // The SCIM-level kinds act through their hooks in the handlers.
         _ => Verdict::Pass,
-    }
+    };
+    Decision { verdict, shaping }
 }
 
 /// Adds `Retry-After` as the fault says: whole seconds by default (1 when

@@ -1,6 +1,7 @@
 //! What each SCIM operation does to the store, shared by the HTTP handlers
 //! and `/Bulk` so both behave identically.
 
+use super::faults::{drift, writes};
 use super::state::TargetState;
 use super::store::{IfMatch, Stored};
 use crate::fault::Operation;
@@ -12,8 +13,10 @@ use serde_json::Value;
 
 /// POST: validate (RFC 7643 §2) and store (RFC 7644 §3.3).
 pub fn create(state: &TargetState, kind: ResourceTypeName, body: &Value) -> ScimResult<Stored> {
+    writes::conflict(kind, body)?;
+    drift::check_resource(kind, state.schema(kind), body)?;
     let resource = validate::for_create(body, state.schema(kind))?;
-    state.store.create(kind, resource)
+    writes::store_new(state, kind, resource)
 }
 
 /// PUT (RFC 7644 §3.5.1). Also says whether it deactivated the account.
@@ -24,6 +27,7 @@ pub fn replace(
     if_match: IfMatch,
     body: &Value,
 ) -> ScimResult<(Stored, Operation)> {
+    drift::check_resource(kind, state.schema(kind), body)?;
     update(state, kind, id, if_match, |current, schema| {
         validate::for_replace(body, current, schema)
     })
@@ -43,6 +47,10 @@ pub fn patch(
         ));
     }
     let request = PatchRequest::from_json(body)?;
+    drift::check_patch(state.schema(kind), &request)?;
+    if let Some(done) = writes::patch_as_put(state, kind, id, if_match.clone(), &request) {
+        return done;
+    }
     update(state, kind, id, if_match, |current, schema| {
         patch::apply(current, &request, schema)
     })
@@ -59,12 +67,17 @@ fn update(
 ) -> ScimResult<(Stored, Operation)> {
     let schema = state.schema(kind).clone();
     let mut operation = Operation::Update;
-    let stored = state.store.modify(kind, id, if_match, |current| {
-        let new = change(current, &schema)?;
-        operation = classify_update(current, &new);
-        Ok(new)
-    })?;
-    Ok((stored, operation))
+    let deactivation = writes::IgnoredDeactivation::for_request(kind);
+    let case = writes::user_name_case(kind);
+    let stored = state
+        .store
+        .modify_with(kind, id, if_match, case, |current| {
+            let mut new = change(current, &schema)?;
+            operation = classify_update(current, &new);
+            deactivation.apply(current, &mut new);
+            Ok(new)
+        })?;
+    Ok((deactivation.shown(stored), operation))
 }
 
 pub fn delete(
@@ -73,6 +86,9 @@ pub fn delete(
     id: &str,
     if_match: IfMatch,
 ) -> ScimResult<()> {
+    if let Some(done) = writes::soft_delete(state, kind, id, &if_match) {
+        return done;
+    }
     state.store.delete(kind, id, if_match)
 }
 

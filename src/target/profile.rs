@@ -3,6 +3,7 @@
 //! in a profile is an error naming its line and column, not a silent default.
 
 use crate::duration::HumanDuration;
+use crate::fault::Quirk;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -33,9 +34,10 @@ pub struct Profile {
     /// Vendor knobs (issue 3); none are defined yet, so only `{}` is accepted.
     #[serde(default)]
     pub behaviour: Behaviour,
-    /// Standing faults (issue 3); none are defined yet, so only `[]` is accepted.
+    /// Standing faults (SPEC §2, §3.2): bare kind names or fault objects,
+    /// switched on when the target starts and kept across resets.
     #[serde(default)]
-    pub quirks: Vec<NoQuirksYet>,
+    pub quirks: Vec<Quirk>,
     #[serde(default)]
     pub seed: Option<SeedConfig>,
 }
@@ -153,12 +155,6 @@ impl Default for FilterFeature {
 #[serde(deny_unknown_fields)]
 pub struct Behaviour {}
 
-/// Deserialises nothing: a non-empty `quirks` list is rejected with the
-/// position of its first entry until faults exist.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct NoQuirksYet {}
-
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SeedConfig {
@@ -260,6 +256,9 @@ impl Profile {
         }
         if !has(ResourceTypeName::Group, SchemaName::CoreGroup) {
             return invalid("schemas", "resource type Group needs core-group".into());
+        }
+        if let Err(why) = crate::target::faults::check_quirks(self) {
+            return invalid("quirks", why);
         }
         Ok(())
     }

@@ -64,6 +64,10 @@ pub async fn start(
         .await
         .map_err(|e| io::Error::other(format!("seeding failed: {e}")))?
         .map_err(|e| io::Error::other(format!("seeding {name}: {}", e.detail)))?;
+    // The profile's quirks are on from the first request.
+    state
+        .install_quirks()
+        .map_err(|why| io::Error::other(format!("target {name}: {why}")))?;
     let app = router(state.clone());
     let task = tokio::spawn(listener::serve(listener, app, tls, shutdown));
     Ok(RunningTarget {

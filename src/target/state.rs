@@ -94,6 +94,8 @@ impl TargetState {
                 SchemaName::CoreGroup => core::group(),
             });
         }
+        // A `schema_drift` fault may have dropped an extension.
+        out.retain(|s| !faults::drift::hides(&s.id));
         out.extend([
             core::service_provider_config(),
             core::resource_type(),
@@ -146,26 +148,104 @@ impl TargetState {
         self.store.seed(kind, valid)
     }
 
-    /// Empty store, journal and counters; a fresh token is not issued (the
-    /// connector's credentials stay valid).
+    /// Empty store, journal and counters, run-time faults cleared; a fresh
+    /// token is not issued (the connector's credentials stay valid). The
+    /// profile's quirks are installed afresh, as when the target started:
+    /// they are the profile, not the run.
     pub fn reset(&self) {
         self.store.reset();
         self.journal.clear();
         self.metrics.clear();
         self.faults.clear_matching(None);
+        self.store.keep_history(None);
+        if let Err(why) = self.install_quirks() {
+            // The same quirks installed when the target started.
+            tracing::warn!(target = %self.name, "reinstalling quirks after reset: {why}");
+        }
+    }
+
+    /// Installs the profile's `quirks` as standing faults.
+    pub fn install_quirks(&self) -> Result<(), String> {
+        for (i, quirk) in self.profile.quirks.iter().enumerate() {
+            self.switch_on(quirk.0.clone(), true)
+                .map_err(|why| format!("quirks[{i}]: {why}"))?;
+        }
+        Ok(())
     }
 
     /// Switches a fault on from now; returns its id, or why it cannot be.
     pub fn add_fault(&self, spec: FaultSpec) -> Result<u64, String> {
+        self.switch_on(spec, false)
+    }
+
+    /// Why this target cannot take the fault, if it cannot: its own checks,
+    /// then those that need the target's schemas.
+    pub fn check_fault(&self, spec: &FaultSpec) -> Result<(), String> {
         spec.validate()?;
-        if let Some(why) = faults::unsupported(&spec) {
-            return Err(why);
-        }
-        if spec.kind == FaultKind::TokenExpired {
+        faults::drift::validate(self, spec)?;
+        faults::once::validate(self, spec)
+    }
+
+    fn switch_on(&self, spec: FaultSpec, standing: bool) -> Result<u64, String> {
+        self.check_fault(&spec)?;
+        match spec.kind {
             // The tokens held now answer 401 until the connector rotates
             // or fetches a new one.
-            self.auth.expire_all();
+            FaultKind::TokenExpired => self.auth.expire_all(),
+            // History from now on, kept as long as the longest lag needs.
+            FaultKind::StaleReads => {
+                let longest = self
+                    .stale_retention()
+                    .max(faults::reads::retention(spec.delay));
+                self.store.keep_history(Some(longest));
+            }
+            _ => {}
         }
-        Ok(self.faults.add(spec, Instant::now(), false))
+        let id = self.faults.add(spec.clone(), Instant::now(), standing);
+        let effect = faults::once::apply(self, &spec);
+        match (effect, self.faults.get(id)) {
+            (Ok(Some(effect)), Some(fault)) => fault.set_effect(effect),
+            (Err(why), _) => {
+                self.faults.clear(id);
+                return Err(why);
+            }
+            _ => {}
+        }
+        Ok(id)
+    }
+
+    /// The longest lag of the `stale_reads` faults in the set.
+    fn stale_retention(&self) -> std::time::Duration {
+        self.faults
+            .active(Instant::now())
+            .iter()
+            .filter(|f| f.spec.kind == FaultKind::StaleReads)
+            .map(|f| faults::reads::retention(f.spec.delay))
+            .max()
+            .unwrap_or_default()
+    }
+
+    /// Clears one fault; false when there is no such id.
+    pub fn clear_fault(&self, id: u64) -> bool {
+        let cleared = self.faults.clear(id);
+        self.after_clearing();
+        cleared
+    }
+
+    /// Clears the faults switched on at run time; the profile's standing
+    /// quirks stay (they are the profile's behaviour, not a fault of the
+    /// run). Returns how many were cleared.
+    pub fn clear_faults(&self) -> usize {
+        let n = self.faults.clear_run_time();
+        self.after_clearing();
+        n
+    }
+
+    /// Stops keeping history once no `stale_reads` fault needs it, so the
+    /// strict target's writes pay nothing again.
+    fn after_clearing(&self) {
+        if !self.faults.has(FaultKind::StaleReads) {
+            self.store.keep_history(None);
+        }
     }
 }

@@ -6,6 +6,7 @@ use super::body::ScimBody;
 use super::response::{scim_json, tagged};
 use crate::fault::Operation;
 use crate::scim::{ScimError, ScimResult};
+use crate::target::faults;
 use crate::target::ops;
 use crate::target::profile::ResourceTypeName;
 use crate::target::state::TargetState;
@@ -57,7 +58,10 @@ pub async fn bulk(
         if fail_on_errors.is_some_and(|limit| errors >= limit) {
             break;
         }
-        let outcome = run_one(&state, op, &mut bulk_ids);
+        let outcome = match faults::bulk::fails(i) {
+            Some(e) => Err(e),
+            None => run_one(&state, op, &mut bulk_ids),
+        };
         let (entry, kind) = match outcome {
             Ok((entry, kind)) => (entry, kind),
             Err(e) => {

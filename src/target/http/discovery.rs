@@ -6,6 +6,7 @@ use super::params::LIST_RESPONSE;
 use super::response::scim_json;
 use crate::scim::ScimError;
 use crate::scim::schema::{ResourceType, core};
+use crate::target::faults;
 use crate::target::profile::ResourceTypeName;
 use crate::target::state::TargetState;
 use axum::extract::{Path, State};
@@ -97,6 +98,11 @@ fn resource_types(state: &TargetState) -> Vec<ResourceType> {
         .map(|k| match k {
             ResourceTypeName::User => state.schema(*k).resource_type.clone(),
             ResourceTypeName::Group => ResourceType::group(),
+        })
+        .map(|mut t| {
+            // A `schema_drift` fault may have dropped an extension.
+            t.extensions.retain(|(urn, _)| !faults::drift::hides(urn));
+            t
         })
         .collect()
 }

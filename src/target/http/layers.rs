@@ -104,7 +104,7 @@ pub async fn journal(State(state): State<Arc<TargetState>>, req: Request, next: 
     let (request_body, response) = match Limited::new(body, limit).collect().await {
         Ok(collected) => {
             let bytes = collected.to_bytes();
-            let verdict = faults::decide(
+            let faults::Decision { verdict, shaping } = faults::decide(
                 &state.faults,
                 &state.profile.base_path,
                 &received.method,
@@ -146,7 +146,8 @@ pub async fn journal(State(state): State<Arc<TargetState>>, req: Request, next: 
                         tokio::time::sleep(delay).await;
                     }
                     let req = Request::from_parts(parts, Body::from(bytes.clone()));
-                    let response = next.run(req).await;
+                    let (response, applied) = faults::shaping::scoped(shaping, next.run(req)).await;
+                    fault = fault.or(applied);
                     if matches!(verdict, Verdict::TokenExpired)
                         && response.status() == StatusCode::UNAUTHORIZED
                     {

@@ -7,6 +7,7 @@ use super::response::{scim_bytes, scim_json, tagged};
 use crate::fault::Operation;
 use crate::scim::query;
 use crate::scim::{ScimError, ScimResult};
+use crate::target::faults::reads;
 use crate::target::ops;
 use crate::target::profile::ResourceTypeName;
 use crate::target::state::TargetState;
@@ -132,7 +133,7 @@ async fn read<K: Endpoint>(
     let kind = K::KIND;
     ensure_served(&state, kind)?;
     let projection = Projection::from_pairs(&query_pairs(q.as_deref()), state.schema(kind))?;
-    let stored = state.store.get(kind, &id)?;
+    let stored = reads::get(&state, kind, &id).unwrap_or_else(|| state.store.get(kind, &id))?;
     if state.profile.features.etag {
         let none_match = headers
             .get(header::IF_NONE_MATCH)
@@ -267,7 +268,8 @@ fn indexed_lookup(
     params: &ListParams,
 ) -> Option<Response> {
     let filter = params.filter.as_ref()?;
-    if state.profile.features.filter.is_none()
+    if reads::reshaped()
+        || state.profile.features.filter.is_none()
         || params.sort_by.is_some()
         || !params.projection.is_default()
     {
@@ -317,7 +319,8 @@ fn matching(
             "this target does not support filtering",
         ));
     }
-    let mut found = state.store.query(kind, params.filter.as_ref());
+    let mut found = reads::query(state, kind, params.filter.as_ref())
+        .unwrap_or_else(|| state.store.query(kind, params.filter.as_ref()));
     if let (Some(path), true) = (&params.sort_by, features.sort) {
         query::sort_by(&mut found, path, params.descending, state.schema(kind));
     }

@@ -6,13 +6,17 @@
 //! resource both land (no lost update) and a user's deletion and its removal
 //! from groups happen together.
 
+mod faulted;
+mod history;
 mod ids;
 mod members;
 mod seed;
 mod table;
+mod unique;
 
 pub use seed::{seed_groups, seed_users};
 pub use table::Record;
+pub use unique::UserNameCase;
 
 use crate::scim::filter::{self, CompValue, CompareOp, Filter};
 use crate::scim::query;
@@ -27,6 +31,7 @@ use parking_lot::{Mutex, RwLock};
 use serde_json::{Map, Value, json};
 use std::sync::Arc;
 use table::Table;
+use unique::check_unique;
 
 /// The weak ETag of a version (RFC 7644 §3.14: `W/"n"`).
 pub fn etag(version: u64) -> String {
@@ -155,8 +160,18 @@ impl Store {
     /// Stores a validated new resource: checks uniqueness, assigns `id` and
     /// `meta` (RFC 7644 §3.3).
     pub fn create(&self, kind: ResourceTypeName, resource: Value) -> ScimResult<Stored> {
+        self.create_with(kind, resource, UserNameCase::Folded)
+    }
+
+    /// `create`, with userName uniqueness compared as `case` says.
+    pub fn create_with(
+        &self,
+        kind: ResourceTypeName,
+        resource: Value,
+        case: UserNameCase,
+    ) -> ScimResult<Stored> {
         let mut inner = self.inner.write();
-        self.insert_locked(&mut inner, kind, resource)
+        self.insert_locked(&mut inner, kind, resource, case)
     }
 
     fn insert_locked(
@@ -164,13 +179,14 @@ impl Store {
         inner: &mut Inner,
         kind: ResourceTypeName,
         resource: Value,
+        case: UserNameCase,
     ) -> ScimResult<Stored> {
         let Value::Object(mut map) = resource else {
             return Err(ScimError::invalid_syntax(
                 "a resource must be a JSON object",
             ));
         };
-        check_unique(inner, kind, &map, None)?;
+        check_unique(inner, kind, &map, None, case)?;
         if kind == ResourceTypeName::User {
             map.remove("groups");
         }
@@ -226,6 +242,18 @@ impl Store {
         if_match: IfMatch,
         change: impl FnOnce(&Value) -> ScimResult<Value>,
     ) -> ScimResult<Stored> {
+        self.modify_with(kind, id, if_match, UserNameCase::Folded, change)
+    }
+
+    /// `modify`, with userName uniqueness compared as `case` says.
+    pub fn modify_with(
+        &self,
+        kind: ResourceTypeName,
+        id: &str,
+        if_match: IfMatch,
+        case: UserNameCase,
+        change: impl FnOnce(&Value) -> ScimResult<Value>,
+    ) -> ScimResult<Stored> {
         let mut inner = self.inner.write();
         let record = inner
             .table(kind)
@@ -239,7 +267,7 @@ impl Store {
                 "a changed resource is not a JSON object",
             ));
         };
-        check_unique(&inner, kind, &map, Some(id))?;
+        check_unique(&inner, kind, &map, Some(id), case)?;
         if kind == ResourceTypeName::Group {
             members::resolve(&inner, self, &mut map, id)?;
         }
@@ -312,9 +340,19 @@ impl Store {
     /// Resources matching `filter` (all when `None`), in creation order.
     /// `userName`, `id` and `externalId` equality go through the indexes.
     pub fn query(&self, kind: ResourceTypeName, filter: Option<&Filter>) -> Vec<Arc<Value>> {
+        self.query_with(kind, filter, self.schema(kind))
+    }
+
+    /// `query`, comparing values as `schema` says (a User schema whose
+    /// userName is caseExact, under a `case_sensitive_username` fault).
+    pub fn query_with(
+        &self,
+        kind: ResourceTypeName,
+        filter: Option<&Filter>,
+        schema: &ResourceSchema,
+    ) -> Vec<Arc<Value>> {
         let inner = self.inner.read();
         let table = inner.table(kind);
-        let schema = self.schema(kind);
         let keep = |v: &Value| filter.is_none_or(|f| filter::matches(f, v, schema));
         let render = |r: &Record| {
             let id = r
@@ -332,11 +370,10 @@ impl Store {
                 .into_iter()
                 .collect(),
             Some(Hint::UserName(name)) => table
-                .id_by_user_name(&name)
-                .and_then(|id| table.get(id))
-                .map(render)
-                .filter(|v| keep(v))
+                .all_by_user_name(&name)
                 .into_iter()
+                .map(|(_, r)| render(r))
+                .filter(|v| keep(v))
                 .collect(),
             Some(Hint::ExternalId(ext)) => {
                 let mut records: Vec<&Record> = table
@@ -361,7 +398,7 @@ impl Store {
         let mut inner = self.inner.write();
         let mut out = Vec::with_capacity(resources.len());
         for resource in resources {
-            out.push(self.insert_locked(&mut inner, kind, resource)?);
+            out.push(self.insert_locked(&mut inner, kind, resource, UserNameCase::Folded)?);
         }
         Ok(out)
     }
@@ -409,6 +446,8 @@ impl Store {
                 .map(|r| (id.as_str(), r))
                 .into_iter()
                 .collect(),
+            // Case twins need the filter evaluated: the general path.
+            Hint::UserName(name) if table.has_twins(name) => return None,
             Hint::UserName(name) => table.by_user_name(name).into_iter().collect(),
             Hint::ExternalId(ext) => {
                 let mut found: Vec<(&str, &Record)> = table
@@ -454,28 +493,6 @@ fn not_found(kind: ResourceTypeName, id: &str) -> ScimError {
         "{} {id} not found",
         endpoint(kind).trim_end_matches('s')
     ))
-}
-
-/// `userName` is unique across the target, compared case-insensitively
-/// (RFC 7643 §4.1.1: caseExact false, uniqueness server).
-fn check_unique(
-    inner: &Inner,
-    kind: ResourceTypeName,
-    map: &Map<String, Value>,
-    own_id: Option<&str>,
-) -> ScimResult<()> {
-    if kind != ResourceTypeName::User {
-        return Ok(());
-    }
-    let Some(name) = map.get("userName").and_then(Value::as_str) else {
-        return Ok(());
-    };
-    match inner.users.id_by_user_name(name) {
-        Some(holder) if Some(holder) != own_id => Err(ScimError::uniqueness(format!(
-            "userName {name:?} is already taken"
-        ))),
-        _ => Ok(()),
-    }
 }
 
 /// Serves `schemas` and `id` first, `meta` last, like most SCIM servers.

@@ -1,10 +1,12 @@
 //! One resource type's records and the indexes that make lookups by `id`,
 //! `userName` and `externalId` cost the same at 1M resources as at 10.
 
+use super::history::History;
 use bytes::Bytes;
 use compact_str::CompactString;
 use foldhash::HashMap;
 use serde_json::Value;
+use std::collections::hash_map::Entry;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
@@ -35,9 +37,15 @@ pub(crate) struct Table {
     /// Keys are stored inline up to 24 bytes (most userNames), so probing
     /// does not chase a pointer either.
     by_user_name: HashMap<CompactString, (String, Record)>,
+    /// Further accounts whose userName folds to a key already held (`Bob@x`
+    /// beside `bob@x`): only a `case_sensitive_username` fault lets such
+    /// twins in. Kept apart so the index above stays one probe per lookup.
+    user_name_twins: HashMap<CompactString, Vec<String>>,
     /// `externalId` -> ids: caseExact and not unique (RFC 7643 §3.1).
     by_external_id: HashMap<String, BTreeSet<String>>,
     next_seq: u64,
+    /// Earlier versions, kept only while a `stale_reads` fault needs them.
+    pub(super) history: Option<History>,
 }
 
 fn user_name_key(value: &Value) -> Option<CompactString> {
@@ -79,6 +87,34 @@ impl Table {
             .map(|(id, record)| (id.as_str(), record))
     }
 
+    /// Every id and record whose userName folds to this one's: the holder,
+    /// then its case twins in the order they came.
+    pub fn all_by_user_name(&self, user_name: &str) -> Vec<(&str, &Record)> {
+        let key = fold(user_name);
+        let mut out: Vec<(&str, &Record)> = self
+            .by_user_name
+            .get(&key)
+            .map(|(id, record)| (id.as_str(), record))
+            .into_iter()
+            .collect();
+        if let Some(twins) = (!self.user_name_twins.is_empty())
+            .then(|| self.user_name_twins.get(&key))
+            .flatten()
+        {
+            out.extend(
+                twins
+                    .iter()
+                    .filter_map(|id| Some((id.as_str(), self.by_id.get(id)?))),
+            );
+        }
+        out
+    }
+
+    /// Whether another account shares this userName up to case.
+    pub fn has_twins(&self, user_name: &str) -> bool {
+        !self.user_name_twins.is_empty() && self.user_name_twins.contains_key(&fold(user_name))
+    }
+
     pub fn ids_by_external_id(&self, external_id: &str) -> impl Iterator<Item = &str> {
         self.by_external_id
             .get(external_id)
@@ -102,6 +138,7 @@ impl Table {
         };
         self.index(&id, &record);
         self.order.insert(record.seq, id.clone());
+        self.remember(&id, None);
         self.by_id.insert(id, record.clone());
         record
     }
@@ -115,6 +152,7 @@ impl Table {
     ) -> Option<Record> {
         let old = self.by_id.get(id)?.clone();
         self.unindex(id, &old.value);
+        self.remember(id, Some(old.clone()));
         let record = Record {
             seq: old.seq,
             version: old.version + 1,
@@ -130,18 +168,68 @@ impl Table {
         let record = self.by_id.remove(id)?;
         self.unindex(id, &record.value);
         self.order.remove(&record.seq);
+        self.remember(id, Some(record.clone()));
         Some(record)
     }
 
+    /// Empties the table; history, when kept, starts afresh.
     pub fn clear(&mut self) {
+        let history = self.history.as_ref().map(History::emptied);
         *self = Table::default();
+        self.history = history;
+    }
+
+    /// The record `id` had before this change, for stale reads.
+    fn remember(&mut self, id: &str, before: Option<Record>) {
+        if let Some(history) = &mut self.history {
+            history.push(id, before);
+        }
+    }
+
+    /// The record `id` had at `at`, when history reaches back that far.
+    pub fn get_as_of(&self, id: &str, at: std::time::Instant) -> Option<Record> {
+        match self.history.as_ref().and_then(|h| h.before(id, at)) {
+            Some(before) => before.clone(),
+            None => self.by_id.get(id).cloned(),
+        }
+    }
+
+    /// Every record as it was at `at`, in creation order.
+    pub fn iter_as_of(&self, at: std::time::Instant) -> Vec<Record> {
+        let Some(history) = &self.history else {
+            return self.iter().cloned().collect();
+        };
+        let earlier = history.earliest_after(at);
+        let mut out: Vec<Record> = self
+            .order
+            .values()
+            .filter(|id| !earlier.contains_key(id.as_str()))
+            .filter_map(|id| self.by_id.get(id).cloned())
+            .collect();
+        out.extend(earlier.into_values().flatten().cloned());
+        out.sort_by_key(|r| r.seq);
+        out
     }
 
     fn index(&mut self, id: &str, record: &Record) {
         let value = &record.value;
         if let Some(key) = user_name_key(value) {
-            self.by_user_name
-                .insert(key, (id.to_owned(), record.clone()));
+            // One probe, as before twins existed.
+            match self.by_user_name.entry(key) {
+                Entry::Occupied(held) if held.get().0 != id => {
+                    let key = held.key().clone();
+                    self.user_name_twins
+                        .entry(key)
+                        .or_default()
+                        .push(id.to_owned());
+                }
+                Entry::Occupied(mut held) => {
+                    held.insert((id.to_owned(), record.clone()));
+                }
+                Entry::Vacant(slot) => {
+                    slot.insert((id.to_owned(), record.clone()));
+                }
+            }
         }
         if let Some(ext) = external_id(value) {
             self.by_external_id
@@ -149,6 +237,20 @@ impl Table {
                 .or_default()
                 .insert(id.to_owned());
         }
+    }
+
+    /// Removes a twin of `key` (`id`, or the first) and returns its id.
+    fn take_twin(&mut self, key: &CompactString, id: Option<&str>) -> Option<String> {
+        let twins = self.user_name_twins.get_mut(key)?;
+        let at = match id {
+            Some(id) => twins.iter().position(|t| t == id)?,
+            None => 0,
+        };
+        let taken = (at < twins.len()).then(|| twins.remove(at));
+        if twins.is_empty() {
+            self.user_name_twins.remove(key);
+        }
+        taken
     }
 
     fn unindex(&mut self, id: &str, value: &Value) {
@@ -159,6 +261,14 @@ impl Table {
                 .is_some_and(|(held, _)| held == id)
             {
                 self.by_user_name.remove(&key);
+                // A twin, if any, becomes the holder.
+                if let Some(next) = self.take_twin(&key, None)
+                    && let Some(record) = self.by_id.get(&next).cloned()
+                {
+                    self.by_user_name.insert(key, (next, record));
+                }
+            } else {
+                self.take_twin(&key, Some(id));
             }
         }
         if let Some(ext) = external_id(value) {
@@ -207,6 +317,27 @@ mod tests {
         t.remove("b");
         assert_eq!(t.ids_by_external_id("x1").count(), 0);
         assert_eq!(t.iter().count(), 1);
+    }
+
+    #[test]
+    fn case_twins_are_all_found_and_the_holder_is_replaced_when_it_goes() {
+        let mut t = Table::default();
+        t.insert("a".into(), json!({"userName": "Bob@x"}), None);
+        t.insert("b".into(), json!({"userName": "bob@x"}), None);
+        let ids = |t: &Table| -> Vec<String> {
+            t.all_by_user_name("BOB@X")
+                .into_iter()
+                .map(|(id, _)| id.to_owned())
+                .collect()
+        };
+        assert_eq!(ids(&t), ["a", "b"]);
+        assert!(t.has_twins("bob@x"));
+        t.update("b", json!({"userName": "bob@x", "title": "t"}), None);
+        assert_eq!(ids(&t), ["a", "b"]);
+        t.remove("a");
+        assert_eq!(ids(&t), ["b"]);
+        assert!(!t.has_twins("bob@x"));
+        assert_eq!(t.id_by_user_name("BOB@x"), Some("b"));
     }
 
     #[test]
