@@ -174,7 +174,10 @@ pub fn decide(
 
 /// Adds `Retry-After` as the fault says: whole seconds by default (1 when
 /// the fault names none), an HTTP-date, or no header.
-fn with_retry_after(mut response: Response, retry_after: Option<RetryAfter>) -> Response {
+pub(crate) fn with_retry_after(
+    mut response: Response,
+    retry_after: Option<RetryAfter>,
+) -> Response {
     let value = match retry_after {
         None => Some("1".to_owned()),
         Some(RetryAfter::Seconds(d)) => Some(d.0.as_secs().max(1).to_string()),

@@ -1,6 +1,7 @@
 //! What each SCIM operation does to the store, shared by the HTTP handlers
 //! and `/Bulk` so both behave identically.
 
+use super::behaviour::{hooks, lifecycle};
 use super::state::TargetState;
 use super::store::{IfMatch, Stored};
 use crate::fault::Operation;
@@ -13,6 +14,9 @@ use serde_json::Value;
 /// POST: validate (RFC 7643 §2) and store (RFC 7644 §3.3).
 pub fn create(state: &TargetState, kind: ResourceTypeName, body: &Value) -> ScimResult<Stored> {
     let resource = validate::for_create(body, state.schema(kind))?;
+    if let Some(linked) = hooks::before_create(state, kind, &resource)? {
+        return Ok(linked);
+    }
     state.store.create(kind, resource)
 }
 
@@ -42,7 +46,7 @@ pub fn patch(
             "this target does not support PATCH",
         ));
     }
-    let request = PatchRequest::from_json(body)?;
+    let request = PatchRequest::from_json(&hooks::patch_body(state, body)?)?;
     update(state, kind, id, if_match, |current, schema| {
         patch::apply(current, &request, schema)
     })
@@ -57,13 +61,16 @@ fn update(
     if_match: IfMatch,
     change: impl FnOnce(&Value, &ResourceSchema) -> ScimResult<Value>,
 ) -> ScimResult<(Stored, Operation)> {
+    lifecycle::visible(state, kind, id)?;
     let schema = state.schema(kind).clone();
     let mut operation = Operation::Update;
     let stored = state.store.modify(kind, id, if_match, |current| {
         let new = change(current, &schema)?;
+        hooks::check_resource(state, kind, &new)?;
         operation = classify_update(current, &new);
         Ok(new)
     })?;
+    lifecycle::after_update(state, kind, id, operation)?;
     Ok((stored, operation))
 }
 
@@ -73,7 +80,7 @@ pub fn delete(
     id: &str,
     if_match: IfMatch,
 ) -> ScimResult<()> {
-    state.store.delete(kind, id, if_match)
+    lifecycle::delete(state, kind, id, if_match)
 }
 
 /// An update that turns `active` from true (or unset) to false is a

@@ -3,6 +3,7 @@
 //! in a profile is an error naming its line and column, not a silent default.
 
 use crate::duration::HumanDuration;
+pub use crate::target::behaviour::{Behaviour, RateLimitConfig};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -30,9 +31,12 @@ pub struct Profile {
     pub page_size_default: usize,
     #[serde(default = "default_base_path")]
     pub base_path: String,
-    /// Vendor knobs (issue 3); none are defined yet, so only `{}` is accepted.
+    /// Vendor knobs (vendor-behaviour.md §5.1); `{}` is strict RFC.
     #[serde(default)]
     pub behaviour: Behaviour,
+    /// A standing token-bucket limit (SPEC §2), if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rate_limit: Option<RateLimitConfig>,
     /// Standing faults (issue 3); none are defined yet, so only `[]` is accepted.
     #[serde(default)]
     pub quirks: Vec<NoQuirksYet>,
@@ -149,10 +153,6 @@ impl Default for FilterFeature {
     }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Behaviour {}
-
 /// Deserialises nothing: a non-empty `quirks` list is rejected with the
 /// position of its first entry until faults exist.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -245,6 +245,17 @@ impl Profile {
                 message: format!("{place}: {problem}"),
             })
         };
+        // A knob's key is nested: point at its first occurrence.
+        let invalid_at = |key: &str, problem: String| {
+            let place = match locate_key(text, key) {
+                Some((line, col)) => format!("line {line} column {col}: behaviour"),
+                None => "behaviour".to_owned(),
+            };
+            Err(ProfileError::Invalid {
+                origin: origin.to_owned(),
+                message: format!("{place}: {problem}"),
+            })
+        };
         let bp = &self.base_path;
         if !bp.starts_with('/') || (bp.ends_with('/') && bp.len() > 1) {
             return invalid(
@@ -256,6 +267,12 @@ impl Profile {
         }
         if self.page_size_default == 0 {
             return invalid("page_size_default", "expected a positive integer".into());
+        }
+        if let Some((key, problem)) = self.behaviour.problem() {
+            return invalid_at(key, problem);
+        }
+        if let Some(problem) = self.rate_limit.as_ref().and_then(|r| r.problem()) {
+            return invalid("rate_limit", problem);
         }
         let has = |rt, schema| !self.resource_types.contains(&rt) || self.schemas.contains(&schema);
         if !has(ResourceTypeName::User, SchemaName::CoreUser) {
@@ -310,6 +327,21 @@ pub(crate) fn locate_top_level_key(text: &str, key: &str) -> Option<(usize, usiz
     })
 }
 
+/// The 1-based line and column of the first `key:` anywhere in YAML text
+/// (block or flow style).
+pub(crate) fn locate_key(text: &str, key: &str) -> Option<(usize, usize)> {
+    text.lines().enumerate().find_map(|(i, line)| {
+        let code = line.split('#').next().unwrap_or("");
+        code.match_indices(key).find_map(|(at, _)| {
+            let before = code[..at].chars().next_back();
+            let boundary = before.is_none_or(|c| !(c.is_alphanumeric() || c == '_'));
+            let after = code[at + key.len()..].trim_start();
+            (boundary && after.starts_with(':')).then_some((i + 1, at + 1))
+        })
+    })
+}
+
+/// Profiles built into the binary, so `serve slack` works anywhere.
 const BUILTIN: &[(&str, &str)] = &[("generic-rfc", GENERIC_RFC_YAML)];
 
 fn builtin(name: &str) -> Option<&'static str> {

@@ -28,6 +28,8 @@ pub struct TargetState {
     pub metrics: Metrics,
     /// Faults switched on at run time (SPEC §3.2), drawing from the run's seed.
     pub faults: FaultSet,
+    /// What the profile's behaviour knobs and rate limit remember.
+    pub vendor: crate::target::behaviour::Runtime,
 }
 
 impl TargetState {
@@ -58,12 +60,13 @@ impl TargetState {
         TargetState {
             name: name.to_owned(),
             auth: Auth::new(&profile.auth),
-            profile,
             base_url: base_url.trim_end_matches('/').to_owned(),
             store,
             journal: Journal::default(),
             metrics: Metrics::default(),
             faults: FaultSet::new(seed),
+            vendor: crate::target::behaviour::Runtime::new(&profile),
+            profile,
         }
     }
 
@@ -76,6 +79,9 @@ impl TargetState {
     }
 
     pub fn max_payload(&self) -> usize {
+        if let Some(limit) = self.profile.behaviour.max_payload_bytes {
+            return limit;
+        }
         self.profile
             .features
             .bulk
@@ -153,6 +159,7 @@ impl TargetState {
         self.journal.clear();
         self.metrics.clear();
         self.faults.clear_matching(None);
+        self.vendor.reset();
     }
 
     /// Switches a fault on from now; returns its id, or why it cannot be.

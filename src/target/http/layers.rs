@@ -5,6 +5,7 @@
 use super::response::{OperationTag, scim_json};
 use crate::fault::{FaultKind, Operation};
 use crate::scim::ScimError;
+use crate::target::behaviour::front::FaultTag;
 use crate::target::faults::{self, Verdict};
 use crate::target::journal::{JournalEntry, mask_body, mask_headers};
 use crate::target::state::TargetState;
@@ -164,6 +165,17 @@ pub async fn journal(State(state): State<Arc<TargetState>>, req: Request, next: 
         Ok(c) => c.to_bytes(),
         Err(_) => Bytes::new(),
     };
+    // Vendor error-body style (behaviour.errors); strict bodies pass as is.
+    let response_body = if rparts.status.is_client_error() || rparts.status.is_server_error() {
+        rparts.headers.remove(header::CONTENT_LENGTH);
+        state.profile.behaviour.errors.restyle(response_body)
+    } else {
+        response_body
+    };
+    // The standing rate limit answers inside this layer and names itself.
+    if let Some(FaultTag(kind)) = rparts.extensions.remove::<FaultTag>() {
+        fault = Some(kind);
+    }
     let tag = rparts.extensions.remove::<OperationTag>();
     received.record(
         &state,
