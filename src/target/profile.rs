@@ -342,7 +342,34 @@ pub(crate) fn locate_key(text: &str, key: &str) -> Option<(usize, usize)> {
 }
 
 /// Profiles built into the binary, so `serve slack` works anywhere.
-const BUILTIN: &[(&str, &str)] = &[("generic-rfc", GENERIC_RFC_YAML)];
+const BUILTIN: &[(&str, &str)] = &[
+    ("generic-rfc", GENERIC_RFC_YAML),
+    ("slack", include_str!("../../mock-targets/slack.yaml")),
+    (
+        "github-emu",
+        include_str!("../../mock-targets/github-emu.yaml"),
+    ),
+    (
+        "aws-iam-identity-center",
+        include_str!("../../mock-targets/aws-iam-identity-center.yaml"),
+    ),
+    (
+        "terraform-enterprise",
+        include_str!("../../mock-targets/terraform-enterprise.yaml"),
+    ),
+    (
+        "atlassian",
+        include_str!("../../mock-targets/atlassian.yaml"),
+    ),
+    (
+        "snowflake-pre-2026-03",
+        include_str!("../../mock-targets/snowflake-pre-2026-03.yaml"),
+    ),
+    (
+        "snowflake-2026-03",
+        include_str!("../../mock-targets/snowflake-2026-03.yaml"),
+    ),
+];
 
 fn builtin(name: &str) -> Option<&'static str> {
     BUILTIN.iter().find(|(n, _)| *n == name).map(|(_, t)| *t)
@@ -392,6 +419,14 @@ mod tests {
     fn unknown_profile_names_say_where_they_were_looked_for() {
         let err = Profile::resolve("no-such-profile").unwrap_err();
         insta::assert_snapshot!(err.to_string());
+    }
+
+    #[test]
+    fn every_built_in_profile_loads() {
+        for (name, text) in BUILTIN {
+            let p = Profile::from_yaml(text, name).expect("valid");
+            assert_eq!(&p.name, name);
+        }
     }
 
     #[test]

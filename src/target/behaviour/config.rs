@@ -57,6 +57,7 @@ impl Behaviour {
             || self.projection != Projection::default()
             || self.group_members != GroupMembers::default()
             || self.delete == DeleteSemantics::Soft404
+            || self.active_false == ActiveFalse::Hide
     }
 
     /// The first value serde accepts but the knob cannot work with: the

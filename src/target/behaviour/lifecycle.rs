@@ -33,6 +33,9 @@ pub enum ActiveFalse {
     /// The user is kept, inactive.
     #[default]
     Deactivate,
+    /// Deactivated, then every later operation answers 404 and lists omit
+    /// it, as after a `soft_404` delete (Atlassian).
+    Hide,
     /// The account is deleted (GitHub org SCIM, PagerDuty, Figma).
     Delete,
 }
@@ -72,19 +75,23 @@ pub fn visible(state: &TargetState, kind: ResourceTypeName, id: &str) -> ScimRes
     Ok(())
 }
 
-/// After an update: a deactivation deletes the account when the profile
-/// says so. The answer still shows the update the client made.
+/// After an update: a deactivation hides or deletes the account when the
+/// profile says so. The answer still shows the update the client made.
 pub fn after_update(
     state: &TargetState,
     kind: ResourceTypeName,
     id: &str,
     operation: Operation,
 ) -> ScimResult<()> {
-    if kind == ResourceTypeName::User
-        && operation == Operation::Deprovision
-        && state.profile.behaviour.active_false == ActiveFalse::Delete
-    {
-        state.store.delete(kind, id, IfMatch::Any)?;
+    if kind != ResourceTypeName::User || operation != Operation::Deprovision {
+        return Ok(());
+    }
+    match state.profile.behaviour.active_false {
+        ActiveFalse::Deactivate => {}
+        ActiveFalse::Hide => {
+            state.vendor.hidden.write().insert(id.to_owned());
+        }
+        ActiveFalse::Delete => state.store.delete(kind, id, IfMatch::Any)?,
     }
     Ok(())
 }
