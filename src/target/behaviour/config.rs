@@ -60,6 +60,12 @@ impl Behaviour {
             || self.active_false == ActiveFalse::Hide
     }
 
+    /// Whether a served resource of this type differs from the stored one.
+    pub fn reshapes(&self, kind: crate::target::profile::ResourceTypeName) -> bool {
+        kind == crate::target::profile::ResourceTypeName::Group
+            && self.group_members != GroupMembers::default()
+    }
+
     /// The first value serde accepts but the knob cannot work with: the
     /// key (to locate it) and what was expected.
     pub fn problem(&self) -> Option<(&'static str, String)> {

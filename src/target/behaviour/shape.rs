@@ -75,18 +75,18 @@ impl MultiValued {
 }
 
 impl GroupMembers {
-    /// The resource as served, or `None` when it is served as stored.
+    /// The (already projected) resource as served, or `None` when it is
+    /// served as it is. Applied after projection, which would drop an empty
+    /// list as unassigned.
     pub fn view(self, kind: ResourceTypeName, resource: &Arc<Value>) -> Option<Arc<Value>> {
-        if self == GroupMembers::Full || kind != ResourceTypeName::Group {
+        if self == GroupMembers::Full
+            || kind != ResourceTypeName::Group
+            || resource.get("members").is_none()
+        {
             return None;
         }
         let mut value = (**resource).clone();
-        let map = value.as_object_mut()?;
-        let meta = map.remove("meta");
-        map.insert("members".into(), Value::Array(vec![]));
-        if let Some(meta) = meta {
-            map.insert("meta".into(), meta);
-        }
+        value["members"] = Value::Array(vec![]);
         Some(Arc::new(value))
     }
 }

@@ -86,18 +86,17 @@ fn resource_response(
     stored: &Stored,
     projection: &Projection,
 ) -> Response {
-    let served = state
-        .profile
-        .behaviour
-        .group_members
-        .view(kind, &stored.value);
-    let mut response = match (&stored.default_view, served) {
-        (_, Some(v)) => scim_json(status, &*projection.apply(&v, state.schema(kind))),
-        (Some(bytes), None) if projection.is_default() => scim_bytes(status, bytes.clone()),
-        _ => scim_json(
-            status,
-            &*projection.apply(&stored.value, state.schema(kind)),
-        ),
+    let mut response = match &stored.default_view {
+        Some(bytes) if projection.is_default() && !state.profile.behaviour.reshapes(kind) => {
+            scim_bytes(status, bytes.clone())
+        }
+        _ => {
+            let projected = projection.apply(&stored.value, state.schema(kind));
+            // After projection, which would drop an empty list as unassigned.
+            let behaviour = &state.profile.behaviour;
+            let served = behaviour.group_members.view(kind, &projected);
+            scim_json(status, &**served.as_ref().unwrap_or(&projected))
+        }
     };
     let headers = response.headers_mut();
     if state.profile.features.etag {

@@ -150,10 +150,12 @@ fn respond(
     let resources = found[page.range.clone()]
         .iter()
         .map(|r| {
-            let served = behaviour.group_members.view(kind, r);
-            params
-                .projection
-                .apply(served.as_ref().unwrap_or(r), schema)
+            // After projection, which would drop an empty list as unassigned.
+            let projected = params.projection.apply(r, schema);
+            behaviour
+                .group_members
+                .view(kind, &projected)
+                .unwrap_or(projected)
         })
         .collect();
     Ok(body(
