@@ -46,7 +46,7 @@ pub fn patch(
             "this target does not support PATCH",
         ));
     }
-    let request = PatchRequest::from_json(&hooks::patch_body(state, body)?)?;
+    let request = PatchRequest::from_json(&*hooks::patch_body(state, body)?)?;
     update(state, kind, id, if_match, |current, schema| {
         patch::apply(current, &request, schema)
     })

@@ -60,13 +60,13 @@ impl TargetState {
         TargetState {
             name: name.to_owned(),
             auth: Auth::new(&profile.auth),
+            vendor: crate::target::behaviour::Runtime::new(&profile),
+            profile,
             base_url: base_url.trim_end_matches('/').to_owned(),
             store,
             journal: Journal::default(),
             metrics: Metrics::default(),
             faults: FaultSet::new(seed),
-            vendor: crate::target::behaviour::Runtime::new(&profile),
-            profile,
         }
     }
 

@@ -30,10 +30,14 @@ pub struct ErrorStyle {
 }
 
 impl ErrorStyle {
+    pub fn is_strict(&self) -> bool {
+        *self == ErrorStyle::default()
+    }
+
     /// `body` restyled when it is a SCIM error body; anything else (and
     /// every body under the strict default) is returned as it was.
     pub fn restyle(&self, body: Bytes) -> Bytes {
-        if *self == ErrorStyle::default() || body.is_empty() {
+        if self.is_strict() || body.is_empty() {
             return body;
         }
         let Ok(Value::Object(mut map)) = serde_json::from_slice::<Value>(&body) else {

@@ -7,6 +7,7 @@ use crate::target::profile::ResourceTypeName;
 use crate::target::state::TargetState;
 use crate::target::store::Stored;
 use serde_json::Value;
+use std::borrow::Cow;
 
 /// Before a validated resource is stored by POST: the resource rules, a
 /// purge of a hidden user with the same name, and the conflict rules.
@@ -37,7 +38,8 @@ pub fn check_resource(
     behaviour.conflict.check_resource(kind, resource)
 }
 
-/// The PATCH body the strict engine should apply.
-pub fn patch_body(state: &TargetState, body: &Value) -> Result<Value, ScimError> {
+/// The PATCH body the strict engine should apply (borrowed when no quirk
+/// changes it).
+pub fn patch_body<'a>(state: &TargetState, body: &'a Value) -> Result<Cow<'a, Value>, ScimError> {
     state.profile.behaviour.patch.rewrite(body)
 }

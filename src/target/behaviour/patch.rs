@@ -6,6 +6,7 @@
 use crate::scim::{ScimError, ScimResult};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
+use std::borrow::Cow;
 
 /// Booleans sent as strings (Entra ID without `aadOptscim062020` sends
 /// `"False"`).
@@ -177,9 +178,9 @@ impl PatchQuirks {
     /// The request the strict engine should apply, or the vendor's refusal.
     /// Requests that are not PatchOp-shaped pass unchanged: the engine
     /// reports those.
-    pub fn rewrite(&self, body: &Value) -> ScimResult<Value> {
+    pub fn rewrite<'a>(&self, body: &'a Value) -> ScimResult<Cow<'a, Value>> {
         if *self == PatchQuirks::default() {
-            return Ok(body.clone());
+            return Ok(Cow::Borrowed(body));
         }
         let mut body = body.clone();
         let Some(ops) = body
@@ -187,7 +188,7 @@ impl PatchQuirks {
             .and_then(|m| field_mut(m, "Operations"))
             .and_then(Value::as_array_mut)
         else {
-            return Ok(body);
+            return Ok(Cow::Owned(body));
         };
         let over = |what: String| {
             ScimError::new(
@@ -228,7 +229,7 @@ impl PatchQuirks {
                 )
             })?;
         }
-        Ok(body)
+        Ok(Cow::Owned(body))
     }
 
     fn rewrite_one(&self, op: &mut Map<String, Value>) -> ScimResult<()> {
@@ -290,16 +291,16 @@ mod tests {
     #[test]
     fn the_default_passes_requests_unchanged() {
         let body = request(json!([{"op": "Add", "path": "members", "value": [{"value": "1"}]}]));
-        assert_eq!(PatchQuirks::default().rewrite(&body).unwrap(), body);
+        assert!(matches!(
+            PatchQuirks::default().rewrite(&body).unwrap(),
+            Cow::Borrowed(_)
+        ));
     }
 
     #[test]
     fn add_becomes_replace() {
-        let out = quirks("{add_is_replace: true}")
-            .rewrite(&request(
-                json!([{"op": "Add", "path": "emails", "value": []}]),
-            ))
-            .unwrap();
+        let body = request(json!([{"op": "Add", "path": "emails", "value": []}]));
+        let out = quirks("{add_is_replace: true}").rewrite(&body).unwrap();
         assert_eq!(out["Operations"][0]["op"], "replace");
     }
 
@@ -329,10 +330,9 @@ mod tests {
 
     #[test]
     fn rfc_literal_member_removal_drops_the_value() {
+        let body = request(json!([{"op":"Remove","path":"members","value":[{"value":"1"}]}]));
         let out = quirks("{remove_members_with_value: all}")
-            .rewrite(&request(
-                json!([{"op":"Remove","path":"members","value":[{"value":"1"}]}]),
-            ))
+            .rewrite(&body)
             .unwrap();
         assert_eq!(
             out["Operations"][0],
@@ -344,9 +344,8 @@ mod tests {
     #[case(json!({"op":"Replace","path":"active","value":"False"}), json!(false))]
     #[case(json!({"op":"replace","value":{"active":"TRUE"}}), json!(true))]
     fn bool_strings_are_read_as_booleans(#[case] op: Value, #[case] expected: Value) {
-        let out = quirks("{bool_strings: accept}")
-            .rewrite(&request(json!([op])))
-            .unwrap();
+        let body = request(json!([op]));
+        let out = quirks("{bool_strings: accept}").rewrite(&body).unwrap();
         let op = &out["Operations"][0];
         let got = if op.get("path").is_some() {
             &op["value"]

@@ -166,9 +166,10 @@ pub async fn journal(State(state): State<Arc<TargetState>>, req: Request, next: 
         Err(_) => Bytes::new(),
     };
     // Vendor error-body style (behaviour.errors); strict bodies pass as is.
-    let response_body = if rparts.status.is_client_error() || rparts.status.is_server_error() {
+    let style = &state.profile.behaviour.errors;
+    let response_body = if !style.is_strict() && rparts.status.as_u16() >= 400 {
         rparts.headers.remove(header::CONTENT_LENGTH);
-        state.profile.behaviour.errors.restyle(response_body)
+        style.restyle(response_body)
     } else {
         response_body
     };
