@@ -38,7 +38,7 @@ async fn group_of_two(h: &Harness) -> (String, String, String) {
 
 #[rstest]
 #[case::listed("{}", 1)]
-#[case::rfc_literal("{patch: {remove_members_with_value: all}}", 0)]
+#[case::rfc_literal("{patch_remove_members_with_value: all}", 0)]
 #[tokio::test]
 async fn member_removal_with_a_value_list(#[case] behaviour: &str, #[case] left: usize) {
     let h = with(behaviour).await;
@@ -52,7 +52,7 @@ async fn member_removal_with_a_value_list(#[case] behaviour: &str, #[case] left:
 
 #[tokio::test]
 async fn member_removal_with_a_value_list_can_be_refused() {
-    let h = with("{patch: {remove_members_with_value: reject}}").await;
+    let h = with("{patch_remove_members_with_value: reject}").await;
     let (path, a, _) = group_of_two(&h).await;
     let remove = patch(json!([{"op": "remove", "path": "members", "value": [{"value": a}]}]));
     let (status, _, body) = h.send(Method::PATCH, &path, Some(&remove)).await;
@@ -64,7 +64,7 @@ async fn member_removal_with_a_value_list_can_be_refused() {
 
 #[rstest]
 #[case::strict("{}", 400)]
-#[case::entra_legacy("{patch: {bool_strings: accept}}", 200)]
+#[case::entra_legacy("{patch_bool_strings: accept}", 200)]
 #[tokio::test]
 async fn string_booleans(#[case] behaviour: &str, #[case] expected: u16) {
     let h = with(behaviour).await;
@@ -81,7 +81,7 @@ async fn string_booleans(#[case] behaviour: &str, #[case] expected: u16) {
 
 #[tokio::test]
 async fn patch_can_answer_204() {
-    let h = with("{patch: {response: no_content}}").await;
+    let h = with("{patch_response: no_content}").await;
     let id = h.create_user("p").await["id"].as_str().unwrap().to_owned();
     let title = patch(json!([{"op": "add", "path": "title", "value": "Boss"}]));
     let (status, _, body) = h
@@ -93,7 +93,7 @@ async fn patch_can_answer_204() {
 }
 
 #[rstest]
-#[case::too_many_ops("{patch: {max_operations: 1, over_limit_status: 413}}", 413)]
+#[case::too_many_ops("{patch_member_limits: {max_operations: 1, status: 413}}", 413)]
 #[case::strict("{}", 200)]
 #[tokio::test]
 async fn operation_limits(#[case] behaviour: &str, #[case] expected: u16) {
@@ -109,7 +109,7 @@ async fn operation_limits(#[case] behaviour: &str, #[case] expected: u16) {
 
 #[tokio::test]
 async fn deactivation_can_delete_the_account() {
-    let h = with("{active_false: delete}").await;
+    let h = with("{active_false_semantics: delete}").await;
     let id = h.create_user("d").await["id"].as_str().unwrap().to_owned();
     let off = patch(json!([{"op": "replace", "value": {"active": false}}]));
     let (status, _, body) = h
@@ -154,7 +154,7 @@ async fn paging_can_be_absent() {
 #[case::over(r#"userName eq "a" or userName eq "b" or userName eq "c""#, 400)]
 #[tokio::test]
 async fn filter_node_limit(#[case] filter: &str, #[case] expected: u16) {
-    let h = with("{filter: {max_nodes: 3}}").await;
+    let h = with("{filter_support: {max_nodes: 3}}").await;
     let q: String = form_urlencoded::byte_serialize(filter.as_bytes()).collect();
     let (status, _, body) = h
         .send(Method::GET, &format!("/Users?filter={q}"), None)
@@ -164,14 +164,14 @@ async fn filter_node_limit(#[case] filter: &str, #[case] expected: u16) {
 
 #[tokio::test]
 async fn error_status_can_be_an_integer() {
-    let h = with("{errors: {status: integer}}").await;
+    let h = with("{error_body_style: {status: integer}}").await;
     let (status, _, body) = h.send(Method::GET, "/Users/nobody", None).await;
     assert_eq!((status, &body["status"]), (404, &json!(404)));
 }
 
 #[tokio::test]
 async fn payload_limit() {
-    let h = with("{max_payload_bytes: 1000}").await;
+    let h = with("{payload_limit: 1000}").await;
     let user = json!({"schemas": [USER], "userName": "x", "title": "t".repeat(2000)});
     let (status, _, _) = h.send(Method::POST, "/Users", Some(&user)).await;
     assert_eq!(status, 413);

@@ -327,18 +327,27 @@ pub(crate) fn locate_top_level_key(text: &str, key: &str) -> Option<(usize, usiz
     })
 }
 
-/// The 1-based line and column of the first `key:` anywhere in YAML text
-/// (block or flow style).
-pub(crate) fn locate_key(text: &str, key: &str) -> Option<(usize, usize)> {
-    text.lines().enumerate().find_map(|(i, line)| {
-        let code = line.split('#').next().unwrap_or("");
-        code.match_indices(key).find_map(|(at, _)| {
-            let before = code[..at].chars().next_back();
-            let boundary = before.is_none_or(|c| !(c.is_alphanumeric() || c == '_'));
-            let after = code[at + key.len()..].trim_start();
-            (boundary && after.starts_with(':')).then_some((i + 1, at + 1))
-        })
-    })
+/// The 1-based line and column of a `key:` anywhere in YAML text (block or
+/// flow style); a dotted `outer.inner` finds `inner` at or after `outer`.
+pub(crate) fn locate_key(text: &str, dotted: &str) -> Option<(usize, usize)> {
+    let mut from = (0, 0);
+    for key in dotted.split('.') {
+        from = text
+            .lines()
+            .enumerate()
+            .skip(from.0)
+            .find_map(|(i, line)| {
+                let code = line.split('#').next().unwrap_or("");
+                let start = if i == from.0 { from.1 } else { 0 };
+                code.match_indices(key).find_map(|(at, _)| {
+                    let before = code[..at].chars().next_back();
+                    let boundary = before.is_none_or(|c| !(c.is_alphanumeric() || c == '_'));
+                    let after = code[at + key.len()..].trim_start();
+                    (at >= start && boundary && after.starts_with(':')).then_some((i, at))
+                })
+            })?;
+    }
+    Some((from.0 + 1, from.1 + 1))
 }
 
 /// Profiles built into the binary, so `serve slack` works anywhere.
@@ -419,6 +428,14 @@ mod tests {
     fn unknown_profile_names_say_where_they_were_looked_for() {
         let err = Profile::resolve("no-such-profile").unwrap_err();
         insta::assert_snapshot!(err.to_string());
+    }
+
+    #[test]
+    fn nested_keys_are_located_below_their_parent() {
+        let text = "name: x\nbehaviour:\n  error_body_style: { status: integer }\n  patch_member_limits:\n    status: 429 # status: no\n";
+        assert_eq!(locate_key(text, "status"), Some((3, 23)));
+        assert_eq!(locate_key(text, "patch_member_limits.status"), Some((5, 5)));
+        assert_eq!(locate_key(text, "patch_member_limits.nothing"), None);
     }
 
     #[test]

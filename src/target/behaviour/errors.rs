@@ -1,8 +1,8 @@
-//! `behaviour.errors`: the shape of error bodies (vendor-behaviour.md §5.1
-//! `error_body_style`). The strict default is RFC 7644 §3.12 with `status`
-//! as a string; some vendors send it as an integer (Okta's and
-//! LaunchDarkly's examples) or add stray keys (AWS IAM Identity Center:
-//! `schema`, `exceptionRequestId`, `timeStamp`). The rewrite works on the
+//! `error_body_style`: the shape of error bodies (vendor-behaviour.md §5.1).
+//! The strict default is RFC 7644 §3.12 with `status` as a string; some
+//! vendors send it as an integer (Okta's and LaunchDarkly's examples) or
+//! add stray keys (AWS IAM Identity Center: `schema`, `exceptionRequestId`,
+//! `timeStamp`). The rewrite works on the
 //! finished body, so every error, from any layer, gets the same style.
 
 use crate::scim::error::ERROR_SCHEMA;

@@ -1,8 +1,8 @@
-//! `behaviour.filter`: which filters a vendor understands (vendor-behaviour.md
-//! §5.1 `filter_support`). The strict default accepts every filter of
-//! RFC 7644 §3.4.2.2; a restricted target refuses the rest with 400
-//! `invalidFilter`, or (Snowflake before BCR 2026_03) answers them with an
-//! empty 200 list, which is the silent failure connectors must notice.
+//! `filter_support`: which filters a vendor understands (vendor-behaviour.md
+//! §5.1). The strict default accepts every filter of RFC 7644 §3.4.2.2; a
+//! restricted target refuses the rest with 400 `invalidFilter`, or
+//! (Snowflake before BCR 2026_03) answers them with an empty 200 list, which
+//! is the silent failure connectors must notice.
 
 use crate::scim::filter::{CompareOp, Filter};
 use crate::scim::path::AttrPath;

@@ -41,5 +41,5 @@ pub fn check_resource(
 /// The PATCH body the strict engine should apply (borrowed when no quirk
 /// changes it).
 pub fn patch_body<'a>(state: &TargetState, body: &'a Value) -> Result<Cow<'a, Value>, ScimError> {
-    state.profile.behaviour.patch.rewrite(body)
+    state.profile.behaviour.patch().rewrite(body)
 }

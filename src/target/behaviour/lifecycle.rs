@@ -1,7 +1,6 @@
-//! `behaviour.delete` and `behaviour.active_false`: what DELETE and a
-//! deactivation do to a User (vendor-behaviour.md §5.1 `delete_semantics`,
-//! `active_false_semantics`). The strict default is RFC 7644 §3.6: DELETE
-//! removes, and `active: false` only deactivates.
+//! `delete_semantics` and `active_false_semantics`: what DELETE and a
+//! deactivation do to a User (vendor-behaviour.md §5.1). The strict default
+//! is RFC 7644 §3.6: DELETE removes, and `active: false` only deactivates.
 
 use crate::fault::Operation;
 use crate::scim::ScimResult;

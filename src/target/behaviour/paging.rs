@@ -1,6 +1,5 @@
-//! `behaviour.pagination`: how a vendor pages list answers
-//! (vendor-behaviour.md §5.1 `pagination`). The strict default is RFC 7644
-//! §3.4.2.4 index paging; vendors cap `count`, page only by cursor (RFC 9865
+//! `pagination`: how a vendor pages list answers (vendor-behaviour.md §5.1).
+//! The strict default is RFC 7644 §3.4.2.4 index paging; vendors cap `count`, page only by cursor (RFC 9865
 //! `cursor`/`nextCursor`, ignoring `startIndex`, like AWS IAM Identity
 //! Center), do not page at all, or answer an unfiltered list with one
 //! synthetic sample user (Snowflake before BCR 2026_03).

@@ -1,5 +1,5 @@
-//! `behaviour.patch`: how a vendor reads a PATCH request
-//! (vendor-behaviour.md §5.1 `patch_*`). Each quirk rewrites or refuses the
+//! The `patch_*` knobs: how a vendor reads a PATCH request
+//! (vendor-behaviour.md §5.1). Each quirk rewrites or refuses the
 //! request before the strict PATCH engine applies it, so the engine stays
 //! RFC 7644 §3.5.2 and the quirks stay here.
 
@@ -45,13 +45,11 @@ pub enum PatchResponse {
     NoContent,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// `patch_member_limits`: how much one PATCH may do (AWS IAM Identity
+/// Center: 100 membership changes; Miro: 8,000 → 413).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct PatchQuirks {
-    /// `add` behaves as `replace`: multi-valued attributes are overwritten
-    /// instead of appended to.
-    #[serde(default)]
-    pub add_is_replace: bool,
+pub struct MemberLimits {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_operations: Option<usize>,
     /// Member values added, removed or replaced in one request.
@@ -59,36 +57,38 @@ pub struct PatchQuirks {
     pub max_member_changes: Option<usize>,
     /// The status for a request over either limit: 400 or 413.
     #[serde(default = "default_limit_status")]
-    pub over_limit_status: u16,
+    pub status: u16,
     /// `replace` of the whole `members` list, or `remove` of all members,
     /// is refused with 400.
     #[serde(default)]
-    pub forbid_members_replace_all: bool,
-    #[serde(default)]
-    pub bool_strings: BoolStrings,
-    #[serde(default)]
-    pub remove_members_with_value: RemoveMembersWithValue,
-    #[serde(default)]
-    pub response: PatchResponse,
+    pub forbid_replace_all: bool,
 }
 
 fn default_limit_status() -> u16 {
     400
 }
 
-impl Default for PatchQuirks {
+impl Default for MemberLimits {
     fn default() -> Self {
-        PatchQuirks {
-            add_is_replace: false,
+        MemberLimits {
             max_operations: None,
             max_member_changes: None,
-            over_limit_status: default_limit_status(),
-            forbid_members_replace_all: false,
-            bool_strings: BoolStrings::default(),
-            remove_members_with_value: RemoveMembersWithValue::default(),
-            response: PatchResponse::default(),
+            status: default_limit_status(),
+            forbid_replace_all: false,
         }
     }
+}
+
+/// The `patch_*` knobs of a profile together (`Behaviour::patch`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct PatchQuirks {
+    /// `add` behaves as `replace`: multi-valued attributes are overwritten
+    /// instead of appended to.
+    pub add_is_replace: bool,
+    pub limits: MemberLimits,
+    pub bool_strings: BoolStrings,
+    pub remove_members_with_value: RemoveMembersWithValue,
+    pub response: PatchResponse,
 }
 
 /// A member of an op object, its name matched case-insensitively as the
@@ -192,12 +192,12 @@ impl PatchQuirks {
         };
         let over = |what: String| {
             ScimError::new(
-                self.over_limit_status,
-                (self.over_limit_status == 400).then_some(crate::scim::ScimType::InvalidValue),
+                self.limits.status,
+                (self.limits.status == 400).then_some(crate::scim::ScimType::InvalidValue),
                 what,
             )
         };
-        if let Some(max) = self.max_operations {
+        if let Some(max) = self.limits.max_operations {
             if ops.len() > max {
                 return Err(over(format!(
                     "{} operations in one PATCH; this target accepts at most {max}",
@@ -205,7 +205,7 @@ impl PatchQuirks {
                 )));
             }
         }
-        if let Some(max) = self.max_member_changes {
+        if let Some(max) = self.limits.max_member_changes {
             let n: usize = ops
                 .iter()
                 .filter_map(Value::as_object)
@@ -235,7 +235,7 @@ impl PatchQuirks {
     fn rewrite_one(&self, op: &mut Map<String, Value>) -> ScimResult<()> {
         let members = is_members(path_of(op));
         let has_value = count_values(field(op, "value")) > 0;
-        if self.forbid_members_replace_all {
+        if self.limits.forbid_replace_all {
             let replaces_all = op_is(op, "replace")
                 && (members
                     || (path_of(op).is_none()
@@ -281,7 +281,9 @@ mod tests {
     use serde_json::json;
 
     fn quirks(yaml: &str) -> PatchQuirks {
-        serde_saphyr::from_str(yaml).expect("quirks")
+        serde_saphyr::from_str::<crate::target::behaviour::Behaviour>(yaml)
+            .expect("behaviour")
+            .patch()
     }
 
     fn request(ops: Value) -> Value {
@@ -300,26 +302,28 @@ mod tests {
     #[test]
     fn add_becomes_replace() {
         let body = request(json!([{"op": "Add", "path": "emails", "value": []}]));
-        let out = quirks("{add_is_replace: true}").rewrite(&body).unwrap();
+        let out = quirks("{patch_add_equals_replace: true}")
+            .rewrite(&body)
+            .unwrap();
         assert_eq!(out["Operations"][0]["op"], "replace");
     }
 
     #[rstest]
-    #[case::ops_400("{max_operations: 1}", json!([{"op":"add","path":"title","value":"a"},{"op":"add","path":"nickName","value":"b"}]), 400)]
+    #[case::ops_400("{patch_member_limits: {max_operations: 1}}", json!([{"op":"add","path":"title","value":"a"},{"op":"add","path":"nickName","value":"b"}]), 400)]
     #[case::members_413(
-        "{max_member_changes: 2, over_limit_status: 413}",
+        "{patch_member_limits: {max_member_changes: 2, status: 413}}",
         json!([{"op":"add","path":"members","value":[{"value":"1"},{"value":"2"},{"value":"3"}]}]),
         413
     )]
     #[case::filtered_removals_count(
-        "{max_member_changes: 1}",
+        "{patch_member_limits: {max_member_changes: 1}}",
         json!([{"op":"remove","path":"members[value eq \"1\"]"},{"op":"remove","path":"members[value eq \"2\"]"}]),
         400
     )]
-    #[case::replace_all("{forbid_members_replace_all: true}", json!([{"op":"replace","path":"members","value":[]}]), 400)]
-    #[case::remove_all("{forbid_members_replace_all: true}", json!([{"op":"remove","path":"members"}]), 400)]
+    #[case::replace_all("{patch_member_limits: {forbid_replace_all: true}}", json!([{"op":"replace","path":"members","value":[]}]), 400)]
+    #[case::remove_all("{patch_member_limits: {forbid_replace_all: true}}", json!([{"op":"remove","path":"members"}]), 400)]
     #[case::reject_value_removal(
-        "{remove_members_with_value: reject}",
+        "{patch_remove_members_with_value: reject}",
         json!([{"op":"Remove","path":"members","value":[{"value":"1"}]}]),
         400
     )]
@@ -331,7 +335,7 @@ mod tests {
     #[test]
     fn rfc_literal_member_removal_drops_the_value() {
         let body = request(json!([{"op":"Remove","path":"members","value":[{"value":"1"}]}]));
-        let out = quirks("{remove_members_with_value: all}")
+        let out = quirks("{patch_remove_members_with_value: all}")
             .rewrite(&body)
             .unwrap();
         assert_eq!(
@@ -345,7 +349,9 @@ mod tests {
     #[case(json!({"op":"replace","value":{"active":"TRUE"}}), json!(true))]
     fn bool_strings_are_read_as_booleans(#[case] op: Value, #[case] expected: Value) {
         let body = request(json!([op]));
-        let out = quirks("{bool_strings: accept}").rewrite(&body).unwrap();
+        let out = quirks("{patch_bool_strings: accept}")
+            .rewrite(&body)
+            .unwrap();
         let op = &out["Operations"][0];
         let got = if op.get("path").is_some() {
             &op["value"]

@@ -165,7 +165,7 @@ pub async fn journal(State(state): State<Arc<TargetState>>, req: Request, next: 
         Ok(c) => c.to_bytes(),
         Err(_) => Bytes::new(),
     };
-    // Vendor error-body style (behaviour.errors); strict bodies pass as is.
+    // Vendor error-body style (behaviour error_body_style); strict bodies pass as is.
     let style = &state.profile.behaviour.errors;
     let response_body = if !style.is_strict() && rparts.status.as_u16() >= 400 {
         rparts.headers.remove(header::CONTENT_LENGTH);

@@ -196,7 +196,7 @@ fn body(
 /// A successful PATCH as the profile answers it: the resource, or 204.
 pub fn patch_response(state: &TargetState, response: Response) -> Response {
     use crate::target::behaviour::patch::PatchResponse;
-    if state.profile.behaviour.patch.response != PatchResponse::NoContent {
+    if state.profile.behaviour.patch_response != PatchResponse::NoContent {
         return response;
     }
     let (mut parts, _) = response.into_parts();
