@@ -84,9 +84,9 @@ impl Pagination {
             .min(self.max_count.unwrap_or(usize::MAX));
         match self.style {
             PageStyle::Index | PageStyle::SyntheticUser => {
-                let start = (req.start_index - 1).min(total);
+                let start = req.start_index.saturating_sub(1).min(total);
                 Ok(Page {
-                    range: start..(start + size).min(total),
+                    range: start..start.saturating_add(size).min(total),
                     start_index: Some(req.start_index),
                     next_cursor: None,
                     previous_cursor: None,
@@ -94,7 +94,7 @@ impl Pagination {
             }
             PageStyle::Cursor => {
                 let start = decode(req.cursor.as_deref().unwrap_or(""), total)?;
-                let end = (start + size).min(total);
+                let end = start.saturating_add(size).min(total);
                 Ok(Page {
                     range: start..end,
                     start_index: None,

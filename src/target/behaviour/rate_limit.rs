@@ -64,6 +64,18 @@ impl RateLimitConfig {
         if self.burst == Some(0) {
             return Some("burst: expected a positive integer".into());
         }
+        // An HTTP-date is computed from now: keep it where dates exist.
+        const MAX_WAIT: Duration = Duration::from_secs(365 * 86_400);
+        let wait = match self.retry_after {
+            Some(RetryAfter::Seconds(d)) | Some(RetryAfter::HttpDate { http_date: d }) => d.0,
+            _ => Duration::ZERO,
+        };
+        if wait > MAX_WAIT {
+            return Some(format!(
+                "retry_after: expected at most 365 days, found {}",
+                crate::duration::HumanDuration(wait)
+            ));
+        }
         const METHODS: [&str; 5] = ["GET", "POST", "PUT", "PATCH", "DELETE"];
         for m in self.methods.iter().flatten() {
             if !METHODS.iter().any(|k| k.eq_ignore_ascii_case(m)) {
@@ -189,5 +201,7 @@ mod tests {
                 .problem()
                 .is_none()
         );
+        let far = "{requests_per_second: 1, retry_after: {http_date: 3000000000h}}";
+        assert!(config(far).problem().is_some());
     }
 }
