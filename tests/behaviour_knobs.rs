@@ -212,3 +212,19 @@ async fn retry_after_as_an_http_date() {
     let date = headers["retry-after"].to_str().unwrap();
     assert!(chrono::DateTime::parse_from_rfc2822(date).is_ok(), "{date}");
 }
+
+#[rstest]
+#[case::rfc("{}", 200)]
+#[case::okta_tolerated("{empty_filter_result: not_found}", 404)]
+#[tokio::test]
+async fn a_filter_matching_nothing(#[case] behaviour: &str, #[case] expected: u16) {
+    let h = with(behaviour).await;
+    h.create_user("someone").await;
+    let q: String = form_urlencoded::byte_serialize(br#"userName eq "nobody""#).collect();
+    let (status, _, _) = h
+        .send(Method::GET, &format!("/Users?filter={q}"), None)
+        .await;
+    assert_eq!(status, expected);
+    let (status, _, _) = h.send(Method::GET, "/Users", None).await;
+    assert_eq!(status, 200);
+}

@@ -107,6 +107,8 @@ async fn aws_accepts_only_eq_pages_by_cursor_and_keeps_one_email() {
         .await;
     assert_eq!(second["Resources"][0]["userName"], "c");
     assert!(second.get("nextCursor").is_none());
+    let (status, _, _) = h.send(Method::GET, "/Users?cursor=forged", None).await;
+    assert_eq!(status, 400);
 
     let (status, _, _) = h
         .send(

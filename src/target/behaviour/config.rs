@@ -4,7 +4,7 @@
 
 use super::conflict::ConflictPolicy;
 use super::errors::ErrorStyle;
-use super::filter::FilterPolicy;
+use super::filter::{EmptyFilterResult, FilterPolicy};
 use super::lifecycle::{ActiveFalse, DeleteSemantics};
 use super::paging::Pagination;
 use super::patch::{BoolStrings, MemberLimits, PatchQuirks, PatchResponse, RemoveMembersWithValue};
@@ -28,6 +28,8 @@ pub struct Behaviour {
     pub max_payload_bytes: Option<usize>,
     #[serde(default, rename = "filter_support")]
     pub filter: FilterPolicy,
+    #[serde(default)]
+    pub empty_filter_result: EmptyFilterResult,
     #[serde(default)]
     pub pagination: Pagination,
     #[serde(default)]
@@ -77,6 +79,7 @@ impl Behaviour {
     /// projection, served shape or hidden users).
     pub fn shapes_lists(&self) -> bool {
         self.filter != FilterPolicy::default()
+            || self.empty_filter_result != EmptyFilterResult::default()
             || self.pagination != Pagination::default()
             || self.projection != Projection::default()
             || self.group_members != GroupMembers::default()

@@ -73,6 +73,18 @@ pub enum Unsupported {
     EmptyResult,
 }
 
+/// `empty_filter_result`: what a filter matching nothing answers.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EmptyFilterResult {
+    /// 200 with `totalResults: 0` (RFC 7644 §3.4.2; Entra ID quarantines a
+    /// job that gets anything else).
+    #[default]
+    List,
+    /// 404, which Okta tolerates and Entra ID does not.
+    NotFound,
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct FilterPolicy {

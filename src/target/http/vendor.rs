@@ -7,7 +7,7 @@ use super::params::{LIST_RESPONSE, ListParams, Projection, query_pairs};
 use super::response::{scim_json, tagged};
 use crate::fault::Operation;
 use crate::scim::{ScimError, ScimResult, ScimType, query};
-use crate::target::behaviour::filter::Unsupported;
+use crate::target::behaviour::filter::{EmptyFilterResult, Unsupported};
 use crate::target::behaviour::paging::{PageRequest, PageStyle, synthetic_user};
 use crate::target::behaviour::shape;
 use crate::target::profile::ResourceTypeName;
@@ -129,6 +129,10 @@ fn respond(
         }
         found
     };
+    let none_found = params.filter.is_some() && found.is_empty();
+    if none_found && behaviour.empty_filter_result == EmptyFilterResult::NotFound {
+        return Err(ScimError::not_found("no resource matches the filter"));
+    }
     let max = features
         .filter
         .as_ref()
