@@ -1,9 +1,10 @@
 //! `conflict_policy`: when a create or rename collides with what exists
-//! (vendor-behaviour.md §5.1). The strict default is RFC 7644 §3.3: only `userName` is unique (409 `uniqueness`, enforced by the
-//! store). Vendors add rules: an existing account with the same email is
-//! linked and the POST answers 201 (Terraform Enterprise, Atlassian), or
-//! refused, counting deactivated users too (Slack); some group names are
-//! reserved (Terraform Enterprise: `owners`, `sso`).
+//! (vendor-behaviour.md §5.1). The strict default is RFC 7644 §3.3: only
+//! `userName` is unique (409 `uniqueness`, enforced by the store). Vendors
+//! add rules: an existing account with the same email is linked and the
+//! POST answers 201 (Terraform Enterprise, Atlassian), or refused, counting
+//! deactivated users too (Slack); some group names are reserved (Terraform
+//! Enterprise: `owners`, `sso`).
 
 use crate::scim::filter::{self, Filter};
 use crate::scim::{ScimError, ScimResult};
