@@ -285,3 +285,17 @@ async fn probabilistic_faults_repeat_with_the_seed() {
         "about half should fail: {first:?}"
     );
 }
+
+/// A Retry-After date beyond the calendar's end must not crash the target.
+#[tokio::test]
+async fn a_retry_after_date_far_in_the_future_is_answered_not_a_panic() {
+    let h = common::generic().await;
+    add_fault(
+        &h,
+        json!({"kind": "unavailable", "retry_after": {"http_date": "100000000000h"}}),
+    )
+    .await;
+    let (status, headers, _) = h.send(Method::GET, "/Users", None).await;
+    assert_eq!(status, 503);
+    assert!(headers.contains_key("retry-after"));
+}

@@ -212,12 +212,20 @@ pub fn decide(
 
 /// Adds `Retry-After` as the fault says: whole seconds by default (1 when
 /// the fault names none), an HTTP-date, or no header.
-fn with_retry_after(mut response: Response, retry_after: Option<RetryAfter>) -> Response {
+pub(crate) fn with_retry_after(
+    mut response: Response,
+    retry_after: Option<RetryAfter>,
+) -> Response {
     let value = match retry_after {
         None => Some("1".to_owned()),
         Some(RetryAfter::Seconds(d)) => Some(d.0.as_secs().max(1).to_string()),
         Some(RetryAfter::HttpDate { http_date }) => {
-            let at = Utc::now() + chrono::Duration::from_std(http_date.0).unwrap_or_default();
+            // A wait too far ahead for the calendar is sent as the latest
+            // date there is rather than overflowing.
+            let at = chrono::Duration::from_std(http_date.0)
+                .ok()
+                .and_then(|d| Utc::now().checked_add_signed(d))
+                .unwrap_or(chrono::DateTime::<Utc>::MAX_UTC);
             Some(at.format("%a, %d %b %Y %H:%M:%S GMT").to_string())
         }
         Some(RetryAfter::None(_)) => None,

@@ -1,6 +1,7 @@
 //! The mock SCIM target: a service provider that behaves like RFC 7644 says.
 
 pub mod auth;
+pub mod behaviour;
 pub mod faults;
 pub mod http;
 pub mod journal;

@@ -1,6 +1,7 @@
 //! What each SCIM operation does to the store, shared by the HTTP handlers
 //! and `/Bulk` so both behave identically.
 
+use super::behaviour::{hooks, lifecycle};
 use super::faults::{drift, writes};
 use super::state::TargetState;
 use super::store::{IfMatch, Stored};
@@ -16,6 +17,10 @@ pub fn create(state: &TargetState, kind: ResourceTypeName, body: &Value) -> Scim
     writes::conflict(kind, body)?;
     drift::check_resource(kind, state.schema(kind), body)?;
     let resource = validate::for_create(body, state.schema(kind))?;
+    // The vendor's conflict policy may link an existing account instead.
+    if let Some(linked) = hooks::before_create(state, kind, &resource)? {
+        return Ok(linked);
+    }
     writes::store_new(state, kind, resource)
 }
 
@@ -46,7 +51,9 @@ pub fn patch(
             "this target does not support PATCH",
         ));
     }
-    let request = PatchRequest::from_json(body)?;
+    // The vendor's PATCH dialect first (string booleans, Add as Replace,
+    // member limits), then the faults on what the request has become.
+    let request = PatchRequest::from_json(&*hooks::patch_body(state, body)?)?;
     drift::check_patch(state.schema(kind), &request)?;
     if let Some(done) = writes::patch_as_put(state, kind, id, if_match.clone(), &request) {
         return done;
@@ -65,6 +72,7 @@ fn update(
     if_match: IfMatch,
     change: impl FnOnce(&Value, &ResourceSchema) -> ScimResult<Value>,
 ) -> ScimResult<(Stored, Operation)> {
+    lifecycle::visible(state, kind, id)?;
     let schema = state.schema(kind).clone();
     let mut operation = Operation::Update;
     let deactivation = writes::IgnoredDeactivation::for_request(kind);
@@ -73,10 +81,12 @@ fn update(
         .store
         .modify_with(kind, id, if_match, case, |current| {
             let mut new = change(current, &schema)?;
+            hooks::check_resource(state, kind, &new)?;
             operation = classify_update(current, &new);
             deactivation.apply(current, &mut new);
             Ok(new)
         })?;
+    lifecycle::after_update(state, kind, id, operation)?;
     Ok((deactivation.shown(stored), operation))
 }
 
@@ -86,10 +96,11 @@ pub fn delete(
     id: &str,
     if_match: IfMatch,
 ) -> ScimResult<()> {
+    // A `soft_delete` fault overrides the vendor's delete semantics.
     if let Some(done) = writes::soft_delete(state, kind, id, &if_match) {
         return done;
     }
-    state.store.delete(kind, id, if_match)
+    lifecycle::delete(state, kind, id, if_match)
 }
 
 /// An update that turns `active` from true (or unset) to false is a

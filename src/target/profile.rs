@@ -4,6 +4,7 @@
 
 use crate::duration::HumanDuration;
 use crate::fault::Quirk;
+pub use crate::target::behaviour::{Behaviour, RateLimitConfig};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -31,9 +32,12 @@ pub struct Profile {
     pub page_size_default: usize,
     #[serde(default = "default_base_path")]
     pub base_path: String,
-    /// Vendor knobs (issue 3); none are defined yet, so only `{}` is accepted.
+    /// Vendor knobs (vendor-behaviour.md §5.1); `{}` is strict RFC.
     #[serde(default)]
     pub behaviour: Behaviour,
+    /// A standing token-bucket limit (SPEC §2), if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rate_limit: Option<RateLimitConfig>,
     /// Standing faults (SPEC §2, §3.2): bare kind names or fault objects,
     /// switched on when the target starts and kept across resets.
     #[serde(default)]
@@ -151,10 +155,6 @@ impl Default for FilterFeature {
     }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Behaviour {}
-
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SeedConfig {
@@ -238,6 +238,17 @@ impl Profile {
                 message: format!("{place}: {problem}"),
             })
         };
+        // A knob's key is nested: point at its first occurrence.
+        let invalid_at = |key: &str, problem: String| {
+            let place = match locate_key(text, key) {
+                Some((line, col)) => format!("line {line} column {col}: behaviour"),
+                None => "behaviour".to_owned(),
+            };
+            Err(ProfileError::Invalid {
+                origin: origin.to_owned(),
+                message: format!("{place}: {problem}"),
+            })
+        };
         let bp = &self.base_path;
         if !bp.starts_with('/') || (bp.ends_with('/') && bp.len() > 1) {
             return invalid(
@@ -249,6 +260,12 @@ impl Profile {
         }
         if self.page_size_default == 0 {
             return invalid("page_size_default", "expected a positive integer".into());
+        }
+        if let Some((key, problem)) = self.behaviour.problem() {
+            return invalid_at(key, problem);
+        }
+        if let Some(problem) = self.rate_limit.as_ref().and_then(|r| r.problem()) {
+            return invalid("rate_limit", problem);
         }
         let has = |rt, schema| !self.resource_types.contains(&rt) || self.schemas.contains(&schema);
         if !has(ResourceTypeName::User, SchemaName::CoreUser) {
@@ -306,7 +323,58 @@ pub(crate) fn locate_top_level_key(text: &str, key: &str) -> Option<(usize, usiz
     })
 }
 
-const BUILTIN: &[(&str, &str)] = &[("generic-rfc", GENERIC_RFC_YAML)];
+/// The 1-based line and column of a `key:` anywhere in YAML text (block or
+/// flow style); a dotted `outer.inner` finds `inner` at or after `outer`.
+pub(crate) fn locate_key(text: &str, dotted: &str) -> Option<(usize, usize)> {
+    let mut from = (0, 0);
+    for key in dotted.split('.') {
+        from = text
+            .lines()
+            .enumerate()
+            .skip(from.0)
+            .find_map(|(i, line)| {
+                let code = line.split('#').next().unwrap_or("");
+                let start = if i == from.0 { from.1 } else { 0 };
+                code.match_indices(key).find_map(|(at, _)| {
+                    let before = code[..at].chars().next_back();
+                    let boundary = before.is_none_or(|c| !(c.is_alphanumeric() || c == '_'));
+                    let after = code[at + key.len()..].trim_start();
+                    (at >= start && boundary && after.starts_with(':')).then_some((i, at))
+                })
+            })?;
+    }
+    Some((from.0 + 1, from.1 + 1))
+}
+
+/// Profiles built into the binary, so `serve slack` works anywhere.
+const BUILTIN: &[(&str, &str)] = &[
+    ("generic-rfc", GENERIC_RFC_YAML),
+    ("slack", include_str!("../../mock-targets/slack.yaml")),
+    (
+        "github-emu",
+        include_str!("../../mock-targets/github-emu.yaml"),
+    ),
+    (
+        "aws-iam-identity-center",
+        include_str!("../../mock-targets/aws-iam-identity-center.yaml"),
+    ),
+    (
+        "terraform-enterprise",
+        include_str!("../../mock-targets/terraform-enterprise.yaml"),
+    ),
+    (
+        "atlassian",
+        include_str!("../../mock-targets/atlassian.yaml"),
+    ),
+    (
+        "snowflake-pre-2026-03",
+        include_str!("../../mock-targets/snowflake-pre-2026-03.yaml"),
+    ),
+    (
+        "snowflake-2026-03",
+        include_str!("../../mock-targets/snowflake-2026-03.yaml"),
+    ),
+];
 
 fn builtin(name: &str) -> Option<&'static str> {
     BUILTIN.iter().find(|(n, _)| *n == name).map(|(_, t)| *t)
@@ -356,6 +424,22 @@ mod tests {
     fn unknown_profile_names_say_where_they_were_looked_for() {
         let err = Profile::resolve("no-such-profile").unwrap_err();
         insta::assert_snapshot!(err.to_string());
+    }
+
+    #[test]
+    fn nested_keys_are_located_below_their_parent() {
+        let text = "name: x\nbehaviour:\n  error_body_style: { status: integer }\n  patch_member_limits:\n    status: 429 # status: no\n";
+        assert_eq!(locate_key(text, "status"), Some((3, 23)));
+        assert_eq!(locate_key(text, "patch_member_limits.status"), Some((5, 5)));
+        assert_eq!(locate_key(text, "patch_member_limits.nothing"), None);
+    }
+
+    #[test]
+    fn every_built_in_profile_loads() {
+        for (name, text) in BUILTIN {
+            let p = Profile::from_yaml(text, name).expect("valid");
+            assert_eq!(&p.name, name);
+        }
     }
 
     #[test]

@@ -28,6 +28,8 @@ pub struct TargetState {
     pub metrics: Metrics,
     /// Faults switched on at run time (SPEC §3.2), drawing from the run's seed.
     pub faults: FaultSet,
+    /// What the profile's behaviour knobs and rate limit remember.
+    pub vendor: crate::target::behaviour::Runtime,
 }
 
 impl TargetState {
@@ -58,6 +60,7 @@ impl TargetState {
         TargetState {
             name: name.to_owned(),
             auth: Auth::new(&profile.auth),
+            vendor: crate::target::behaviour::Runtime::new(&profile),
             profile,
             base_url: base_url.trim_end_matches('/').to_owned(),
             store,
@@ -76,6 +79,9 @@ impl TargetState {
     }
 
     pub fn max_payload(&self) -> usize {
+        if let Some(limit) = self.profile.behaviour.max_payload_bytes {
+            return limit;
+        }
         self.profile
             .features
             .bulk
@@ -157,6 +163,7 @@ impl TargetState {
         self.journal.clear();
         self.metrics.clear();
         self.faults.clear_matching(None);
+        self.vendor.reset();
         self.store.keep_history(None);
         if let Err(why) = self.install_quirks() {
             // The same quirks installed when the target started.

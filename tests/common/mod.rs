@@ -119,3 +119,21 @@ impl Harness {
         )
     }
 }
+
+/// Starts a target from a parsed profile (a shipped one, adjusted by a test).
+pub async fn start_profile(profile: Profile) -> Harness {
+    let serving = serve::start(vec![profile], &ServeOptions::default())
+        .await
+        .expect("serve");
+    let t = serving.endpoints.targets.values().next().expect("a target");
+    let token = match &t.auth {
+        TargetAuth::Bearer { token } => token.clone(),
+        TargetAuth::Oauth2ClientCredentials { .. } => String::new(),
+    };
+    Harness {
+        base: t.base_url.clone(),
+        token,
+        http: reqwest::Client::new(),
+        serving,
+    }
+}

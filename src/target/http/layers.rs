@@ -5,6 +5,7 @@
 use super::response::{OperationTag, scim_json};
 use crate::fault::{FaultKind, Operation};
 use crate::scim::ScimError;
+use crate::target::behaviour::front::FaultTag;
 use crate::target::faults::{self, Verdict};
 use crate::target::journal::{JournalEntry, mask_body, mask_headers};
 use crate::target::listener::ConnectionReset;
@@ -177,6 +178,18 @@ pub async fn journal(State(state): State<Arc<TargetState>>, req: Request, next: 
         Ok(c) => c.to_bytes(),
         Err(_) => Bytes::new(),
     };
+    // Vendor error-body style (behaviour error_body_style); strict bodies pass as is.
+    let style = &state.profile.behaviour.errors;
+    let response_body = if !style.is_strict() && rparts.status.as_u16() >= 400 {
+        rparts.headers.remove(header::CONTENT_LENGTH);
+        style.restyle(response_body)
+    } else {
+        response_body
+    };
+    // The standing rate limit answers inside this layer and names itself.
+    if let Some(FaultTag(kind)) = rparts.extensions.remove::<FaultTag>() {
+        fault = Some(kind);
+    }
     let tag = rparts.extensions.remove::<OperationTag>();
     received.record(
         &state,

@@ -10,12 +10,14 @@ pub mod oauth;
 mod params;
 mod resources;
 mod response;
+mod vendor;
 
 pub use body::is_scim_media_type;
 pub use discovery::service_provider_config;
 pub use response::SCIM_JSON;
 
 use crate::scim::ScimError;
+use crate::target::behaviour;
 use crate::target::state::TargetState;
 use axum::Router;
 use axum::middleware::from_fn_with_state;
@@ -51,9 +53,20 @@ pub fn router(state: Arc<TargetState>) -> Router {
         .route(&at("/ResourceTypes/{name}"), get(discovery::resource_type))
         .route(&at("/Me"), any(discovery::me))
         .route_layer(from_fn_with_state(state.clone(), layers::authenticate));
-    scim.route(oauth::TOKEN_PATH, post(oauth::token))
+    let routes = scim
+        .route(oauth::TOKEN_PATH, post(oauth::token))
         .fallback(not_found)
-        .method_not_allowed_fallback(method_not_allowed)
+        .method_not_allowed_fallback(method_not_allowed);
+    // Only profiles with a rate limit or a required User-Agent pay for it.
+    let routes = if behaviour::front::needed(&state.profile) {
+        routes.layer(from_fn_with_state(
+            state.clone(),
+            behaviour::front::front_door,
+        ))
+    } else {
+        routes
+    };
+    routes
         .layer(from_fn_with_state(state.clone(), layers::journal))
         .with_state(state)
 }

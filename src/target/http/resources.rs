@@ -2,11 +2,13 @@
 //! search (RFC 7644 §3.3–§3.6), with ETags (§3.14).
 
 use super::body::ScimBody;
-use super::params::{LIST_RESPONSE, ListParams, Projection, query_pairs};
+use super::params::{LIST_RESPONSE, ListParams, Projection};
 use super::response::{scim_bytes, scim_json, tagged};
+use super::vendor;
 use crate::fault::Operation;
 use crate::scim::query;
 use crate::scim::{ScimError, ScimResult};
+use crate::target::behaviour::lifecycle;
 use crate::target::faults::reads;
 use crate::target::ops;
 use crate::target::profile::ResourceTypeName;
@@ -86,11 +88,16 @@ fn resource_response(
     projection: &Projection,
 ) -> Response {
     let mut response = match &stored.default_view {
-        Some(bytes) if projection.is_default() => scim_bytes(status, bytes.clone()),
-        _ => scim_json(
-            status,
-            &*projection.apply(&stored.value, state.schema(kind)),
-        ),
+        Some(bytes) if projection.is_default() && !state.profile.behaviour.reshapes(kind) => {
+            scim_bytes(status, bytes.clone())
+        }
+        _ => {
+            let projected = projection.apply(&stored.value, state.schema(kind));
+            // After projection, which would drop an empty list as unassigned.
+            let behaviour = &state.profile.behaviour;
+            let served = behaviour.group_members.view(kind, &projected);
+            scim_json(status, &**served.as_ref().unwrap_or(&projected))
+        }
     };
     let headers = response.headers_mut();
     if state.profile.features.etag {
@@ -113,7 +120,7 @@ async fn create<K: Endpoint>(
 ) -> Result<Response, ScimError> {
     let kind = K::KIND;
     ensure_served(&state, kind)?;
-    let projection = Projection::from_pairs(&query_pairs(q.as_deref()), state.schema(kind))?;
+    let projection = vendor::projection(&state, kind, q.as_deref())?;
     let stored = ops::create(&state, kind, &body)?;
     Ok(resource_response(
         &state,
@@ -132,7 +139,8 @@ async fn read<K: Endpoint>(
 ) -> Result<Response, ScimError> {
     let kind = K::KIND;
     ensure_served(&state, kind)?;
-    let projection = Projection::from_pairs(&query_pairs(q.as_deref()), state.schema(kind))?;
+    let projection = vendor::projection(&state, kind, q.as_deref())?;
+    lifecycle::visible(&state, kind, &id)?;
     let stored = reads::get(&state, kind, &id).unwrap_or_else(|| state.store.get(kind, &id))?;
     if state.profile.features.etag {
         let none_match = headers
@@ -176,9 +184,10 @@ async fn patch<K: Endpoint>(
     headers: HeaderMap,
     ScimBody(body): ScimBody,
 ) -> Result<Response, ScimError> {
-    updated(&state, K::KIND, q.as_deref(), || {
+    let response = updated(&state, K::KIND, q.as_deref(), || {
         ops::patch(&state, K::KIND, &id, if_match(&state, &headers), &body)
-    })
+    })?;
+    Ok(vendor::patch_response(&state, response))
 }
 
 /// PUT and PATCH answer alike: the changed resource, projected as asked,
@@ -190,7 +199,7 @@ fn updated(
     change: impl FnOnce() -> ScimResult<(Stored, Operation)>,
 ) -> Result<Response, ScimError> {
     ensure_served(state, kind)?;
-    let projection = Projection::from_pairs(&query_pairs(query), state.schema(kind))?;
+    let projection = vendor::projection(state, kind, query)?;
     let (stored, operation) = change()?;
     let response = resource_response(state, kind, StatusCode::OK, &stored, &projection);
     Ok(tagged(response, operation))
@@ -213,6 +222,9 @@ async fn list<K: Endpoint>(
 ) -> Result<Response, ScimError> {
     let kind = K::KIND;
     ensure_served(&state, kind)?;
+    if state.profile.behaviour.shapes_lists() {
+        return vendor::list(&state, kind, q.as_deref());
+    }
     let params = ListParams::from_query(q.as_deref(), state.schema(kind))?;
     list_response(&state, kind, params)
 }
@@ -223,6 +235,9 @@ async fn search<K: Endpoint>(
 ) -> Result<Response, ScimError> {
     let kind = K::KIND;
     ensure_served(&state, kind)?;
+    if state.profile.behaviour.shapes_lists() {
+        return vendor::search(&state, kind, &body);
+    }
     let params = ListParams::from_search_body(&body, state.schema(kind))?;
     list_response(&state, kind, params)
 }

@@ -1,0 +1,64 @@
+//! Checks at the front door, inside the journal and before authentication:
+//! the standing rate limit (SPEC §2) and a required `User-Agent` (GitHub
+//! EMU answers 400 without one; vendor-behaviour.md §2.1).
+
+use super::rate_limit;
+use crate::fault::FaultKind;
+use crate::scim::ScimError;
+use crate::target::profile::Profile;
+use crate::target::state::TargetState;
+use axum::extract::{Request, State};
+use axum::http::{HeaderMap, Method, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use std::sync::Arc;
+use std::time::Instant;
+
+/// Names the fault that shaped a response, for the journal (SPEC §3.3).
+#[derive(Debug, Clone, Copy)]
+pub struct FaultTag(pub FaultKind);
+
+/// Whether the profile needs the front door at all.
+pub fn needed(profile: &Profile) -> bool {
+    profile.rate_limit.is_some() || profile.behaviour.require_user_agent
+}
+
+/// The middleware: answers a refused request, or passes it on.
+pub async fn front_door(
+    State(state): State<Arc<TargetState>>,
+    req: Request,
+    next: Next,
+) -> Response {
+    match refuse(&state, req.method(), req.headers()) {
+        Some(response) => response,
+        None => next.run(req).await,
+    }
+}
+
+/// The answer that replaces the request; `None` lets it through.
+pub fn refuse(state: &TargetState, method: &Method, headers: &HeaderMap) -> Option<Response> {
+    if let (Some(bucket), Some(config)) = (&state.vendor.bucket, &state.profile.rate_limit) {
+        if config.limits(method.as_str()) {
+            if let Err(wait) = bucket.lock().take(Instant::now()) {
+                let mut response = crate::target::faults::with_retry_after(
+                    ScimError::new(429, None, "rate limit exceeded").into_response(),
+                    Some(rate_limit::retry_after(config, wait)),
+                );
+                response
+                    .extensions_mut()
+                    .insert(FaultTag(FaultKind::RateLimit));
+                return Some(response);
+            }
+        }
+    }
+    if state.profile.behaviour.require_user_agent {
+        let has_agent = headers
+            .get(header::USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| !v.trim().is_empty());
+        if !has_agent {
+            return Some(ScimError::bad_request("a User-Agent header is required").into_response());
+        }
+    }
+    None
+}
