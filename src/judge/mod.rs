@@ -5,8 +5,10 @@
 mod alerts;
 pub mod evidence;
 mod result;
+mod retry;
 mod state;
 
 pub use alerts::{judge_alert, judge_alert_resolved, judge_no_alert, undelivered_at};
 pub use result::CheckResult;
+pub use retry::{judge_honors_retry_after, judge_latency, judge_no_retry_storm};
 pub use state::{accounts_of, judge_no_twins, judge_state};
