@@ -2,9 +2,16 @@
 //! the connector's process, event delivery, the alert sink and the audit
 //! fetch, tied together by [`Connector`] for the scenario runner.
 
+pub mod event;
+pub mod events;
 pub mod file;
 mod file_raw;
+mod http;
 mod located;
+pub mod logs;
 pub mod placeholders;
+pub mod process;
+pub mod secrets;
+pub mod targets_file;
 
 pub use file::{ConnectorFile, from_yaml, load};
