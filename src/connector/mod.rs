@@ -2,6 +2,10 @@
 //! the connector's process, event delivery, the alert sink and the audit
 //! fetch, tied together by [`Connector`] for the scenario runner.
 
+pub mod alert;
+pub mod alert_sink;
+pub mod audit;
+mod driver;
 pub mod event;
 pub mod events;
 pub mod file;
@@ -14,4 +18,5 @@ pub mod process;
 pub mod secrets;
 pub mod targets_file;
 
+pub use driver::{Connector, ConnectorError, ConnectorOptions, Reloaded, StopSignal};
 pub use file::{ConnectorFile, from_yaml, load};
