@@ -70,15 +70,18 @@ impl Logs {
     }
 
     pub(crate) fn push(&self, stream: Stream, raw: &str) {
+        let text = self.secrets.mask(raw).into_owned();
+        {
+            let mut ring = self.inner.lock();
+            if ring.len() == self.capacity {
+                ring.pop_front();
+            }
+            ring.push_back(LogLine { stream, text });
+        }
+        // After the line is stored: whoever wakes on readiness finds it.
         if self.ready_text.as_deref().is_some_and(|t| raw.contains(t)) {
             self.seen_ready.send_replace(true);
         }
-        let text = self.secrets.mask(raw).into_owned();
-        let mut ring = self.inner.lock();
-        if ring.len() == self.capacity {
-            ring.pop_front();
-        }
-        ring.push_back(LogLine { stream, text });
     }
 
     /// Reads `from` line by line until it ends.
