@@ -157,9 +157,7 @@ impl Connector {
             }
         });
         let deliverer = match &file.events {
-            Events::Webhook { url } => Deliverer::Webhook {
-                url: url.fill(&values),
-            },
+            Events::Webhook { url } => Deliverer::webhook(url.fill(&values)),
             Events::Exec { command, timeout } => {
                 let (program, args) = file.command_line(command, &values);
                 Deliverer::Exec {

@@ -24,6 +24,8 @@ const STDERR_LINES: usize = 20;
 pub enum Deliverer {
     Webhook {
         url: String,
+        /// One client for every delivery, so connections are reused.
+        client: reqwest::Client,
     },
     Exec {
         program: PathBuf,
@@ -89,11 +91,18 @@ fn describe_exit(code: Option<i32>, signal: Option<i32>) -> String {
 }
 
 impl Deliverer {
+    pub fn webhook(url: String) -> Deliverer {
+        Deliverer::Webhook {
+            url,
+            client: super::http::client(WEBHOOK_TIMEOUT),
+        }
+    }
+
     pub async fn deliver(&self, event: &Event, secrets: &Secrets) -> Delivery {
         let started_at = Utc::now();
         let clock = Instant::now();
         let outcome = match self {
-            Deliverer::Webhook { url } => webhook(url, event, secrets).await,
+            Deliverer::Webhook { url, client } => webhook(client, url, event, secrets).await,
             Deliverer::Exec {
                 program,
                 args,
@@ -111,8 +120,7 @@ impl Deliverer {
     }
 }
 
-async fn webhook(url: &str, event: &Event, secrets: &Secrets) -> Outcome {
-    let client = super::http::client(WEBHOOK_TIMEOUT);
+async fn webhook(client: &reqwest::Client, url: &str, event: &Event, secrets: &Secrets) -> Outcome {
     match client.post(url).json(event).send().await {
         Ok(r) if r.status().is_success() => Outcome::Accepted {
             detail: format!("HTTP {}", r.status().as_u16()),

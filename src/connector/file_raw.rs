@@ -56,17 +56,29 @@ struct RawReady {
     timeout: Option<HumanDuration>,
 }
 
+/// Both ways are optional fields rather than an enum: "exactly one of"
+/// is then a located message of ours instead of serde's enum wording.
 #[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "snake_case")]
-enum RawEvents {
-    Webhook {
-        url: Spanned<String>,
-    },
-    Exec {
-        command: Spanned<Vec<Spanned<String>>>,
-        #[serde(default)]
-        timeout: Option<HumanDuration>,
-    },
+#[serde(deny_unknown_fields)]
+struct RawEvents {
+    #[serde(default)]
+    webhook: Option<RawWebhook>,
+    #[serde(default)]
+    exec: Option<RawExec>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawWebhook {
+    url: Spanned<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawExec {
+    command: Spanned<Vec<Spanned<String>>>,
+    #[serde(default)]
+    timeout: Option<HumanDuration>,
 }
 
 #[derive(Debug)]
@@ -208,16 +220,27 @@ impl RawFile {
         }
         let start = self.start.map(|s| check_start(text, s)).transpose()?;
         let events = match &self.events.value {
-            RawEvents::Webhook { url: u } => Events::Webhook {
-                url: url(text, u, "events.webhook.url")?,
+            RawEvents {
+                webhook: Some(w),
+                exec: None,
+            } => Events::Webhook {
+                url: url(text, &w.url, "events.webhook.url")?,
             },
-            RawEvents::Exec {
-                command: c,
-                timeout,
+            RawEvents {
+                webhook: None,
+                exec: Some(e),
             } => Events::Exec {
-                command: command(text, c)?,
-                timeout: timeout.map_or(DEFAULT_EXEC_TIMEOUT, |t| t.0),
+                command: command(text, &e.command)?,
+                timeout: e.timeout.map_or(DEFAULT_EXEC_TIMEOUT, |t| t.0),
             },
+            _ => {
+                let (l, c) = at(&self.events);
+                return Err((
+                    l,
+                    c,
+                    "events: expected exactly one of { webhook: { url } } or { exec: { command, timeout } }".into(),
+                ));
+            }
         };
         let reload = match &self.reload {
             None => Reload::None,
