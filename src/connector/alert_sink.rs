@@ -67,15 +67,8 @@ impl AlertStore {
         self.entries
             .lock()
             .iter()
-            .filter_map(|r| {
-                let (form, alert) = r.result.as_ref().ok()?;
-                Some(ReceivedAlert {
-                    seq: r.seq,
-                    received_at: r.received_at,
-                    form: *form,
-                    alert: alert.clone(),
-                })
-            })
+            .cloned()
+            .filter_map(accepted)
             .collect()
     }
 
@@ -88,9 +81,19 @@ impl AlertStore {
     ) -> Option<ReceivedAlert> {
         let mut arrivals = self.count.subscribe();
         let search = async {
+            let mut from = 0;
             loop {
-                if let Some(a) = self.alerts().into_iter().find(|a| matches(a)) {
-                    return Some(a);
+                // Only what arrived since the last look, copied out so the
+                // predicate never runs under the lock.
+                let fresh: Vec<Received> = {
+                    let entries = self.entries.lock();
+                    let fresh = entries.get(from..).unwrap_or_default().to_vec();
+                    from = entries.len();
+                    fresh
+                };
+                let found = fresh.into_iter().filter_map(accepted).find(|a| matches(a));
+                if found.is_some() {
+                    return found;
                 }
                 // Subscribed before the first look, so an arrival after
                 // any look wakes this; Err: the store is gone.
@@ -122,6 +125,16 @@ impl AlertStore {
         drop(entries);
         self.count.send_replace(n);
     }
+}
+
+fn accepted(r: Received) -> Option<ReceivedAlert> {
+    let (form, alert) = r.result.ok()?;
+    Some(ReceivedAlert {
+        seq: r.seq,
+        received_at: r.received_at,
+        form,
+        alert,
+    })
 }
 
 #[derive(Clone)]

@@ -278,6 +278,12 @@ impl Connector {
             .unwrap_or_default()
     }
 
+    /// The secrets masked in everything the connector prints; add any
+    /// other the runner hands it.
+    pub fn secrets(&self) -> &Secrets {
+        &self.secrets
+    }
+
     pub fn alerts(&self) -> &AlertStore {
         self.sink.store()
     }
