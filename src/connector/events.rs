@@ -233,3 +233,53 @@ async fn exec(
         }),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::connector::event::EventType;
+
+    fn event() -> Event {
+        Event::new(
+            "evt-1",
+            EventType::Joiner,
+            Utc::now(),
+            None,
+            vec![],
+            vec!["app-a".into()],
+        )
+    }
+
+    #[tokio::test]
+    async fn a_missing_exec_program_is_a_refusal_not_a_panic() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = Deliverer::Exec {
+            program: dir.path().join("no-such-program"),
+            args: vec![],
+            env: vec![],
+            cwd: dir.path().to_owned(),
+            timeout: Duration::from_secs(5),
+        };
+        let got = d.deliver(&event(), &Secrets::default()).await;
+        assert!(
+            matches!(&got.outcome, Outcome::NotAccepted(Refusal::Spawn { .. })),
+            "{got:?}"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_closed_port_is_a_connection_refusal() {
+        // Bound then released: nothing listens there now.
+        let port = std::net::TcpListener::bind(("127.0.0.1", 0))
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let d = Deliverer::webhook(format!("http://127.0.0.1:{port}/events"));
+        let got = d.deliver(&event(), &Secrets::default()).await;
+        let Outcome::NotAccepted(r @ Refusal::Connection { .. }) = &got.outcome else {
+            panic!("{got:?}")
+        };
+        assert!(r.to_string().starts_with("no answer: "), "{r}");
+    }
+}

@@ -321,3 +321,27 @@ async fn poll_http(url: &str) {
         delay = (delay * 2).min(Duration::from_millis(500));
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_missing_program_is_a_spawn_error_naming_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let spec = ProcessSpec {
+            program: dir.path().join("no-such-connector"),
+            args: vec![],
+            env: vec![],
+            cwd: dir.path().to_owned(),
+            ready: Readiness::Started,
+            secrets: Secrets::default(),
+            kept_lines: 10,
+        };
+        let Err(err) = Process::start(&spec).await else {
+            panic!("expected an error")
+        };
+        assert!(matches!(err, ProcessError::Spawn { .. }));
+        assert!(err.to_string().contains("no-such-connector"), "{err}");
+    }
+}
