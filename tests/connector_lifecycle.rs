@@ -284,6 +284,34 @@ async fn a_connector_that_never_gets_ready_fails_within_its_timeout_with_its_las
 }
 
 #[tokio::test]
+async fn an_http_probe_that_never_succeeds_says_what_it_got() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let result = tokio::time::timeout(
+        BOUND,
+        Connector::start(
+            file("never-ready-http.yaml"),
+            targets(),
+            &ConnectorOptions::new(dir.path()),
+        ),
+    )
+    .await
+    .expect("bounded");
+    let Err(err) = result else {
+        panic!("expected an error")
+    };
+    let text = err.to_string();
+    assert!(
+        text.contains("not ready within 1s (expected a 2xx answer from http://127.0.0.1:"),
+        "{text}"
+    );
+    assert!(
+        text.contains("the last probe got connection refused"),
+        "{text}"
+    );
+    assert!(text.contains("[out] starting up"), "{text}");
+}
+
+#[tokio::test]
 async fn a_connector_that_exits_before_ready_says_how_and_what_it_printed() {
     let dir = tempfile::tempdir().expect("tempdir");
     let result = tokio::time::timeout(

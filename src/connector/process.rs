@@ -152,9 +152,11 @@ impl Process {
             Readiness::Http { url, timeout } => (*timeout, format!("a 2xx answer from {url}")),
             Readiness::Log { text, timeout } => (*timeout, format!("a line containing '{text}'")),
         };
+        // What the last HTTP probe saw, for the message when time runs out.
+        let last_probe = parking_lot::Mutex::new(None::<String>);
         let probe = async {
             match ready {
-                Readiness::Http { url, .. } => poll_http(url).await,
+                Readiness::Http { url, .. } => poll_http(url, &last_probe).await,
                 _ => {
                     let mut seen = self.logs.ready_seen();
                     let _ = seen.wait_for(|s| *s).await;
@@ -166,7 +168,10 @@ impl Process {
             () = probe => Ok(()),
             () = tokio::time::sleep(timeout) => Err(ProcessError::NotReady {
                 timeout: HumanDuration(timeout),
-                waiting_for,
+                waiting_for: match last_probe.lock().take() {
+                    Some(seen) => format!("{waiting_for}; the last probe got {seen}"),
+                    None => waiting_for,
+                },
                 last_lines: self.logs.tail(),
             }),
         }
@@ -307,16 +312,20 @@ fn signal_child(child: &Child, signal: Signal, group: bool) -> std::io::Result<(
     r.map_err(std::io::Error::from)
 }
 
-/// GETs `url` until a 2xx answer, backing off from 20 ms to 500 ms.
-async fn poll_http(url: &str) {
+/// GETs `url` until a 2xx answer, backing off from 20 ms to 500 ms;
+/// `last` keeps what the latest attempt got instead.
+async fn poll_http(url: &str, last: &parking_lot::Mutex<Option<String>>) {
     let client = super::http::client(Duration::from_secs(2));
     let mut delay = Duration::from_millis(20);
     loop {
-        if let Ok(r) = client.get(url).send().await
-            && r.status().is_success()
-        {
-            return;
-        }
+        let seen = match client.get(url).send().await {
+            Ok(r) if r.status().is_success() => return,
+            Ok(r) => format!("HTTP {}", r.status().as_u16()),
+            Err(e) if e.is_connect() => "connection refused".to_owned(),
+            Err(e) if e.is_timeout() => "no answer within 2s".to_owned(),
+            Err(e) => e.to_string(),
+        };
+        *last.lock() = Some(seen);
         tokio::time::sleep(delay).await;
         delay = (delay * 2).min(Duration::from_millis(500));
     }

@@ -225,6 +225,38 @@ mod tests {
     }
 
     #[test]
+    fn a_serve_run_becomes_a_targets_file() {
+        use crate::serve::{AdminEndpoint, Endpoints, TargetAuth, TargetEndpoint};
+        let endpoints = Endpoints {
+            admin: AdminEndpoint {
+                url: "http://127.0.0.1:1".into(),
+                token: "admin".into(),
+            },
+            targets: [(
+                "app-a".to_owned(),
+                TargetEndpoint {
+                    base_url: "http://127.0.0.1:2/scim/v2".into(),
+                    direct_url: "http://127.0.0.1:3/scim/v2".into(),
+                    auth: TargetAuth::Bearer { token: "t".into() },
+                    ca_file: Some("/ca.pem".into()),
+                },
+            )]
+            .into(),
+        };
+        let f = TargetsFile::from_endpoints(&endpoints, "http://127.0.0.1:4/alerts");
+        assert_eq!(
+            f.targets,
+            [Target {
+                name: "app-a".into(),
+                base_url: "http://127.0.0.1:2/scim/v2".into(),
+                auth: Auth::Bearer { token: "t".into() },
+                ca_file: Some("/ca.pem".into()),
+            }]
+        );
+        assert_eq!(f.secrets(), ["t"], "the admin token is not the connector's");
+    }
+
+    #[test]
     fn rotation_replaces_the_secret_and_unknown_targets_are_named() {
         let mut f = file();
         f.rotate("app-a", "tok-2").unwrap();
