@@ -257,6 +257,32 @@ mod tests {
     }
 
     #[test]
+    fn a_reader_never_sees_half_a_file_while_it_is_rewritten() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("targets.json");
+        let mut f = file();
+        f.write(&path).unwrap();
+        let reader_path = path.clone();
+        let reader = std::thread::spawn(move || {
+            for _ in 0..300 {
+                let bytes = std::fs::read(&reader_path).expect("always there");
+                let parsed: TargetsFile = serde_json::from_slice(&bytes).expect("always whole");
+                assert_eq!(parsed.targets.len(), 2);
+            }
+        });
+        for i in 0..300 {
+            f.rotate("app-a", &format!("tok-{i:0>width$}", width = i % 50))
+                .unwrap();
+            f.write(&path).unwrap();
+        }
+        reader.join().expect("the reader saw whole files only");
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[test]
     fn rotation_replaces_the_secret_and_unknown_targets_are_named() {
         let mut f = file();
         f.rotate("app-a", "tok-2").unwrap();
