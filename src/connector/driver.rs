@@ -231,7 +231,10 @@ impl Connector {
                     )))
                 }
             }
-            // The file check refuses sighup without start.
+            // Started once, but a failed restart left nothing to signal.
+            (Reload::Sighup, None, _) => Err(ConnectorError::Reload(
+                "no connector process to send SIGHUP to".into(),
+            )),
             _ => Ok(Reloaded::Nothing),
         }
     }

@@ -83,7 +83,7 @@ pub enum ProcessError {
     NotRunning(Exit),
 }
 
-enum Command_ {
+enum Request {
     Signal {
         signal: Signal,
         group: bool,
@@ -96,7 +96,7 @@ pub struct Process {
     pid: u32,
     logs: Logs,
     exit: watch::Receiver<Option<Exit>>,
-    commands: mpsc::Sender<Command_>,
+    commands: mpsc::Sender<Request>,
 }
 
 impl Process {
@@ -211,7 +211,7 @@ impl Process {
         let (done, result) = oneshot::channel();
         let not_running = || ProcessError::NotRunning(self.try_exit().unwrap_or_else(unknown_exit));
         self.commands
-            .send(Command_::Signal {
+            .send(Request::Signal {
                 signal,
                 group,
                 done,
@@ -257,7 +257,7 @@ fn unknown_exit() -> Exit {
 /// kills its group when the [`Process`] is dropped.
 async fn own(
     mut child: Child,
-    mut commands: mpsc::Receiver<Command_>,
+    mut commands: mpsc::Receiver<Request>,
     exit_tx: watch::Sender<Option<Exit>>,
     logs: Logs,
     readers: [Option<tokio::task::JoinHandle<()>>; 2],
@@ -266,7 +266,7 @@ async fn own(
         tokio::select! {
             status = child.wait() => break status,
             cmd = commands.recv() => match cmd {
-                Some(Command_::Signal { signal, group, done }) => {
+                Some(Request::Signal { signal, group, done }) => {
                     let _ = done.send(signal_child(&child, signal, group));
                 }
                 None => {
