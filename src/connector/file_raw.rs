@@ -163,7 +163,9 @@ fn placeholders_in(text: &str, value: &str, (line, col): (usize, usize)) -> Resu
     };
     let written = format!("{{{bad}}}");
     let (l, c) = super::located::find_from(text, line, col, &written).unwrap_or((line, col));
+    // Edit distance misses swapped letters in short names ({prot}).
     let hint = crate::yaml::closest(bad, NAMES)
+        .or_else(|| NAMES.into_iter().find(|n| same_letters(n, bad)))
         .map(|n| format!("; did you mean `{{{n}}}`?"))
         .unwrap_or_default();
     Err((
@@ -174,6 +176,15 @@ fn placeholders_in(text: &str, value: &str, (line, col): (usize, usize)) -> Resu
             NAMES.map(|n| format!("{{{n}}}")).join(", ")
         ),
     ))
+}
+
+fn same_letters(a: &str, b: &str) -> bool {
+    let sorted = |s: &str| {
+        let mut v: Vec<char> = s.chars().collect();
+        v.sort_unstable();
+        v
+    };
+    sorted(a) == sorted(b)
 }
 
 fn template(text: &str, s: &Spanned<String>) -> Result<Template, Problem> {
