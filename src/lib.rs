@@ -5,6 +5,7 @@
 
 pub mod admin;
 pub mod cli;
+pub mod connector;
 pub mod duration;
 pub mod fault;
 pub mod judge;

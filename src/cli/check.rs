@@ -1,8 +1,8 @@
 //! `scimulate check [PATHS...]`: validate files without running anything.
 //!
 //! Each file's kind comes from a top-level `kind:` key, or else from the
-//! folder it sits in (SPEC §1): profiles (`mock-targets/`) and scenarios
-//! (`scenarios/`).
+//! folder it sits in (SPEC §1): profiles (`mock-targets/`), scenarios
+//! (`scenarios/`) and connector files (`connectors/`).
 
 use super::exit::CliError;
 use crate::scenario;
@@ -14,6 +14,7 @@ use std::path::{Path, PathBuf};
 pub(crate) enum FileKind {
     Profile,
     Scenario,
+    Connector,
 }
 
 /// Checks every file (folders are expanded to their `*.yaml`/`*.yml`
@@ -54,6 +55,7 @@ fn kind_name(kind: FileKind) -> &'static str {
     match kind {
         FileKind::Profile => "profile",
         FileKind::Scenario => "scenario",
+        FileKind::Connector => "connector",
     }
 }
 
@@ -89,6 +91,8 @@ fn check_file(path: &Path) -> Result<FileKind, String> {
             .map(|_| FileKind::Profile)
             .map_err(|e| e.to_string()),
         FileKind::Scenario => scenario::from_yaml(&text, path).map(|_| FileKind::Scenario),
+        FileKind::Connector => crate::connector::from_yaml(&text, &path.display().to_string())
+            .map(|_| FileKind::Connector),
     }
 }
 
@@ -105,12 +109,13 @@ fn detect_kind(path: &Path, text: &str) -> Result<FileKind, String> {
     match (declared, by_folder) {
         (Some((_, "profile")), _) | (None, Some("mock-targets")) => Ok(FileKind::Profile),
         (Some((_, "scenario")), _) | (None, Some("scenarios")) => Ok(FileKind::Scenario),
+        (Some((_, "connector")), _) | (None, Some("connectors")) => Ok(FileKind::Connector),
         (Some((line, other)), _) => Err(format!(
-            "{}: line {line} column 7: unknown kind '{other}': expected profile or scenario",
+            "{}: line {line} column 7: unknown kind '{other}': expected profile, scenario or connector",
             path.display()
         )),
         (None, _) => Err(format!(
-            "{}: cannot tell what kind of file this is: expected a top-level `kind:` key (profile, scenario) or a file under mock-targets/ or scenarios/",
+            "{}: cannot tell what kind of file this is: expected a top-level `kind:` key (profile, scenario, connector) or a file under mock-targets/, scenarios/ or connectors/",
             path.display()
         )),
     }

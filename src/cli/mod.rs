@@ -25,7 +25,7 @@ pub struct Cli {
 pub enum Command {
     /// Run mock SCIM targets until stopped (game days, manual testing).
     Serve(serve::ServeArgs),
-    /// Validate profile and scenario files without running anything.
+    /// Validate profile, scenario and connector files without running anything.
     Check {
         /// Files or folders (default: ./mock-targets and ./scenarios).
         paths: Vec<PathBuf>,

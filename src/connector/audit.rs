@@ -1,0 +1,98 @@
+//! The optional audit fetch (SPEC §4.4): one record per event and target,
+//! so checks can verify that replays keep the original event time.
+
+use chrono::{DateTime, Utc};
+use serde::Deserialize;
+use std::time::Duration;
+
+/// How long the audit GET may take.
+pub const AUDIT_TIMEOUT: Duration = Duration::from_secs(10);
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct AuditRecord {
+    pub event_id: String,
+    pub target: String,
+    /// The event's type (joiner, leaver, …).
+    pub operation: String,
+    pub original_at: DateTime<Utc>,
+    /// Absent while the record is not executed (parked, dropped).
+    #[serde(default)]
+    pub executed_at: Option<DateTime<Utc>>,
+    pub outcome: AuditOutcome,
+    pub replayed: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AuditOutcome {
+    Delivered,
+    Superseded,
+    Parked,
+    Dropped,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum AuditError {
+    #[error("audit GET {url}: no answer: {error}")]
+    Connection { url: String, error: String },
+    #[error("audit GET {url}: answered HTTP {status}, expected 200 with a JSON array")]
+    Status { url: String, status: u16 },
+    #[error(
+        "audit GET {url}: not an array of {{event_id, target, operation, original_at, executed_at, outcome (delivered|superseded|parked|dropped), replayed}}: {error}"
+    )]
+    Body { url: String, error: String },
+}
+
+/// GETs and parses the audit records.
+pub async fn fetch(url: &str) -> Result<Vec<AuditRecord>, AuditError> {
+    let client = super::http::client(AUDIT_TIMEOUT);
+    let response = client
+        .get(url)
+        .send()
+        .await
+        .map_err(|e| AuditError::Connection {
+            url: url.to_owned(),
+            error: e.to_string(),
+        })?;
+    if !response.status().is_success() {
+        return Err(AuditError::Status {
+            url: url.to_owned(),
+            status: response.status().as_u16(),
+        });
+    }
+    let body = response.bytes().await.map_err(|e| AuditError::Connection {
+        url: url.to_owned(),
+        error: e.to_string(),
+    })?;
+    parse(&body).map_err(|error| AuditError::Body {
+        url: url.to_owned(),
+        error,
+    })
+}
+
+/// Parses an audit body; the error says where it went wrong.
+pub fn parse(body: &[u8]) -> Result<Vec<AuditRecord>, String> {
+    serde_json::from_slice(body).map_err(|e| e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_records_and_names_a_bad_outcome() {
+        let body = br#"[{"event_id": "evt-1", "target": "app-a", "operation": "leaver",
+            "original_at": "2026-11-22T10:00:05.000Z", "executed_at": "2026-11-22T10:00:40.100Z",
+            "outcome": "delivered", "replayed": true},
+            {"event_id": "evt-2", "target": "app-a", "operation": "joiner",
+            "original_at": "2026-11-22T10:00:06.000Z", "executed_at": null,
+            "outcome": "parked", "replayed": false}]"#;
+        let records = parse(body).unwrap();
+        assert_eq!(records.len(), 2);
+        assert!(records[0].replayed);
+        assert_eq!(records[1].outcome, AuditOutcome::Parked);
+        assert_eq!(records[1].executed_at, None);
+        let err = parse(br#"[{"event_id": "e", "target": "t", "operation": "joiner", "original_at": "2026-11-22T10:00:06Z", "outcome": "lost", "replayed": false}]"#).unwrap_err();
+        assert!(err.contains("unknown variant `lost`"), "{err}");
+    }
+}

@@ -1,0 +1,134 @@
+//! The lifecycle event of SPEC §4.2, as it goes on the wire.
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+pub const EVENT_SPEC: &str = "scimulate.event/v1";
+
+/// One event: the person's whole desired state after it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Event {
+    #[serde(deserialize_with = "event_spec")]
+    pub spec: String,
+    pub id: String,
+    #[serde(rename = "type")]
+    pub kind: EventType,
+    #[serde(serialize_with = "millis_z")]
+    pub occurred_at: DateTime<Utc>,
+    /// A SCIM User object; absent for `reconcile`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub person: Option<serde_json::Map<String, serde_json::Value>>,
+    #[serde(default)]
+    pub groups: Vec<String>,
+    pub targets: Vec<String>,
+}
+
+impl Event {
+    pub fn new(
+        id: impl Into<String>,
+        kind: EventType,
+        occurred_at: DateTime<Utc>,
+        person: Option<serde_json::Map<String, serde_json::Value>>,
+        groups: Vec<String>,
+        targets: Vec<String>,
+    ) -> Event {
+        Event {
+            spec: EVENT_SPEC.to_owned(),
+            id: id.into(),
+            kind,
+            occurred_at,
+            person,
+            groups,
+            targets,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EventType {
+    Joiner,
+    Mover,
+    Leaver,
+    Rehire,
+    Update,
+    Reconcile,
+}
+
+/// What an event asks of a target (SPEC §4.2 "Kinds"); an app dropped from
+/// `targets` is a deprovision whatever the type, which the runner knows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EventKind {
+    Deprovision,
+    Provision,
+    Update,
+    Reconcile,
+}
+
+impl EventType {
+    pub fn kind(self) -> EventKind {
+        match self {
+            EventType::Leaver => EventKind::Deprovision,
+            EventType::Joiner | EventType::Rehire => EventKind::Provision,
+            EventType::Mover | EventType::Update => EventKind::Update,
+            EventType::Reconcile => EventKind::Reconcile,
+        }
+    }
+}
+
+/// RFC 3339 with milliseconds and `Z`, as every scimulate timestamp.
+pub(crate) fn millis_z<S: Serializer>(t: &DateTime<Utc>, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&t.to_rfc3339_opts(SecondsFormat::Millis, true))
+}
+
+fn event_spec<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    let s = String::deserialize(d)?;
+    if s == EVENT_SPEC {
+        Ok(s)
+    } else {
+        Err(serde::de::Error::custom(format!(
+            "spec '{s}': expected {EVENT_SPEC}"
+        )))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn the_spec_example_round_trips() {
+        let wire = json!({"spec": "scimulate.event/v1", "id": "evt-000012", "type": "leaver",
+            "occurred_at": "2026-11-22T10:00:05.000Z",
+            "person": {"externalId": "E1002", "userName": "bob@acme.test", "active": false},
+            "groups": [], "targets": ["app-a", "app-b"]});
+        let e: Event = serde_json::from_value(wire.clone()).unwrap();
+        assert_eq!(e.kind.kind(), EventKind::Deprovision);
+        assert_eq!(serde_json::to_value(&e).unwrap(), wire);
+    }
+
+    #[test]
+    fn reconcile_has_no_person_and_a_wrong_spec_is_refused() {
+        let t = "2026-11-22T10:00:05.1234Z".parse().unwrap();
+        let e = Event::new(
+            "r1",
+            EventType::Reconcile,
+            t,
+            None,
+            vec![],
+            vec!["a".into()],
+        );
+        let v = serde_json::to_value(&e).unwrap();
+        assert!(v.get("person").is_none());
+        assert_eq!(v["occurred_at"], "2026-11-22T10:00:05.123Z");
+        let mut bad = v.clone();
+        bad["spec"] = json!("scimulate.event/v2");
+        let err = serde_json::from_value::<Event>(bad)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("expected scimulate.event/v1"), "{err}");
+    }
+}
