@@ -470,3 +470,27 @@ async fn indexed_lookups_answer_exactly_like_the_general_path() {
 fn urlencode(s: &str) -> String {
     form_urlencoded::byte_serialize(s.as_bytes()).collect()
 }
+
+/// A body over the limit is refused before it is read to its end, so the
+/// answer closes the connection: a client must not send its next request
+/// after the unread rest (RFC 9110 §15.5.14).
+#[tokio::test]
+async fn an_oversized_body_is_refused_and_the_connection_is_not_reused() {
+    let h = common::generic().await;
+    let big = json!({"schemas": [common::USER], "userName": "big", "title": "x".repeat(2 << 20)});
+    for _ in 0..10 {
+        let resp = h
+            .http
+            .post(h.url("/Users"))
+            .bearer_auth(&h.token)
+            .header("content-type", "application/scim+json")
+            .body(big.to_string())
+            .send()
+            .await
+            .expect("answered");
+        assert_eq!(resp.status().as_u16(), 413);
+        assert_eq!(resp.headers()["connection"], "close");
+        let (status, _, _) = h.send(Method::GET, "/Users", None).await;
+        assert_eq!(status, 200, "the next request on the same client works");
+    }
+}

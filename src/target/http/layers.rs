@@ -161,15 +161,19 @@ pub async fn journal(State(state): State<Arc<TargetState>>, req: Request, next: 
         }
         Err(e) if e.downcast_ref::<LengthLimitError>().is_some() => (
             Bytes::new(),
-            ScimError::payload_too_large(format!(
-                "the request body exceeds maxPayloadSize ({limit} bytes)"
-            ))
-            .into_response(),
+            closing(
+                ScimError::payload_too_large(format!(
+                    "the request body exceeds maxPayloadSize ({limit} bytes)"
+                ))
+                .into_response(),
+            ),
         ),
         Err(e) => (
             Bytes::new(),
-            ScimError::invalid_syntax(format!("could not read the request body: {e}"))
-                .into_response(),
+            closing(
+                ScimError::invalid_syntax(format!("could not read the request body: {e}"))
+                    .into_response(),
+            ),
         ),
     };
 
@@ -200,6 +204,16 @@ pub async fn journal(State(state): State<Arc<TargetState>>, req: Request, next: 
         tag,
     );
     Response::from_parts(rparts, Body::from(response_body))
+}
+
+/// Marks an answer given before the request body was read to its end: the
+/// rest of the body is still on the connection, so it cannot carry another
+/// request, and a client that reused it would fail (RFC 9110 §15.5.14).
+fn closing(mut response: Response) -> Response {
+    response
+        .headers_mut()
+        .insert(header::CONNECTION, HeaderValue::from_static("close"));
+    response
 }
 
 /// Resets the request's connection: the client sees a reset instead of an
