@@ -4,7 +4,7 @@
 
 use super::file::Alerts;
 use chrono::{DateTime, Utc};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 pub const ALERT_SPEC: &str = "scimulate.alert/v1";
@@ -21,7 +21,7 @@ pub struct Alert {
     pub message: Option<String>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum AlertStatus {
     Healthy,
@@ -30,7 +30,7 @@ pub enum AlertStatus {
 }
 
 /// The nine classes of SPEC §4.3, by what the connector saw.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum AlertClass {
     Connectivity,

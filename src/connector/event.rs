@@ -58,7 +58,7 @@ pub enum EventType {
 
 /// What an event asks of a target (SPEC §4.2 "Kinds"); an app dropped from
 /// `targets` is a deprovision whatever the type, which the runner knows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum EventKind {
     Deprovision,
@@ -68,6 +68,18 @@ pub enum EventKind {
 }
 
 impl EventType {
+    /// The name on the wire (`type` of SPEC §4.2).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EventType::Joiner => "joiner",
+            EventType::Mover => "mover",
+            EventType::Leaver => "leaver",
+            EventType::Rehire => "rehire",
+            EventType::Update => "update",
+            EventType::Reconcile => "reconcile",
+        }
+    }
+
     pub fn kind(self) -> EventKind {
         match self {
             EventType::Leaver => EventKind::Deprovision,

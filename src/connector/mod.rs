@@ -18,5 +18,7 @@ pub mod process;
 pub mod secrets;
 pub mod targets_file;
 
+pub use alert::{AlertClass, AlertStatus};
 pub use driver::{Connector, ConnectorError, ConnectorOptions, Reloaded, StopSignal};
+pub use event::{EventKind, EventType};
 pub use file::{ConnectorFile, from_yaml, load};

@@ -167,6 +167,7 @@ fn rank_word(rank: EventKind) -> &'static str {
         EventKind::Deprovision => "deprovision",
         EventKind::Provision => "provision",
         EventKind::Update => "update",
+        EventKind::Reconcile => "reconcile",
     }
 }
 

@@ -2,6 +2,7 @@
 //! against each other. Unknown keys are refused everywhere; values that a
 //! later check may reject carry their place in the file.
 
+pub use crate::connector::{AlertClass, AlertStatus};
 use crate::duration::HumanDuration;
 use crate::fault::Quirk;
 use serde::Deserialize;
@@ -244,29 +245,6 @@ pub struct LatencyExpect {
     pub provision: Option<HumanDuration>,
     #[serde(default)]
     pub deprovision: Option<HumanDuration>,
-}
-
-/// The failure classes of SPEC §4.3.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, serde::Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum AlertClass {
-    Connectivity,
-    Latency,
-    Authentication,
-    Authorization,
-    RateLimit,
-    ServerError,
-    SchemaMismatch,
-    Conflict,
-    NotFound,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, serde::Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum AlertStatus {
-    Healthy,
-    Degraded,
-    Failed,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]

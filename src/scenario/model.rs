@@ -3,6 +3,7 @@
 
 use super::file::{AlertClass, AlertField, AlertStatus, ReplayOrder, Signal};
 use super::people::Person;
+pub use crate::connector::EventType;
 use crate::fault::{FaultKind, FaultSpec};
 use crate::target::profile::Profile;
 use crate::yaml::Place;
@@ -62,31 +63,6 @@ pub enum Timing {
     After(Duration),
     /// This long after the scenario started.
     At(Duration),
-}
-
-/// The lifecycle event types of SPEC §4.2.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum EventType {
-    Joiner,
-    Mover,
-    Leaver,
-    Rehire,
-    Update,
-    Reconcile,
-}
-
-impl EventType {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            EventType::Joiner => "joiner",
-            EventType::Mover => "mover",
-            EventType::Leaver => "leaver",
-            EventType::Rehire => "rehire",
-            EventType::Update => "update",
-            EventType::Reconcile => "reconcile",
-        }
-    }
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -4,19 +4,10 @@
 
 use super::model::EventType;
 use super::people::{ENTERPRISE_KEYS, Person};
+pub use crate::connector::EventKind;
 use crate::scim::schema::core::ENTERPRISE_USER;
 use serde_json::{Map, Value, json};
 use std::collections::{BTreeMap, BTreeSet};
-
-/// The kind of change an event asks of a target (SPEC §4.2): what the
-/// judge ranks replays by.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum EventKind {
-    Deprovision,
-    Provision,
-    Update,
-}
 
 /// Where one person stands now.
 #[derive(Debug, Clone, PartialEq)]
