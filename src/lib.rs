@@ -9,6 +9,7 @@ pub mod duration;
 pub mod fault;
 pub mod judge;
 pub mod netproxy;
+pub mod report;
 pub mod scenario;
 pub mod scim;
 pub mod serve;

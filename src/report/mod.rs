@@ -1,0 +1,26 @@
+//! Reports (SPEC §7): one run model ([`RunReport`]) that the runner and
+//! certify fill, and reporters that each make one format from it: JSON
+//! (the model itself, the source of every other report), JUnit XML,
+//! terminal and Markdown. HTML will be one more sibling module reading the
+//! same model (its timeline from [`ScenarioReport::timeline`]).
+
+mod baseline;
+mod escape;
+pub mod json;
+pub mod junit;
+pub mod markdown;
+mod model;
+mod spec;
+mod status;
+pub mod terminal;
+mod write;
+
+pub use baseline::{Baseline, BaselineError, apply as apply_baseline};
+pub use model::{
+    BaselineMark, CertifyCheck, CheckReport, FailOn, HarnessError, Level, Outcome, REPORT_SPEC,
+    ReceivedAlert, ReportKind, RunReport, ScenarioReport, TimelineEntry, TimelineKind,
+};
+pub use spec::{Destination, ReportFormat, ReportSpec, check_specs};
+pub use status::exit_status;
+pub use terminal::{NoProgress, Progress, Style, TerminalProgress};
+pub use write::{render, write_reports, write_reports_to};
