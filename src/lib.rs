@@ -11,6 +11,7 @@ pub mod judge;
 pub mod netproxy;
 pub mod report;
 pub mod scenario;
+pub mod schema;
 pub mod scim;
 pub mod serve;
 pub mod target;
