@@ -93,35 +93,123 @@ fn shipped_scenarios_validate() {
 /// Broken files of the loader's corpus whose fault is one of shape, not of
 /// names (an unknown person or profile needs the rest of the file).
 #[rstest]
-#[case::profile("profiles-bad/bad-duration-unit.yaml", SchemaKind::Profile)]
-#[case::profile("profiles-bad/missing-name.yaml", SchemaKind::Profile)]
-#[case::profile("profiles-bad/negative-page-size.yaml", SchemaKind::Profile)]
-#[case::profile("profiles-bad/trailing-slash-base-path.yaml", SchemaKind::Profile)]
-#[case::profile("profiles-bad/unknown-auth-type.yaml", SchemaKind::Profile)]
-#[case::profile("profiles-bad/unknown-feature-key.yaml", SchemaKind::Profile)]
-#[case::profile("profiles-bad/unknown-kind.yaml", SchemaKind::Profile)]
-#[case::profile("profiles-bad/unknown-resource-type.yaml", SchemaKind::Profile)]
-#[case::scenario("scenarios-bad/after-and-at.yaml", SchemaKind::Scenario)]
-#[case::scenario("scenarios-bad/bad-duration.yaml", SchemaKind::Scenario)]
-#[case::scenario("scenarios-bad/empty-step.yaml", SchemaKind::Scenario)]
-#[case::scenario("scenarios-bad/fault-bad-parameter.yaml", SchemaKind::Scenario)]
-#[case::scenario("scenarios-bad/fault-without-target.yaml", SchemaKind::Scenario)]
-#[case::scenario("scenarios-bad/generated-name-taken.yaml", SchemaKind::Scenario)]
-#[case::scenario("scenarios-bad/latency-without-bounds.yaml", SchemaKind::Scenario)]
-#[case::scenario("scenarios-bad/missing-steps.yaml", SchemaKind::Scenario)]
-#[case::scenario("scenarios-bad/network-without-change.yaml", SchemaKind::Scenario)]
-#[case::scenario("scenarios-bad/unknown-alert-class.yaml", SchemaKind::Scenario)]
-#[case::scenario("scenarios-bad/unknown-check.yaml", SchemaKind::Scenario)]
-#[case::scenario("scenarios-bad/unknown-fault-kind.yaml", SchemaKind::Scenario)]
-#[case::scenario("scenarios-bad/unknown-person-attribute.yaml", SchemaKind::Scenario)]
-#[case::scenario("scenarios-bad/unknown-step-key.yaml", SchemaKind::Scenario)]
-#[case::scenario("scenarios-bad/wait-for-what.yaml", SchemaKind::Scenario)]
-fn broken_corpus_files_are_refused(#[case] file: &str, #[case] kind: SchemaKind) {
+#[case::profile("profiles-bad/bad-duration-unit.yaml", SchemaKind::Profile, "at /auth")]
+#[case::profile(
+    "profiles-bad/missing-name.yaml",
+    SchemaKind::Profile,
+    "\"name\" is a required property"
+)]
+#[case::profile(
+    "profiles-bad/negative-page-size.yaml",
+    SchemaKind::Profile,
+    "at /page_size_default"
+)]
+#[case::profile(
+    "profiles-bad/trailing-slash-base-path.yaml",
+    SchemaKind::Profile,
+    "at /base_path"
+)]
+#[case::profile("profiles-bad/unknown-auth-type.yaml", SchemaKind::Profile, "at /auth")]
+#[case::profile(
+    "profiles-bad/unknown-feature-key.yaml",
+    SchemaKind::Profile,
+    "'sortt' was unexpected"
+)]
+#[case::profile("profiles-bad/unknown-kind.yaml", SchemaKind::Profile, "at /kind")]
+#[case::profile(
+    "profiles-bad/unknown-resource-type.yaml",
+    SchemaKind::Profile,
+    "at /resource_types/1"
+)]
+#[case::scenario(
+    "scenarios-bad/after-and-at.yaml",
+    SchemaKind::Scenario,
+    "is not allowed for"
+)]
+#[case::scenario(
+    "scenarios-bad/bad-duration.yaml",
+    SchemaKind::Scenario,
+    "at /steps/0/after"
+)]
+#[case::scenario(
+    "scenarios-bad/empty-step.yaml",
+    SchemaKind::Scenario,
+    "less than 1 property"
+)]
+#[case::scenario(
+    "scenarios-bad/fault-bad-parameter.yaml",
+    SchemaKind::Scenario,
+    "at /steps/0/fault"
+)]
+#[case::scenario(
+    "scenarios-bad/fault-without-target.yaml",
+    SchemaKind::Scenario,
+    "\"target\" is a required property"
+)]
+#[case::scenario(
+    "scenarios-bad/generated-name-taken.yaml",
+    SchemaKind::Scenario,
+    "at /people/named"
+)]
+#[case::scenario(
+    "scenarios-bad/latency-without-bounds.yaml",
+    SchemaKind::Scenario,
+    "at /expect/0/latency"
+)]
+#[case::scenario(
+    "scenarios-bad/missing-steps.yaml",
+    SchemaKind::Scenario,
+    "\"steps\" is a required property"
+)]
+#[case::scenario(
+    "scenarios-bad/network-without-change.yaml",
+    SchemaKind::Scenario,
+    "at /steps/0/network"
+)]
+#[case::scenario(
+    "scenarios-bad/unknown-alert-class.yaml",
+    SchemaKind::Scenario,
+    "at /expect/0/alert/class"
+)]
+#[case::scenario(
+    "scenarios-bad/unknown-check.yaml",
+    SchemaKind::Scenario,
+    "'alerts' was unexpected"
+)]
+#[case::scenario(
+    "scenarios-bad/unknown-fault-kind.yaml",
+    SchemaKind::Scenario,
+    "at /steps/0/fault"
+)]
+#[case::scenario(
+    "scenarios-bad/unknown-person-attribute.yaml",
+    SchemaKind::Scenario,
+    "\"titel\""
+)]
+#[case::scenario(
+    "scenarios-bad/unknown-step-key.yaml",
+    SchemaKind::Scenario,
+    "'target' was unexpected"
+)]
+#[case::scenario(
+    "scenarios-bad/wait-for-what.yaml",
+    SchemaKind::Scenario,
+    "at /steps/0/wait"
+)]
+fn broken_corpus_files_are_refused(
+    #[case] file: &str,
+    #[case] kind: SchemaKind,
+    #[case] expected: &str,
+) {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/data")
         .join(file);
     let doc = yaml_file(&path);
-    assert!(!errors(kind, &doc).is_empty(), "{file} should be refused");
+    let e = errors(kind, &doc);
+    assert!(
+        e.iter().any(|e| e.contains(expected)),
+        "{file} should be refused with an error containing {expected:?}; errors: {e:?}"
+    );
 }
 
 // The SPEC's own examples, as SPEC.md shows them.
@@ -267,40 +355,45 @@ fn fault_objects_validate_where_they_are_used() {
 }
 
 #[rstest]
-#[case::scenario_unknown_key(SchemaKind::Scenario, json!({"name": "s", "targets": {"a": {"profile": "p"}}, "steps": [], "expects": []}))]
-#[case::scenario_no_targets(SchemaKind::Scenario, json!({"name": "s", "targets": {}, "steps": []}))]
+#[case::scenario_unknown_key(SchemaKind::Scenario, json!({"name": "s", "targets": {"a": {"profile": "p"}}, "steps": [], "expects": []}), "'expects' was unexpected")]
+#[case::scenario_no_targets(SchemaKind::Scenario, json!({"name": "s", "targets": {}, "steps": []}), "less than 1 property at /targets")]
 #[case::fault_parameter_of_another_kind(SchemaKind::Scenario, json!({"name": "s", "targets": {"a": {"profile": "p"}},
-    "steps": [{"fault": {"target": "a", "kind": "latency", "retry_after": "2s"}}]}))]
+    "steps": [{"fault": {"target": "a", "kind": "latency", "retry_after": "2s"}}]}), "at /steps/0/fault")]
 #[case::fault_clear_with_a_kind(SchemaKind::Scenario, json!({"name": "s", "targets": {"a": {"profile": "p"}},
-    "steps": [{"fault": {"target": "a", "kind": "latency", "clear": "all"}}]}))]
+    "steps": [{"fault": {"target": "a", "kind": "latency", "clear": "all"}}]}), "at /steps/0/fault")]
 #[case::conflict_without_users(SchemaKind::Scenario, json!({"name": "s", "targets": {"a": {"profile": "p"}},
-    "steps": [{"fault": {"target": "a", "kind": "conflict"}}]}))]
+    "steps": [{"fault": {"target": "a", "kind": "conflict"}}]}), "at /steps/0/fault")]
 #[case::two_checks_in_one_entry(SchemaKind::Scenario, json!({"name": "s", "targets": {"a": {"profile": "p"}},
-    "steps": [], "expect": [{"no_twins": null, "state": "converged"}]}))]
-#[case::probability_above_one(SchemaKind::Profile, json!({"name": "p", "quirks": [{"kind": "server_error", "probability": 2}]}))]
-#[case::profile_unknown_quirk(SchemaKind::Profile, json!({"name": "p", "quirks": ["meteor_strike"]}))]
+    "steps": [], "expect": [{"no_twins": null, "state": "converged"}]}), "has more than 1 property at /expect/0")]
+#[case::probability_above_one(SchemaKind::Profile, json!({"name": "p", "quirks": [{"kind": "server_error", "probability": 2}]}), "at /quirks/0")]
+#[case::profile_unknown_quirk(SchemaKind::Profile, json!({"name": "p", "quirks": ["meteor_strike"]}), "at /quirks/0")]
 #[case::event_bad_type(SchemaKind::Event, json!({"spec": "scimulate.event/v1", "id": "e", "type": "quitter",
-    "occurred_at": "2026-11-22T10:00:05Z", "person": {"userName": "b"}, "groups": [], "targets": []}))]
+    "occurred_at": "2026-11-22T10:00:05Z", "person": {"userName": "b"}, "groups": [], "targets": []}), "at /type")]
 #[case::event_without_person(SchemaKind::Event, json!({"spec": "scimulate.event/v1", "id": "e", "type": "leaver",
-    "occurred_at": "2026-11-22T10:00:05Z", "groups": [], "targets": []}))]
+    "occurred_at": "2026-11-22T10:00:05Z", "groups": [], "targets": []}), "\"person\" is a required property")]
 #[case::alert_bad_class(SchemaKind::Alert, json!({"spec": "scimulate.alert/v1", "connector": "c", "target": "a",
-    "status": "degraded", "class": "gremlins"}))]
+    "status": "degraded", "class": "gremlins"}), "at /class")]
 #[case::alert_bad_time(SchemaKind::Alert, json!({"spec": "scimulate.alert/v1", "connector": "c", "target": "a",
-    "status": "degraded", "class": "latency", "first_failure_at": "yesterday"}))]
-#[case::targets_without_token(SchemaKind::Targets, json!({"targets": [{"name": "a", "base_url": "u", "auth": {"type": "bearer"}}], "alert_url": "u"}))]
-#[case::endpoints_without_admin(SchemaKind::Endpoints, json!({"targets": {}}))]
-#[case::report_without_spec(SchemaKind::Report, json!({"kind": "run", "passed": true, "seed": 1, "started_at": "2026-11-22T10:00:00Z", "duration_ms": 1, "scenarios": []}))]
-#[case::run_report_without_scenarios(SchemaKind::Report, json!({"spec": "scimulate.report/v1", "kind": "run", "passed": true, "seed": 1, "started_at": "2026-11-22T10:00:00Z", "duration_ms": 1}))]
+    "status": "degraded", "class": "latency", "first_failure_at": "yesterday"}), "at /first_failure_at")]
+#[case::targets_without_token(SchemaKind::Targets, json!({"targets": [{"name": "a", "base_url": "u", "auth": {"type": "bearer"}}], "alert_url": "u"}), "at /targets/0/auth")]
+#[case::endpoints_without_admin(SchemaKind::Endpoints, json!({"targets": {}}), "\"admin\" is a required property")]
+#[case::report_without_spec(SchemaKind::Report, json!({"kind": "run", "passed": true, "seed": 1, "started_at": "2026-11-22T10:00:00Z", "duration_ms": 1, "scenarios": []}), "\"spec\" is a required property")]
+#[case::run_report_without_scenarios(SchemaKind::Report, json!({"spec": "scimulate.report/v1", "kind": "run", "passed": true, "seed": 1, "started_at": "2026-11-22T10:00:00Z", "duration_ms": 1}), "\"scenarios\" is a required property")]
 #[case::certify_bad_outcome(SchemaKind::Report, json!({"spec": "scimulate.report/v1", "kind": "certify", "passed": true,
     "started_at": "2026-11-22T10:00:00Z", "duration_ms": 1,
-    "checks": [{"id": "PATCH-007", "group": "patch", "rfc": "r", "level": "MUST", "outcome": "warning", "message": ""}]}))]
+    "checks": [{"id": "PATCH-007", "group": "patch", "rfc": "r", "level": "MUST", "outcome": "warning", "message": ""}]}), "at /checks/0/outcome")]
 #[case::connector_ready_both_ways(SchemaKind::Connector, json!({"name": "c", "start": {"command": ["x"],
-    "ready": {"http": "http://h", "log": "ready"}}, "events": {"webhook": {"url": "u"}}}))]
-#[case::connector_without_events(SchemaKind::Connector, json!({"name": "c"}))]
-fn wrong_documents_are_refused(#[case] kind: SchemaKind, #[case] doc: Value) {
+    "ready": {"http": "http://h", "log": "ready"}}, "events": {"webhook": {"url": "u"}}}), "at /start/ready")]
+#[case::connector_without_events(SchemaKind::Connector, json!({"name": "c"}), "\"events\" is a required property")]
+fn wrong_documents_are_refused(
+    #[case] kind: SchemaKind,
+    #[case] doc: Value,
+    #[case] expected: &str,
+) {
+    let e = errors(kind, &doc);
     assert!(
-        !errors(kind, &doc).is_empty(),
-        "{doc} should be refused as a {kind}"
+        e.iter().any(|e| e.contains(expected)),
+        "{doc} should be refused as a {kind} with an error containing {expected:?}; errors: {e:?}"
     );
 }
 
