@@ -187,6 +187,16 @@ fn shipped_scenarios_validate() {
     "\"titel\""
 )]
 #[case::scenario(
+    "scenarios-bad/two-actions.yaml",
+    SchemaKind::Scenario,
+    "is not allowed for"
+)]
+#[case::scenario(
+    "scenarios-bad/set-on-leaver.yaml",
+    SchemaKind::Scenario,
+    "listed in the 'anyOf' keyword at /steps/0"
+)]
+#[case::scenario(
     "scenarios-bad/unknown-step-key.yaml",
     SchemaKind::Scenario,
     "'target' was unexpected"

@@ -97,4 +97,37 @@ mod tests {
     fn markdown_blocks_cannot_be_closed_from_inside(#[case] text: &str, #[case] block: &str) {
         assert_eq!(markdown_code_block(text), block);
     }
+
+    proptest::proptest! {
+        #[test]
+        fn inline_markdown_is_one_line_with_every_punctuation_escaped(text in "\\PC*|[|`*_<>\\[\\]\n\\\\]{0,40}") {
+            let out = markdown_inline(&text);
+            proptest::prop_assert!(!out.contains('\n'));
+            let mut escaped = false;
+            for c in out.chars() {
+                if c.is_ascii_punctuation() && !escaped {
+                    proptest::prop_assert_eq!(c, '\\', "unescaped {:?} in {:?}", c, out);
+                    escaped = true;
+                } else {
+                    escaped = false;
+                }
+            }
+        }
+
+        #[test]
+        fn a_code_block_has_its_fence_only_at_its_ends(text in "[`a\n]{0,40}") {
+            let block = markdown_code_block(&text);
+            let fence: String = block.chars().take_while(|c| *c == '`').collect();
+            let lines: Vec<&str> = block.lines().collect();
+            for line in &lines[1..lines.len() - 1] {
+                proptest::prop_assert!(!line.trim_start().starts_with(&fence), "{:?}", block);
+            }
+            proptest::prop_assert_eq!(*lines.last().unwrap(), fence.as_str());
+        }
+
+        #[test]
+        fn terminal_text_has_no_control_characters_but_newline_and_tab(text in "\\PC*|[\u{0}-\u{1f}\u{7f}-\u{9f}\u{202e}a]{0,40}") {
+            proptest::prop_assert!(terminal(&text).chars().all(|c| c == '\n' || c == '\t' || !(c.is_control() || is_bidi_control(c))));
+        }
+    }
 }
