@@ -65,42 +65,40 @@ fn run_sections(report: &RunReport, s: &mut String) {
         }
         s.push('\n');
     }
-    let mut details = String::new();
+    let mut details = Details::default();
     for e in &report.errors {
-        let _ = writeln!(details, "#### ⚠️ Harness error{}\n", during(&e.during));
-        details.push_str(&block(&e.message));
-        details.push('\n');
+        details.add(
+            format!("#### ⚠️ Harness error{}", during(&e.during)),
+            &e.message,
+        );
     }
     for sc in report.scenarios() {
         for e in &sc.errors {
-            let _ = writeln!(
-                details,
-                "#### ⚠️ {}: harness error{}\n",
-                md(&sc.name),
-                during(&e.during)
+            details.add(
+                format!(
+                    "#### ⚠️ {}: harness error{}\n\nFile: {}",
+                    md(&sc.name),
+                    during(&e.during),
+                    md(&sc.file)
+                ),
+                &e.message,
             );
-            let _ = writeln!(details, "File: {}\n", md(&sc.file));
-            details.push_str(&block(&e.message));
-            details.push('\n');
         }
         for c in sc.checks.iter().filter(|c| !c.passed) {
-            let _ = writeln!(
-                details,
-                "#### ❌ {}: {}\\[{}\\]\\#{}{}\n",
-                md(&sc.name),
-                md(&c.check),
-                md(&c.target),
-                c.index,
-                mark(c.baseline)
+            details.add(
+                format!(
+                    "#### ❌ {}: {}\\[{}\\]\\#{}{}",
+                    md(&sc.name),
+                    md(&c.check),
+                    md(&c.target),
+                    c.index,
+                    mark(c.baseline)
+                ),
+                &c.message,
             );
-            details.push_str(&block(&c.message));
-            details.push('\n');
         }
     }
-    if !details.is_empty() {
-        s.push_str("### Details\n\n");
-        s.push_str(&details);
-    }
+    details.finish(s);
     let skipped: Vec<String> = report
         .scenarios()
         .iter()
@@ -160,11 +158,12 @@ fn certify_sections(report: &RunReport, s: &mut String) {
         }
         s.push('\n');
     }
-    let mut details = String::new();
+    let mut details = Details::default();
     for e in &report.errors {
-        let _ = writeln!(details, "#### ⚠️ Harness error{}\n", during(&e.during));
-        details.push_str(&block(&e.message));
-        details.push('\n');
+        details.add(
+            format!("#### ⚠️ Harness error{}", during(&e.during)),
+            &e.message,
+        );
     }
     for c in checks.iter().filter(|c| c.outcome == Outcome::Failed) {
         let sign = if c.warning { "⚠️" } else { "❌" };
@@ -172,21 +171,18 @@ fn certify_sections(report: &RunReport, s: &mut String) {
             .ok()
             .and_then(|v| v.as_str().map(str::to_owned))
             .unwrap_or_default();
-        let _ = writeln!(
-            details,
-            "#### {sign} {} ({level}, {}){}{}\n",
-            md(&c.id),
-            md(&c.rfc),
-            if c.warning { " warning" } else { "" },
-            mark(c.baseline)
+        details.add(
+            format!(
+                "#### {sign} {} ({level}, {}){}{}",
+                md(&c.id),
+                md(&c.rfc),
+                if c.warning { " warning" } else { "" },
+                mark(c.baseline)
+            ),
+            &c.message,
         );
-        details.push_str(&block(&c.message));
-        details.push('\n');
     }
-    if !details.is_empty() {
-        s.push_str("### Details\n\n");
-        s.push_str(&details);
-    }
+    details.finish(s);
     let skipped: Vec<&CertifyCheck> = checks
         .iter()
         .filter(|c| c.outcome == Outcome::Skipped)
@@ -197,6 +193,56 @@ fn certify_sections(report: &RunReport, s: &mut String) {
             let _ = writeln!(s, "- {}: {}", md(&c.id), md(&c.message));
         }
         s.push('\n');
+    }
+}
+
+/// GitHub refuses comments over 65,536 characters: the details stop well
+/// before that, and each message is cut to a length people read.
+const DETAILS_BUDGET: usize = 50_000;
+const MESSAGE_LIMIT: usize = 4_000;
+
+/// The details section: one heading and code block per problem, within
+/// the budget; what does not fit is counted, not silently dropped.
+#[derive(Default)]
+struct Details {
+    text: String,
+    left_out: usize,
+}
+
+impl Details {
+    fn add(&mut self, heading: String, message: &str) {
+        let section = format!("{heading}\n\n{}\n", block(&cut(message, MESSAGE_LIMIT)));
+        if self.text.len() + section.len() > DETAILS_BUDGET {
+            self.left_out += 1;
+        } else {
+            self.text.push_str(&section);
+        }
+    }
+
+    fn finish(self, s: &mut String) {
+        if self.text.is_empty() && self.left_out == 0 {
+            return;
+        }
+        s.push_str("### Details\n\n");
+        s.push_str(&self.text);
+        if self.left_out > 0 {
+            let _ = writeln!(
+                s,
+                "… and {} more not shown here (comment size); the JSON report has them all.\n",
+                self.left_out
+            );
+        }
+    }
+}
+
+/// At most `limit` characters of `text`, saying so when it was cut.
+fn cut(text: &str, limit: usize) -> String {
+    match text.char_indices().nth(limit) {
+        None => text.to_owned(),
+        Some((at, _)) => format!(
+            "{}\n… (cut at {limit} characters; the JSON report has the whole message)",
+            &text[..at]
+        ),
     }
 }
 
@@ -211,5 +257,38 @@ fn mark(m: Option<BaselineMark>) -> &'static str {
         None => "",
         Some(BaselineMark::New) => " · new",
         Some(BaselineMark::Known) => " · known \\(failed in the baseline too\\)",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::model::{CheckReport, ScenarioReport};
+    use chrono::{TimeZone, Utc};
+
+    fn failing_run(failures: usize, message: &str) -> RunReport {
+        let checks = (0..failures)
+            .map(|i| CheckReport::new(i, "state", "app-a", false, message))
+            .collect();
+        RunReport::run(
+            1,
+            Utc.timestamp_opt(0, 0).unwrap(),
+            0,
+            vec![ScenarioReport::new("s", "s.yaml", checks)],
+        )
+    }
+
+    #[test]
+    fn long_messages_are_cut_and_say_so() {
+        let text = render(&failing_run(1, &"é".repeat(MESSAGE_LIMIT + 10)));
+        assert!(text.contains(&format!("{}\n… (cut at 4000 characters", "é".repeat(4000))));
+        assert!(!text.contains(&"é".repeat(4001)));
+    }
+
+    #[test]
+    fn a_huge_run_fits_a_pull_request_comment() {
+        let text = render(&failing_run(2_000, &"x".repeat(1_000)));
+        assert!(text.len() < 65_536, "{} characters", text.len());
+        assert!(text.contains("more not shown here (comment size); the JSON report has them all."));
     }
 }

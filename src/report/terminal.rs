@@ -119,12 +119,30 @@ pub fn write_tail(report: &RunReport, out: &mut dyn Write, style: Style) -> io::
             Some(d) => writeln!(out, "{head} (during {})", escape::terminal(&d))?,
             None => writeln!(out, "{head}")?,
         }
-        for line in escape::terminal(&message).lines() {
-            writeln!(out, "    {line}")?;
-        }
+        indented(&message, out)?;
     }
     writeln!(out)?;
     summary(report, out, style)
+}
+
+/// The terminal report stays short: a message past this many lines (a
+/// long state diff) is cut, pointing at the reports that hold it whole.
+const MAX_MESSAGE_LINES: usize = 20;
+
+fn indented(message: &str, out: &mut dyn Write) -> io::Result<()> {
+    let text = escape::terminal(message);
+    let lines: Vec<&str> = text.lines().collect();
+    for line in lines.iter().take(MAX_MESSAGE_LINES) {
+        writeln!(out, "    {line}")?;
+    }
+    if lines.len() > MAX_MESSAGE_LINES {
+        writeln!(
+            out,
+            "    … {} more lines (see the JSON or Markdown report)",
+            lines.len() - MAX_MESSAGE_LINES
+        )?;
+    }
+    Ok(())
 }
 
 fn mark(m: Option<BaselineMark>, style: Style) -> String {
@@ -402,6 +420,29 @@ mod tests {
         assert!(Style::choose(true, Some(OsStr::new(""))).color);
         assert!(!Style::choose(true, Some(OsStr::new("1"))).color);
         assert!(!Style::choose(false, None).color);
+    }
+
+    #[test]
+    fn long_messages_are_cut_after_twenty_lines() {
+        let message: Vec<String> = (1..=25).map(|i| format!("line {i}")).collect();
+        let mut out = Vec::new();
+        indented(&message.join("\n"), &mut out).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert!(
+            text.contains("    line 20\n    … 5 more lines (see the JSON or Markdown report)\n")
+        );
+        assert!(!text.contains("line 21"));
+    }
+
+    #[test]
+    fn progress_on_a_terminal_overwrites_the_running_line() {
+        let mut p = TerminalProgress::new(Vec::new(), Style::default(), true);
+        p.scenario_started("a", 1, 2);
+        p.scenario_finished(&ScenarioReport::new("a", "a.yaml", vec![]));
+        assert_eq!(
+            String::from_utf8(p.into_inner()).unwrap(),
+            "\r\u{1b}[2K… a (1/2)\r\u{1b}[2K✓ a  0 passed\n"
+        );
     }
 
     #[test]
