@@ -10,6 +10,7 @@ pub mod json;
 pub mod junit;
 pub mod markdown;
 mod model;
+mod progress;
 mod spec;
 mod status;
 pub mod terminal;
@@ -20,7 +21,8 @@ pub use model::{
     BaselineMark, CertifyCheck, CheckReport, FailOn, HarnessError, Level, Outcome, REPORT_SPEC,
     ReceivedAlert, ReportKind, RunReport, ScenarioReport, TimelineEntry, TimelineKind,
 };
+pub use progress::{NoProgress, Progress, TerminalProgress};
 pub use spec::{Destination, ReportFormat, ReportSpec, check_specs};
 pub use status::exit_status;
-pub use terminal::{NoProgress, Progress, Style, TerminalProgress};
+pub use terminal::Style;
 pub use write::{render, write_reports, write_reports_to};

@@ -1,8 +1,8 @@
 //! The terminal report (SPEC §7): one line per scenario (or certify group)
 //! with ✓/✗ and counts, then every failed check with its message indented,
 //! then one summary line. Colour only when the caller says the writer is a
-//! terminal and `NO_COLOR` is unset. [`TerminalProgress`] prints the same
-//! scenario lines while a run goes on.
+//! terminal and `NO_COLOR` is unset. [`super::TerminalProgress`] prints the
+//! same scenario lines while a run goes on.
 
 use super::escape;
 use super::model::{BaselineMark, CertifyCheck, Outcome, RunReport, ScenarioReport};
@@ -47,7 +47,7 @@ impl Style {
     fn bold(self, t: &str) -> String {
         self.paint("1", t)
     }
-    fn dim(self, t: &str) -> String {
+    pub(crate) fn dim(self, t: &str) -> String {
         self.paint("2", t)
     }
 }
@@ -161,7 +161,11 @@ fn level_name(c: &CertifyCheck) -> String {
 }
 
 /// `✓ name  3 passed` / `✗ name  2 passed, 1 failed` / `! name  could not run`.
-pub fn scenario_line(s: &ScenarioReport, out: &mut dyn Write, style: Style) -> io::Result<()> {
+pub(crate) fn scenario_line(
+    s: &ScenarioReport,
+    out: &mut dyn Write,
+    style: Style,
+) -> io::Result<()> {
     let (passed, failed, skipped) = s.counts();
     let sign = if !s.errors.is_empty() {
         style.yellow("!")
@@ -349,66 +353,6 @@ fn seconds(ms: u64) -> String {
     format!("{}.{}s", ms / 1000, (ms % 1000) / 100)
 }
 
-/// Progress while a run goes on: the runner calls these around each
-/// scenario (they are no-ops for other reporters).
-pub trait Progress {
-    fn scenario_started(&mut self, name: &str, position: usize, total: usize);
-    fn scenario_finished(&mut self, scenario: &ScenarioReport);
-}
-
-/// Progress that prints nothing.
-pub struct NoProgress;
-
-impl Progress for NoProgress {
-    fn scenario_started(&mut self, _: &str, _: usize, _: usize) {}
-    fn scenario_finished(&mut self, _: &ScenarioReport) {}
-}
-
-/// Prints each scenario's line as it finishes; on a terminal it also shows
-/// the scenario running now, on a line the next one overwrites. Write
-/// errors are ignored: progress must never stop a run.
-pub struct TerminalProgress<W: Write> {
-    out: W,
-    style: Style,
-    live: bool,
-}
-
-impl<W: Write> TerminalProgress<W> {
-    pub fn new(out: W, style: Style, is_terminal: bool) -> Self {
-        TerminalProgress {
-            out,
-            style,
-            live: is_terminal,
-        }
-    }
-
-    pub fn into_inner(self) -> W {
-        self.out
-    }
-}
-
-impl<W: Write> Progress for TerminalProgress<W> {
-    fn scenario_started(&mut self, name: &str, position: usize, total: usize) {
-        if self.live {
-            let _ = write!(
-                self.out,
-                "\r\u{1b}[2K{} {} ({position}/{total})",
-                self.style.dim("…"),
-                escape::terminal(name)
-            );
-            let _ = self.out.flush();
-        }
-    }
-
-    fn scenario_finished(&mut self, scenario: &ScenarioReport) {
-        if self.live {
-            let _ = write!(self.out, "\r\u{1b}[2K");
-        }
-        let _ = scenario_line(scenario, &mut self.out, self.style);
-        let _ = self.out.flush();
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -432,27 +376,5 @@ mod tests {
             text.contains("    line 20\n    … 5 more lines (see the JSON or Markdown report)\n")
         );
         assert!(!text.contains("line 21"));
-    }
-
-    #[test]
-    fn progress_on_a_terminal_overwrites_the_running_line() {
-        let mut p = TerminalProgress::new(Vec::new(), Style::default(), true);
-        p.scenario_started("a", 1, 2);
-        p.scenario_finished(&ScenarioReport::new("a", "a.yaml", vec![]));
-        assert_eq!(
-            String::from_utf8(p.into_inner()).unwrap(),
-            "\r\u{1b}[2K… a (1/2)\r\u{1b}[2K✓ a  0 passed\n"
-        );
-    }
-
-    #[test]
-    fn progress_off_a_terminal_prints_the_scenario_lines_only() {
-        let mut p = TerminalProgress::new(Vec::new(), Style::default(), false);
-        p.scenario_started("a", 1, 1);
-        p.scenario_finished(&ScenarioReport::new("a", "a.yaml", vec![]));
-        assert_eq!(
-            String::from_utf8(p.into_inner()).unwrap(),
-            "✓ a  0 passed\n"
-        );
     }
 }
