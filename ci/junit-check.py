@@ -19,7 +19,7 @@ from junitparser import Error, Failure, JUnitXml, Skipped, TestSuite
 
 CHECK_NAME = re.compile(r"^[a-z_]+\[[^\]]*\]#\d+$")
 HARNESS_NAME = re.compile(r"^harness(\[[^\]]*\])?#\d+$")
-CERTIFY_ID = re.compile(r"^[A-Z][A-Z0-9]*-\d{3}$")
+CERTIFY_ID = re.compile(r"^[A-Z][A-Z0-9-]*-\d+$")
 
 
 def check(path):

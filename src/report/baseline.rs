@@ -280,6 +280,48 @@ mod tests {
     }
 
     #[test]
+    fn certify_checks_are_matched_on_their_id() {
+        use crate::report::model::{CertifyCheck, Level};
+        let check = |id: &str, outcome: Outcome| CertifyCheck {
+            id: id.into(),
+            group: "patch".into(),
+            rfc: "RFC 7644 §3.5.2".into(),
+            level: Level::Must,
+            outcome,
+            message: String::new(),
+            warning: false,
+            baseline: None,
+            duration_ms: None,
+        };
+        let at = Utc.timestamp_opt(0, 0).unwrap();
+        let before = RunReport::certify(
+            at,
+            0,
+            vec![
+                check("PATCH-001", Outcome::Failed),
+                check("PATCH-002", Outcome::Passed),
+                check("PATCH-003", Outcome::Skipped),
+            ],
+            Default::default(),
+        );
+        let mut now = RunReport::certify(
+            at,
+            0,
+            vec![
+                check("PATCH-001", Outcome::Failed),
+                check("PATCH-002", Outcome::Failed),
+                check("PATCH-003", Outcome::Failed),
+                check("PATCH-004", Outcome::Passed),
+            ],
+            Default::default(),
+        );
+        apply(&mut now, &Baseline::from_report(&before, "c.json")).unwrap();
+        let marks: Vec<_> = now.certify_checks().iter().map(|c| c.baseline).collect();
+        assert_eq!(marks, [Some(Known), Some(New), Some(New), None]);
+        assert_eq!(exit_status(&now), CHECK_FAILED);
+    }
+
+    #[test]
     fn kinds_must_match() {
         let certify = RunReport::certify(
             Utc.timestamp_opt(0, 0).unwrap(),
