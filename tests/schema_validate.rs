@@ -395,6 +395,13 @@ fn fault_objects_validate_where_they_are_used() {
 #[case::connector_ready_both_ways(SchemaKind::Connector, json!({"name": "c", "start": {"command": ["x"],
     "ready": {"http": "http://h", "log": "ready"}}, "events": {"webhook": {"url": "u"}}}), "at /start/ready")]
 #[case::connector_without_events(SchemaKind::Connector, json!({"name": "c"}), "\"events\" is a required property")]
+#[case::connector_unknown_placeholder(SchemaKind::Connector, json!({"name": "c",
+    "start": {"command": ["./c", "--listen", "127.0.0.1:{prot}"]}, "events": {"webhook": {"url": "http://h/e"}}}),
+    "at /start/command/2")]
+#[case::connector_webhook_not_a_url(SchemaKind::Connector, json!({"name": "c",
+    "events": {"webhook": {"url": "127.0.0.1:{port}/events"}}}), "at /events")]
+#[case::connector_sighup_without_start(SchemaKind::Connector, json!({"name": "c", "reload": "sighup",
+    "events": {"webhook": {"url": "http://h/e"}}}), "\"start\" is a required property")]
 fn wrong_documents_are_refused(
     #[case] kind: SchemaKind,
     #[case] doc: Value,
