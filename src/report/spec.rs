@@ -218,4 +218,27 @@ mod tests {
     fn sets_of_reports(#[case] values: &[&str], #[case] error: Option<&str>) {
         assert_eq!(check_specs(&specs(values)).err().as_deref(), error);
     }
+
+    /// How `run` and `certify` will take the flag: repeatable, parsed by
+    /// clap through `FromStr`, its error shown after clap's own words.
+    #[derive(Debug, clap::Parser)]
+    struct Flags {
+        #[arg(long = "report", value_name = "FORMAT[:PATH]")]
+        reports: Vec<ReportSpec>,
+    }
+
+    #[test]
+    fn clap_takes_the_flag_repeated() {
+        use clap::Parser;
+        let flags = Flags::try_parse_from(["x", "--report", "json:r.json", "--report", "junit"])
+            .expect("parses");
+        assert_eq!(flags.reports, specs(&["json:r.json", "junit"]));
+        let err = Flags::try_parse_from(["x", "--report", "xml"])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("invalid value 'xml' for '--report <FORMAT[:PATH]>': --report 'xml': unknown report format 'xml'"),
+            "{err}"
+        );
+    }
 }
