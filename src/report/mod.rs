@@ -3,12 +3,17 @@
 //! (the model itself, the source of every other report), JUnit XML,
 //! terminal and Markdown. HTML will be one more sibling module reading the
 //! same model (its timeline from [`ScenarioReport::timeline`]).
+//!
+//! The runner's part, in order: fill the model, [`mask_secrets`] with every
+//! token and secret the run handed out, [`apply_baseline`] when
+//! `--baseline` is given, [`write_reports`], and exit with [`exit_status`].
 
 mod baseline;
 mod escape;
 pub mod json;
 pub mod junit;
 pub mod markdown;
+mod mask;
 mod model;
 mod progress;
 mod spec;
@@ -17,6 +22,7 @@ pub mod terminal;
 mod write;
 
 pub use baseline::{Baseline, BaselineError, apply as apply_baseline};
+pub use mask::mask_secrets;
 pub use model::{
     BaselineMark, CertifyCheck, CheckReport, FailOn, HarnessError, Level, Outcome, REPORT_SPEC,
     ReceivedAlert, ReportKind, RunReport, ScenarioReport, TimelineEntry, TimelineKind,
