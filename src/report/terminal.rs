@@ -64,7 +64,7 @@ pub fn write(report: &RunReport, out: &mut dyn Write, style: Style) -> io::Resul
 }
 
 /// What follows the scenario lines: harness errors, failures, the summary.
-/// A runner that printed the lines through [`TerminalProgress`] ends with this.
+/// A runner that printed the lines through [`super::TerminalProgress`] ends with this.
 pub fn write_tail(report: &RunReport, out: &mut dyn Write, style: Style) -> io::Result<()> {
     let mut problems = Vec::new();
     for e in &report.errors {
