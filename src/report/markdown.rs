@@ -1,7 +1,7 @@
 //! The Markdown report (SPEC §7), for a pull-request comment: a summary
 //! table, then a section per failed check and per harness error with its
 //! message in a code block. Names and messages are escaped (see
-//! [`super::escape`]): they may hold anything a server under test sent.
+//! `escape.rs`): they may hold anything a server under test sent.
 
 use super::escape::{markdown_code_block as block, markdown_inline as md};
 use super::model::{BaselineMark, CertifyCheck, Outcome, ReportKind, RunReport};
