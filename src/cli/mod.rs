@@ -3,6 +3,7 @@
 
 mod check;
 pub mod exit;
+mod schema;
 mod serve;
 
 use clap::{Parser, Subcommand};
@@ -29,6 +30,12 @@ pub enum Command {
     Check {
         /// Files or folders (default: ./mock-targets and ./scenarios).
         paths: Vec<PathBuf>,
+    },
+    /// Print the JSON Schema of a file or payload: scenario, profile,
+    /// connector, report, event, alert, targets or endpoints.
+    Schema {
+        /// scenario | profile | connector | report | event | alert | targets | endpoints
+        kind: String,
     },
 }
 
@@ -61,5 +68,6 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
     match cli.command {
         Command::Serve(args) => serve::run(args),
         Command::Check { paths } => check::run(&paths, &mut std::io::stdout()),
+        Command::Schema { kind } => schema::run(&kind, &mut std::io::stdout()),
     }
 }

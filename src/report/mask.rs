@@ -1,0 +1,167 @@
+//! Secrets never appear in reports (SPEC §1): before any report is
+//! written, every token and client secret the run handed out is replaced
+//! by `***` wherever it occurs in the model, in messages, evidence, alert
+//! payloads and timelines alike, since servers and connectors under test
+//! may echo them back in any of those.
+
+use super::model::RunReport;
+use aho_corasick::AhoCorasick;
+use serde_json::Value;
+
+const MASK: &str = "***";
+
+/// Replaces every occurrence of each secret in `report` by `***`. Empty
+/// secrets are ignored (they would match everywhere).
+pub fn mask_secrets(report: &mut RunReport, secrets: &[String]) {
+    let patterns: Vec<&str> = secrets
+        .iter()
+        .map(String::as_str)
+        .filter(|s| !s.is_empty())
+        .collect();
+    if patterns.is_empty() {
+        return;
+    }
+    // Longest first, so a secret that contains another is masked whole.
+    let Ok(matcher) = AhoCorasick::builder()
+        .match_kind(aho_corasick::MatchKind::LeftmostLongest)
+        .build(&patterns)
+    else {
+        return;
+    };
+    let masker = Masker { matcher };
+    masker.report(report);
+}
+
+struct Masker {
+    matcher: AhoCorasick,
+}
+
+impl Masker {
+    fn text(&self, s: &mut String) {
+        if self.matcher.is_match(s.as_str()) {
+            let replacements = vec![MASK; self.matcher.patterns_len()];
+            *s = self.matcher.replace_all(s, &replacements);
+        }
+    }
+
+    fn opt(&self, s: &mut Option<String>) {
+        if let Some(s) = s {
+            self.text(s);
+        }
+    }
+
+    fn value(&self, v: &mut Value) {
+        match v {
+            Value::String(s) => self.text(s),
+            Value::Array(items) => items.iter_mut().for_each(|i| self.value(i)),
+            Value::Object(map) => {
+                // Keys may carry secrets too (a header map keyed by value is
+                // unlikely, but cheap to cover): rebuild only when one does.
+                if map.keys().any(|k| self.matcher.is_match(k.as_str())) {
+                    let old = std::mem::take(map);
+                    for (mut k, mut item) in old {
+                        self.text(&mut k);
+                        self.value(&mut item);
+                        map.insert(k, item);
+                    }
+                } else {
+                    map.values_mut().for_each(|i| self.value(i));
+                }
+            }
+            Value::Null | Value::Bool(_) | Value::Number(_) => {}
+        }
+    }
+
+    fn report(&self, r: &mut RunReport) {
+        self.opt(&mut r.subject);
+        for e in &mut r.errors {
+            self.opt(&mut e.during);
+            self.text(&mut e.message);
+        }
+        for s in r.scenarios.iter_mut().flatten() {
+            self.opt(&mut s.description);
+            for e in &mut s.errors {
+                self.opt(&mut e.during);
+                self.text(&mut e.message);
+            }
+            for c in &mut s.checks {
+                self.text(&mut c.message);
+                self.opt(&mut c.skipped);
+                if let Some(d) = &mut c.diff {
+                    self.value(d);
+                }
+                c.journal.iter_mut().for_each(|j| self.value(j));
+            }
+            for a in &mut s.alerts {
+                self.value(&mut a.payload);
+            }
+            for t in &mut s.timeline {
+                self.text(&mut t.summary);
+                if let Some(d) = &mut t.detail {
+                    self.value(d);
+                }
+            }
+        }
+        for c in r.checks.iter_mut().flatten() {
+            self.text(&mut c.message);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::model::{
+        CheckReport, HarnessError, ReceivedAlert, ScenarioReport, TimelineEntry, TimelineKind,
+    };
+    use chrono::{TimeZone, Utc};
+    use serde_json::json;
+
+    #[test]
+    fn secrets_are_masked_everywhere_in_the_model() {
+        let mut check = CheckReport::new(0, "alert", "a", false, "401 for Bearer tok-123");
+        check.journal = vec![json!({"headers": {"authorization": "Bearer tok-123"}, "tok-123": 1})];
+        check.diff = Some(json!(["client_secret=sec-456"]));
+        let mut s = ScenarioReport::new("s", "s.yaml", vec![check]);
+        s.errors.push(HarnessError {
+            during: Some("rotate tok-123".into()),
+            message: "connector printed sec-456".into(),
+        });
+        s.alerts.push(ReceivedAlert {
+            at_ms: 1,
+            payload: json!({"message": "token tok-123 expired"}),
+        });
+        s.timeline.push(TimelineEntry {
+            at_ms: 1,
+            kind: TimelineKind::Request,
+            target: None,
+            summary: "GET with tok-123".into(),
+            detail: Some(json!({"body": "sec-456"})),
+        });
+        let mut r = RunReport::run(0, Utc.timestamp_opt(0, 0).unwrap(), 0, vec![s]);
+        mask_secrets(&mut r, &["tok-123".into(), "sec-456".into(), String::new()]);
+        let json = serde_json::to_string(&r).unwrap();
+        assert!(
+            !json.contains("tok-123") && !json.contains("sec-456"),
+            "{json}"
+        );
+        assert_eq!(r.scenarios()[0].checks[0].message, "401 for Bearer ***");
+        assert_eq!(r.scenarios()[0].checks[0].journal[0]["***"], 1);
+    }
+
+    #[test]
+    fn a_secret_inside_another_is_masked_whole() {
+        let mut r = RunReport::run(
+            0,
+            Utc.timestamp_opt(0, 0).unwrap(),
+            0,
+            vec![ScenarioReport::new(
+                "s",
+                "s.yaml",
+                vec![CheckReport::new(0, "c", "t", true, "abc and abcdef")],
+            )],
+        );
+        mask_secrets(&mut r, &["abc".into(), "abcdef".into()]);
+        assert_eq!(r.scenarios()[0].checks[0].message, "*** and ***");
+    }
+}

@@ -1,0 +1,34 @@
+//! Reports (SPEC §7): one run model ([`RunReport`]) that the runner and
+//! certify fill, and reporters that each make one format from it: JSON
+//! (the model itself, the source of every other report), JUnit XML,
+//! terminal and Markdown. HTML will be one more sibling module reading the
+//! same model (its timeline from [`ScenarioReport::timeline`]).
+//!
+//! The runner's part, in order: fill the model, [`mask_secrets`] with every
+//! token and secret the run handed out, [`apply_baseline`] when
+//! `--baseline` is given, [`write_reports`], and exit with [`exit_status`].
+
+mod baseline;
+mod escape;
+pub mod json;
+pub mod junit;
+pub mod markdown;
+mod mask;
+mod model;
+mod progress;
+mod spec;
+mod status;
+pub mod terminal;
+mod write;
+
+pub use baseline::{Baseline, BaselineError, apply as apply_baseline};
+pub use mask::mask_secrets;
+pub use model::{
+    BaselineMark, CertifyCheck, CheckReport, FailOn, HarnessError, Level, Outcome, REPORT_SPEC,
+    ReceivedAlert, ReportKind, RunReport, ScenarioReport, TimelineEntry, TimelineKind,
+};
+pub use progress::{NoProgress, Progress, TerminalProgress};
+pub use spec::{Destination, ReportFormat, ReportSpec, check_specs};
+pub use status::exit_status;
+pub use terminal::Style;
+pub use write::{render, write_reports, write_reports_to};

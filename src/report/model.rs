@@ -1,0 +1,392 @@
+//! The run model: what one `scimulate run` or `certify` produced. It
+//! serialises to the JSON report (SPEC §7), whose stable core is the
+//! fields marked "core" below; every other report is made from it, and a
+//! JSON report read back (for `--baseline`) is the same model again.
+//!
+//! The runner fills it as scenarios finish; extra fields are optional and
+//! left out of the JSON when empty, so a report stays short for a clean
+//! run and the core keeps its SPEC shape.
+
+use crate::judge::CheckResult;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+/// The `spec` value of every JSON report this version writes.
+pub const REPORT_SPEC: &str = "scimulate.report/v1";
+
+/// One run or certify session.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RunReport {
+    /// Core: always [`REPORT_SPEC`].
+    pub spec: String,
+    /// Core.
+    pub kind: ReportKind,
+    /// Core: every check passed (or was skipped) and nothing went wrong in
+    /// the harness. A baseline does not change it; it changes the exit status.
+    pub passed: bool,
+    /// Core for `run`; `certify` has no seed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seed: Option<u64>,
+    /// Core.
+    pub started_at: DateTime<Utc>,
+    /// Core.
+    pub duration_ms: u64,
+    /// Core for `run`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scenarios: Option<Vec<ScenarioReport>>,
+    /// Core for `certify`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub checks: Option<Vec<CertifyCheck>>,
+    /// The connector (run) or server URL (certify) under test.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subject: Option<String>,
+    /// Problems that stopped the harness outside any one scenario (the
+    /// connector would not start, a port was in use).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<HarnessError>,
+    /// The baseline the failures were compared with (`--baseline`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub baseline: Option<String>,
+    /// Certify's `--fail-on`: which failed levels give exit status 1.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fail_on: Option<FailOn>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ReportKind {
+    Run,
+    Certify,
+}
+
+/// One scenario of a run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ScenarioReport {
+    /// Core.
+    pub name: String,
+    /// Core: the scenario file as given on the command line.
+    pub file: String,
+    /// Core: every check passed and the scenario ran to its end.
+    pub passed: bool,
+    /// Core: one result per (expect index, target), SPEC §5.1.
+    pub checks: Vec<CheckReport>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seed: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub duration_ms: Option<u64>,
+    /// Why the scenario could not run (or not to its end): an error of the
+    /// harness, not a failed check.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<HarnessError>,
+    /// Alerts the connector raised, as received, with their arrival time.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub alerts: Vec<ReceivedAlert>,
+    /// Events, faults, alerts and requests in scenario time, for the HTML
+    /// report's timeline.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub timeline: Vec<TimelineEntry>,
+}
+
+/// One judged check of a scenario.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CheckReport {
+    /// Core: the check's place in `expect` (the implicit final `state`
+    /// comes after the last entry).
+    pub index: usize,
+    /// Core: the check's name (`alert`, `replay`, `state`, …).
+    pub check: String,
+    /// Core.
+    pub target: String,
+    /// Core. A skipped check counts as passed: it is never a failure.
+    pub passed: bool,
+    /// Core: the evidence in words; may run over several lines.
+    pub message: String,
+    /// Set when the check could not be judged because the target does not
+    /// support what it needs; the reason.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub skipped: Option<String>,
+    /// How a failure compares with `--baseline`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub baseline: Option<BaselineMark>,
+    /// What the target holds against what it should (the `state` check).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub diff: Option<Value>,
+    /// The journal entries (SPEC §3.3) the verdict rests on.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub journal: Vec<Value>,
+}
+
+/// A failure measured against the baseline.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BaselineMark {
+    /// Passed in the baseline, or absent from it: this failure counts.
+    New,
+    /// Failed in the baseline too: reported, but not a reason for exit 1.
+    Known,
+}
+
+/// A problem of the harness, not of the system under test.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HarnessError {
+    /// What the harness was doing (`start connector`, `step 3`, …).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub during: Option<String>,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReceivedAlert {
+    /// Milliseconds since the scenario started.
+    pub at_ms: u64,
+    /// The payload as the connector sent it (secrets masked).
+    pub payload: Value,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TimelineEntry {
+    /// Milliseconds since the scenario started.
+    pub at_ms: u64,
+    pub kind: TimelineKind,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target: Option<String>,
+    /// One line for people.
+    pub summary: String,
+    /// The whole object (event, fault, alert, journal entry).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detail: Option<Value>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TimelineKind {
+    Step,
+    Event,
+    Fault,
+    Alert,
+    Request,
+}
+
+/// One check of the certify catalogue (SPEC §6).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CertifyCheck {
+    /// Core, e.g. `PATCH-007`.
+    pub id: String,
+    /// Core, e.g. `patch`.
+    pub group: String,
+    /// Core, e.g. `RFC 7644 §3.5.2.2`.
+    pub rfc: String,
+    /// Core.
+    pub level: Level,
+    /// Core.
+    pub outcome: Outcome,
+    /// Core.
+    pub message: String,
+    /// A failure that does not fail: an INTEROP check outside its profile.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub warning: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub baseline: Option<BaselineMark>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub duration_ms: Option<u64>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum Level {
+    Must,
+    Should,
+    Interop,
+    May,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Outcome {
+    Passed,
+    Failed,
+    Skipped,
+}
+
+/// `certify --fail-on`: `must` fails on MUST alone, `should` (the
+/// default) on MUST, SHOULD and INTEROP under its own profile.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FailOn {
+    Must,
+    #[default]
+    Should,
+}
+
+impl RunReport {
+    /// A run report; `passed` is computed from the scenarios.
+    pub fn run(
+        seed: u64,
+        started_at: DateTime<Utc>,
+        duration_ms: u64,
+        scenarios: Vec<ScenarioReport>,
+    ) -> RunReport {
+        let mut report = RunReport {
+            spec: REPORT_SPEC.to_owned(),
+            kind: ReportKind::Run,
+            passed: false,
+            seed: Some(seed),
+            started_at,
+            duration_ms,
+            scenarios: Some(scenarios),
+            checks: None,
+            subject: None,
+            errors: Vec::new(),
+            baseline: None,
+            fail_on: None,
+        };
+        report.refresh_passed();
+        report
+    }
+
+    /// A certify report; `passed` is computed from the checks.
+    pub fn certify(
+        started_at: DateTime<Utc>,
+        duration_ms: u64,
+        checks: Vec<CertifyCheck>,
+        fail_on: FailOn,
+    ) -> RunReport {
+        let mut report = RunReport {
+            spec: REPORT_SPEC.to_owned(),
+            kind: ReportKind::Certify,
+            passed: false,
+            seed: None,
+            started_at,
+            duration_ms,
+            scenarios: None,
+            checks: Some(checks),
+            subject: None,
+            errors: Vec::new(),
+            baseline: None,
+            fail_on: Some(fail_on),
+        };
+        report.refresh_passed();
+        report
+    }
+
+    /// The scenarios of a run (none for certify).
+    pub fn scenarios(&self) -> &[ScenarioReport] {
+        self.scenarios.as_deref().unwrap_or(&[])
+    }
+
+    /// The checks of a certify session (none for a run).
+    pub fn certify_checks(&self) -> &[CertifyCheck] {
+        self.checks.as_deref().unwrap_or(&[])
+    }
+
+    /// Recomputes every `passed` from the checks and errors below it; call
+    /// after changing them.
+    pub fn refresh_passed(&mut self) {
+        if let Some(scenarios) = &mut self.scenarios {
+            for s in scenarios.iter_mut() {
+                s.refresh_passed();
+            }
+        }
+        let fail_on = self.fail_on.unwrap_or_default();
+        self.passed = self.errors.is_empty()
+            && self.scenarios().iter().all(|s| s.passed)
+            && self.certify_checks().iter().all(|c| !c.fails(fail_on));
+    }
+
+    /// Whether anything went wrong in the harness, here or in a scenario.
+    pub fn has_harness_errors(&self) -> bool {
+        !self.errors.is_empty() || self.scenarios().iter().any(|s| !s.errors.is_empty())
+    }
+}
+
+impl ScenarioReport {
+    /// A scenario with its judged checks; `passed` is computed.
+    pub fn new(name: &str, file: &str, checks: Vec<CheckReport>) -> ScenarioReport {
+        let mut s = ScenarioReport {
+            name: name.to_owned(),
+            file: file.to_owned(),
+            passed: false,
+            checks,
+            description: None,
+            seed: None,
+            duration_ms: None,
+            errors: Vec::new(),
+            alerts: Vec::new(),
+            timeline: Vec::new(),
+        };
+        s.refresh_passed();
+        s
+    }
+
+    /// A scenario that could not run: no checks, one harness error.
+    pub fn error(name: &str, file: &str, error: HarnessError) -> ScenarioReport {
+        let mut s = ScenarioReport::new(name, file, Vec::new());
+        s.errors.push(error);
+        s.refresh_passed();
+        s
+    }
+
+    pub fn refresh_passed(&mut self) {
+        self.passed = self.errors.is_empty() && self.checks.iter().all(|c| c.passed);
+    }
+
+    /// Counts of (passed, failed, skipped) checks.
+    pub fn counts(&self) -> (usize, usize, usize) {
+        let skipped = self.checks.iter().filter(|c| c.skipped.is_some()).count();
+        let failed = self.checks.iter().filter(|c| !c.passed).count();
+        (self.checks.len() - failed - skipped, failed, skipped)
+    }
+}
+
+impl CheckReport {
+    pub fn new(index: usize, check: &str, target: &str, passed: bool, message: &str) -> Self {
+        CheckReport {
+            index,
+            check: check.to_owned(),
+            target: target.to_owned(),
+            passed,
+            message: message.to_owned(),
+            skipped: None,
+            baseline: None,
+            diff: None,
+            journal: Vec::new(),
+        }
+    }
+
+    /// A check not judged because the target lacks what it needs.
+    pub fn skipped(index: usize, check: &str, target: &str, reason: &str) -> Self {
+        let mut c = CheckReport::new(index, check, target, true, reason);
+        c.skipped = Some(reason.to_owned());
+        c
+    }
+
+    /// Whether this failure makes the exit status 1: a failure that the
+    /// baseline already had does not.
+    pub fn counts_as_failure(&self) -> bool {
+        !self.passed && self.baseline != Some(BaselineMark::Known)
+    }
+}
+
+impl From<CheckResult> for CheckReport {
+    fn from(r: CheckResult) -> Self {
+        CheckReport::new(r.index, &r.check, &r.target, r.passed, &r.message)
+    }
+}
+
+impl CertifyCheck {
+    /// Whether this check is a failure under `fail_on` (baseline aside).
+    pub fn fails(&self, fail_on: FailOn) -> bool {
+        if self.outcome != Outcome::Failed || self.warning {
+            return false;
+        }
+        match (self.level, fail_on) {
+            (Level::Must, _) => true,
+            (Level::Should | Level::Interop, FailOn::Should) => true,
+            // MAY is a capability probe: passed or skipped, never failed.
+            (Level::May, _) | (Level::Should | Level::Interop, FailOn::Must) => false,
+        }
+    }
+}
