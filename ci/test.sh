@@ -9,5 +9,6 @@ cargo fmt --check
 cargo clippy --all-targets --locked -- -D warnings
 cargo test --locked
 bash ci/toxiproxy-compat.sh
+bash ci/junit-check.sh
 cargo build --release --locked
 bash ci/conformance.sh
