@@ -11,6 +11,7 @@ pub mod fault;
 pub mod judge;
 pub mod netproxy;
 pub mod report;
+pub mod runner;
 pub mod scenario;
 pub mod schema;
 pub mod scim;

@@ -19,6 +19,10 @@ pub enum CliError {
     BadInput(String),
     #[error("{0}")]
     Harness(String),
+    /// The command did its job and its outcome is this status (a check
+    /// failed: 1); the reports already said why.
+    #[error("exit status {0}")]
+    Exit(u8),
 }
 
 impl CliError {
@@ -26,6 +30,7 @@ impl CliError {
         match self {
             CliError::BadInput(_) => BAD_INPUT,
             CliError::Harness(_) => HARNESS,
+            CliError::Exit(code) => *code,
         }
     }
 

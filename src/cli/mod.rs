@@ -3,6 +3,7 @@
 
 mod check;
 pub mod exit;
+mod run;
 mod schema;
 mod serve;
 
@@ -24,6 +25,8 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Run scenario files against a connector and judge it.
+    Run(run::RunArgs),
     /// Run mock SCIM targets until stopped (game days, manual testing).
     Serve(serve::ServeArgs),
     /// Validate profile, scenario and connector files without running anything.
@@ -56,6 +59,7 @@ pub fn main() -> ExitCode {
     };
     match run(cli) {
         Ok(()) => ExitCode::from(exit::OK),
+        Err(CliError::Exit(code)) => ExitCode::from(code),
         Err(e) => {
             eprintln!("error: {e}");
             e.exit_code()
@@ -66,6 +70,7 @@ pub fn main() -> ExitCode {
 /// Runs one parsed command.
 pub fn run(cli: Cli) -> Result<(), CliError> {
     match cli.command {
+        Command::Run(args) => run::run(args),
         Command::Serve(args) => serve::run(args),
         Command::Check { paths } => check::run(&paths, &mut std::io::stdout()),
         Command::Schema { kind } => schema::run(&kind, &mut std::io::stdout()),

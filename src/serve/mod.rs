@@ -102,11 +102,21 @@ fn admin_token() -> String {
 /// Starts every target, then the admin API. Everything accepts
 /// connections when this returns.
 pub async fn start(profiles: Vec<Profile>, options: &ServeOptions) -> io::Result<Serving> {
-    let (stop, stopped) = watch::channel(false);
     let names = unique_names(&profiles);
+    start_named(names.into_iter().zip(profiles).collect(), options).await
+}
+
+/// Starts targets under the given names (a scenario's `app-a`, `app-b`),
+/// then the admin API.
+pub async fn start_named(
+    named: Vec<(String, Profile)>,
+    options: &ServeOptions,
+) -> io::Result<Serving> {
+    let (stop, stopped) = watch::channel(false);
     let tls = tls_acceptor(options)?;
-    let mut targets = Vec::with_capacity(profiles.len());
-    for (i, (profile, name)) in profiles.into_iter().zip(&names).enumerate() {
+    let mut targets = Vec::with_capacity(named.len());
+    for (i, (name, profile)) in named.into_iter().enumerate() {
+        let name = &name;
         let seed = options.seed.wrapping_add(i as u64);
         targets.push(
             server::start(

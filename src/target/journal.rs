@@ -55,6 +55,9 @@ pub struct JournalEntry {
     pub latency_ms: f64,
     pub fault: Option<String>,
     pub operation: Option<Operation>,
+    /// The `Retry-After` the target answered with, as sent: what
+    /// `honors_retry_after` holds the connector to.
+    pub retry_after: Option<String>,
 }
 
 impl JournalEntry {
@@ -85,6 +88,7 @@ impl JournalEntry {
             "latency_ms": self.latency_ms,
             "fault": self.fault,
             "operation": self.operation,
+            "retry_after": self.retry_after,
         })
     }
 }
@@ -247,6 +251,7 @@ mod tests {
 
     fn entry() -> JournalEntry {
         JournalEntry {
+            retry_after: None,
             seq: 0,
             time: Utc::now(),
             method: Method::GET,

@@ -38,6 +38,17 @@ fn operation_of(
     Some(faults::operation(method, path, body))
 }
 
+/// How a request was answered, as the journal keeps it.
+#[derive(Default)]
+struct Answer {
+    /// 0: never answered.
+    status: u16,
+    body: Bytes,
+    fault: Option<FaultKind>,
+    tag: Option<OperationTag>,
+    retry_after: Option<String>,
+}
+
 /// What the journal keeps of a request, taken before it is handled.
 struct Received {
     started: Instant,
@@ -51,15 +62,14 @@ struct Received {
 impl Received {
     /// Journals the request with its answer (`status` 0: never answered)
     /// and counts it in the metrics.
-    fn record(
-        self,
-        state: &TargetState,
-        body: &[u8],
-        status: u16,
-        response_body: Bytes,
-        fault: Option<FaultKind>,
-        tag: Option<OperationTag>,
-    ) {
+    fn record(self, state: &TargetState, body: &[u8], answer: Answer) {
+        let Answer {
+            status,
+            body: response_body,
+            fault,
+            tag,
+            retry_after,
+        } = answer;
         let operation = operation_of(&self.method, &self.path, body, tag);
         state
             .metrics
@@ -82,6 +92,7 @@ impl Received {
             response_body,
             fault: fault.map(|k| k.as_str().to_owned()),
             operation,
+            retry_after,
         });
     }
 }
@@ -123,10 +134,10 @@ pub async fn journal(State(state): State<Arc<TargetState>>, req: Request, next: 
                     received.record(
                         &state,
                         &bytes,
-                        0,
-                        Bytes::new(),
-                        Some(FaultKind::Timeout),
-                        None,
+                        Answer {
+                            fault: Some(FaultKind::Timeout),
+                            ..Answer::default()
+                        },
                     );
                     return std::future::pending().await;
                 }
@@ -134,10 +145,10 @@ pub async fn journal(State(state): State<Arc<TargetState>>, req: Request, next: 
                     received.record(
                         &state,
                         &bytes,
-                        0,
-                        Bytes::new(),
-                        Some(FaultKind::ConnectionDrop),
-                        None,
+                        Answer {
+                            fault: Some(FaultKind::ConnectionDrop),
+                            ..Answer::default()
+                        },
                     );
                     return reset_connection(parts.extensions.get::<ConnectionReset>()).await;
                 }
@@ -195,13 +206,21 @@ pub async fn journal(State(state): State<Arc<TargetState>>, req: Request, next: 
         fault = Some(kind);
     }
     let tag = rparts.extensions.remove::<OperationTag>();
+    let retry_after = rparts
+        .headers
+        .get(header::RETRY_AFTER)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
     received.record(
         &state,
         &request_body,
-        rparts.status.as_u16(),
-        response_body.clone(),
-        fault,
-        tag,
+        Answer {
+            status: rparts.status.as_u16(),
+            body: response_body.clone(),
+            fault,
+            tag,
+            retry_after,
+        },
     );
     Response::from_parts(rparts, Body::from(response_body))
 }

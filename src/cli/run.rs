@@ -1,0 +1,205 @@
+//! `scimulate run [PATHS...]`: scenarios against a connector (SPEC §1).
+
+use super::exit::CliError;
+use crate::connector::{self, ConnectorFile};
+use crate::report::{
+    self, Baseline, ReportSpec, Style, TerminalProgress, apply_baseline, check_specs, exit_status,
+    mask_secrets, write_reports,
+};
+use crate::runner::{self, RunOptions};
+use crate::scenario::{self, Scenario};
+use clap::Args;
+use std::io::IsTerminal;
+use std::net::IpAddr;
+use std::path::{Path, PathBuf};
+
+/// The built-in reference connector's file (SPEC §4.5), used when no
+/// `--connector` is given and no `connectors/reference.yaml` is at hand.
+const REFERENCE: &str = "connectors/reference.yaml";
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// Scenario files or folders (default: ./scenarios).
+    pub paths: Vec<PathBuf>,
+    /// The connector file (default: the built-in reference connector).
+    #[arg(long)]
+    pub connector: Option<PathBuf>,
+    /// terminal (default) | json | junit | html | markdown, each with an
+    /// optional :PATH; repeatable.
+    #[arg(long = "report", value_name = "FORMAT[:PATH]")]
+    pub reports: Vec<ReportSpec>,
+    /// Overrides every scenario's seed.
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Scenario seconds per wall second (60: a 10 min outage takes 10 s).
+    #[arg(long, default_value_t = 1.0)]
+    pub time_scale: f64,
+    /// Run the scenarios whose name matches (`*` and `?` wildcards).
+    #[arg(long)]
+    pub only: Option<String>,
+    /// A JSON report: fail only on checks that passed there.
+    #[arg(long)]
+    pub baseline: Option<PathBuf>,
+    /// Drive this Toxiproxy server instead of the built-in proxy.
+    #[arg(long, value_name = "URL")]
+    pub toxiproxy: Option<String>,
+    /// Run the scenarios carrying one of these tags.
+    #[arg(long, value_delimiter = ',')]
+    pub tags: Vec<String>,
+    /// Targets serve HTTPS with a CA made for the run.
+    #[arg(long)]
+    pub tls: bool,
+    /// Address every listener binds to.
+    #[arg(long, default_value = "127.0.0.1")]
+    pub listen: IpAddr,
+}
+
+/// `*` any run of characters, `?` one character.
+pub(crate) fn glob_match(pattern: &str, name: &str) -> bool {
+    fn go(p: &[char], n: &[char]) -> bool {
+        match (p.first(), n.first()) {
+            (None, None) => true,
+            (Some('*'), _) => go(&p[1..], n) || (!n.is_empty() && go(p, &n[1..])),
+            (Some('?'), Some(_)) => go(&p[1..], &n[1..]),
+            (Some(a), Some(b)) if a == b => go(&p[1..], &n[1..]),
+            _ => false,
+        }
+    }
+    let p: Vec<char> = pattern.chars().collect();
+    let n: Vec<char> = name.chars().collect();
+    go(&p, &n)
+}
+
+fn scenario_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, CliError> {
+    let defaults = [PathBuf::from("scenarios")];
+    let paths = if paths.is_empty() {
+        &defaults[..]
+    } else {
+        paths
+    };
+    let mut files = Vec::new();
+    for p in paths {
+        if p.is_dir() {
+            let mut found: Vec<PathBuf> = std::fs::read_dir(p)
+                .map_err(|e| {
+                    CliError::BadInput(format!("{}: cannot read folder: {e}", p.display()))
+                })?
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|f| matches!(f.extension().and_then(|e| e.to_str()), Some("yaml" | "yml")))
+                .collect();
+            found.sort();
+            files.extend(found);
+        } else if p.is_file() {
+            files.push(p.clone());
+        } else {
+            return Err(CliError::BadInput(format!(
+                "{}: no such file or folder",
+                p.display()
+            )));
+        }
+    }
+    Ok(files)
+}
+
+fn connector_file(path: Option<&Path>) -> Result<ConnectorFile, CliError> {
+    let path = path.unwrap_or(Path::new(REFERENCE));
+    if !path.is_file() {
+        return Err(CliError::BadInput(format!(
+            "{}: no such connector file (give one with --connector FILE)",
+            path.display()
+        )));
+    }
+    connector::load(path).map_err(CliError::BadInput)
+}
+
+/// Every file loads, or every problem is reported at once (exit 2).
+fn load_scenarios(args: &RunArgs) -> Result<Vec<Scenario>, CliError> {
+    let mut scenarios = Vec::new();
+    let mut errors = Vec::new();
+    for file in scenario_files(&args.paths)? {
+        match scenario::load(&file) {
+            Ok(s) => scenarios.push(s),
+            Err(e) => errors.push(e),
+        }
+    }
+    if !errors.is_empty() {
+        return Err(CliError::BadInput(errors.join("\n")));
+    }
+    scenarios.retain(|s| args.only.as_deref().is_none_or(|g| glob_match(g, &s.name)));
+    if !args.tags.is_empty() {
+        scenarios.retain(|s| s.tags.iter().any(|t| args.tags.contains(t)));
+    }
+    Ok(scenarios)
+}
+
+pub fn run(args: RunArgs) -> Result<(), CliError> {
+    if !(args.time_scale > 0.0 && args.time_scale.is_finite()) {
+        return Err(CliError::BadInput(format!(
+            "--time-scale {}: expected a positive number",
+            args.time_scale
+        )));
+    }
+    let specs = if args.reports.is_empty() {
+        vec![
+            "terminal"
+                .parse::<ReportSpec>()
+                .map_err(CliError::BadInput)?,
+        ]
+    } else {
+        args.reports.clone()
+    };
+    check_specs(&specs).map_err(CliError::BadInput)?;
+    let baseline = match &args.baseline {
+        Some(p) => Some(Baseline::load(p).map_err(|e| CliError::BadInput(e.to_string()))?),
+        None => None,
+    };
+    let scenarios = load_scenarios(&args)?;
+    if scenarios.is_empty() {
+        return Err(CliError::BadInput(
+            "no scenario to run: the paths hold none, or --only/--tags left none".into(),
+        ));
+    }
+    let options = RunOptions {
+        connector: connector_file(args.connector.as_deref())?,
+        seed: args.seed,
+        time_scale: args.time_scale,
+        toxiproxy: args.toxiproxy.clone(),
+        tls: args.tls,
+        listen: args.listen,
+        runs_dir: PathBuf::from(".scimulate/runs"),
+    };
+    let runtime = tokio::runtime::Runtime::new()
+        .map_err(|e| CliError::Harness(format!("could not start the async runtime: {e}")))?;
+    let stderr = std::io::stderr();
+    let is_terminal = stderr.is_terminal();
+    let mut progress = TerminalProgress::new(stderr, Style::detect(is_terminal), is_terminal);
+    let (mut report, secrets) = runtime.block_on(runner::run(&scenarios, &options, &mut progress));
+    mask_secrets(&mut report, &secrets);
+    if let Some(b) = &baseline {
+        apply_baseline(&mut report, b).map_err(|e| CliError::BadInput(e.to_string()))?;
+    }
+    write_reports(&report, &specs)
+        .map_err(|e| CliError::Harness(format!("could not write a report: {e}")))?;
+    match exit_status(&report) {
+        0 => Ok(()),
+        code => Err(CliError::Exit(code)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::glob_match;
+    use rstest::rstest;
+
+    #[rstest]
+    #[case("*", "anything", true)]
+    #[case("leaver-*", "leaver-during-expired-token", true)]
+    #[case("leaver-*", "joiner-429", false)]
+    #[case("*token*", "leaver-during-expired-token", true)]
+    #[case("a?c", "abc", true)]
+    #[case("a?c", "ac", false)]
+    #[case("exact", "exact", true)]
+    fn globs(#[case] pattern: &str, #[case] name: &str, #[case] matches: bool) {
+        assert_eq!(glob_match(pattern, name), matches);
+    }
+}

@@ -1,0 +1,205 @@
+//! Turning what a scenario left behind into the judge's evidence: each
+//! target's journal as requests tied to the people they concern, and the
+//! connector's alerts.
+
+use super::live::Live;
+use super::settle::snapshot;
+use crate::connector::alert::Alert;
+use crate::judge::accounts_of;
+use crate::judge::evidence::{AlertRecord, Evidence, Request};
+use crate::scenario::Person;
+use crate::scenario::truth::EventKind;
+use crate::target::journal::JournalEntry;
+use chrono::{DateTime, Utc};
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+pub(crate) fn evidence(live: &Live<'_>) -> Evidence {
+    let mut requests = BTreeMap::new();
+    for t in &live.serving.targets {
+        let state = &t.state;
+        let entries = state.journal.since(0);
+        let (users, _) = snapshot(state);
+        let owners = account_owners(&live.scenario.people, &users, &entries);
+        let list = entries
+            .iter()
+            .map(|e| request(e, &live.scenario.people, &owners))
+            .collect();
+        requests.insert(state.name.clone(), list);
+    }
+    let mut faults = live.faults.clone();
+    // A fault bounded by a number of requests (or drawn away) that is no
+    // longer active ended with the last request it shaped.
+    for (target, kind, id, at) in &live.open_faults {
+        let (Some(kind), Some(id), Some(state)) = (kind, id, live.target(target)) else {
+            continue;
+        };
+        let active = state
+            .faults
+            .active(std::time::Instant::now())
+            .iter()
+            .any(|f| f.id == *id);
+        if active || faults[*at].ended.is_some() {
+            continue;
+        }
+        let started = faults[*at].started;
+        faults[*at].ended = state
+            .journal
+            .since(0)
+            .iter()
+            .filter(|e| e.time >= started && e.fault.as_deref() == Some(kind.as_str()))
+            .map(|e| e.time)
+            .max();
+    }
+    Evidence {
+        started: Some(live.started_at),
+        time_scale: live.scale,
+        requests,
+        faults,
+        events: live.events.clone(),
+        alerts: alerts(live),
+        rotations: live.rotations.clone(),
+    }
+}
+
+/// Which person owns each account id: accounts in the final state, and
+/// accounts created along the way (answers to POST /Users).
+fn account_owners(
+    people: &[Person],
+    users: &[Value],
+    entries: &[std::sync::Arc<JournalEntry>],
+) -> BTreeMap<String, String> {
+    let mut owners = BTreeMap::new();
+    for p in people {
+        for a in accounts_of(p, users) {
+            if let Some(id) = a.get("id").and_then(Value::as_str) {
+                owners.insert(id.to_owned(), p.key.clone());
+            }
+        }
+    }
+    for e in entries {
+        if e.method != "POST" || !e.path.ends_with("/Users") || !(200..300).contains(&e.status) {
+            continue;
+        }
+        let Ok(created) = serde_json::from_slice::<Value>(&e.response_body) else {
+            continue;
+        };
+        if let (Some(id), Some(key)) = (
+            created.get("id").and_then(Value::as_str),
+            person_of(people, &created),
+        ) {
+            owners.entry(id.to_owned()).or_insert(key);
+        }
+    }
+    owners
+}
+
+/// The person a User object belongs to (SPEC §5: externalId, else
+/// userName case-insensitively).
+fn person_of(people: &[Person], user: &Value) -> Option<String> {
+    let external = user.get("externalId").and_then(Value::as_str);
+    let name = user.get("userName").and_then(Value::as_str);
+    people
+        .iter()
+        .find(|p| external == Some(p.external_id()))
+        .or_else(|| {
+            people
+                .iter()
+                .find(|p| name.is_some_and(|n| n.eq_ignore_ascii_case(p.user_name())))
+        })
+        .map(|p| p.key.clone())
+}
+
+fn request(e: &JournalEntry, people: &[Person], owners: &BTreeMap<String, String>) -> Request {
+    let body = String::from_utf8_lossy(&e.body).into_owned();
+    let person = match users_id(&e.path) {
+        Some(id) => owners.get(id).cloned(),
+        None if e.method == "POST" && e.path.ends_with("/Users") => {
+            serde_json::from_str::<Value>(&body)
+                .ok()
+                .and_then(|u| person_of(people, &u))
+        }
+        None => None,
+    };
+    Request {
+        seq: e.seq,
+        at: e.time,
+        method: e.method.as_str().to_owned(),
+        path: e.path.clone(),
+        body,
+        status: e.status,
+        retry_after: e
+            .retry_after
+            .as_deref()
+            .and_then(|v| retry_after(v, e.time)),
+        person,
+    }
+}
+
+/// The id in `…/Users/{id}`.
+fn users_id(path: &str) -> Option<&str> {
+    let (_, rest) = path.rsplit_once("/Users/")?;
+    (!rest.is_empty() && !rest.contains('/')).then_some(rest)
+}
+
+/// `Retry-After` as a wait from `at`: delay-seconds or an HTTP-date.
+fn retry_after(value: &str, at: DateTime<Utc>) -> Option<Duration> {
+    if let Ok(secs) = value.trim().parse::<u64>() {
+        return Some(Duration::from_secs(secs));
+    }
+    let when = DateTime::parse_from_rfc2822(value.trim()).ok()?;
+    (when.with_timezone(&Utc) - at).to_std().ok()
+}
+
+fn alerts(live: &Live<'_>) -> Vec<AlertRecord> {
+    live.connector
+        .alerts()
+        .alerts()
+        .into_iter()
+        .map(|r| record(r.received_at, r.alert))
+        .collect()
+}
+
+fn record(received_at: DateTime<Utc>, a: Alert) -> AlertRecord {
+    let raw = serde_json::to_value(&a).unwrap_or(Value::Null);
+    AlertRecord {
+        received_at,
+        target: a.target,
+        status: a.status,
+        class: Some(a.class),
+        first_failure_at: a.first_failure_at,
+        pending: a.pending.map(|p| {
+            BTreeMap::from([
+                (EventKind::Deprovision, p.deprovision),
+                (EventKind::Provision, p.provision),
+                (EventKind::Update, p.update),
+            ])
+        }),
+        raw,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn retry_after_takes_seconds_or_a_date() {
+        let at = Utc.with_ymd_and_hms(2026, 11, 30, 12, 0, 0).unwrap();
+        assert_eq!(retry_after("7", at), Some(Duration::from_secs(7)));
+        assert_eq!(
+            retry_after("Mon, 30 Nov 2026 12:00:05 GMT", at),
+            Some(Duration::from_secs(5))
+        );
+        assert_eq!(retry_after("soon", at), None);
+    }
+
+    #[test]
+    fn user_ids_are_read_from_paths() {
+        assert_eq!(users_id("/scim/v2/Users/abc"), Some("abc"));
+        assert_eq!(users_id("/scim/v2/Users"), None);
+        assert_eq!(users_id("/scim/v2/Groups/g1"), None);
+    }
+}

@@ -1,0 +1,345 @@
+//! One scenario while it runs: its targets, its connector, the source of
+//! truth, and what happened when (the evidence the judge reads later).
+
+use crate::connector::event::Event;
+use crate::connector::{Connector, StopSignal};
+use crate::fault::{FaultKind, FaultSpec};
+use crate::judge::evidence::{EventRecord, FaultWindow};
+use crate::netproxy::Client;
+use crate::report::{TimelineEntry, TimelineKind};
+use crate::scenario::truth::{SentEvent, Truth};
+use crate::scenario::{Action, AlertClass, NetworkChange, Scenario, Signal, Step, Timing};
+use crate::serve::Serving;
+use crate::target::state::TargetState;
+use chrono::{DateTime, Utc};
+use serde_json::{Value, json};
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::time::Instant;
+
+pub(crate) struct Live<'a> {
+    pub scenario: &'a Scenario,
+    pub serving: Serving,
+    pub connector: Connector,
+    pub truth: Truth,
+    pub scale: f64,
+    pub started: Instant,
+    pub started_at: DateTime<Utc>,
+    pub events: Vec<EventRecord>,
+    /// `occurred_at` of every event sent, for the audit check.
+    pub occurred: BTreeMap<String, DateTime<Utc>>,
+    pub faults: Vec<FaultWindow>,
+    /// (target, kind, fault id, index in `faults`) of faults still on.
+    pub open_faults: Vec<(String, Option<FaultKind>, Option<u64>, usize)>,
+    pub rotations: BTreeMap<String, Vec<DateTime<Utc>>>,
+    pub timeline: Vec<TimelineEntry>,
+    /// `wait: settled` steps that gave up: (step index, what was not settled).
+    pub unsettled: Vec<(usize, String)>,
+    pub errors: Vec<String>,
+    pub proxy: Option<Client>,
+}
+
+/// The alert class a fault's symptom maps to (SPEC §4.3).
+pub(crate) fn class_of(kind: FaultKind) -> Option<AlertClass> {
+    kind.alert_class()
+        .and_then(|c| serde_json::from_value(Value::String(c.to_owned())).ok())
+}
+
+impl Live<'_> {
+    pub fn elapsed_ms(&self) -> u64 {
+        u64::try_from(self.started.elapsed().as_millis()).unwrap_or(u64::MAX)
+    }
+
+    fn note(&mut self, kind: TimelineKind, target: Option<&str>, summary: String) {
+        self.timeline.push(TimelineEntry {
+            at_ms: self.elapsed_ms(),
+            kind,
+            target: target.map(str::to_owned),
+            summary,
+            detail: None,
+        });
+    }
+
+    pub fn target(&self, name: &str) -> Option<&Arc<TargetState>> {
+        self.serving
+            .targets
+            .iter()
+            .map(|t| &t.state)
+            .find(|s| s.name == name)
+    }
+
+    /// Scenario time as wall time (`--time-scale`).
+    pub fn wall(&self, d: Duration) -> Duration {
+        d.div_f64(self.scale)
+    }
+
+    /// Waits for the step's time to come.
+    pub async fn wait_for_turn(&self, step: &Step) {
+        match step.timing {
+            Timing::Next => {}
+            Timing::After(d) => tokio::time::sleep(self.wall(d)).await,
+            Timing::At(d) => tokio::time::sleep_until(self.started + self.wall(d)).await,
+        }
+    }
+
+    /// Runs one step; a step that cannot be done is a harness error of the
+    /// scenario, noted and skipped.
+    pub async fn step(&mut self, index: usize, step: &Step) {
+        let outcome = match &step.action {
+            Action::Pause => Ok(()),
+            Action::Lifecycle {
+                event,
+                people,
+                targets,
+                groups,
+                set,
+            } => {
+                for key in people {
+                    let Some(person) = self.scenario.person(key) else {
+                        continue;
+                    };
+                    let sent = self.truth.lifecycle(
+                        *event,
+                        person,
+                        targets.as_deref(),
+                        groups.as_deref(),
+                        set,
+                    );
+                    self.send(sent).await;
+                }
+                Ok(())
+            }
+            Action::Reconcile { targets } => {
+                let sent = self.truth.reconcile(targets);
+                self.send(sent).await;
+                Ok(())
+            }
+            Action::WaitSettled { timeout } => {
+                if let Err(why) = super::settle::wait(self, *timeout).await {
+                    self.note(
+                        TimelineKind::Step,
+                        None,
+                        format!("wait: settled gave up: {why}"),
+                    );
+                    self.unsettled.push((index, why));
+                }
+                Ok(())
+            }
+            Action::Fault { target, spec } => self.fault(target, spec),
+            Action::ClearFault { target, kind } => self.clear(target, *kind),
+            Action::Network { target, change } => self.network(target, change).await,
+            Action::RotateToken { target } => self.rotate(target).await,
+            Action::RestartConnector { signal } => {
+                let signal = match signal {
+                    Signal::Term => StopSignal::Term,
+                    Signal::Kill => StopSignal::Kill,
+                };
+                self.note(
+                    TimelineKind::Step,
+                    None,
+                    format!("restart connector ({signal:?})"),
+                );
+                self.connector
+                    .restart(signal)
+                    .await
+                    .map(|_| ())
+                    .map_err(|e| e.to_string())
+            }
+        };
+        if let Err(why) = outcome {
+            self.errors.push(format!(
+                "step {} (line {}): {why}",
+                index + 1,
+                step.place.line
+            ));
+        }
+    }
+
+    async fn send(&mut self, sent: SentEvent) {
+        let now = Utc::now();
+        let mut body = sent.body.clone();
+        body["occurred_at"] = json!(now.to_rfc3339_opts(chrono::SecondsFormat::Millis, true));
+        self.events.push(EventRecord {
+            id: sent.id.clone(),
+            person: sent.person.clone(),
+            sent_at: now,
+            kinds: sent.kinds.clone(),
+        });
+        self.occurred.insert(sent.id.clone(), now);
+        let summary = format!(
+            "{} {} → {}",
+            sent.event_type.as_str(),
+            sent.person.as_deref().unwrap_or("(all)"),
+            sent.kinds.keys().cloned().collect::<Vec<_>>().join(", ")
+        );
+        self.note(TimelineKind::Event, None, summary);
+        match serde_json::from_value::<Event>(body) {
+            Ok(event) => {
+                let delivery = self.connector.deliver(&event).await;
+                if !delivery.accepted() {
+                    self.note(
+                        TimelineKind::Step,
+                        None,
+                        format!("{} not accepted: {:?}", sent.id, delivery.outcome),
+                    );
+                }
+            }
+            Err(e) => self
+                .errors
+                .push(format!("event {} could not be built: {e}", sent.id)),
+        }
+    }
+
+    fn fault(&mut self, target: &str, spec: &FaultSpec) -> Result<(), String> {
+        let state = self
+            .target(target)
+            .ok_or_else(|| format!("no target {target}"))?
+            .clone();
+        let mut spec = spec.clone();
+        // Fault windows are scenario time.
+        if let Some(d) = spec.for_duration.as_mut() {
+            d.0 = d.0.div_f64(self.scale);
+        }
+        let id = state.add_fault(spec.clone())?;
+        let now = Utc::now();
+        self.faults.push(FaultWindow {
+            target: target.to_owned(),
+            class: class_of(spec.kind),
+            started: now,
+            ended: spec
+                .for_duration
+                .map(|d| now + chrono::Duration::from_std(d.0).unwrap_or_default()),
+        });
+        self.open_faults.push((
+            target.to_owned(),
+            Some(spec.kind),
+            Some(id),
+            self.faults.len() - 1,
+        ));
+        self.note(
+            TimelineKind::Fault,
+            Some(target),
+            format!("fault {} on", spec.kind),
+        );
+        Ok(())
+    }
+
+    /// Ends the windows of the matching faults still open on `target`.
+    fn end_windows(
+        &mut self,
+        target: &str,
+        kind: Option<FaultKind>,
+        network: bool,
+    ) -> Vec<Option<u64>> {
+        let now = Utc::now();
+        let mut ids = Vec::new();
+        let faults = &mut self.faults;
+        self.open_faults.retain(|(t, k, id, at)| {
+            let matches = t == target
+                && if network {
+                    k.is_none()
+                } else {
+                    k.is_some() && (kind.is_none() || *k == kind)
+                };
+            if matches {
+                if faults[*at].ended.is_none_or(|end| end > now) {
+                    faults[*at].ended = Some(now);
+                }
+                ids.push(*id);
+            }
+            !matches
+        });
+        ids
+    }
+
+    fn clear(&mut self, target: &str, kind: Option<FaultKind>) -> Result<(), String> {
+        let state = self
+            .target(target)
+            .ok_or_else(|| format!("no target {target}"))?
+            .clone();
+        for id in self.end_windows(target, kind, false).into_iter().flatten() {
+            state.clear_fault(id);
+        }
+        self.note(
+            TimelineKind::Fault,
+            Some(target),
+            format!(
+                "fault {} cleared",
+                kind.map_or("(all)".to_owned(), |k| k.to_string())
+            ),
+        );
+        Ok(())
+    }
+
+    async fn rotate(&mut self, target: &str) -> Result<(), String> {
+        let state = self
+            .target(target)
+            .ok_or_else(|| format!("no target {target}"))?
+            .clone();
+        let token = state.auth.rotate();
+        // A rotation clears `token_expired` (SPEC §5).
+        for id in self
+            .end_windows(target, Some(FaultKind::TokenExpired), false)
+            .into_iter()
+            .flatten()
+        {
+            state.clear_fault(id);
+        }
+        self.rotations
+            .entry(target.to_owned())
+            .or_default()
+            .push(Utc::now());
+        self.note(TimelineKind::Step, Some(target), "token rotated".into());
+        self.connector
+            .rotate(target, &token)
+            .await
+            .map(|_| ())
+            .map_err(|e| e.to_string())
+    }
+
+    async fn network(&mut self, target: &str, change: &NetworkChange) -> Result<(), String> {
+        let client = self
+            .proxy
+            .clone()
+            .ok_or("no network proxy fronts the targets")?;
+        let e = |e: crate::netproxy::ClientError| e.to_string();
+        match change {
+            NetworkChange::Toxic(toxic) => {
+                let toxic =
+                    serde_json::from_value(toxic.clone()).map_err(|e| format!("toxic: {e}"))?;
+                client.add_toxic(target, &toxic).await.map_err(e)?;
+                self.open_network(target, "toxic added");
+            }
+            NetworkChange::Enabled(false) => {
+                client.set_enabled(target, false).await.map_err(e)?;
+                self.open_network(target, "proxy disabled");
+            }
+            NetworkChange::Enabled(true) => {
+                client.set_enabled(target, true).await.map_err(e)?;
+                self.end_windows(target, None, true);
+            }
+            NetworkChange::Clear => {
+                for t in client.toxics(target).await.map_err(e)? {
+                    client.remove_toxic(target, &t.name).await.map_err(e)?;
+                }
+                client.set_enabled(target, true).await.map_err(e)?;
+                self.end_windows(target, None, true);
+                self.note(TimelineKind::Fault, Some(target), "network cleared".into());
+            }
+        }
+        Ok(())
+    }
+
+    fn open_network(&mut self, target: &str, what: &str) {
+        self.faults.push(FaultWindow {
+            target: target.to_owned(),
+            class: Some(AlertClass::Connectivity),
+            started: Utc::now(),
+            ended: None,
+        });
+        self.open_faults
+            .push((target.to_owned(), None, None, self.faults.len() - 1));
+        self.note(TimelineKind::Fault, Some(target), what.to_owned());
+    }
+}

@@ -1,0 +1,276 @@
+//! `scimulate run` (SPEC §1, §5): for each scenario, start its targets and
+//! the connector, play the steps, gather the evidence, judge every check,
+//! and stop everything again. One scenario's trouble never stops the next.
+
+mod collect;
+mod live;
+mod settle;
+mod verdicts;
+
+use crate::connector::targets_file::TargetsFile;
+use crate::connector::{Connector, ConnectorFile, ConnectorOptions};
+use crate::fault::Quirk;
+use crate::netproxy::Client;
+use crate::report::{
+    CheckReport, HarnessError, Progress, ReceivedAlert, RunReport, ScenarioReport,
+};
+use crate::scenario::Scenario;
+use crate::scenario::truth::Truth;
+use crate::serve::{self, ServeOptions, TargetAuth};
+use chrono::Utc;
+use futures_util::FutureExt;
+use live::Live;
+use std::collections::BTreeMap;
+use std::net::IpAddr;
+use std::path::PathBuf;
+use verdicts::Alive;
+
+/// How one `run` is done.
+#[derive(Debug, Clone)]
+pub struct RunOptions {
+    pub connector: ConnectorFile,
+    /// Overrides every scenario's seed.
+    pub seed: Option<u64>,
+    /// Scenario seconds per wall second.
+    pub time_scale: f64,
+    pub toxiproxy: Option<String>,
+    pub tls: bool,
+    pub listen: IpAddr,
+    /// Each scenario gets a folder below this (the connector's workdir and
+    /// targets file, kept for inspection).
+    pub runs_dir: PathBuf,
+}
+
+/// Runs every scenario in turn and reports on all of them.
+pub async fn run(
+    scenarios: &[Scenario],
+    options: &RunOptions,
+    progress: &mut dyn Progress,
+) -> (RunReport, Vec<String>) {
+    let started_at = Utc::now();
+    let clock = std::time::Instant::now();
+    let mut reports = Vec::with_capacity(scenarios.len());
+    let mut secrets = Vec::new();
+    for (i, scenario) in scenarios.iter().enumerate() {
+        progress.scenario_started(&scenario.name, i + 1, scenarios.len());
+        let (report, mut used) = run_scenario(scenario, options).await;
+        progress.scenario_finished(&report);
+        reports.push(report);
+        secrets.append(&mut used);
+    }
+    let seed = options
+        .seed
+        .or_else(|| scenarios.first().map(|s| s.seed))
+        .unwrap_or(0);
+    let duration_ms = u64::try_from(clock.elapsed().as_millis()).unwrap_or(u64::MAX);
+    (
+        RunReport::run(seed, started_at, duration_ms, reports),
+        secrets,
+    )
+}
+
+fn harness(scenario: &Scenario, during: &str, message: String) -> ScenarioReport {
+    ScenarioReport::error(
+        &scenario.name,
+        &scenario.file.display().to_string(),
+        HarnessError {
+            during: Some(during.to_owned()),
+            message,
+        },
+    )
+}
+
+/// Runs one scenario; returns its report and every secret it handed out
+/// (for masking).
+pub async fn run_scenario(
+    scenario: &Scenario,
+    options: &RunOptions,
+) -> (ScenarioReport, Vec<String>) {
+    let run_dir = options.runs_dir.join(format!(
+        "{}-{}",
+        Utc::now().format("%Y%m%dT%H%M%S%.3f"),
+        scenario.name
+    ));
+    let named = scenario
+        .targets
+        .iter()
+        .map(|t| {
+            let mut profile = t.profile.clone();
+            profile.quirks.extend(t.quirks.iter().cloned().map(Quirk));
+            (t.name.clone(), profile)
+        })
+        .collect();
+    let serve_options = ServeOptions {
+        listen: options.listen,
+        seed: options.seed.unwrap_or(scenario.seed),
+        tls_ca_file: options.tls.then(|| run_dir.join("ca.pem")),
+        toxiproxy: options.toxiproxy.clone(),
+    };
+    if let Err(e) = std::fs::create_dir_all(&run_dir) {
+        return (
+            harness(
+                scenario,
+                "preparing the run folder",
+                format!("{}: {e}", run_dir.display()),
+            ),
+            vec![],
+        );
+    }
+    let serving = match serve::start_named(named, &serve_options).await {
+        Ok(s) => s,
+        Err(e) => {
+            return (
+                harness(scenario, "starting the targets", e.to_string()),
+                vec![],
+            );
+        }
+    };
+    let mut secrets = vec![serving.endpoints.admin.token.clone()];
+    for t in serving.endpoints.targets.values() {
+        match &t.auth {
+            TargetAuth::Bearer { token } => secrets.push(token.clone()),
+            TargetAuth::Oauth2ClientCredentials { client_secret, .. } => {
+                secrets.push(client_secret.clone())
+            }
+        }
+    }
+    let targets = TargetsFile::from_endpoints(&serving.endpoints, "").targets;
+    let connector_options = ConnectorOptions {
+        time_scale: Some(options.time_scale),
+        ..ConnectorOptions::new(&run_dir)
+    };
+    let connector =
+        match Connector::start(options.connector.clone(), targets, &connector_options).await {
+            Ok(c) => c,
+            Err(e) => {
+                let _ = serving.shutdown().await;
+                return (
+                    harness(scenario, "starting the connector", e.to_string()),
+                    secrets,
+                );
+            }
+        };
+    let proxy = serving
+        .endpoints
+        .toxiproxy
+        .as_ref()
+        .and_then(|t| Client::new(&t.url).ok());
+    let mut live = Live {
+        scenario,
+        serving,
+        connector,
+        truth: Truth::new(),
+        scale: if options.time_scale > 0.0 {
+            options.time_scale
+        } else {
+            1.0
+        },
+        started: tokio::time::Instant::now(),
+        started_at: Utc::now(),
+        events: Vec::new(),
+        occurred: BTreeMap::new(),
+        faults: Vec::new(),
+        open_faults: Vec::new(),
+        rotations: BTreeMap::new(),
+        timeline: Vec::new(),
+        unsettled: Vec::new(),
+        errors: Vec::new(),
+        proxy,
+    };
+    let alive = play(&mut live).await;
+    let evidence = collect::evidence(&live);
+    let audit = live
+        .connector
+        .audit()
+        .await
+        .map(|r| r.map_err(|e| e.to_string()));
+    let results = verdicts::judge_all(&live, &evidence, &alive, audit);
+    // Tokens rotated during the run are secrets too.
+    for t in &live.serving.targets {
+        if let Some(token) = t.state.auth.current_token() {
+            secrets.push(token);
+        }
+    }
+    let Live {
+        serving,
+        mut connector,
+        timeline,
+        errors,
+        started_at,
+        ..
+    } = live;
+    let alerts: Vec<ReceivedAlert> = connector
+        .alerts()
+        .received()
+        .into_iter()
+        .map(|r| ReceivedAlert {
+            at_ms: u64::try_from((r.received_at - started_at).num_milliseconds()).unwrap_or(0),
+            payload: serde_json::from_str(&r.raw)
+                .unwrap_or(serde_json::Value::String(r.raw.to_string())),
+        })
+        .collect();
+    connector.stop().await;
+    let _ = serving.shutdown().await;
+    let mut report = ScenarioReport::new(
+        &scenario.name,
+        &scenario.file.display().to_string(),
+        results.into_iter().map(CheckReport::from).collect(),
+    );
+    report.description = scenario.description.clone();
+    report.seed = Some(options.seed.unwrap_or(scenario.seed));
+    report.duration_ms =
+        Some(u64::try_from((Utc::now() - started_at).num_milliseconds()).unwrap_or(0));
+    report.timeline = timeline;
+    report.alerts = alerts;
+    report.errors = errors
+        .into_iter()
+        .map(|message| HarnessError {
+            during: Some("a step".into()),
+            message,
+        })
+        .collect();
+    report.refresh_passed();
+    (report, secrets)
+}
+
+/// Plays the steps in order, watching the connector: if it dies (other
+/// than when a step restarts it), the scenario stops there.
+async fn play(live: &mut Live<'_>) -> Alive {
+    let steps = &live.scenario.steps;
+    for (i, step) in steps.iter().enumerate() {
+        let restarts = matches!(
+            step.action,
+            crate::scenario::Action::RestartConnector { .. }
+        );
+        let exited = live.connector.exited();
+        if restarts {
+            live.wait_for_turn(step).await;
+            live.step(i, step).await;
+            continue;
+        }
+        let died = tokio::select! {
+            _ = async { live.wait_for_turn(step).await; live.step(i, step).await; } => None,
+            exit = exited => Some(exit),
+        };
+        if let Some(exit) = died {
+            return dead(live, exit);
+        }
+    }
+    match live.connector.exited().now_or_never() {
+        Some(exit) => dead(live, exit),
+        None => Alive::Yes,
+    }
+}
+
+fn dead(live: &Live<'_>, exit: crate::connector::process::Exit) -> Alive {
+    let lines: Vec<String> = exit
+        .last_lines
+        .iter()
+        .map(|l| format!("  | {}", l.text))
+        .collect();
+    Alive::No(format!(
+        "the connector exited at +{:.1}s ({exit}); its last lines:\n{}",
+        live.elapsed_ms() as f64 / 1000.0,
+        lines.join("\n")
+    ))
+}

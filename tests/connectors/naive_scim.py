@@ -1,0 +1,85 @@
+#!/usr/bin/env python3
+"""A naive but real SCIM connector for the runner's tests: it provisions,
+updates and deactivates as events arrive, with no queue, no retry and no
+alerts. It passes a calm scenario and fails a faulty one for the right
+reasons. NAIVE_CRASH_AFTER=N makes it exit after its N-th event."""
+import json, os, sys, urllib.error, urllib.parse, urllib.request
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+PORT = int(os.environ["SCIMULATE_PORT"])
+TARGETS_FILE = os.environ["SCIMULATE_TARGETS_FILE"]
+CRASH_AFTER = int(os.environ.get("NAIVE_CRASH_AFTER", "0"))
+seen = set()
+
+
+def targets():
+    with open(TARGETS_FILE) as f:
+        return {t["name"]: t for t in json.load(f)["targets"]}
+
+
+def call(target, method, path, body=None):
+    data = None if body is None else json.dumps(body).encode()
+    req = urllib.request.Request(target["base_url"] + path, data=data, method=method)
+    req.add_header("Authorization", "Bearer " + target["auth"]["token"])
+    if data is not None:
+        req.add_header("Content-Type", "application/scim+json")
+    try:
+        with urllib.request.urlopen(req, timeout=5) as r:
+            text = r.read()
+            return r.status, json.loads(text) if text else None
+    except urllib.error.HTTPError as e:
+        return e.code, None
+    except OSError:
+        return 0, None
+
+
+def find(target, user_name):
+    q = urllib.parse.quote('userName eq "%s"' % user_name)
+    status, body = call(target, "GET", "/Users?filter=" + q)
+    if status == 200 and body and body.get("Resources"):
+        return body["Resources"][0]["id"]
+    return None
+
+
+def apply(event):
+    person = event["person"]
+    user = dict(person)
+    user["schemas"] = ["urn:ietf:params:scim:schemas:core:2.0:User",
+                       "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"]
+    all_targets = targets()
+    for name in event["targets"]:
+        t = all_targets.get(name)
+        if t is None:
+            continue
+        # Careless on purpose: the harness must mask what connectors log.
+        print("calling %s with token %s" % (name, t["auth"]["token"]), flush=True)
+        account = find(t, person["userName"])
+        if account is None and person.get("active", True):
+            call(t, "POST", "/Users", user)
+        elif account is not None:
+            call(t, "PUT", "/Users/" + account, user)
+
+
+class Handler(BaseHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+    def do_GET(self):
+        self.send_response(200 if self.path == "/healthz" else 404)
+        self.end_headers()
+
+    def do_POST(self):
+        event = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        if event["id"] not in seen:
+            seen.add(event["id"])
+            if event["type"] != "reconcile":
+                apply(event)
+        self.send_response(202)
+        self.end_headers()
+        if CRASH_AFTER and len(seen) >= CRASH_AFTER:
+            print("naive connector: giving up after %d events" % len(seen), flush=True)
+            os._exit(7)
+
+
+print("naive connector listening on %d" % PORT, flush=True)
+ThreadingHTTPServer(("127.0.0.1", PORT), Handler).serve_forever()

@@ -1,0 +1,196 @@
+//! `scimulate run` end to end: scenarios against small scripted connectors
+//! (tests/connectors/), judged, reported and mapped to exit statuses.
+
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn repo(path: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(path)
+}
+
+/// Runs `scimulate run` in a fresh folder (its run folders land there)
+/// with a JSON report, and returns the output and the report.
+fn run(scenario: &str, connector: &str) -> (Output, Value, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    let json = dir.path().join("report.json");
+    let out = Command::new(env!("CARGO_BIN_EXE_scimulate"))
+        .current_dir(dir.path())
+        .arg("run")
+        .arg(repo(scenario))
+        .arg("--connector")
+        .arg(repo(connector))
+        .arg("--report")
+        .arg(format!("json:{}", json.display()))
+        .output()
+        .expect("scimulate runs");
+    let report = std::fs::read_to_string(&json)
+        .ok()
+        .and_then(|t| serde_json::from_str(&t).ok())
+        .unwrap_or(Value::Null);
+    (out, report, dir)
+}
+
+fn checks(report: &Value) -> Vec<(String, String, bool, String)> {
+    report["scenarios"][0]["checks"]
+        .as_array()
+        .map(|cs| {
+            cs.iter()
+                .map(|c| {
+                    (
+                        c["check"].as_str().unwrap().to_owned(),
+                        c["target"].as_str().unwrap().to_owned(),
+                        c["passed"].as_bool().unwrap(),
+                        c["message"].as_str().unwrap().to_owned(),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[test]
+fn a_calm_scenario_passes_a_connector_that_provisions_correctly() {
+    let (out, report, _dir) = run(
+        "tests/data/scenarios-run/calm.yaml",
+        "tests/connectors/naive.yaml",
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(report["spec"], "scimulate.report/v1");
+    let cs = checks(&report);
+    for name in [
+        "no_alert",
+        "no_twins",
+        "no_retry_storm",
+        "state",
+        "connector_alive",
+    ] {
+        assert!(
+            cs.iter().any(|c| c.0 == name && c.2),
+            "{name} passed: {cs:?}"
+        );
+    }
+    assert!(cs.iter().all(|c| c.2), "{cs:?}");
+}
+
+#[test]
+fn an_expired_token_fails_a_connector_without_alerts_or_retries_for_those_reasons() {
+    let (out, report, _dir) = run(
+        "tests/data/scenarios-run/expired-token.yaml",
+        "tests/connectors/naive.yaml",
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let cs = checks(&report);
+    let failed: Vec<&str> = cs.iter().filter(|c| !c.2).map(|c| c.0.as_str()).collect();
+    assert_eq!(failed, ["alert", "state", "settled"], "{cs:?}");
+    assert!(
+        cs[0].3.contains("no alert for it arrived at all"),
+        "{}",
+        cs[0].3
+    );
+    assert!(
+        cs[1].3.contains("dave: no account for dave@acme.test"),
+        "{}",
+        cs[1].3
+    );
+}
+
+#[test]
+fn a_connector_that_crashes_after_it_was_ready_fails_connector_alive_with_its_last_lines() {
+    let (out, report, _dir) = run(
+        "tests/data/scenarios-run/calm.yaml",
+        "tests/connectors/naive-crash.yaml",
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "a crash is the connector's failure, not the harness's"
+    );
+    let cs = checks(&report);
+    let alive = cs
+        .iter()
+        .find(|c| c.0 == "connector_alive")
+        .expect("judged");
+    assert!(!alive.2);
+    assert!(
+        alive
+            .3
+            .contains("naive connector: giving up after 1 events"),
+        "{}",
+        alive.3
+    );
+}
+
+#[test]
+fn a_connector_that_never_becomes_ready_is_a_harness_error_within_its_timeout() {
+    let started = std::time::Instant::now();
+    let (out, report, _dir) = run(
+        "tests/data/scenarios-run/calm.yaml",
+        "tests/connectors/never-ready.yaml",
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(3),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    assert!(
+        started.elapsed().as_secs() < 60,
+        "bounded by the connector's ready timeout"
+    );
+    let error = &report["scenarios"][0]["errors"][0];
+    assert_eq!(error["during"], "starting the connector");
+    assert!(
+        error["message"].as_str().unwrap().contains("not ready"),
+        "{error}"
+    );
+}
+
+#[test]
+fn no_token_appears_in_the_report_or_the_output() {
+    // This connector logs its token and then crashes, so its last lines,
+    // token included, go into the connector_alive message.
+    let (out, report, dir) = run(
+        "tests/data/scenarios-run/calm.yaml",
+        "tests/connectors/naive-crash.yaml",
+    );
+    // The run folder keeps the targets file the connector was given: every
+    // token in it (and the rotated one) must be absent from what we print.
+    let runs = dir.path().join(".scimulate/runs");
+    let run_dir = std::fs::read_dir(&runs)
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    let targets: Value =
+        serde_json::from_str(&std::fs::read_to_string(run_dir.join("targets.json")).unwrap())
+            .unwrap();
+    let token = targets["targets"][0]["auth"]["token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(token.len() > 8);
+    let printed = [
+        report.to_string(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    ];
+    for text in printed {
+        assert!(!text.contains(&token), "a token leaked");
+    }
+    assert!(
+        report.to_string().contains("with token ***"),
+        "the connector's own log line is shown masked"
+    );
+}
