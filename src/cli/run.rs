@@ -3,7 +3,7 @@
 use super::exit::CliError;
 use crate::connector::{self, ConnectorFile};
 use crate::report::{
-    self, Baseline, ReportSpec, Style, TerminalProgress, apply_baseline, check_specs, exit_status,
+    Baseline, ReportSpec, Style, TerminalProgress, apply_baseline, check_specs, exit_status,
     mask_secrets, write_reports,
 };
 use crate::runner::{self, RunOptions};
