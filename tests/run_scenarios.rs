@@ -194,3 +194,31 @@ fn no_token_appears_in_the_report_or_the_output() {
         "the connector's own log line is shown masked"
     );
 }
+
+#[test]
+fn a_network_blackout_step_cuts_the_target_off_through_its_proxy() {
+    let (out, report, _dir) = run(
+        "tests/data/scenarios-run/blackout.yaml",
+        "tests/connectors/naive.yaml",
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let cs = checks(&report);
+    let state = cs.iter().find(|c| c.0 == "state").unwrap();
+    assert!(
+        !state.2 && state.3.contains("carol: no account"),
+        "{}",
+        state.3
+    );
+    let alert = cs.iter().find(|c| c.0 == "alert").unwrap();
+    assert!(
+        alert.3.contains("connectivity alert for app-a"),
+        "{}",
+        alert.3
+    );
+    // The same timeline without the blackout passes the same connector.
+    let (out, _, _dir) = run(
+        "tests/data/scenarios-run/no-blackout.yaml",
+        "tests/connectors/naive.yaml",
+    );
+    assert_eq!(out.status.code(), Some(0));
+}

@@ -256,3 +256,22 @@ async fn shutdown_is_not_held_by_a_request_a_fault_never_answers() {
         .expect("clean shutdown");
     hung.abort();
 }
+
+#[tokio::test]
+async fn every_listener_binds_loopback_by_default() {
+    let h = common::generic().await;
+    let e = &h.serving.endpoints;
+    let mut urls = vec![e.admin.url.clone()];
+    urls.extend(e.toxiproxy.iter().map(|t| t.url.clone()));
+    for t in e.targets.values() {
+        urls.push(t.base_url.clone());
+        urls.push(t.direct_url.clone());
+    }
+    assert!(urls.len() >= 4, "{urls:?}");
+    for url in urls {
+        assert!(
+            url.starts_with("http://127.0.0.1:"),
+            "{url} is not on loopback"
+        );
+    }
+}
