@@ -222,3 +222,50 @@ fn a_network_blackout_step_cuts_the_target_off_through_its_proxy() {
     );
     assert_eq!(out.status.code(), Some(0));
 }
+
+/// The failed checks of a run, by name.
+fn failed(report: &Value) -> Vec<String> {
+    checks(report)
+        .into_iter()
+        .filter(|c| !c.2)
+        .map(|c| c.0)
+        .collect()
+}
+
+#[test]
+fn retry_pacing_checks_fail_exactly_the_connector_with_that_defect() {
+    let scenario = "tests/data/scenarios-run/rate-limited.yaml";
+    // No retries at all: nothing is paced wrongly (only delivery suffers).
+    let (_, report, _d) = run(scenario, "tests/connectors/naive.yaml");
+    assert_eq!(failed(&report), ["settled"]);
+    // Retries at once: a storm, but inside the in-flight grace of Retry-After.
+    let (out, report, _d) = run(scenario, "tests/connectors/naive-retry.yaml");
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(failed(&report), ["no_retry_storm"]);
+    // Retries after 300 ms: paced enough for the floor, but before Retry-After.
+    let (_, report, _d) = run(scenario, "tests/connectors/naive-impatient.yaml");
+    assert_eq!(failed(&report), ["honors_retry_after"]);
+    let message = &checks(&report)[0].3;
+    assert!(
+        message.contains("answered 429 with Retry-After 2s, but POST"),
+        "{message}"
+    );
+}
+
+#[test]
+fn a_rename_makes_twins_of_a_connector_that_correlates_by_user_name_only() {
+    let scenario = "tests/data/scenarios-run/rename.yaml";
+    let (out, report, _d) = run(scenario, "tests/connectors/naive.yaml");
+    assert_eq!(out.status.code(), Some(1));
+    let twins = checks(&report)
+        .into_iter()
+        .find(|c| c.0 == "no_twins")
+        .unwrap();
+    assert!(
+        !twins.2 && twins.3.contains("bob has 2 accounts"),
+        "{}",
+        twins.3
+    );
+    let (out, report, _d) = run(scenario, "tests/connectors/naive-correlating.yaml");
+    assert_eq!(out.status.code(), Some(0), "{:?}", checks(&report));
+}

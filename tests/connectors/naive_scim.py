@@ -2,13 +2,21 @@
 """A naive but real SCIM connector for the runner's tests: it provisions,
 updates and deactivates as events arrive, with no queue, no retry and no
 alerts. It passes a calm scenario and fails a faulty one for the right
-reasons. NAIVE_CRASH_AFTER=N makes it exit after its N-th event."""
-import json, os, sys, urllib.error, urllib.parse, urllib.request
+reasons. Switches that add one defect each:
+NAIVE_CRASH_AFTER=N  exit after the N-th event;
+NAIVE_RETRY=N        retry a failed call N times, ignoring Retry-After,
+NAIVE_RETRY_DELAY_MS=D   D ms apart (default 0: at once).
+It correlates by userName only, so a renamed person gets a second account;
+NAIVE_EXTERNAL_ID=1 fixes that by looking up externalId first."""
+import json, os, sys, time, urllib.error, urllib.parse, urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 PORT = int(os.environ["SCIMULATE_PORT"])
 TARGETS_FILE = os.environ["SCIMULATE_TARGETS_FILE"]
 CRASH_AFTER = int(os.environ.get("NAIVE_CRASH_AFTER", "0"))
+RETRIES = int(os.environ.get("NAIVE_RETRY", "0"))
+RETRY_DELAY = int(os.environ.get("NAIVE_RETRY_DELAY_MS", "0")) / 1000.0
+BY_EXTERNAL_ID = os.environ.get("NAIVE_EXTERNAL_ID") == "1"
 seen = set()
 
 
@@ -18,6 +26,16 @@ def targets():
 
 
 def call(target, method, path, body=None):
+    status, answer = once(target, method, path, body)
+    for _ in range(RETRIES):
+        if status != 0 and status < 400:
+            break
+        time.sleep(RETRY_DELAY)
+        status, answer = once(target, method, path, body)
+    return status, answer
+
+
+def once(target, method, path, body=None):
     data = None if body is None else json.dumps(body).encode()
     req = urllib.request.Request(target["base_url"] + path, data=data, method=method)
     req.add_header("Authorization", "Bearer " + target["auth"]["token"])
@@ -33,11 +51,15 @@ def call(target, method, path, body=None):
         return 0, None
 
 
-def find(target, user_name):
-    q = urllib.parse.quote('userName eq "%s"' % user_name)
-    status, body = call(target, "GET", "/Users?filter=" + q)
-    if status == 200 and body and body.get("Resources"):
-        return body["Resources"][0]["id"]
+def find(target, person):
+    lookups = [("userName", person["userName"])]
+    if BY_EXTERNAL_ID:
+        lookups.insert(0, ("externalId", person["externalId"]))
+    for attribute, value in lookups:
+        q = urllib.parse.quote('%s eq "%s"' % (attribute, value))
+        status, body = call(target, "GET", "/Users?filter=" + q)
+        if status == 200 and body and body.get("Resources"):
+            return body["Resources"][0]["id"]
     return None
 
 
@@ -53,7 +75,7 @@ def apply(event):
             continue
         # Careless on purpose: the harness must mask what connectors log.
         print("calling %s with token %s" % (name, t["auth"]["token"]), flush=True)
-        account = find(t, person["userName"])
+        account = find(t, person)
         if account is None and person.get("active", True):
             call(t, "POST", "/Users", user)
         elif account is not None:
