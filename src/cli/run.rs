@@ -52,6 +52,10 @@ pub struct RunArgs {
     /// Address every listener binds to.
     #[arg(long, default_value = "127.0.0.1")]
     pub listen: IpAddr,
+    /// The host name connectors should use to reach the targets (written
+    /// into the targets file instead of the listen address).
+    #[arg(long, value_name = "HOST")]
+    pub advertise: Option<String>,
 }
 
 /// `*` any run of characters, `?` one character.
@@ -166,6 +170,7 @@ pub fn run(args: RunArgs) -> Result<(), CliError> {
         toxiproxy: args.toxiproxy.clone(),
         tls: args.tls,
         listen: args.listen,
+        advertise: args.advertise.clone(),
         runs_dir: PathBuf::from(".scimulate/runs"),
     };
     let runtime = tokio::runtime::Runtime::new()

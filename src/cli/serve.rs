@@ -65,6 +65,7 @@ async fn serve_until_stopped(profiles: Vec<Profile>, args: ServeArgs) -> Result<
         seed: args.seed,
         tls_ca_file: args.tls.then(|| ca_file_for(args.ready_file.as_deref())),
         toxiproxy: args.toxiproxy.clone(),
+        advertise: None,
     };
     if let Some(ca) = &options.tls_ca_file {
         eprintln!(

@@ -36,6 +36,9 @@ pub struct RunOptions {
     pub toxiproxy: Option<String>,
     pub tls: bool,
     pub listen: IpAddr,
+    /// The host connectors use to reach the targets, if not the listen
+    /// address (`--advertise`).
+    pub advertise: Option<String>,
     /// Each scenario gets a folder below this (the connector's workdir and
     /// targets file, kept for inspection).
     pub runs_dir: PathBuf,
@@ -105,6 +108,7 @@ pub async fn run_scenario(
         seed: options.seed.unwrap_or(scenario.seed),
         tls_ca_file: options.tls.then(|| run_dir.join("ca.pem")),
         toxiproxy: options.toxiproxy.clone(),
+        advertise: options.advertise.clone(),
     };
     if let Err(e) = std::fs::create_dir_all(&run_dir) {
         return (
@@ -134,7 +138,18 @@ pub async fn run_scenario(
             }
         }
     }
-    let targets = TargetsFile::from_endpoints(&serving.endpoints, "").targets;
+    let mut targets = TargetsFile::from_endpoints(&serving.endpoints, "").targets;
+    if let Some(host) = &options.advertise {
+        for t in &mut targets {
+            t.base_url = advertised(&t.base_url, host);
+            if let crate::connector::targets_file::Auth::Oauth2ClientCredentials {
+                token_url, ..
+            } = &mut t.auth
+            {
+                *token_url = advertised(token_url, host);
+            }
+        }
+    }
     let connector_options = ConnectorOptions {
         time_scale: Some(options.time_scale),
         ..ConnectorOptions::new(&run_dir)
@@ -233,6 +248,19 @@ pub async fn run_scenario(
     (report, secrets)
 }
 
+/// `url` with its host replaced by `host` (the port and path kept).
+fn advertised(url: &str, host: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    let (authority, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+    let port = authority.rsplit_once(':').map(|(_, p)| p);
+    match port {
+        Some(port) => format!("{scheme}://{host}:{port}{path}"),
+        None => format!("{scheme}://{host}{path}"),
+    }
+}
+
 /// Plays the steps in order, watching the connector: if it dies (other
 /// than when a step restarts it), the scenario stops there.
 async fn play(live: &mut Live<'_>) -> Alive {
@@ -259,6 +287,20 @@ async fn play(live: &mut Live<'_>) -> Alive {
     match live.connector.exited().now_or_never() {
         Some(exit) => dead(live, exit),
         None => Alive::Yes,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::advertised;
+
+    #[test]
+    fn advertised_urls_keep_port_and_path() {
+        assert_eq!(
+            advertised("http://127.0.0.1:40002/scim/v2", "scim.test"),
+            "http://scim.test:40002/scim/v2"
+        );
+        assert_eq!(advertised("https://[::1]:9/x", "h"), "https://h:9/x");
     }
 }
 

@@ -34,6 +34,9 @@ pub struct ServeOptions {
     /// A Toxiproxy server to front the targets with, instead of the
     /// built-in proxy.
     pub toxiproxy: Option<String>,
+    /// A host name connectors use to reach the targets: the TLS
+    /// certificate names it too.
+    pub advertise: Option<String>,
 }
 
 impl Default for ServeOptions {
@@ -43,6 +46,7 @@ impl Default for ServeOptions {
             seed: 0,
             tls_ca_file: None,
             toxiproxy: None,
+            advertise: None,
         }
     }
 }
@@ -60,7 +64,10 @@ fn tls_acceptor(options: &ServeOptions) -> io::Result<Option<(TlsAcceptor, Strin
             format!("could not write the CA file {}: {e}", path.display()),
         )
     })?;
-    let acceptor = ca.acceptor(&certificate_hosts(options.listen, None))?;
+    let acceptor = ca.acceptor(&certificate_hosts(
+        options.listen,
+        options.advertise.as_deref(),
+    ))?;
     Ok(Some((acceptor, path.display().to_string())))
 }
 
