@@ -290,6 +290,19 @@ async fn play(live: &mut Live<'_>) -> Alive {
     }
 }
 
+fn dead(live: &Live<'_>, exit: crate::connector::process::Exit) -> Alive {
+    let lines: Vec<String> = exit
+        .last_lines
+        .iter()
+        .map(|l| format!("  | {}", l.text))
+        .collect();
+    Alive::No(format!(
+        "the connector exited at +{:.1}s ({exit}); its last lines:\n{}",
+        live.elapsed_ms() as f64 / 1000.0,
+        lines.join("\n")
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::advertised;
@@ -302,17 +315,4 @@ mod tests {
         );
         assert_eq!(advertised("https://[::1]:9/x", "h"), "https://h:9/x");
     }
-}
-
-fn dead(live: &Live<'_>, exit: crate::connector::process::Exit) -> Alive {
-    let lines: Vec<String> = exit
-        .last_lines
-        .iter()
-        .map(|l| format!("  | {}", l.text))
-        .collect();
-    Alive::No(format!(
-        "the connector exited at +{:.1}s ({exit}); its last lines:\n{}",
-        live.elapsed_ms() as f64 / 1000.0,
-        lines.join("\n")
-    ))
 }
