@@ -5,6 +5,7 @@
 use super::result::CheckResult;
 use crate::scenario::Person;
 use crate::scenario::truth::Expected;
+use crate::scim::schema::ResourceSchema;
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 
@@ -36,14 +37,15 @@ fn is_active(account: &Value) -> bool {
 }
 
 /// `state`: every person the target concerns is as expected; the message
-/// lists every difference.
+/// lists every difference. With the target's User schema, attributes and
+/// extensions it does not have are not judged: an app cannot hold them.
 pub fn judge_state(
     index: usize,
     target: &str,
     people: &[Person],
     expected: &BTreeMap<String, Expected>,
-    users: &[Value],
-    groups: &[Value],
+    (users, groups): (&[Value], &[Value]),
+    schema: Option<&ResourceSchema>,
 ) -> CheckResult {
     let mut diff = Vec::new();
     for (key, want) in expected {
@@ -77,7 +79,8 @@ pub fn judge_state(
                     });
                     continue;
                 };
-                compare(key, "", user, account, &mut diff);
+                let held = held_by(user, schema);
+                compare(key, "", &held, account, &mut diff);
                 let id = account
                     .get("id")
                     .and_then(Value::as_str)
@@ -99,6 +102,23 @@ pub fn judge_state(
         )
     };
     CheckResult::new(index, "state", target, passed, message)
+}
+
+/// The part of the truth's user an app with `schema` can hold.
+fn held_by(user: &Map<String, Value>, schema: Option<&ResourceSchema>) -> Map<String, Value> {
+    let Some(schema) = schema else {
+        return user.clone();
+    };
+    user.iter()
+        .filter(|(name, _)| {
+            if name.starts_with("urn:") {
+                schema.extension(name).is_some()
+            } else {
+                schema.core_attribute(name).is_some()
+            }
+        })
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect()
 }
 
 /// Compares every attribute the truth gives with the account's.

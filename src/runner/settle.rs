@@ -40,8 +40,8 @@ fn unsettled(live: &Live<'_>) -> Option<String> {
             &state.name,
             &live.scenario.people,
             &live.truth.expected(&state.name),
-            &users,
-            &groups,
+            (&users, &groups),
+            Some(state.schema(crate::target::profile::ResourceTypeName::User)),
         );
         if !verdict.passed {
             why.push(verdict.message);

@@ -101,8 +101,8 @@ fn judge_one(
                     target,
                     people,
                     &live.truth.expected(target),
-                    &users,
-                    &groups,
+                    (&users, &groups),
+                    Some(state.schema(crate::target::profile::ResourceTypeName::User)),
                 )
             }
         }

@@ -46,7 +46,14 @@ fn a_faithful_target_passes() {
     let ps = people();
     let t = joined(&ps);
     let users = vec![account("u1", &ps[0], true), account("u2", &ps[1], true)];
-    let r = judge_state(4, "a", &ps, &t.expected("a"), &users, &eng(&["u1", "u2"]));
+    let r = judge_state(
+        4,
+        "a",
+        &ps,
+        &t.expected("a"),
+        (&users, &eng(&["u1", "u2"])),
+        None,
+    );
     assert!(r.passed, "{}", r.message);
     assert_eq!(
         (r.index, r.check.as_str(), r.target.as_str()),
@@ -60,7 +67,7 @@ fn a_leaver_left_active_fails_and_says_who() {
     let mut t = joined(&ps);
     t.lifecycle(EventType::Leaver, &ps[0], None, None, &Map::new());
     let users = vec![account("u1", &ps[0], true), account("u2", &ps[1], true)];
-    let r = judge_state(0, "a", &ps, &t.expected("a"), &users, &eng(&["u2"]));
+    let r = judge_state(0, "a", &ps, &t.expected("a"), (&users, &eng(&["u2"])), None);
     assert!(!r.passed);
     assert!(
         r.message
@@ -70,9 +77,29 @@ fn a_leaver_left_active_fails_and_says_who() {
     );
     // Deactivated or deleted both pass.
     let deactivated = vec![account("u1", &ps[0], false), account("u2", &ps[1], true)];
-    assert!(judge_state(0, "a", &ps, &t.expected("a"), &deactivated, &eng(&["u2"])).passed);
+    assert!(
+        judge_state(
+            0,
+            "a",
+            &ps,
+            &t.expected("a"),
+            (&deactivated, &eng(&["u2"])),
+            None
+        )
+        .passed
+    );
     let deleted = vec![account("u2", &ps[1], true)];
-    assert!(judge_state(0, "a", &ps, &t.expected("a"), &deleted, &eng(&["u2"])).passed);
+    assert!(
+        judge_state(
+            0,
+            "a",
+            &ps,
+            &t.expected("a"),
+            (&deleted, &eng(&["u2"])),
+            None
+        )
+        .passed
+    );
 }
 
 #[test]
@@ -84,7 +111,14 @@ fn attributes_lost_by_patch_as_put_are_each_named() {
     obj.remove("title");
     obj.remove(ENTERPRISE_USER);
     let users = vec![lossy, account("u2", &ps[1], true)];
-    let r = judge_state(0, "a", &ps, &t.expected("a"), &users, &eng(&["u1", "u2"]));
+    let r = judge_state(
+        0,
+        "a",
+        &ps,
+        &t.expected("a"),
+        (&users, &eng(&["u1", "u2"])),
+        None,
+    );
     assert!(!r.passed);
     assert!(r.message.contains("bob: title: expected"), "{}", r.message);
     assert!(
@@ -100,7 +134,7 @@ fn a_missing_joiner_and_wrong_groups_fail() {
     let ps = people();
     let t = joined(&ps);
     let users = vec![account("u1", &ps[0], true)];
-    let r = judge_state(0, "a", &ps, &t.expected("a"), &users, &eng(&[]));
+    let r = judge_state(0, "a", &ps, &t.expected("a"), (&users, &eng(&[])), None);
     assert!(!r.passed);
     assert!(r.message.contains("carol: no account for"), "{}", r.message);
     assert!(
@@ -114,8 +148,11 @@ fn a_missing_joiner_and_wrong_groups_fail() {
         "a",
         &ps,
         &t.expected("a"),
-        &[account("u1", &ps[0], true), account("u2", &ps[1], true)],
-        &[eng(&["u1", "u2"]), extra].concat(),
+        (
+            &[account("u1", &ps[0], true), account("u2", &ps[1], true)],
+            &[eng(&["u1", "u2"]), extra].concat(),
+        ),
+        None,
     );
     assert!(
         r.message
@@ -131,8 +168,53 @@ fn user_names_compare_case_insensitively() {
     let t = joined(&ps[..1]);
     let mut upper = account("u1", &ps[0], true);
     upper["userName"] = json!(ps[0].user_name().to_uppercase());
-    let r = judge_state(0, "a", &ps, &t.expected("a"), &[upper], &eng(&["u1"]));
+    let r = judge_state(
+        0,
+        "a",
+        &ps,
+        &t.expected("a"),
+        (&[upper], &eng(&["u1"])),
+        None,
+    );
     assert!(r.passed, "{}", r.message);
+}
+
+#[test]
+fn attributes_the_app_cannot_hold_are_not_judged() {
+    let ps = people();
+    let t = joined(&ps[..1]);
+    // An app without the enterprise extension (Terraform Enterprise).
+    let mut plain = account("u1", &ps[0], true);
+    plain.as_object_mut().unwrap().remove(ENTERPRISE_USER);
+    let core_only = crate::scim::schema::ResourceSchema::new(
+        crate::scim::schema::ResourceType::user(),
+        crate::scim::schema::core::user(),
+        vec![],
+    );
+    let held = judge_state(
+        0,
+        "a",
+        &ps,
+        &t.expected("a"),
+        (&[plain.clone()], &eng(&["u1"])),
+        Some(&core_only),
+    );
+    assert!(held.passed, "{}", held.message);
+    // An app that has the extension must hold it.
+    let full = crate::scim::schema::ResourceSchema::user();
+    let r = judge_state(
+        0,
+        "a",
+        &ps,
+        &t.expected("a"),
+        (&[plain], &eng(&["u1"])),
+        Some(&full),
+    );
+    assert!(
+        !r.passed && r.message.contains(ENTERPRISE_USER),
+        "{}",
+        r.message
+    );
 }
 
 #[test]
