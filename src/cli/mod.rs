@@ -2,6 +2,7 @@
 //! maps its outcome to the exit statuses of [`exit`].
 
 mod check;
+mod connector;
 pub mod exit;
 mod schema;
 mod serve;
@@ -26,6 +27,8 @@ pub struct Cli {
 pub enum Command {
     /// Run mock SCIM targets until stopped (game days, manual testing).
     Serve(serve::ServeArgs),
+    /// The built-in reference connector (SPEC §4.5).
+    Connector(connector::ConnectorArgs),
     /// Validate profile, scenario and connector files without running anything.
     Check {
         /// Files or folders (default: ./mock-targets and ./scenarios).
@@ -67,6 +70,7 @@ pub fn main() -> ExitCode {
 pub fn run(cli: Cli) -> Result<(), CliError> {
     match cli.command {
         Command::Serve(args) => serve::run(args),
+        Command::Connector(args) => connector::run(args),
         Command::Check { paths } => check::run(&paths, &mut std::io::stdout()),
         Command::Schema { kind } => schema::run(&kind, &mut std::io::stdout()),
     }
