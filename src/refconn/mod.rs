@@ -75,13 +75,15 @@ pub struct Running {
     shared: Arc<Shared>,
     stop: watch::Sender<bool>,
     tasks: Vec<JoinHandle<()>>,
+    workers: Arc<Mutex<Vec<JoinHandle<()>>>>,
 }
 
 impl Running {
     /// Re-reads the targets file (what SIGHUP does).
     pub fn reload(&self) {
         self.shared.reload();
-        spawn_workers(&self.shared, &self.stop);
+        let spawned = spawn_workers(&self.shared, &self.stop);
+        self.workers.lock().extend(spawned);
     }
 
     /// Stops serving and delivering; what is queued stays on disk.
@@ -89,6 +91,13 @@ impl Running {
         let _ = self.stop.send(true);
         for t in self.tasks {
             let _ = t.await;
+        }
+        // A worker mid-request is cut off: every settled delivery is
+        // already on disk, an unsettled one is retried after the restart.
+        let workers: Vec<_> = std::mem::take(&mut *self.workers.lock());
+        for w in workers {
+            w.abort();
+            let _ = w.await;
         }
     }
 }
@@ -103,7 +112,8 @@ fn read_targets(opts: &Options) -> Result<TargetsFile, StartError> {
 }
 
 /// One worker per target of the targets file not yet served.
-fn spawn_workers(shared: &Arc<Shared>, stop: &watch::Sender<bool>) {
+fn spawn_workers(shared: &Arc<Shared>, stop: &watch::Sender<bool>) -> Vec<JoinHandle<()>> {
+    let mut handles = Vec::new();
     let names: Vec<String> = shared
         .targets
         .read()
@@ -131,8 +141,13 @@ fn spawn_workers(shared: &Arc<Shared>, stop: &watch::Sender<bool>) {
             runtimes.insert(name, rt.clone());
             rt
         };
-        tokio::spawn(worker::run(shared.clone(), rt, stop.subscribe()));
+        handles.push(tokio::spawn(worker::run(
+            shared.clone(),
+            rt,
+            stop.subscribe(),
+        )));
     }
+    handles
 }
 
 /// Starts the connector: reads the targets file, reopens the queue, starts
@@ -164,7 +179,7 @@ pub async fn start(opts: Options) -> Result<Running, StartError> {
         alerts,
     });
     let (stop, stopped) = watch::channel(false);
-    spawn_workers(&shared, &stop);
+    let workers = Arc::new(Mutex::new(spawn_workers(&shared, &stop)));
     let alert_task = tokio::spawn(context::send_alerts(shared.clone(), alerts_rx));
     let app = server::app(shared.clone());
     let mut until = stopped.clone();
@@ -181,5 +196,6 @@ pub async fn start(opts: Options) -> Result<Running, StartError> {
         shared,
         stop,
         tasks: vec![serve_task],
+        workers,
     })
 }
