@@ -189,7 +189,16 @@ impl Apply<'_> {
             self.call(Method::PATCH, &path, Some(&diff::patch_body(ops)))
                 .await?;
             let want = Map::from_iter([("active".to_owned(), Value::Bool(false))]);
-            self.verify(&id, &want, &[]).await?;
+            match self.verify(&id, &want, &[]).await {
+                // Deactivation ignored even by a full PUT: removing the
+                // account is the only way left to take access away.
+                Err(f) if f.class == AlertClass::SchemaMismatch => {
+                    tracing::warn!(target = %self.rt.name, "deactivation ignored; deleting account {id}");
+                    self.call(Method::DELETE, &path, None).await?;
+                    return Ok(None);
+                }
+                other => other?,
+            }
         }
         Ok(Some(id))
     }
