@@ -142,18 +142,22 @@ impl Apply<'_> {
         if self.shared.has(Defect::NoReadAfterWrite) {
             return Ok(());
         }
-        let back = self
-            .call(Method::GET, &format!("/Users/{id}"), None)
-            .await?;
-        if diff::holds(&back, person, removed) {
-            Ok(())
-        } else {
-            Err(Failure::new(
-                AlertClass::SchemaMismatch,
-                false,
-                format!("{}: a full PUT did not hold on account {id}", self.rt.name),
-            ))
+        // A read that lags the write (eventual consistency) gets a little
+        // time before the write is called mangled.
+        for pause_ms in [0u64, 300, 700] {
+            tokio::time::sleep(std::time::Duration::from_millis(pause_ms)).await;
+            let back = self
+                .call(Method::GET, &format!("/Users/{id}"), None)
+                .await?;
+            if diff::holds(&back, person, removed) {
+                return Ok(());
+            }
         }
+        Err(Failure::new(
+            AlertClass::SchemaMismatch,
+            false,
+            format!("{}: a full PUT did not hold on account {id}", self.rt.name),
+        ))
     }
 
     /// Read-after-write: GET the account; if the write did not hold (PATCH

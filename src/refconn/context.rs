@@ -92,16 +92,17 @@ impl Shared {
                 format!("{} is no longer in the targets file", rt.name),
             ));
         };
-        let started = Instant::now();
+        let sent = (chrono::Utc::now(), Instant::now());
         let result = rt.client.send(&target, method, path, body).await;
-        let slow = started.elapsed() > self.opts.latency_threshold;
+        let slow = sent.1.elapsed() > self.opts.latency_threshold;
         let draft = match &result {
             Ok(_) if slow => rt.health.lock().failure(
                 AlertClass::Latency,
                 &format!("{} answered slower than the latency threshold", rt.name),
+                sent,
             ),
             Ok(_) => rt.health.lock().success(),
-            Err(f) => rt.health.lock().failure(f.class, &f.message),
+            Err(f) => rt.health.lock().failure(f.class, &f.message, sent),
         };
         if let Err(f) = &result
             && f.class == AlertClass::Authentication

@@ -46,10 +46,15 @@ impl Health {
         }
     }
 
-    pub fn failure(&mut self, class: AlertClass, message: &str) -> Option<Draft> {
-        let (at, _) = *self
-            .first_failure
-            .get_or_insert_with(|| (Utc::now(), Instant::now()));
+    /// A failed request, `sent` when it left: the first failing request's
+    /// time is when it was sent (a timeout is noticed much later).
+    pub fn failure(
+        &mut self,
+        class: AlertClass,
+        message: &str,
+        sent: (DateTime<Utc>, Instant),
+    ) -> Option<Draft> {
+        let (at, _) = *self.first_failure.get_or_insert(sent);
         self.consecutive += 1;
         self.class = class;
         self.message = message.to_owned();
@@ -102,13 +107,17 @@ impl Health {
 mod tests {
     use super::*;
 
+    fn now() -> (DateTime<Utc>, Instant) {
+        (Utc::now(), Instant::now())
+    }
+
     #[test]
     fn one_blip_is_silent_two_degrade_and_recovery_carries_the_trouble() {
         let mut h = Health::new(2, Duration::from_secs(30));
-        assert_eq!(h.failure(AlertClass::ServerError, "503"), None);
+        assert_eq!(h.failure(AlertClass::ServerError, "503", now()), None);
         assert_eq!(h.success(), None);
-        assert_eq!(h.failure(AlertClass::ServerError, "503"), None);
-        let d = h.failure(AlertClass::ServerError, "503").unwrap();
+        assert_eq!(h.failure(AlertClass::ServerError, "503", now()), None);
+        let d = h.failure(AlertClass::ServerError, "503", now()).unwrap();
         assert_eq!(d.status, AlertStatus::Degraded);
         let first = d.first_failure_at;
         let ok = h.success().unwrap();
@@ -122,7 +131,7 @@ mod tests {
     #[test]
     fn authentication_degrades_at_once_and_fails_after_the_limit() {
         let mut h = Health::new(2, Duration::ZERO);
-        let d = h.failure(AlertClass::Authentication, "401").unwrap();
+        let d = h.failure(AlertClass::Authentication, "401", now()).unwrap();
         assert_eq!(d.status, AlertStatus::Degraded);
         assert_eq!(h.tick().unwrap().status, AlertStatus::Failed);
         assert_eq!(h.tick(), None);

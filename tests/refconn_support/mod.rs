@@ -28,14 +28,21 @@ pub struct Rig {
     pub connector: Option<Running>,
     pub defects: Vec<Defect>,
     pub base: DateTime<Utc>,
+    pub tweak: fn(&mut Options),
 }
 
 /// Targets named `names`, each a generic-rfc target.
 pub async fn rig(names: &[&str], defects: &[Defect]) -> Rig {
-    let profiles = names
+    let specs: Vec<_> = names.iter().map(|n| (*n, GENERIC_RFC_YAML)).collect();
+    rig_with(&specs, defects, |_| {}).await
+}
+
+/// Targets from (name, profile YAML); `tweak` adjusts the connector's options.
+pub async fn rig_with(specs: &[(&str, &str)], defects: &[Defect], tweak: fn(&mut Options)) -> Rig {
+    let profiles = specs
         .iter()
-        .map(|n| {
-            let mut p = Profile::from_yaml(GENERIC_RFC_YAML, "generic-rfc.yaml").expect("profile");
+        .map(|(n, yaml)| {
+            let mut p = Profile::from_yaml(yaml, "test.yaml").expect("profile");
             p.name = (*n).to_owned();
             p
         })
@@ -58,6 +65,7 @@ pub async fn rig(names: &[&str], defects: &[Defect]) -> Rig {
         connector: None,
         defects: defects.to_vec(),
         base: "2026-11-22T10:00:00Z".parse().unwrap(),
+        tweak,
     };
     rig.start_connector().await;
     rig
@@ -68,6 +76,7 @@ impl Rig {
         let mut o = Options::new(self.targets_path.clone(), self.dir.path().join("work"));
         o.defects = Defects::new(self.defects.clone());
         o.failed_after = Duration::from_secs(60);
+        (self.tweak)(&mut o);
         o
     }
 
