@@ -54,15 +54,17 @@ pub fn run(args: ConnectorArgs) -> Result<(), CliError> {
     let runtime = tokio::runtime::Runtime::new()
         .map_err(|e| CliError::Harness(format!("could not start the async runtime: {e}")))?;
     runtime.block_on(async move {
+        // Handlers first: a SIGHUP that arrives once /healthz answers must
+        // reload, not end the process (the default action).
+        use tokio::signal::unix::{SignalKind, signal};
+        let sig = |k| signal(k).map_err(|e| CliError::Harness(format!("signals: {e}")));
+        let mut hup = sig(SignalKind::hangup())?;
+        let mut term = sig(SignalKind::terminate())?;
         let running = refconn::start(opts).await.map_err(|e| match e {
             refconn::StartError::Targets { .. } => CliError::BadInput(e.to_string()),
             _ => CliError::Harness(e.to_string()),
         })?;
         println!("listening on http://{}", running.addr);
-        use tokio::signal::unix::{SignalKind, signal};
-        let sig = |k| signal(k).map_err(|e| CliError::Harness(format!("signals: {e}")));
-        let mut hup = sig(SignalKind::hangup())?;
-        let mut term = sig(SignalKind::terminate())?;
         loop {
             tokio::select! {
                 _ = hup.recv() => running.reload(),
