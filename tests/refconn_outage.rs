@@ -232,3 +232,81 @@ async fn refconn_retry_after_is_honoured_and_the_defect_ignores_it() {
     let ignored = gap_after_429(&[Defect::IgnoreRetryAfter]).await;
     assert!(ignored < Duration::from_millis(1900), "{ignored:?}");
 }
+
+/// The shortest gap between two consecutive failing requests.
+async fn shortest_retry_gap(defects: &[Defect]) -> Duration {
+    let rig = rig(&["app-a"], defects).await;
+    rig.fault("app-a", json!({"kind": "server_error", "for_requests": 3}))
+        .await;
+    rig.post_event(&rig.event(
+        "e1",
+        "joiner",
+        1,
+        person("E1", "a@acme.test", json!({})),
+        &[],
+        &["app-a"],
+    ))
+    .await;
+    settled(&rig, "e1", "app-a").await;
+    let t = |e: &Value| {
+        e["time"]
+            .as_str()
+            .unwrap()
+            .parse::<chrono::DateTime<chrono::Utc>>()
+            .unwrap()
+    };
+    let journal = rig.journal("app-a").await;
+    journal
+        .windows(2)
+        .filter(|w| w[0]["status"] == 500)
+        .map(|w| (t(&w[1]) - t(&w[0])).to_std().unwrap_or_default())
+        .min()
+        .expect("retries after a 500")
+}
+
+#[tokio::test]
+async fn refconn_retries_back_off_unless_no_backoff() {
+    let floor = shortest_retry_gap(&[]).await;
+    assert!(floor >= Duration::from_millis(200), "{floor:?}");
+    let hammer = shortest_retry_gap(&[Defect::NoBackoff]).await;
+    assert!(hammer < Duration::from_millis(100), "{hammer:?}");
+}
+
+#[tokio::test]
+async fn refconn_no_token_reload_defect_stays_stuck_after_rotation() {
+    let mut rig = rig(&["app-a"], &[Defect::NoTokenReload]).await;
+    rig.fault("app-a", json!({"kind": "token_expired"})).await;
+    rig.post_event(&rig.event(
+        "d1",
+        "joiner",
+        1,
+        person("E2", "d@acme.test", json!({})),
+        &[],
+        &["app-a"],
+    ))
+    .await;
+    rig.sink
+        .store()
+        .wait_for(
+            |a| a.alert.status == AlertStatus::Degraded,
+            Duration::from_secs(20),
+        )
+        .await
+        .expect("degraded");
+    rig.rotate("app-a").await;
+    // A bounded look for something that must not happen: the well-behaved
+    // connector delivers within a second of the rotation (tests above).
+    let healthy = rig
+        .sink
+        .store()
+        .wait_for(
+            |a| a.alert.status == AlertStatus::Healthy,
+            Duration::from_secs(3),
+        )
+        .await;
+    assert!(
+        healthy.is_none(),
+        "recovered without re-reading the targets file"
+    );
+    assert!(rig.user("app-a", "d@acme.test").await.is_none());
+}

@@ -186,3 +186,59 @@ async fn refconn_retry_non_retryable_defect_storms() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn refconn_an_account_deleted_behind_its_back_is_not_found_then_reconciled() {
+    let rig = rig(&["app-a"], &[]).await;
+    let bob = |title: &str| person("E1", "bob@acme.test", json!({"title": title}));
+    rig.post_event(&rig.event("e1", "joiner", 1, bob("Eng"), &[], &["app-a"]))
+        .await;
+    settled(&rig, "e1", "app-a").await;
+    rig.fault(
+        "app-a",
+        json!({"kind": "manual_change", "action": "delete", "users": ["bob@acme.test"]}),
+    )
+    .await;
+    until("bob deleted", || async {
+        rig.user("app-a", "bob@acme.test")
+            .await
+            .is_none()
+            .then_some(())
+    })
+    .await;
+    rig.post_event(&rig.event("e2", "mover", 2, bob("Lead"), &[], &["app-a"]))
+        .await;
+    assert_eq!(settled(&rig, "e2", "app-a").await["outcome"], "parked");
+    let a = rig
+        .sink
+        .store()
+        .wait_for(
+            |a| a.alert.status == scimulate::connector::AlertStatus::Degraded,
+            refconn_support::WAIT,
+        )
+        .await
+        .expect("degraded");
+    assert_eq!(a.alert.class, scimulate::connector::AlertClass::NotFound);
+    assert_eq!(
+        a.alert.pending.unwrap().update,
+        1,
+        "the parked mover is still pending"
+    );
+    let not_found = rig
+        .journal("app-a")
+        .await
+        .iter()
+        .filter(|e| e["status"] == 404)
+        .count();
+    assert_eq!(not_found, 3, "the first try and two retries");
+    let mut reconcile = rig.event("r1", "reconcile", 5, json!({}), &[], &["app-a"]);
+    reconcile.as_object_mut().unwrap().remove("person");
+    rig.post_event(&reconcile).await;
+    settled(&rig, "r1", "app-a").await;
+    assert_eq!(
+        rig.user("app-a", "bob@acme.test")
+            .await
+            .expect("re-created")["title"],
+        "Lead"
+    );
+}

@@ -77,12 +77,32 @@ impl Apply<'_> {
 
     /// Provision or update to `person`; `base` is the state last sent, if
     /// the account is one this connector made or adopted.
+    /// The account by the id this connector provisioned (`known`), else by
+    /// correlation. A provisioned account that is gone answers 404: that is
+    /// `not_found` when `gone_fails`, else simply no account.
+    async fn locate(
+        &self,
+        person: &Map<String, Value>,
+        known: Option<&str>,
+        gone_fails: bool,
+    ) -> R<Option<Value>> {
+        let Some(id) = known.filter(|_| !self.shared.has(Defect::NoCorrelation)) else {
+            return self.find(person).await;
+        };
+        match self.call(Method::GET, &format!("/Users/{id}"), None).await {
+            Ok(account) => Ok(Some(account)),
+            Err(f) if f.class == AlertClass::NotFound && !gone_fails => Ok(None),
+            Err(f) => Err(f),
+        }
+    }
+
     pub async fn upsert(
         &self,
         person: &Map<String, Value>,
         base: Option<&Map<String, Value>>,
+        known: Option<&str>,
     ) -> R<String> {
-        let Some(account) = self.find(person).await? else {
+        let Some(account) = self.locate(person, known, true).await? else {
             return self.create(person).await;
         };
         let id = id_of(&account)?;
@@ -182,8 +202,12 @@ impl Apply<'_> {
     }
 
     /// Deactivates the person's account, if there is one.
-    pub async fn deactivate(&self, person: &Map<String, Value>) -> R<Option<String>> {
-        let Some(account) = self.find(person).await? else {
+    pub async fn deactivate(
+        &self,
+        person: &Map<String, Value>,
+        known: Option<&str>,
+    ) -> R<Option<String>> {
+        let Some(account) = self.locate(person, known, false).await? else {
             return Ok(None);
         };
         let id = id_of(&account)?;

@@ -73,6 +73,9 @@ pub struct Store {
     told_groups: HashMap<(String, String), BTreeSet<String>>,
     /// Each person's latest event.
     latest: HashMap<String, Arc<Event>>,
+    /// (person, target) → the account id this connector provisioned or
+    /// adopted there. Not persisted: after a restart correlation finds it.
+    pub account_ids: HashMap<(String, String), String>,
 }
 
 fn append(file: &mut Option<File>, value: &impl Serialize) -> io::Result<()> {
@@ -116,6 +119,7 @@ impl Store {
             last_targets: HashMap::new(),
             told_groups: HashMap::new(),
             latest: HashMap::new(),
+            account_ids: HashMap::new(),
         };
         if let Some(dir) = dir {
             std::fs::create_dir_all(dir)?;
@@ -220,10 +224,17 @@ impl Store {
             .filter(move |(_, i)| i.target == target && i.settled.is_none())
     }
 
-    /// Events not yet delivered to `target`, by kind (reconciles aside).
+    /// Events not yet delivered to `target`, by kind (reconciles aside),
+    /// those set aside (parked) included, as SPEC §4.3 counts them.
     pub fn pending_counts(&self, target: &str) -> Pending {
         let mut p = Pending::default();
-        for (_, i) in self.pending(target) {
+        let undelivered = self.items.iter().filter(|i| {
+            i.target == target
+                && i.settled
+                    .as_ref()
+                    .is_none_or(|s| s.outcome == AuditOutcome::Parked)
+        });
+        for i in undelivered {
             match i.kind {
                 EventKind::Deprovision => p.deprovision += 1,
                 EventKind::Provision => p.provision += 1,

@@ -178,7 +178,7 @@ async fn wait_for_credential(
 /// Applies the batch's last item: its event carries the person's whole
 /// desired state, so the earlier ones' effect comes with it.
 async fn deliver(shared: &Shared, rt: &Runtime, batch: &Batch) -> Result<(), Failure> {
-    let (item, told, base) = {
+    let (item, told, base, known) = {
         let store = shared.store.lock();
         let Some(idx) = batch.items.last() else {
             return Ok(());
@@ -188,20 +188,35 @@ async fn deliver(shared: &Shared, rt: &Runtime, batch: &Batch) -> Result<(), Fai
         let base = store
             .last_delivered(&item.person, &rt.name)
             .and_then(|e| e.person.clone());
-        (item, told, base)
+        let known = store
+            .account_ids
+            .get(&(item.person.clone(), rt.name.clone()))
+            .cloned();
+        (item, told, base, known)
+    };
+    let remember = |id: Option<&String>| {
+        let key = (item.person.clone(), rt.name.clone());
+        let mut store = shared.store.lock();
+        match id {
+            Some(id) => store.account_ids.insert(key, id.clone()),
+            None => store.account_ids.remove(&key),
+        };
     };
     let apply = Apply { shared, rt };
     let p = person(&item.event);
     match item.kind {
         EventKind::Reconcile => reconcile(shared, rt).await,
         EventKind::Deprovision => {
-            if let Some(id) = apply.deactivate(&p).await? {
+            let id = apply.deactivate(&p, known.as_deref()).await?;
+            remember(id.as_ref());
+            if let Some(id) = id {
                 apply.groups(&id, &[], &told).await?;
             }
             Ok(())
         }
         EventKind::Provision | EventKind::Update => {
-            let id = apply.upsert(&p, base.as_ref()).await?;
+            let id = apply.upsert(&p, base.as_ref(), known.as_deref()).await?;
+            remember(Some(&id));
             apply.groups(&id, &item.event.groups, &told).await
         }
     }
@@ -218,13 +233,15 @@ async fn reconcile(shared: &Shared, rt: &Runtime) -> Result<(), Failure> {
             continue;
         }
         let p = person(&event);
+        let key = (key.clone(), rt.name.clone());
         if assigned {
-            let id = apply.upsert(&p, None).await?;
+            let id = apply.upsert(&p, None, None).await?;
+            shared.store.lock().account_ids.insert(key, id.clone());
             apply
                 .groups(&id, &event.groups, &Default::default())
                 .await?;
             apply.strip_unwanted(&id, &event.groups).await?;
-        } else if let Some(id) = apply.deactivate(&p).await? {
+        } else if let Some(id) = apply.deactivate(&p, None).await? {
             apply.strip_unwanted(&id, &[]).await?;
         }
     }
