@@ -242,3 +242,40 @@ async fn refconn_an_account_deleted_behind_its_back_is_not_found_then_reconciled
         "Lead"
     );
 }
+
+#[tokio::test]
+async fn refconn_a_standing_conflict_is_parked_and_alerted_as_conflict() {
+    let rig = rig(&["app-a"], &[]).await;
+    rig.fault(
+        "app-a",
+        json!({"kind": "conflict", "users": ["carol@acme.test"]}),
+    )
+    .await;
+    rig.post_event(&rig.event(
+        "c1",
+        "joiner",
+        1,
+        person("E2", "carol@acme.test", json!({})),
+        &[],
+        &["app-a"],
+    ))
+    .await;
+    assert_eq!(settled(&rig, "c1", "app-a").await["outcome"], "parked");
+    let a = rig
+        .sink
+        .store()
+        .wait_for(
+            |a| a.alert.status == scimulate::connector::AlertStatus::Degraded,
+            refconn_support::WAIT,
+        )
+        .await
+        .expect("degraded");
+    assert_eq!(a.alert.class, scimulate::connector::AlertClass::Conflict);
+    let posts = rig
+        .journal("app-a")
+        .await
+        .iter()
+        .filter(|e| e["method"] == "POST")
+        .count();
+    assert_eq!(posts, 3, "no storm");
+}

@@ -92,6 +92,7 @@ impl Shared {
                 format!("{} is no longer in the targets file", rt.name),
             ));
         };
+        let write = method != Method::GET;
         let sent = (chrono::Utc::now(), Instant::now());
         let result = rt.client.send(&target, method, path, body).await;
         let slow = sent.1.elapsed() > self.opts.latency_threshold;
@@ -101,7 +102,7 @@ impl Shared {
                 &format!("{} answered slower than the latency threshold", rt.name),
                 sent,
             ),
-            Ok(_) => rt.health.lock().success(),
+            Ok(_) => rt.health.lock().success(write),
             Err(f) => rt.health.lock().failure(f.class, &f.message, sent),
         };
         if let Err(f) = &result

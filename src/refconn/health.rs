@@ -78,7 +78,20 @@ impl Health {
         None
     }
 
-    pub fn success(&mut self) -> Option<Draft> {
+    /// A request that worked. A read proves nothing against trouble that
+    /// only writes meet (a refused attribute, a conflict, a missing account,
+    /// a permission): the lookups around each retry must not reset it.
+    pub fn success(&mut self, write: bool) -> Option<Draft> {
+        let write_only = matches!(
+            self.class,
+            AlertClass::SchemaMismatch
+                | AlertClass::Conflict
+                | AlertClass::NotFound
+                | AlertClass::Authorization
+        );
+        if self.consecutive > 0 && write_only && !write {
+            return None;
+        }
         let first = self.first_failure.take();
         self.consecutive = 0;
         let was = std::mem::replace(&mut self.reported, AlertStatus::Healthy);
@@ -115,17 +128,31 @@ mod tests {
     fn one_blip_is_silent_two_degrade_and_recovery_carries_the_trouble() {
         let mut h = Health::new(2, Duration::from_secs(30));
         assert_eq!(h.failure(AlertClass::ServerError, "503", now()), None);
-        assert_eq!(h.success(), None);
+        assert_eq!(h.success(true), None);
         assert_eq!(h.failure(AlertClass::ServerError, "503", now()), None);
         let d = h.failure(AlertClass::ServerError, "503", now()).unwrap();
         assert_eq!(d.status, AlertStatus::Degraded);
         let first = d.first_failure_at;
-        let ok = h.success().unwrap();
+        let ok = h.success(true).unwrap();
         assert_eq!(
             (ok.status, ok.class, ok.first_failure_at),
             (AlertStatus::Healthy, AlertClass::ServerError, first)
         );
         assert_eq!(h.recoveries, 1);
+    }
+
+    #[test]
+    fn reads_between_refused_writes_do_not_hide_a_conflict() {
+        let mut h = Health::new(2, Duration::from_secs(30));
+        assert_eq!(h.failure(AlertClass::Conflict, "409", now()), None);
+        assert_eq!(h.success(false), None);
+        let d = h.failure(AlertClass::Conflict, "409", now()).unwrap();
+        assert_eq!(
+            (d.status, d.class),
+            (AlertStatus::Degraded, AlertClass::Conflict)
+        );
+        assert_eq!(h.success(false), None, "a read is no recovery");
+        assert_eq!(h.success(true).unwrap().status, AlertStatus::Healthy);
     }
 
     #[test]

@@ -63,7 +63,6 @@ async fn events(State(shared): State<Arc<Shared>>, body: Bytes) -> Response {
         return refuse(reason);
     }
     let id = event.id.clone();
-    let targets = event.targets.clone();
     let mark = |t: &str| {
         shared
             .runtime(t)
@@ -75,7 +74,6 @@ async fn events(State(shared): State<Arc<Shared>>, body: Bytes) -> Response {
         Ok(true) => {
             // A dropped target is in the person's history, not in `targets`:
             // wake every worker, the idle ones find nothing.
-            let _ = targets;
             for rt in shared.runtimes.lock().values() {
                 rt.work.notify_one();
             }
