@@ -310,3 +310,63 @@ async fn refconn_no_token_reload_defect_stays_stuck_after_rotation() {
     );
     assert!(rig.user("app-a", "d@acme.test").await.is_none());
 }
+
+#[tokio::test]
+async fn refconn_without_a_reload_the_targets_file_is_reread_after_a_401() {
+    let mut rig = rig(&["app-a"], &[]).await;
+    rig.fault("app-a", json!({"kind": "token_expired"})).await;
+    rig.post_event(&rig.event(
+        "d1",
+        "joiner",
+        1,
+        person("E2", "d@acme.test", json!({})),
+        &[],
+        &["app-a"],
+    ))
+    .await;
+    rig.sink
+        .store()
+        .wait_for(
+            |a| a.alert.status == AlertStatus::Degraded,
+            Duration::from_secs(20),
+        )
+        .await
+        .expect("degraded");
+    rig.rotate_file_only("app-a").await;
+    assert_eq!(settled(&rig, "d1", "app-a").await["outcome"], "delivered");
+    let during: Vec<_> = rig
+        .journal("app-a")
+        .await
+        .into_iter()
+        .filter(|e| e["status"] == 401)
+        .collect();
+    assert!(
+        during.len() <= 3,
+        "no 401 storm while waiting: {}",
+        during.len()
+    );
+}
+
+#[tokio::test]
+async fn refconn_schema_drift_is_schema_mismatch_and_parked() {
+    let rig = rig(&["app-a"], &[]).await;
+    rig.fault(
+        "app-a",
+        json!({"kind": "schema_drift", "attributes": ["title"]}),
+    )
+    .await;
+    let p = person("E1", "a@acme.test", json!({"title": "Eng"}));
+    rig.post_event(&rig.event("e1", "joiner", 1, p, &[], &["app-a"]))
+        .await;
+    assert_eq!(settled(&rig, "e1", "app-a").await["outcome"], "parked");
+    let a = rig
+        .sink
+        .store()
+        .wait_for(
+            |a| a.alert.status == AlertStatus::Degraded,
+            Duration::from_secs(20),
+        )
+        .await
+        .expect("degraded");
+    assert_eq!(a.alert.class, AlertClass::SchemaMismatch);
+}

@@ -191,6 +191,14 @@ impl Rig {
     /// Rotates the target's token, rewrites the targets file and reloads
     /// (what `rotate_token` and SIGHUP do in a run).
     pub async fn rotate(&mut self, target: &str) {
+        self.rotate_file_only(target).await;
+        if let Some(c) = &self.connector {
+            c.reload();
+        }
+    }
+
+    /// Rotates and rewrites the targets file, no reload (`reload: none`).
+    pub async fn rotate_file_only(&mut self, target: &str) {
         let t = self
             .admin(
                 reqwest::Method::POST,
@@ -203,9 +211,6 @@ impl Rig {
         self.targets
             .write(&self.targets_path)
             .expect("targets file");
-        if let Some(c) = &self.connector {
-            c.reload();
-        }
     }
 
     pub async fn users(&self, target: &str) -> Vec<Value> {
