@@ -163,3 +163,32 @@ async fn refconn_a_malformed_event_is_refused_with_a_reason() {
     assert_eq!(status, 400, "{body}");
     let _ = until("nothing", || async { Some(()) }).await;
 }
+
+#[tokio::test]
+async fn refconn_a_jit_twin_spelled_otherwise_is_found_when_the_app_filters_case_exactly() {
+    let rig = rig(&["app-a"], &[]).await;
+    rig.fault("app-a", json!({"kind": "case_sensitive_username"}))
+        .await;
+    rig.admin(
+        reqwest::Method::POST,
+        "/targets/app-a/seed",
+        Some(
+            &json!({"Users": [{"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
+            "userName": "Dave@Acme.Test"}]}),
+        ),
+    )
+    .await;
+    let e = rig.event(
+        "d1",
+        "joiner",
+        1,
+        person("E3", "dave@acme.test", json!({})),
+        &[],
+        &["app-a"],
+    );
+    rig.post_event(&e).await;
+    settled(&rig, "d1", "app-a").await;
+    let users = rig.users("app-a").await;
+    assert_eq!(users.len(), 1, "adopted, not twinned: {users:?}");
+    assert_eq!(users[0]["externalId"], "E3");
+}

@@ -70,13 +70,51 @@ impl Apply<'_> {
             }
         }
         if let Some(u) = s(person, "userName") {
-            return self.first("Users", "userName", u).await;
+            if let Some(found) = self.first("Users", "userName", u).await? {
+                return Ok(Some(found));
+            }
+            return self.scan_user_name(u).await;
         }
         Ok(None)
     }
 
-    /// Provision or update to `person`; `base` is the state last sent, if
-    /// the account is one this connector made or adopted.
+    /// userName is case-insensitive (RFC 7643 §4.1.1), but some apps filter
+    /// it case-exactly: a JIT account spelled `Bob@Acme.test` would then be
+    /// missed and twinned. A bounded scan of the first pages compares
+    /// case-insensitively; beyond it, the filter's word is taken.
+    async fn scan_user_name(&self, user_name: &str) -> R<Option<Value>> {
+        const PAGE: usize = 200;
+        const PAGES: usize = 5;
+        for page in 0..PAGES {
+            let path = format!(
+                "/Users?attributes=userName,externalId&startIndex={}&count={PAGE}",
+                page * PAGE + 1
+            );
+            let list = self.call(Method::GET, &path, None).await?;
+            let resources = list
+                .get("Resources")
+                .and_then(Value::as_array)
+                .cloned()
+                .unwrap_or_default();
+            let hit = resources.iter().find(|r| {
+                r.get("userName")
+                    .and_then(Value::as_str)
+                    .is_some_and(|n| n.eq_ignore_ascii_case(user_name))
+            });
+            if let Some(hit) = hit {
+                let id = id_of(hit)?;
+                return Ok(Some(
+                    self.call(Method::GET, &format!("/Users/{id}"), None)
+                        .await?,
+                ));
+            }
+            if resources.len() < PAGE {
+                break;
+            }
+        }
+        Ok(None)
+    }
+
     /// The account by the id this connector provisioned (`known`), else by
     /// correlation. A provisioned account that is gone answers 404: that is
     /// `not_found` when `gone_fails`, else simply no account.
