@@ -20,7 +20,8 @@ pub struct ConnectorArgs {
     /// Where the queue and delivery state are kept.
     #[arg(long, env = "SCIMULATE_WORKDIR")]
     pub workdir: PathBuf,
-    /// Failing longer than this raises `failed`.
+    /// Failing longer than this raises `failed` (scenario time: divided by
+    /// SCIMULATE_TIME_SCALE when that is set).
     #[arg(long, default_value = "30s")]
     pub failed_after: HumanDuration,
     /// Answers slower than this count as `latency` failures.
@@ -50,6 +51,16 @@ pub fn run(args: ConnectorArgs) -> Result<(), CliError> {
     opts.defects = Defects::new(args.defects);
     if let Ok(name) = std::env::var("SCIMULATE_CONNECTOR_NAME") {
         opts.name = name;
+    }
+    // Scenario time runs X times faster: `failed` after --failed-after of
+    // scenario time, and a shorter backoff cap (SPEC §5 "Time").
+    if let Some(x) = std::env::var("SCIMULATE_TIME_SCALE")
+        .ok()
+        .and_then(|v| v.parse::<f64>().ok())
+        .filter(|x| x.is_finite() && *x > 0.0)
+    {
+        opts.time_scale = x;
+        opts.failed_after = opts.failed_after.div_f64(x);
     }
     let runtime = tokio::runtime::Runtime::new()
         .map_err(|e| CliError::Harness(format!("could not start the async runtime: {e}")))?;

@@ -26,6 +26,10 @@ pub struct Options {
     pub defects: Defects,
     /// The `connector` of its alerts.
     pub name: String,
+    /// `SCIMULATE_TIME_SCALE` (scenario seconds per wall second): shortens
+    /// the backoff cap. Protocol values (Retry-After, token lifetimes) are
+    /// never scaled.
+    pub time_scale: f64,
 }
 
 impl Options {
@@ -38,6 +42,7 @@ impl Options {
             latency_threshold: Duration::from_secs(5),
             defects: Defects::default(),
             name: "scimulate-reference".into(),
+            time_scale: 1.0,
         }
     }
 

@@ -26,9 +26,12 @@ const BACKOFF_CAP: Duration = Duration::from_secs(8);
 const MAX_STRIKES: u32 = 3;
 
 /// Exponential backoff with jitter in [d/2, d], never below the floor.
-pub fn backoff(failures: u32) -> Duration {
+/// Under a time scale the cap shrinks with it, so a recovery is noticed
+/// about as soon in scenario time; the floor stays.
+pub fn backoff(failures: u32, time_scale: f64) -> Duration {
     let exp = BACKOFF_FLOOR.saturating_mul(1u32 << failures.saturating_sub(1).min(6));
-    let d = exp.min(BACKOFF_CAP);
+    let cap = BACKOFF_CAP.div_f64(time_scale.max(1.0)).max(BACKOFF_FLOOR);
+    let d = exp.min(cap);
     let jittered = rand::rng().random_range(d / 2..=d);
     jittered.max(BACKOFF_FLOOR)
 }
@@ -86,7 +89,7 @@ pub async fn run(shared: Arc<Shared>, rt: Arc<Runtime>, mut stop: watch::Receive
                         ra + Duration::from_millis(50)
                     }
                     _ if shared.has(Defect::NoBackoff) => Duration::from_millis(5),
-                    _ => backoff(failures),
+                    _ => backoff(failures, shared.opts.time_scale),
                 };
                 wait(&shared, &rt, delay, &mut stop).await;
             }
@@ -246,4 +249,23 @@ async fn reconcile(shared: &Shared, rt: &Runtime) -> Result<(), Failure> {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_grows_with_jitter_between_the_floor_and_the_cap() {
+        for n in 1..20 {
+            let d = backoff(n, 1.0);
+            assert!(d >= BACKOFF_FLOOR && d <= BACKOFF_CAP, "{n}: {d:?}");
+            let fast = backoff(n, 60.0);
+            assert!(
+                fast >= BACKOFF_FLOOR && fast <= BACKOFF_CAP / 4,
+                "{n}: {fast:?}"
+            );
+        }
+        assert!(backoff(12, 1.0) >= BACKOFF_CAP / 2, "grows to the cap");
+    }
 }
