@@ -167,3 +167,25 @@ async fn refconn_alert_defects_change_what_is_sent() {
     let never = outage_alerts(&[Defect::NoHealthy]).await;
     assert!(never.iter().all(|a| a.alert.status != AlertStatus::Healthy));
 }
+
+#[tokio::test]
+async fn refconn_pending_counts_the_queued_events_by_kind() {
+    let rig = rig_with(&[("app-a", GENERIC_RFC_YAML)], &[], |o| {
+        o.failed_after = Duration::from_millis(1500);
+    })
+    .await;
+    let bob = |active: bool| person("E1", "bob@acme.test", json!({"active": active}));
+    rig.post_event(&rig.event("b1", "joiner", 1, bob(true), &[], &["app-a"]))
+        .await;
+    settled(&rig, "b1", "app-a").await;
+    rig.fault("app-a", json!({"kind": "token_expired"})).await;
+    let dave = person("E2", "dave@acme.test", json!({}));
+    rig.post_event(&rig.event("d1", "joiner", 2, dave, &[], &["app-a"]))
+        .await;
+    rig.post_event(&rig.event("b2", "leaver", 3, bob(false), &[], &["app-a"]))
+        .await;
+    let failed = alert(&rig, AlertStatus::Failed).await.expect("failed");
+    assert_eq!(failed.alert.class, AlertClass::Authentication);
+    let p = failed.alert.pending.expect("pending");
+    assert_eq!((p.deprovision, p.provision, p.update), (1, 1, 0));
+}

@@ -194,10 +194,14 @@ async fn refconn_alert_on_first_failure_defect_makes_noise_of_a_blip() {
 
 /// The time between the 429 and the next request to the target.
 async fn gap_after_429(defects: &[Defect]) -> Duration {
+    gap_after_429_with(defects, json!("2s")).await
+}
+
+async fn gap_after_429_with(defects: &[Defect], retry_after: Value) -> Duration {
     let rig = rig(&["app-a"], defects).await;
     rig.fault(
         "app-a",
-        json!({"kind": "rate_limit", "for_requests": 1, "retry_after": "2s"}),
+        json!({"kind": "rate_limit", "for_requests": 1, "retry_after": retry_after}),
     )
     .await;
     rig.post_event(&rig.event(
@@ -369,4 +373,11 @@ async fn refconn_schema_drift_is_schema_mismatch_and_parked() {
         .await
         .expect("degraded");
     assert_eq!(a.alert.class, AlertClass::SchemaMismatch);
+}
+
+#[tokio::test]
+async fn refconn_an_http_date_retry_after_is_honoured() {
+    // The date has whole seconds: "now + 2s" lands 1 to 2 s ahead.
+    let gap = gap_after_429_with(&[], json!({"http_date": "2s"})).await;
+    assert!(gap >= Duration::from_millis(900), "{gap:?}");
 }
