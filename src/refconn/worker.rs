@@ -80,6 +80,9 @@ pub async fn run(shared: Arc<Shared>, rt: Arc<Runtime>, mut stop: watch::Receive
                     if *n >= MAX_STRIKES {
                         tracing::warn!(target = %rt.name, "parked after a non-retryable answer: {}", f.message);
                         settle(&shared, &rt, &batch, AuditOutcome::Parked);
+                        // The streak ended with the batch: the next one
+                        // starts its backoff afresh.
+                        failures = 0;
                         continue;
                     }
                 }
