@@ -189,3 +189,32 @@ async fn refconn_pending_counts_the_queued_events_by_kind() {
     let p = failed.alert.pending.expect("pending");
     assert_eq!((p.deprovision, p.provision, p.update), (1, 1, 0));
 }
+
+#[tokio::test]
+async fn refconn_dropped_connections_and_timeouts_are_connectivity() {
+    for fault in [
+        json!({"kind": "connection_drop", "for_requests": 2}),
+        json!({"kind": "timeout", "for_requests": 2}),
+    ] {
+        // A 300 ms threshold gives the connector its own 1 s request timeout.
+        let rig = rig_with(&[("app-a", GENERIC_RFC_YAML)], &[], |o| {
+            o.latency_threshold = Duration::from_millis(300);
+        })
+        .await;
+        rig.fault("app-a", fault.clone()).await;
+        rig.post_event(&rig.event(
+            "e1",
+            "joiner",
+            1,
+            person("E1", "a@acme.test", json!({})),
+            &[],
+            &["app-a"],
+        ))
+        .await;
+        let degraded = alert(&rig, AlertStatus::Degraded).await.expect("degraded");
+        assert_eq!(degraded.alert.class, AlertClass::Connectivity, "{fault}");
+        let healthy = alert(&rig, AlertStatus::Healthy).await.expect("healthy");
+        assert_eq!(healthy.alert.class, AlertClass::Connectivity);
+        assert_eq!(settled(&rig, "e1", "app-a").await["outcome"], "delivered");
+    }
+}

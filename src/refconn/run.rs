@@ -49,7 +49,7 @@ impl Options {
     /// Its own timeout per request: longer than the latency threshold, so
     /// a slow answer is latency and only a missing one connectivity.
     fn request_timeout(&self) -> Duration {
-        (self.latency_threshold * 2).max(Duration::from_secs(10))
+        (self.latency_threshold * 2).max(Duration::from_secs(1))
     }
 }
 
