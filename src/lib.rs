@@ -10,6 +10,7 @@ pub mod duration;
 pub mod fault;
 pub mod judge;
 pub mod netproxy;
+pub mod refconn;
 pub mod report;
 pub mod runner;
 pub mod scenario;

@@ -2,6 +2,7 @@
 //! maps its outcome to the exit statuses of [`exit`].
 
 mod check;
+mod connector;
 pub mod exit;
 mod run;
 mod schema;
@@ -29,6 +30,8 @@ pub enum Command {
     Run(run::RunArgs),
     /// Run mock SCIM targets until stopped (game days, manual testing).
     Serve(serve::ServeArgs),
+    /// The built-in reference connector (SPEC §4.5).
+    Connector(connector::ConnectorArgs),
     /// Validate profile, scenario and connector files without running anything.
     Check {
         /// Files or folders (default: ./mock-targets and ./scenarios).
@@ -72,6 +75,7 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
     match cli.command {
         Command::Run(args) => run::run(args),
         Command::Serve(args) => serve::run(args),
+        Command::Connector(args) => connector::run(args),
         Command::Check { paths } => check::run(&paths, &mut std::io::stdout()),
         Command::Schema { kind } => schema::run(&kind, &mut std::io::stdout()),
     }

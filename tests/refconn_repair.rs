@@ -1,0 +1,281 @@
+//! Apps that mangle writes or drift: PATCH applied as PUT (repaired by
+//! read-after-write, not with `no-read-after-write`), deactivation ignored,
+//! reconcile after manual changes, and correlation switched off.
+
+mod refconn_support;
+
+use refconn_support::{person, rig, settled, until};
+use scimulate::refconn::Defect;
+use serde_json::json;
+
+async fn patch_as_put(defects: &[Defect]) -> serde_json::Value {
+    let rig = rig(&["app-a"], defects).await;
+    let p = |title: &str| {
+        person(
+            "E1",
+            "bob@acme.test",
+            json!({"title": title, "nickName": "Bobby",
+            "name": {"givenName": "Bob", "familyName": "Ng"}}),
+        )
+    };
+    rig.post_event(&rig.event("e1", "joiner", 1, p("Engineer"), &[], &["app-a"]))
+        .await;
+    settled(&rig, "e1", "app-a").await;
+    rig.fault("app-a", json!({"kind": "patch_as_put"})).await;
+    rig.post_event(&rig.event("e2", "mover", 2, p("Lead"), &[], &["app-a"]))
+        .await;
+    settled(&rig, "e2", "app-a").await;
+    assert!(
+        rig.journal("app-a")
+            .await
+            .iter()
+            .any(|e| e["method"] == "PATCH"),
+        "the change went as a PATCH"
+    );
+    rig.user("app-a", "bob@acme.test").await.expect("account")
+}
+
+#[tokio::test]
+async fn refconn_patch_as_put_is_repaired_unless_read_after_write_is_off() {
+    let u = patch_as_put(&[]).await;
+    assert_eq!(u["title"], "Lead");
+    assert_eq!(u["nickName"], "Bobby", "{u}");
+    assert_eq!(u["externalId"], "E1", "{u}");
+    assert_eq!(u["name"]["familyName"], "Ng", "{u}");
+    let trusting = patch_as_put(&[Defect::NoReadAfterWrite]).await;
+    assert_eq!(trusting["title"], "Lead");
+    assert!(
+        trusting.get("nickName").is_none(),
+        "lost and not repaired: {trusting}"
+    );
+}
+
+#[tokio::test]
+async fn refconn_an_ignored_deactivation_still_takes_access_away() {
+    let rig = rig(&["app-a"], &[]).await;
+    let bob = person("E1", "bob@acme.test", json!({}));
+    rig.post_event(&rig.event("e1", "joiner", 1, bob, &["eng"], &["app-a"]))
+        .await;
+    settled(&rig, "e1", "app-a").await;
+    rig.fault("app-a", json!({"kind": "ignore_deactivate"}))
+        .await;
+    let gone = person("E1", "bob@acme.test", json!({"active": false}));
+    rig.post_event(&rig.event("e2", "leaver", 2, gone, &[], &["app-a"]))
+        .await;
+    assert_eq!(settled(&rig, "e2", "app-a").await["outcome"], "delivered");
+    let u = rig.user("app-a", "bob@acme.test").await;
+    assert!(u.as_ref().is_none_or(|u| u["active"] == false), "{u:?}");
+}
+
+#[tokio::test]
+async fn refconn_reconcile_repairs_deleted_accounts_and_unwanted_grants() {
+    let rig = rig(&["app-a"], &[]).await;
+    for (i, (x, n)) in [("E1", "bob@acme.test"), ("E2", "carol@acme.test")]
+        .iter()
+        .enumerate()
+    {
+        let id = format!("j{i}");
+        rig.post_event(&rig.event(
+            &id,
+            "joiner",
+            1,
+            person(x, n, json!({"title": "Eng"})),
+            &["eng"],
+            &["app-a"],
+        ))
+        .await;
+        settled(&rig, &id, "app-a").await;
+    }
+    rig.fault(
+        "app-a",
+        json!({"kind": "manual_change", "action": "delete", "users": ["bob@acme.test"]}),
+    )
+    .await;
+    rig.fault(
+        "app-a",
+        json!({"kind": "manual_change", "action": "grant_group",
+        "users": ["carol@acme.test"], "group": "admins"}),
+    )
+    .await;
+    until("the manual changes", || async {
+        let gone = rig.user("app-a", "bob@acme.test").await.is_none();
+        let granted = rig
+            .members("app-a", "admins")
+            .await
+            .is_some_and(|m| !m.is_empty());
+        (gone && granted).then_some(())
+    })
+    .await;
+    let mut reconcile = rig.event("r1", "reconcile", 5, json!({}), &[], &["app-a"]);
+    reconcile.as_object_mut().unwrap().remove("person");
+    assert_eq!(rig.post_event(&reconcile).await.0, 202);
+    settled(&rig, "r1", "app-a").await;
+    let bob = rig
+        .user("app-a", "bob@acme.test")
+        .await
+        .expect("bob re-created");
+    assert_eq!(
+        (bob["externalId"].clone(), bob["title"].clone()),
+        (json!("E1"), json!("Eng"))
+    );
+    let bob_id = bob["id"].as_str().unwrap().to_owned();
+    assert!(rig.members("app-a", "eng").await.unwrap().contains(&bob_id));
+    assert_eq!(
+        rig.members("app-a", "admins").await.unwrap_or_default(),
+        Vec::<String>::new()
+    );
+}
+
+#[tokio::test]
+async fn refconn_without_correlation_a_jit_account_is_not_adopted_and_the_conflict_is_parked() {
+    let rig = rig(&["app-a"], &[Defect::NoCorrelation]).await;
+    rig.admin(
+        reqwest::Method::POST,
+        "/targets/app-a/seed",
+        Some(
+            &json!({"Users": [{"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
+            "userName": "carol@acme.test"}]}),
+        ),
+    )
+    .await;
+    rig.post_event(&rig.event(
+        "c1",
+        "joiner",
+        1,
+        person("E2", "carol@acme.test", json!({})),
+        &[],
+        &["app-a"],
+    ))
+    .await;
+    assert_eq!(settled(&rig, "c1", "app-a").await["outcome"], "parked");
+    let posts = rig
+        .journal("app-a")
+        .await
+        .iter()
+        .filter(|e| e["method"] == "POST")
+        .count();
+    assert_eq!(posts, 3, "the first try and two retries, no storm");
+    let users = rig.users("app-a").await;
+    assert!(
+        users[0].get("externalId").is_none(),
+        "not adopted: {users:?}"
+    );
+}
+
+#[tokio::test]
+async fn refconn_retry_non_retryable_defect_storms() {
+    let rig = rig(&["app-a"], &[Defect::RetryNonRetryable, Defect::NoBackoff]).await;
+    rig.fault("app-a", json!({"kind": "forbidden"})).await;
+    rig.post_event(&rig.event(
+        "c1",
+        "joiner",
+        1,
+        person("E2", "carol@acme.test", json!({})),
+        &[],
+        &["app-a"],
+    ))
+    .await;
+    until("more than three identical 403s", || async {
+        let n = rig
+            .journal("app-a")
+            .await
+            .iter()
+            .filter(|e| e["status"] == 403)
+            .count();
+        (n > 5).then_some(())
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn refconn_an_account_deleted_behind_its_back_is_not_found_then_reconciled() {
+    let rig = rig(&["app-a"], &[]).await;
+    let bob = |title: &str| person("E1", "bob@acme.test", json!({"title": title}));
+    rig.post_event(&rig.event("e1", "joiner", 1, bob("Eng"), &[], &["app-a"]))
+        .await;
+    settled(&rig, "e1", "app-a").await;
+    rig.fault(
+        "app-a",
+        json!({"kind": "manual_change", "action": "delete", "users": ["bob@acme.test"]}),
+    )
+    .await;
+    until("bob deleted", || async {
+        rig.user("app-a", "bob@acme.test")
+            .await
+            .is_none()
+            .then_some(())
+    })
+    .await;
+    rig.post_event(&rig.event("e2", "mover", 2, bob("Lead"), &[], &["app-a"]))
+        .await;
+    assert_eq!(settled(&rig, "e2", "app-a").await["outcome"], "parked");
+    let a = rig
+        .sink
+        .store()
+        .wait_for(
+            |a| a.alert.status == scimulate::connector::AlertStatus::Degraded,
+            refconn_support::WAIT,
+        )
+        .await
+        .expect("degraded");
+    assert_eq!(a.alert.class, scimulate::connector::AlertClass::NotFound);
+    assert_eq!(
+        a.alert.pending.unwrap().update,
+        1,
+        "the parked mover is still pending"
+    );
+    let not_found = rig
+        .journal("app-a")
+        .await
+        .iter()
+        .filter(|e| e["status"] == 404)
+        .count();
+    assert_eq!(not_found, 3, "the first try and two retries");
+    let mut reconcile = rig.event("r1", "reconcile", 5, json!({}), &[], &["app-a"]);
+    reconcile.as_object_mut().unwrap().remove("person");
+    rig.post_event(&reconcile).await;
+    settled(&rig, "r1", "app-a").await;
+    assert_eq!(
+        rig.user("app-a", "bob@acme.test")
+            .await
+            .expect("re-created")["title"],
+        "Lead"
+    );
+}
+
+#[tokio::test]
+async fn refconn_a_standing_conflict_is_parked_and_alerted_as_conflict() {
+    let rig = rig(&["app-a"], &[]).await;
+    rig.fault(
+        "app-a",
+        json!({"kind": "conflict", "users": ["carol@acme.test"]}),
+    )
+    .await;
+    rig.post_event(&rig.event(
+        "c1",
+        "joiner",
+        1,
+        person("E2", "carol@acme.test", json!({})),
+        &[],
+        &["app-a"],
+    ))
+    .await;
+    assert_eq!(settled(&rig, "c1", "app-a").await["outcome"], "parked");
+    let a = rig
+        .sink
+        .store()
+        .wait_for(
+            |a| a.alert.status == scimulate::connector::AlertStatus::Degraded,
+            refconn_support::WAIT,
+        )
+        .await
+        .expect("degraded");
+    assert_eq!(a.alert.class, scimulate::connector::AlertClass::Conflict);
+    let posts = rig
+        .journal("app-a")
+        .await
+        .iter()
+        .filter(|e| e["method"] == "POST")
+        .count();
+    assert_eq!(posts, 3, "no storm");
+}
