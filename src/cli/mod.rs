@@ -1,6 +1,7 @@
 //! The command line (SPEC §1). `main` parses arguments, runs one command and
 //! maps its outcome to the exit statuses of [`exit`].
 
+mod certify;
 mod check;
 pub mod exit;
 mod schema;
@@ -26,6 +27,8 @@ pub struct Cli {
 pub enum Command {
     /// Run mock SCIM targets until stopped (game days, manual testing).
     Serve(serve::ServeArgs),
+    /// Conformance run against a live SCIM server (SPEC §6).
+    Certify(Box<certify::CertifyArgs>),
     /// Validate profile, scenario and connector files without running anything.
     Check {
         /// Files or folders (default: ./mock-targets and ./scenarios).
@@ -54,8 +57,8 @@ pub fn main() -> ExitCode {
             });
         }
     };
-    match run(cli) {
-        Ok(()) => ExitCode::from(exit::OK),
+    match run_code(cli) {
+        Ok(code) => ExitCode::from(code),
         Err(e) => {
             eprintln!("error: {e}");
             e.exit_code()
@@ -63,9 +66,26 @@ pub fn main() -> ExitCode {
     }
 }
 
+/// Runs one parsed command and returns its exit status (certify's
+/// depends on its checks; the other commands succeed or err).
+pub fn run_code(cli: Cli) -> Result<u8, CliError> {
+    match cli.command {
+        Command::Certify(args) => certify::run(*args),
+        other => run(Cli { command: other }).map(|()| exit::OK),
+    }
+}
+
 /// Runs one parsed command.
 pub fn run(cli: Cli) -> Result<(), CliError> {
     match cli.command {
+        Command::Certify(args) => certify::run(*args).and_then(|code| match code {
+            exit::OK => Ok(()),
+            // Callers of `run` only see errors; a failed check is reported
+            // by the report itself.
+            _ => Err(CliError::Harness(format!(
+                "certify finished with exit status {code}"
+            ))),
+        }),
         Command::Serve(args) => serve::run(args),
         Command::Check { paths } => check::run(&paths, &mut std::io::stdout()),
         Command::Schema { kind } => schema::run(&kind, &mut std::io::stdout()),

@@ -1,0 +1,17 @@
+//! The check groups, one file each. Each file's `checks()` is its part of
+//! the catalogue: the definitions and the functions that run them.
+
+pub mod bulk;
+pub mod discovery;
+pub mod entra;
+pub mod errors;
+pub mod etag;
+pub mod filter;
+pub mod groups;
+pub mod okta;
+pub mod paging;
+pub mod patch;
+pub mod projection;
+pub mod schemas;
+pub mod security;
+pub mod users;
