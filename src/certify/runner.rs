@@ -222,6 +222,27 @@ async fn cleanup(ctx: &Ctx) -> Vec<String> {
     left
 }
 
+/// Whether a resource's current name shows it is still the one the
+/// ledger recorded: the same name, or (renamed by a check) a name with the
+/// same run's prefix. Bulk creations are recorded without a name, so any
+/// certify prefix is accepted for them.
+fn still_ours(recorded: &str, now: &str) -> bool {
+    let now = now.to_ascii_lowercase();
+    let recorded = recorded.to_ascii_lowercase();
+    if now == recorded {
+        return true;
+    }
+    let prefix: String = match recorded.strip_prefix("scimulate-cert-") {
+        Some(rest) => match rest.split_once('-') {
+            Some((run, _)) => format!("scimulate-cert-{run}-"),
+            None => return false,
+        },
+        None if recorded == "(bulk)" => "scimulate-cert-".into(),
+        None => return false,
+    };
+    now.starts_with(&prefix)
+}
+
 /// `certify --cleanup --ledger FILE`: deletes exactly what the ledger says
 /// was created and not yet deleted. Before each DELETE it reads the
 /// resource and refuses when its name is not the one recorded (an id
@@ -257,11 +278,7 @@ pub async fn cleanup_ledger(opts: &Options) -> Result<(usize, Vec<String>), Sess
                     .get(name_key)
                     .and_then(serde_json::Value::as_str)
                     .unwrap_or("");
-                let matches = if o.name == "(bulk)" {
-                    name.starts_with("scimulate-cert-")
-                } else {
-                    name.eq_ignore_ascii_case(&o.name)
-                };
+                let matches = still_ours(&o.name, name);
                 if !matches {
                     refused.push(format!(
                         "{}/{}: its name is no longer {:?}",
@@ -294,4 +311,28 @@ pub async fn cleanup_ledger(opts: &Options) -> Result<(usize, Vec<String>), Sess
         }
     }
     Ok((deleted, refused))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::still_ours;
+
+    #[test]
+    fn cleanup_recognises_only_its_own_names() {
+        assert!(still_ours(
+            "scimulate-cert-ab12-u3@example.com",
+            "SCIMULATE-CERT-AB12-U3@EXAMPLE.COM"
+        ));
+        assert!(still_ours(
+            "scimulate-cert-ab12-g4",
+            "scimulate-cert-ab12-g-renamed9"
+        ));
+        assert!(!still_ours(
+            "scimulate-cert-ab12-g4",
+            "scimulate-cert-ff00-g4"
+        ));
+        assert!(!still_ours("scimulate-cert-ab12-g4", "Finance"));
+        assert!(still_ours("(bulk)", "scimulate-cert-ab12-u9@example.com"));
+        assert!(!still_ours("(bulk)", "alice@corp.example"));
+    }
 }
