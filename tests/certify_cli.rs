@@ -171,7 +171,7 @@ async fn certify_sigint_cleans_up_before_exit() {
     .await;
     let dir = tempfile::tempdir().unwrap();
     let ledger = dir.path().join("ledger.jsonl");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_scimulate"))
+    let child = Command::new(env!("CARGO_BIN_EXE_scimulate"))
         .args([
             "certify",
             "--url",

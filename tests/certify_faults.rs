@@ -92,3 +92,28 @@ async fn certify_fault_fails_its_checks_and_only_those(
         "{quirk}: failures it does not explain: {unexplained:?}"
     );
 }
+
+/// A server answering 429 with Retry-After is waited out, not failed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn certify_honours_retry_after() {
+    let h = common::start(&profile_with(
+        "{kind: rate_limit, for_requests: 2, retry_after: 1s}",
+    ))
+    .await;
+    let mut opts = Options::new(&h.base);
+    opts.token = Some(h.token.clone());
+    opts.only = vec!["USER-001".into(), "USER-005".into()];
+    let t = std::time::Instant::now();
+    let report = certify::certify(&opts, pending()).await.expect("session");
+    let failed: Vec<_> = report
+        .certify_checks()
+        .iter()
+        .filter(|c| c.outcome == Outcome::Failed)
+        .collect();
+    assert!(failed.is_empty(), "{failed:?}");
+    assert!(
+        t.elapsed() >= std::time::Duration::from_millis(900),
+        "Retry-After not honoured: {:?}",
+        t.elapsed()
+    );
+}

@@ -23,11 +23,10 @@ impl Limiter {
         }
     }
 
-    /// Waits until a request may go out.
+    /// Waits until a request may go out: after the last one by the
+    /// interval, and never before a hold-off (Retry-After) has passed,
+    /// with or without a rate.
     pub async fn acquire(&self) {
-        let Some(interval) = self.interval else {
-            return;
-        };
         let wait_until = {
             let mut next = self.next.lock().await;
             let now = Instant::now();
@@ -35,10 +34,12 @@ impl Limiter {
                 Some(t) if t > now => t,
                 _ => now,
             };
-            *next = Some(slot + interval);
-            slot
+            *next = Some(slot + self.interval.unwrap_or(Duration::ZERO));
+            (slot > now).then_some(slot)
         };
-        tokio::time::sleep_until(wait_until).await;
+        if let Some(t) = wait_until {
+            tokio::time::sleep_until(t).await;
+        }
     }
 
     /// Pushes every later request back (a 429's Retry-After applies to
@@ -83,6 +84,15 @@ mod tests {
     #[tokio::test]
     async fn hold_off_delays_the_next_request() {
         let l = Limiter::new(Some(1000.0));
+        l.hold_off(Duration::from_millis(200)).await;
+        let start = Instant::now();
+        l.acquire().await;
+        assert!(start.elapsed() >= Duration::from_millis(190));
+    }
+
+    #[tokio::test]
+    async fn hold_off_applies_without_a_rate() {
+        let l = Limiter::new(None);
         l.hold_off(Duration::from_millis(200)).await;
         let start = Instant::now();
         l.acquire().await;
