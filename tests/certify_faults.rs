@@ -62,7 +62,7 @@ const READS_BACK: &[&str] = &[
     "USER-025", "FILTER-014", "FILTER-016", "FILTER-017", "ENTRA-BOOL-STR"])]
 #[case::stale_reads("{kind: stale_reads, delay: 2s}", &["USER-005", "USER-013", "PATCH-001"], READS_BACK)]
 #[case::schema_drift("{kind: schema_drift, attributes: [phoneNumbers]}", &["USER-026"], &[])]
-#[case::rate_limited("{kind: rate_limit, probability: 0.05, retry_after: 0s}", &[], &[])]
+#[case::rate_limited("{kind: rate_limit, probability: 0.005, retry_after: 1s}", &[], &[])]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn certify_fault_fails_its_checks_and_only_those(
     #[case] quirk: &str,

@@ -110,11 +110,16 @@ macro_rules! certify_check {
 pub fn all() -> Vec<Check> {
     let mut v = Vec::new();
     v.extend(checks::discovery::checks());
+    v.extend(checks::resource_types::checks());
     v.extend(checks::schemas::checks());
     v.extend(checks::users::checks());
+    v.extend(checks::lifecycle::checks());
+    v.extend(checks::user_state::checks());
     v.extend(checks::groups::checks());
     v.extend(checks::patch::checks());
+    v.extend(checks::patch_errors::checks());
     v.extend(checks::filter::checks());
+    v.extend(checks::filter_errors::checks());
     v.extend(checks::paging::checks());
     v.extend(checks::projection::checks());
     v.extend(checks::errors::checks());
