@@ -169,3 +169,32 @@ async fn certify_killed_run_is_cleaned_up_from_the_ledger() {
     let (again, refused) = certify::cleanup_ledger(&c).await.expect("cleanup");
     assert_eq!((again, refused.len()), (0, 0));
 }
+
+/// DELETEs that fail mid-run (500) are left to the final cleanup, which
+/// removes them: nothing of certify's stays, the tenant is untouched.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn certify_failed_deletes_are_retried_by_cleanup() {
+    let h = seeded().await;
+    let before = state(&h).await;
+    let fault = json!({"kind": "server_error", "methods": ["DELETE"], "for_requests": 5});
+    let (s, b) = h
+        .admin(
+            Method::POST,
+            &format!("/targets/{TARGET}/faults"),
+            Some(&fault),
+        )
+        .await;
+    assert_eq!(s, 201, "{b}");
+    let report = certify::certify(&options(&h), pending())
+        .await
+        .expect("session");
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+    assert!(
+        report
+            .certify_checks()
+            .iter()
+            .any(|c| c.outcome == scimulate::report::Outcome::Failed),
+        "the 500s should fail some checks"
+    );
+    assert_untouched(&before, &state(&h).await);
+}

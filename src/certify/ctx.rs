@@ -230,7 +230,7 @@ impl Ctx {
                 "harness refused to delete {endpoint}/{id}: not created by this run or already deleted"
             )));
         }
-        let r = self
+        let r = match self
             .client
             .call(
                 Method::DELETE,
@@ -238,12 +238,21 @@ impl Ctx {
                 None,
             )
             .await
-            .map_err(failed)?;
-        // 404 means it is gone too: nothing left to clean up.
+        {
+            Ok(r) => r,
+            Err(e) => {
+                self.ledger.unclaim(endpoint, id);
+                return Err(failed(e));
+            }
+        };
+        // 404 means it is gone too: nothing left to clean up. Any other
+        // failure leaves it to the cleanup at the end.
         if r.is_success() || r.status == 404 {
             self.ledger
                 .deleted(endpoint, id)
                 .map_err(|e| failed(format!("could not write the ledger: {e}")))?;
+        } else {
+            self.ledger.unclaim(endpoint, id);
         }
         Ok(r)
     }

@@ -142,6 +142,19 @@ impl Ledger {
         }
     }
 
+    /// Gives a claim back after a DELETE that did not happen (an error
+    /// answer), so cleanup tries again at the end.
+    pub fn unclaim(&self, endpoint: &str, id: &str) {
+        if let Some(o) = self
+            .owned
+            .lock()
+            .iter_mut()
+            .find(|o| o.endpoint == endpoint && o.id == id && o.deleted)
+        {
+            o.deleted = false;
+        }
+    }
+
     /// Records a completed delete.
     pub fn deleted(&self, endpoint: &str, id: &str) -> io::Result<()> {
         let name = self
@@ -198,6 +211,9 @@ mod tests {
         assert!(l.claim_delete("Users", "1"));
         assert!(!l.claim_delete("Users", "1"));
         assert!(l.pending().is_empty());
+        // A DELETE that failed goes back to cleanup.
+        l.unclaim("Users", "1");
+        assert_eq!(l.pending().len(), 1);
     }
 
     #[test]
