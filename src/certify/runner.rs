@@ -315,7 +315,46 @@ pub async fn cleanup_ledger(opts: &Options) -> Result<(usize, Vec<String>), Sess
 
 #[cfg(test)]
 mod tests {
-    use super::still_ours;
+    use super::{Fail, Persona, judge, still_ours};
+    use crate::certify::catalogue::all;
+    use crate::report::{Level, Outcome};
+
+    fn check(id: &str) -> crate::certify::Check {
+        all().into_iter().find(|c| c.id == id).unwrap()
+    }
+
+    #[test]
+    fn interop_fails_only_under_its_profile() {
+        let c = check("OKTA-GROUP-RENAME-ID");
+        assert_eq!(c.level, Level::Interop);
+        let under_rfc = judge(&c, Err(Fail::Failed("400".into())), Persona::Rfc);
+        assert!(under_rfc.warning && under_rfc.outcome == Outcome::Failed);
+        let under_entra = judge(&c, Err(Fail::Failed("400".into())), Persona::Entra);
+        assert!(under_entra.warning);
+        let under_okta = judge(&c, Err(Fail::Failed("400".into())), Persona::Okta);
+        assert!(!under_okta.warning);
+        // `Idp` checks count under either identity provider.
+        let ryw = check("USER-035");
+        assert!(!judge(&ryw, Err(Fail::Failed("x".into())), Persona::Entra).warning);
+        assert!(judge(&ryw, Err(Fail::Failed("x".into())), Persona::Rfc).warning);
+    }
+
+    #[test]
+    fn may_is_never_failed_and_must_is() {
+        let may = check("FILTER-047");
+        assert_eq!(may.level, Level::May);
+        assert_eq!(
+            judge(&may, Err(Fail::Failed("404".into())), Persona::Rfc).outcome,
+            Outcome::Skipped
+        );
+        let must = check("PATCH-012");
+        let j = judge(&must, Err(Fail::Failed("lost".into())), Persona::Okta);
+        assert!(j.outcome == Outcome::Failed && !j.warning);
+        assert_eq!(
+            judge(&must, Ok("ok".into()), Persona::Rfc).outcome,
+            Outcome::Passed
+        );
+    }
 
     #[test]
     fn cleanup_recognises_only_its_own_names() {
