@@ -4,6 +4,7 @@
 //! tests can drive whole commands in-process.
 
 pub mod admin;
+pub mod certify;
 pub mod cli;
 pub mod connector;
 pub mod duration;

@@ -1,6 +1,7 @@
 //! The command line (SPEC §1). `main` parses arguments, runs one command and
 //! maps its outcome to the exit statuses of [`exit`].
 
+mod certify;
 mod check;
 mod connector;
 pub mod exit;
@@ -32,6 +33,8 @@ pub enum Command {
     Serve(serve::ServeArgs),
     /// The built-in reference connector (SPEC §4.5).
     Connector(connector::ConnectorArgs),
+    /// Conformance run against a live SCIM server (SPEC §6).
+    Certify(Box<certify::CertifyArgs>),
     /// Validate profile, scenario and connector files without running anything.
     Check {
         /// Files or folders (default: ./mock-targets and ./scenarios).
@@ -60,9 +63,8 @@ pub fn main() -> ExitCode {
             });
         }
     };
-    match run(cli) {
-        Ok(()) => ExitCode::from(exit::OK),
-        Err(CliError::Exit(code)) => ExitCode::from(code),
+    match run_code(cli) {
+        Ok(code) => ExitCode::from(code),
         Err(e) => {
             eprintln!("error: {e}");
             e.exit_code()
@@ -70,10 +72,27 @@ pub fn main() -> ExitCode {
     }
 }
 
+/// Runs one parsed command and returns its exit status: 0, or the status
+/// a command that judges (`run`, `certify`) ended with; errors carry
+/// theirs.
+pub fn run_code(cli: Cli) -> Result<u8, CliError> {
+    match run(cli) {
+        Ok(()) => Ok(exit::OK),
+        Err(CliError::Exit(code)) => Ok(code),
+        Err(e) => Err(e),
+    }
+}
+
 /// Runs one parsed command.
 pub fn run(cli: Cli) -> Result<(), CliError> {
     match cli.command {
         Command::Run(args) => run::run(args),
+        // A failed check is reported by the report itself; the status says
+        // which kind of outcome it was.
+        Command::Certify(args) => match certify::run(*args)? {
+            exit::OK => Ok(()),
+            code => Err(CliError::Exit(code)),
+        },
         Command::Serve(args) => serve::run(args),
         Command::Connector(args) => connector::run(args),
         Command::Check { paths } => check::run(&paths, &mut std::io::stdout()),

@@ -1,0 +1,374 @@
+//! Bulk (RFC 7644 §3.7). Each operation's effect is read back; resources a
+//! Bulk request creates are recorded from the answer's locations.
+
+use crate::certify::catalogue::{Check, Fail, Verdict};
+use crate::certify::client::Resp;
+use crate::certify::ctx::{
+    BULK_REQ_URN, BULK_RESP_URN, Ctx, GROUP_URN, PATCH_URN, USER_URN, brief, failed, id_of, skipped,
+};
+use crate::{certify_check as check, ensure};
+use reqwest::Method;
+use serde_json::{Value, json};
+
+const G: &str = "bulk";
+
+pub fn checks() -> Vec<Check> {
+    vec![
+        check!(
+            "BULK-001",
+            G,
+            "RFC 7644 §3.7",
+            Must,
+            Rfc,
+            Bulk,
+            "",
+            create,
+            "a Bulk POST creates the user: 200 BulkResponse, op status 201, location readable"
+        ),
+        check!(
+            "BULK-002",
+            G,
+            "RFC 7644 §3.7",
+            Must,
+            Rfc,
+            Bulk,
+            "",
+            bulk_id_echoed,
+            "the answer carries each POST's bulkId"
+        ),
+        check!(
+            "BULK-003",
+            G,
+            "RFC 7644 §3.7.2",
+            Must,
+            Rfc,
+            Bulk,
+            "",
+            bulk_id_reference,
+            "bulkId:ID in a later operation resolves to the created resource"
+        ),
+        check!(
+            "BULK-004",
+            G,
+            "RFC 7644 §3.7",
+            Must,
+            Rfc,
+            Bulk,
+            "",
+            put_op,
+            "a Bulk PUT replaces the user (read back)"
+        ),
+        check!(
+            "BULK-005",
+            G,
+            "RFC 7644 §3.7",
+            Must,
+            Rfc,
+            Bulk,
+            "",
+            patch_op,
+            "a Bulk PATCH changes the user (read back)"
+        ),
+        check!(
+            "BULK-006",
+            G,
+            "RFC 7644 §3.7",
+            Must,
+            Rfc,
+            Bulk,
+            "",
+            delete_op,
+            "a Bulk DELETE removes the user (GET answers 404)"
+        ),
+        check!(
+            "BULK-007",
+            G,
+            "RFC 7644 §3.7",
+            Must,
+            Rfc,
+            Bulk,
+            "",
+            continues,
+            "without failOnErrors a failing operation does not stop the others"
+        ),
+        check!(
+            "BULK-008",
+            G,
+            "RFC 7644 §3.7",
+            Must,
+            Rfc,
+            Bulk,
+            "",
+            fail_on_errors,
+            "failOnErrors 1 stops after the first error"
+        ),
+        check!(
+            "BULK-009",
+            G,
+            "RFC 7644 §3.7",
+            Should,
+            Rfc,
+            Bulk,
+            "",
+            status_string,
+            "operation status is given as a string"
+        ),
+        check!(
+            "BULK-010",
+            G,
+            "RFC 7644 §3.7.4",
+            Must,
+            Rfc,
+            Bulk,
+            "",
+            too_many_413,
+            "more operations than maxOperations answer 413"
+        ),
+    ]
+}
+
+async fn bulk(c: &Ctx, ops: Value, fail_on_errors: Option<u64>) -> Result<Resp, Fail> {
+    let mut body = json!({"schemas": [BULK_REQ_URN], "Operations": ops});
+    if let Some(n) = fail_on_errors {
+        body["failOnErrors"] = json!(n);
+    }
+    let mut intents = Vec::new();
+    for op in body["Operations"].as_array().into_iter().flatten() {
+        let posts = op["method"]
+            .as_str()
+            .is_some_and(|m| m.eq_ignore_ascii_case("POST"));
+        if let (true, Some(path)) = (posts, op["path"].as_str()) {
+            let endpoint = path.trim_start_matches('/');
+            if let Some(name) = c.intend(endpoint, &op["data"])? {
+                intents.push((endpoint.to_owned(), name));
+            }
+        }
+    }
+    let r = c.send(Method::POST, "/Bulk", &body).await?;
+    c.record_bulk(&r)?;
+    // The answer lists what was created (recorded above); the rest was not.
+    for (endpoint, name) in intents {
+        c.ledger.answered(&endpoint, &name);
+    }
+    Ok(r)
+}
+
+fn ops(r: &Resp) -> Vec<Value> {
+    r.body["Operations"].as_array().cloned().unwrap_or_default()
+}
+
+fn status_of(op: &Value) -> String {
+    match &op["status"] {
+        Value::String(s) => s.clone(),
+        Value::Number(n) => n.to_string(),
+        other => brief(other),
+    }
+}
+
+fn id_from_location(op: &Value) -> Option<String> {
+    op["location"]
+        .as_str()?
+        .trim_end_matches('/')
+        .rsplit('/')
+        .next()
+        .map(str::to_owned)
+}
+
+fn post_user(c: &Ctx, bulk_id: &str) -> Value {
+    json!({"method": "POST", "path": "/Users", "bulkId": bulk_id, "data": c.user_body(json!({"title": "From Bulk"}))})
+}
+
+async fn create(c: &Ctx, _: &'static str) -> Verdict {
+    let r = bulk(c, json!([post_user(c, "u1")]), None).await?;
+    ensure!(r.status == 200, "answered {}: {}", r.status, brief(&r.body));
+    ensure!(
+        r.body["schemas"]
+            .as_array()
+            .is_some_and(|a| a.iter().any(|s| s == BULK_RESP_URN)),
+        "not a BulkResponse"
+    );
+    let op = ops(&r)
+        .first()
+        .cloned()
+        .ok_or_else(|| failed("no operations in the answer"))?;
+    ensure!(
+        status_of(&op) == "201",
+        "operation status {}",
+        status_of(&op)
+    );
+    let id = id_from_location(&op).ok_or_else(|| failed("no location"))?;
+    let got = c.read_ok("Users", &id).await?;
+    ensure!(
+        got["title"] == json!("From Bulk"),
+        "title is {}",
+        brief(&got["title"])
+    );
+    Ok("created".into())
+}
+
+async fn bulk_id_echoed(c: &Ctx, _: &'static str) -> Verdict {
+    let r = bulk(c, json!([post_user(c, "echo-me")]), None).await?;
+    ensure!(r.status == 200, "answered {}", r.status);
+    ensure!(
+        ops(&r)
+            .first()
+            .is_some_and(|o| o["bulkId"] == json!("echo-me")),
+        "bulkId not echoed: {}",
+        brief(&r.body)
+    );
+    Ok("echoed".into())
+}
+
+async fn bulk_id_reference(c: &Ctx, _: &'static str) -> Verdict {
+    if !c.found.groups {
+        return Err(skipped("the server serves no Groups"));
+    }
+    let group = json!({"method": "POST", "path": "/Groups", "bulkId": "g1", "data": {"schemas": [GROUP_URN], "displayName": c.name("g"), "members": [{"value": "bulkId:u1"}]}});
+    let r = bulk(c, json!([post_user(c, "u1"), group]), None).await?;
+    ensure!(r.status == 200, "answered {}", r.status);
+    let o = ops(&r);
+    let uid = o
+        .iter()
+        .find(|x| x["bulkId"] == json!("u1"))
+        .and_then(id_from_location)
+        .ok_or_else(|| failed("the user was not created"))?;
+    let gid = o
+        .iter()
+        .find(|x| x["bulkId"] == json!("g1"))
+        .and_then(id_from_location)
+        .ok_or_else(|| failed("the group was not created"))?;
+    let g = c.read_ok("Groups", &gid).await?;
+    let ok = g["members"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .any(|m| m["value"] == json!(uid));
+    ensure!(
+        ok,
+        "group members are {}, expected the user {uid}",
+        brief(&g["members"])
+    );
+    Ok("resolved".into())
+}
+
+async fn put_op(c: &Ctx, _: &'static str) -> Verdict {
+    let u = c.new_user(json!({"title": "before"})).await?;
+    let op = json!({"method": "PUT", "path": format!("/Users/{}", id_of(&u)), "data": {"schemas": [USER_URN], "userName": u["userName"], "title": "bulk put"}});
+    let r = bulk(c, json!([op]), None).await?;
+    ensure!(r.status == 200, "answered {}", r.status);
+    let got = c.read_ok("Users", id_of(&u)).await?;
+    ensure!(
+        got["title"] == json!("bulk put"),
+        "title is {}",
+        brief(&got["title"])
+    );
+    Ok("replaced".into())
+}
+
+async fn patch_op(c: &Ctx, _: &'static str) -> Verdict {
+    let u = c
+        .new_user(json!({"title": "before", "displayName": "Keep Me"}))
+        .await?;
+    let op = json!({"method": "PATCH", "path": format!("/Users/{}", id_of(&u)), "data": {"schemas": [PATCH_URN], "Operations": [{"op": "replace", "path": "title", "value": "bulk patch"}]}});
+    let r = bulk(c, json!([op]), None).await?;
+    ensure!(r.status == 200, "answered {}", r.status);
+    let got = c.read_ok("Users", id_of(&u)).await?;
+    ensure!(
+        got["title"] == json!("bulk patch"),
+        "title is {}",
+        brief(&got["title"])
+    );
+    ensure!(
+        got["displayName"] == json!("Keep Me"),
+        "displayName lost: {}",
+        brief(&got["displayName"])
+    );
+    Ok("patched".into())
+}
+
+async fn delete_op(c: &Ctx, _: &'static str) -> Verdict {
+    let u = c.new_user(json!({})).await?;
+    if !c.ledger.claim_delete("Users", id_of(&u)) {
+        return Err(failed("harness: could not claim the delete"));
+    }
+    let op = json!({"method": "DELETE", "path": format!("/Users/{}", id_of(&u))});
+    let r = bulk(c, json!([op]), None).await?;
+    let gone = c.read("Users", id_of(&u)).await?;
+    if gone.status == 404 {
+        let _ = c.ledger.deleted("Users", id_of(&u));
+    } else {
+        // Not deleted: give it back to cleanup.
+        c.ledger.unclaim("Users", id_of(&u));
+    }
+    ensure!(r.status == 200, "answered {}", r.status);
+    ensure!(
+        gone.status == 404,
+        "GET after the Bulk DELETE answered {}",
+        gone.status
+    );
+    Ok("deleted".into())
+}
+
+async fn continues(c: &Ctx, _: &'static str) -> Verdict {
+    let bad = json!({"method": "POST", "path": "/Users", "bulkId": "bad", "data": {"schemas": [USER_URN], "displayName": "no userName"}});
+    let r = bulk(c, json!([bad, post_user(c, "good")]), None).await?;
+    ensure!(r.status == 200, "answered {}", r.status);
+    let good = ops(&r)
+        .into_iter()
+        .find(|o| o["bulkId"] == json!("good"))
+        .ok_or_else(|| failed("the second operation was not processed"))?;
+    ensure!(
+        status_of(&good) == "201",
+        "second operation status {}",
+        status_of(&good)
+    );
+    Ok("continued".into())
+}
+
+async fn fail_on_errors(c: &Ctx, _: &'static str) -> Verdict {
+    let bad = json!({"method": "POST", "path": "/Users", "bulkId": "bad", "data": {"schemas": [USER_URN], "displayName": "no userName"}});
+    let good = post_user(c, "after");
+    let name = good["data"]["userName"].as_str().unwrap_or("").to_owned();
+    let r = bulk(c, json!([bad, good]), Some(1)).await?;
+    ensure!(r.status == 200, "answered {}", r.status);
+    let l = c
+        .query("Users", &format!("userName eq {}", Ctx::quoted(&name)), "")
+        .await?;
+    ensure!(
+        Ctx::ids(&l.body).is_empty(),
+        "the operation after the first error was processed"
+    );
+    Ok("stopped".into())
+}
+
+async fn status_string(c: &Ctx, _: &'static str) -> Verdict {
+    let r = bulk(c, json!([post_user(c, "s1")]), None).await?;
+    let op = ops(&r).first().cloned().unwrap_or(Value::Null);
+    ensure!(
+        op["status"].is_string(),
+        "status is {}",
+        brief(&op["status"])
+    );
+    Ok("string".into())
+}
+
+async fn too_many_413(c: &Ctx, _: &'static str) -> Verdict {
+    let max = c.found.bulk_max_ops;
+    if max == 0 || max > 1000 {
+        return Err(skipped(format!(
+            "maxOperations {max}: too large to exceed politely"
+        )));
+    }
+    // DELETEs of ids that cannot exist: harmless even if processed.
+    let many: Vec<Value> = (0..=max)
+        .map(|i| json!({"method": "DELETE", "path": format!("/Users/{}absent-{i}", c.prefix)}))
+        .collect();
+    let r = bulk(c, Value::Array(many), None).await?;
+    ensure!(
+        r.status == 413,
+        "{} operations (max {max}) answered {}",
+        max + 1,
+        r.status
+    );
+    Ok("413".into())
+}

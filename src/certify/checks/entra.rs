@@ -1,0 +1,497 @@
+//! Microsoft Entra ID's request shapes (reference/vendor-behaviour.md
+//! §1.5, §5.2), sent verbatim: capitalised ops, string booleans, legacy
+//! member removal, the cycle probe. Shapes the RFC does not define are
+//! INTEROP: they fail only under `--profile entra`.
+
+use crate::certify::catalogue::{Check, Fail, Verdict};
+use crate::certify::client::Resp;
+use crate::certify::ctx::{
+    Ctx, ENTERPRISE_URN, PATCH_URN, USER_URN, brief, enc_path, id_of, skipped,
+};
+use crate::{certify_check as check, ensure};
+use reqwest::Method;
+use serde_json::{Value, json};
+
+const G: &str = "entra";
+
+pub fn checks() -> Vec<Check> {
+    vec![
+        check!(
+            "ENTRA-PROBE-1",
+            G,
+            "RFC 7644 §3.4.2",
+            Must,
+            Entra,
+            Nothing,
+            "",
+            probe,
+            "Entra cycle probe: userName eq \"<guid>\" answers 200 with totalResults 0"
+        ),
+        check!(
+            "ENTRA-PROBE-2",
+            G,
+            "RFC 7644 §3.4.2",
+            Interop,
+            Entra,
+            Nothing,
+            "",
+            probe_resources,
+            "Entra cycle probe: the empty answer carries Resources [] (Microsoft's tests require it)"
+        ),
+        check!(
+            "ENTRA-PATCH-CASE",
+            G,
+            "RFC 7644 §3.5.2",
+            Interop,
+            Entra,
+            Patch,
+            "",
+            capital_ops,
+            "Entra sends Add/Replace/Remove capitalised: they are applied"
+        ),
+        check!(
+            "ENTRA-BOOL-STR",
+            G,
+            "RFC 7643 §2.3.2",
+            Interop,
+            Entra,
+            Patch,
+            "",
+            bool_string,
+            "Entra legacy disable: Replace active \"False\" leaves the user inactive"
+        ),
+        check!(
+            "ENTRA-MEMBER-REMOVE-LEGACY",
+            G,
+            "RFC 7644 §3.5.2.2",
+            Interop,
+            Entra,
+            Patch,
+            "",
+            legacy_member_remove,
+            "Entra legacy member removal (Remove members with a value) removes only that member"
+        ),
+        check!(
+            "ENTRA-MEMBER-REMOVE-FLAG",
+            G,
+            "RFC 7644 §3.5.2.2",
+            Must,
+            Entra,
+            Patch,
+            "",
+            flag_member_remove,
+            "Entra (aadOptscim062020) remove members[value eq \"id\"] removes that member only"
+        ),
+        check!(
+            "ENTRA-MEMBER-REMOVE-AGAIN",
+            G,
+            "RFC 7644 §3.5.2.2",
+            Interop,
+            Entra,
+            Patch,
+            "",
+            remove_again,
+            "Entra resends a removal: remove members[value eq \"id\"] of a non-member succeeds, no change"
+        ),
+        check!(
+            "ENTRA-UPSERT-FILTER",
+            G,
+            "RFC 7644 §3.5.2.3",
+            Interop,
+            Entra,
+            Patch,
+            "",
+            upsert_filter,
+            "Entra replace emails[type eq \"work\"].value on a user without one creates it"
+        ),
+        check!(
+            "ENTRA-NOPATH-DOTTED",
+            G,
+            "RFC 7644 §3.5.2.3",
+            Interop,
+            Entra,
+            Patch,
+            "",
+            nopath_dotted,
+            "Entra no-path replace with \"name.givenName\" and URN-qualified keys is applied"
+        ),
+        check!(
+            "ENTRA-GROUP-204",
+            G,
+            "RFC 7644 §3.5.2",
+            Must,
+            Entra,
+            Patch,
+            "",
+            group_patch,
+            "Entra group PATCH answers 204 or 200 and is applied"
+        ),
+        check!(
+            "ENTRA-EXCLUDE-MEMBERS",
+            G,
+            "RFC 7644 §3.4.2.5",
+            Must,
+            Entra,
+            Groups,
+            "",
+            exclude_members,
+            "Entra group lookup: displayName eq with excludedAttributes=members omits members"
+        ),
+        check!(
+            "ENTRA-ADD-MEMBER",
+            G,
+            "RFC 7644 §3.5.2.1",
+            Interop,
+            Entra,
+            Patch,
+            "",
+            add_member,
+            "Entra member add ({\"op\":\"Add\", \"$ref\":null}) adds the member"
+        ),
+        check!(
+            "ENTRA-CREATE",
+            G,
+            "RFC 7644 §3.3",
+            Must,
+            Entra,
+            Nothing,
+            "",
+            create_shape,
+            "Entra's create body (enterprise extension, work email, roles []) is stored"
+        ),
+    ]
+}
+
+/// A PATCH body exactly as Entra sends it (not re-shaped by the harness).
+async fn raw_patch(c: &Ctx, endpoint: &str, id: &str, ops: Value) -> Result<Resp, Fail> {
+    c.send(
+        Method::PATCH,
+        &format!("/{endpoint}/{}", enc_path(id)),
+        &json!({"schemas": [PATCH_URN], "Operations": ops}),
+    )
+    .await
+}
+
+async fn probe(c: &Ctx, _: &'static str) -> Verdict {
+    let guid = uuid::Uuid::new_v4();
+    let r = c
+        .get(&format!("/Users?filter=userName+eq+%22{guid}%22"))
+        .await?;
+    ensure!(
+        r.status == 200,
+        "answered {} (Entra quarantines on a non-200 probe)",
+        r.status
+    );
+    ensure!(
+        r.body["totalResults"] == json!(0),
+        "totalResults is {}",
+        brief(&r.body["totalResults"])
+    );
+    Ok("200, 0 results".into())
+}
+
+async fn probe_resources(c: &Ctx, _: &'static str) -> Verdict {
+    let guid = uuid::Uuid::new_v4();
+    let r = c
+        .get(&format!("/Users?filter=userName+eq+%22{guid}%22"))
+        .await?;
+    ensure!(r.status == 200, "answered {}", r.status);
+    ensure!(
+        r.body["Resources"] == json!([]),
+        "Resources is {} (RFC-valid when absent, but Entra's tests want [])",
+        brief(&r.body["Resources"])
+    );
+    Ok("Resources []".into())
+}
+
+async fn capital_ops(c: &Ctx, _: &'static str) -> Verdict {
+    let u = c
+        .new_user(json!({"title": "Old", "nickName": "gone"}))
+        .await?;
+    let r = raw_patch(
+        c,
+        "Users",
+        id_of(&u),
+        json!([
+        {"op": "Replace", "path": "title", "value": "New"},
+        {"op": "Add", "path": "displayName", "value": "Added"},
+        {"op": "Remove", "path": "nickName"}]),
+    )
+    .await?;
+    ensure!(
+        r.status == 200 || r.status == 204,
+        "answered {}: {}",
+        r.status,
+        brief(&r.body)
+    );
+    let got = c.read_ok("Users", id_of(&u)).await?;
+    ensure!(
+        got["title"] == json!("New")
+            && got["displayName"] == json!("Added")
+            && got.get("nickName").is_none(),
+        "not applied: {}",
+        brief(&got)
+    );
+    Ok("applied".into())
+}
+
+async fn bool_string(c: &Ctx, _: &'static str) -> Verdict {
+    let u = c.new_user(json!({"active": true})).await?;
+    let r = raw_patch(
+        c,
+        "Users",
+        id_of(&u),
+        json!([{"op": "Replace", "path": "active", "value": "False"}]),
+    )
+    .await?;
+    let got = c.read_ok("Users", id_of(&u)).await?;
+    ensure!(
+        r.is_success(),
+        "answered {} (RFC-correct, but Entra's disable never lands)",
+        r.status
+    );
+    ensure!(
+        got["active"] == json!(false),
+        "answered {} but GET shows active {}: the user is still enabled",
+        r.status,
+        brief(&got["active"])
+    );
+    Ok("deactivated".into())
+}
+
+async fn group_with(c: &Ctx, n: usize) -> Result<(Value, Vec<String>), Fail> {
+    if !c.found.groups {
+        return Err(skipped("the server serves no Groups"));
+    }
+    let mut ids = Vec::new();
+    for _ in 0..n {
+        ids.push(id_of(&c.new_user(json!({})).await?).to_owned());
+    }
+    let refs: Vec<&str> = ids.iter().map(String::as_str).collect();
+    let g = c.new_group(&refs).await?;
+    Ok((g, ids))
+}
+
+fn members(g: &Value) -> Vec<String> {
+    let mut v: Vec<String> = g["members"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|m| m["value"].as_str().map(str::to_owned))
+        .collect();
+    v.sort();
+    v
+}
+
+async fn legacy_member_remove(c: &Ctx, _: &'static str) -> Verdict {
+    let (g, ids) = group_with(c, 2).await?;
+    let r = raw_patch(
+        c,
+        "Groups",
+        id_of(&g),
+        json!([{"op": "Remove", "path": "members", "value": [{"value": ids[0]}]}]),
+    )
+    .await?;
+    let got = c.read_ok("Groups", id_of(&g)).await?;
+    let left = members(&got);
+    ensure!(
+        !left.is_empty() || !r.is_success(),
+        "CRITICAL: every member was removed (the RFC-literal reading wipes the group Entra meant to trim)"
+    );
+    ensure!(r.is_success(), "answered {}", r.status);
+    ensure!(
+        left == vec![ids[1].clone()],
+        "members after removal: {left:?}"
+    );
+    Ok("only that member removed".into())
+}
+
+async fn flag_member_remove(c: &Ctx, _: &'static str) -> Verdict {
+    let (g, ids) = group_with(c, 2).await?;
+    let r = raw_patch(
+        c,
+        "Groups",
+        id_of(&g),
+        json!([{"op": "remove", "path": format!("members[value eq \"{}\"]", ids[0])}]),
+    )
+    .await?;
+    ensure!(r.status == 200 || r.status == 204, "answered {}", r.status);
+    let got = c.read_ok("Groups", id_of(&g)).await?;
+    ensure!(
+        members(&got) == vec![ids[1].clone()],
+        "members: {:?}",
+        members(&got)
+    );
+    Ok("removed".into())
+}
+
+async fn remove_again(c: &Ctx, _: &'static str) -> Verdict {
+    let (g, ids) = group_with(c, 1).await?;
+    let stranger = c.new_user(json!({})).await?;
+    let r = raw_patch(
+        c,
+        "Groups",
+        id_of(&g),
+        json!([{"op": "remove", "path": format!("members[value eq \"{}\"]", id_of(&stranger))}]),
+    )
+    .await?;
+    ensure!(
+        r.status == 200 || r.status == 204,
+        "removing a non-member answered {} (Entra retries removals)",
+        r.status
+    );
+    let got = c.read_ok("Groups", id_of(&g)).await?;
+    ensure!(
+        members(&got) == ids,
+        "members after the no-op removal: {:?}",
+        members(&got)
+    );
+    Ok("success, no change".into())
+}
+
+async fn upsert_filter(c: &Ctx, _: &'static str) -> Verdict {
+    let u = c.new_user(json!({})).await?;
+    let r = raw_patch(c, "Users", id_of(&u), json!([{"op": "replace", "path": "emails[type eq \"work\"].value", "value": "upsert@example.com"}])).await?;
+    ensure!(
+        r.status == 200 || r.status == 204,
+        "answered {} (400 noTarget is RFC-strict, but Entra expects the value created)",
+        r.status
+    );
+    let got = c.read_ok("Users", id_of(&u)).await?;
+    let ok = got["emails"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .any(|e| e["value"] == json!("upsert@example.com"));
+    ensure!(ok, "emails are {}", brief(&got["emails"]));
+    Ok("created".into())
+}
+
+async fn nopath_dotted(c: &Ctx, _: &'static str) -> Verdict {
+    let u = c
+        .new_user(json!({"name": {"givenName": "Old", "familyName": "Keep"}}))
+        .await?;
+    let key = format!("{ENTERPRISE_URN}:employeeNumber");
+    let r = raw_patch(
+        c,
+        "Users",
+        id_of(&u),
+        json!([{"op": "replace", "value": {"name.givenName": "Jo", key: "42"}}]),
+    )
+    .await?;
+    ensure!(
+        r.status == 200 || r.status == 204,
+        "answered {}: {}",
+        r.status,
+        brief(&r.body)
+    );
+    let got = c.read_ok("Users", id_of(&u)).await?;
+    ensure!(
+        got["name"]["givenName"] == json!("Jo"),
+        "name is {}",
+        brief(&got["name"])
+    );
+    ensure!(
+        got["name"]["familyName"] == json!("Keep"),
+        "familyName lost: {}",
+        brief(&got["name"])
+    );
+    ensure!(
+        got[ENTERPRISE_URN]["employeeNumber"] == json!("42"),
+        "employeeNumber is {}",
+        brief(&got[ENTERPRISE_URN])
+    );
+    Ok("applied".into())
+}
+
+async fn group_patch(c: &Ctx, _: &'static str) -> Verdict {
+    let (g, _) = group_with(c, 0).await?;
+    let name = c.name("g-entra");
+    let r = raw_patch(
+        c,
+        "Groups",
+        id_of(&g),
+        json!([{"op": "replace", "path": "displayName", "value": name}]),
+    )
+    .await?;
+    ensure!(r.status == 204 || r.status == 200, "answered {}", r.status);
+    let got = c.read_ok("Groups", id_of(&g)).await?;
+    ensure!(
+        got["displayName"] == json!(name),
+        "displayName is {}",
+        brief(&got["displayName"])
+    );
+    Ok(format!("{}", r.status))
+}
+
+async fn exclude_members(c: &Ctx, _: &'static str) -> Verdict {
+    let (g, _) = group_with(c, 1).await?;
+    let f = format!(
+        "displayName eq {}",
+        Ctx::quoted(g["displayName"].as_str().unwrap_or(""))
+    );
+    let r = c.query("Groups", &f, "&excludedAttributes=members").await?;
+    ensure!(r.status == 200, "answered {}", r.status);
+    let found = r.body["Resources"].as_array().cloned().unwrap_or_default();
+    ensure!(found.len() == 1, "found {} groups", found.len());
+    ensure!(
+        found[0].get("members").is_none(),
+        "members returned although excluded"
+    );
+    Ok("no members".into())
+}
+
+async fn add_member(c: &Ctx, _: &'static str) -> Verdict {
+    let (g, _) = group_with(c, 0).await?;
+    let u = c.new_user(json!({})).await?;
+    let r = raw_patch(
+        c,
+        "Groups",
+        id_of(&g),
+        json!([{"op": "Add", "path": "members", "value": [{"$ref": null, "value": id_of(&u)}]}]),
+    )
+    .await?;
+    ensure!(r.is_success(), "answered {}: {}", r.status, brief(&r.body));
+    let got = c.read_ok("Groups", id_of(&g)).await?;
+    ensure!(
+        members(&got) == vec![id_of(&u).to_owned()],
+        "members: {:?}",
+        members(&got)
+    );
+    Ok("added".into())
+}
+
+async fn create_shape(c: &Ctx, _: &'static str) -> Verdict {
+    let un = c.user_name();
+    let mut body = json!({
+        "schemas": [USER_URN, ENTERPRISE_URN],
+        "externalId": c.name("entra-ext"),
+        "userName": un, "active": true, "displayName": "Entra Shape",
+        "emails": [{"primary": true, "type": "work", "value": un}],
+        "meta": {"resourceType": "User"},
+        "name": {"formatted": "Entra Shape", "familyName": "Shape", "givenName": "Entra"},
+        "roles": []
+    });
+    // Entra sends the extension when the app's mapping has it; certify
+    // only when the server advertises it.
+    let ext = crate::certify::checks::discovery::schema(c, ENTERPRISE_URN).is_some();
+    if ext {
+        body[ENTERPRISE_URN] = json!({"department": "Provisioning"});
+    } else {
+        body["schemas"] = json!([USER_URN]);
+    }
+    let r = c.post("Users", &body).await?;
+    ensure!(r.status == 201, "answered {}: {}", r.status, brief(&r.body));
+    let got = c.read_ok("Users", id_of(&r.body)).await?;
+    ensure!(
+        got["externalId"] == body["externalId"] && got["active"] == json!(true),
+        "stored: {}",
+        brief(&got)
+    );
+    ensure!(
+        got[ENTERPRISE_URN]["department"] == json!("Provisioning"),
+        "department is {}",
+        brief(&got[ENTERPRISE_URN])
+    );
+    Ok("stored".into())
+}

@@ -1,0 +1,408 @@
+//! Errors (RFC 7644 §3.12): the status code, and a body in the Error
+//! schema with `status` as a string and `scimType` where Table 9 names
+//! one. This group sends invalid requests on purpose.
+
+use crate::certify::catalogue::{Check, Verdict};
+use crate::certify::client::{Cred, Resp};
+use crate::certify::ctx::{Ctx, ERROR_URN, USER_URN, brief, expect_error};
+use crate::{certify_check as check, ensure};
+use serde_json::{Value, json};
+
+const G: &str = "errors";
+
+pub fn checks() -> Vec<Check> {
+    vec![
+        check!(
+            "ERR-001",
+            G,
+            "RFC 7644 §3.12",
+            Must,
+            Rfc,
+            Nothing,
+            "404",
+            schema_on,
+            "a 404 body uses the Error schema"
+        ),
+        check!(
+            "ERR-002",
+            G,
+            "RFC 7644 §3.12",
+            Must,
+            Rfc,
+            Nothing,
+            "404",
+            status_string,
+            "a 404 body carries status \"404\" as a string"
+        ),
+        check!(
+            "ERR-003",
+            G,
+            "RFC 7644 §3.12",
+            Must,
+            Rfc,
+            Nothing,
+            "",
+            bad_json_400,
+            "a body that is not JSON answers 400"
+        ),
+        check!(
+            "ERR-004",
+            G,
+            "RFC 7644 §3.12",
+            Should,
+            Rfc,
+            Nothing,
+            "",
+            bad_json_syntax,
+            "a body that is not JSON answers scimType invalidSyntax"
+        ),
+        check!(
+            "ERR-005",
+            G,
+            "RFC 7644 §3.12",
+            Must,
+            Rfc,
+            Nothing,
+            "400",
+            schema_on,
+            "a 400 body uses the Error schema"
+        ),
+        check!(
+            "ERR-006",
+            G,
+            "RFC 7644 §3.12",
+            Must,
+            Rfc,
+            Nothing,
+            "400",
+            status_string,
+            "a 400 body carries status \"400\" as a string"
+        ),
+        check!(
+            "ERR-007",
+            G,
+            "RFC 7644 §3.12",
+            Must,
+            Rfc,
+            Nothing,
+            "409",
+            schema_on,
+            "a 409 body uses the Error schema"
+        ),
+        check!(
+            "ERR-008",
+            G,
+            "RFC 7644 §3.12",
+            Must,
+            Rfc,
+            Nothing,
+            "409",
+            status_string,
+            "a 409 body carries status \"409\" as a string"
+        ),
+        check!(
+            "ERR-009",
+            G,
+            "RFC 7644 §3.12",
+            Should,
+            Rfc,
+            Nothing,
+            "",
+            wrong_type_400,
+            "userName given as a number answers 400"
+        ),
+        check!(
+            "ERR-010",
+            G,
+            "RFC 7644 §3.12",
+            Should,
+            Rfc,
+            Nothing,
+            "",
+            bool_string_400,
+            "active given as a string answers 400 invalidValue"
+        ),
+        check!(
+            "ERR-011",
+            G,
+            "RFC 7644 §3.3",
+            Should,
+            Rfc,
+            Nothing,
+            "",
+            no_schemas_400,
+            "a create without schemas answers 400"
+        ),
+        check!(
+            "ERR-012",
+            G,
+            "RFC 7644 §3.12",
+            Must,
+            Rfc,
+            Nothing,
+            "",
+            user_zero_404,
+            "GET /Users/0 answers 404 with an Error body"
+        ),
+        check!(
+            "ERR-013",
+            G,
+            "RFC 7644 §3.12",
+            Should,
+            Rfc,
+            Nothing,
+            "",
+            error_content_type,
+            "error answers are JSON (application/scim+json or application/json)"
+        ),
+        check!(
+            "ERR-014",
+            G,
+            "RFC 7644 §3.12",
+            Must,
+            Rfc,
+            Nothing,
+            "",
+            scim_type_known,
+            "scimType, when present, is one of Table 9's values"
+        ),
+        check!(
+            "ERR-015",
+            G,
+            "RFC 7644 §3.12",
+            May,
+            Rfc,
+            Nothing,
+            "",
+            detail_present,
+            "error bodies carry a human-readable detail"
+        ),
+        check!(
+            "ERR-016",
+            G,
+            "RFC 7644 §3.12",
+            Must,
+            Rfc,
+            Nothing,
+            "",
+            unknown_schema_400,
+            "a create naming an unknown schema URN answers 400"
+        ),
+        check!(
+            "ERR-017",
+            G,
+            "RFC 7644 §3.12",
+            Must,
+            Rfc,
+            Nothing,
+            "",
+            no_5xx_on_garbage,
+            "malformed input never answers 5xx"
+        ),
+        check!(
+            "ERR-018",
+            G,
+            "RFC 7644 §3.12",
+            Must,
+            Rfc,
+            Groups,
+            "",
+            group_404,
+            "GET /Groups/{unknown} answers 404 with an Error body"
+        ),
+    ]
+}
+
+async fn provoke(c: &Ctx, status: &str) -> Result<Resp, crate::certify::catalogue::Fail> {
+    match status {
+        "400" => {
+            c.post_raw(
+                "Users",
+                "application/scim+json",
+                "{\"schemas\": [".into(),
+                Cred::Normal,
+            )
+            .await
+        }
+        "409" => {
+            let u = c.new_user(json!({})).await?;
+            c.post(
+                "Users",
+                &json!({"schemas": [USER_URN], "userName": u["userName"]}),
+            )
+            .await
+        }
+        _ => c.read("Users", &format!("{}unknown", c.prefix)).await,
+    }
+}
+
+fn has_error_schema(b: &Value) -> bool {
+    b["schemas"]
+        .as_array()
+        .is_some_and(|a| a.iter().any(|s| s == ERROR_URN))
+}
+
+async fn schema_on(c: &Ctx, status: &'static str) -> Verdict {
+    let r = provoke(c, status).await?;
+    ensure!(
+        r.status.to_string() == status,
+        "expected {status}, got {}",
+        r.status
+    );
+    ensure!(
+        has_error_schema(&r.body),
+        "body is not in the Error schema: {}",
+        brief(&r.body)
+    );
+    Ok("Error schema".into())
+}
+
+async fn status_string(c: &Ctx, status: &'static str) -> Verdict {
+    let r = provoke(c, status).await?;
+    ensure!(
+        r.status.to_string() == status,
+        "expected {status}, got {}",
+        r.status
+    );
+    ensure!(
+        r.body["status"] == json!(status),
+        "status is {} (must be the string \"{status}\")",
+        brief(&r.body["status"])
+    );
+    Ok("string".into())
+}
+
+async fn bad_json_400(c: &Ctx, _: &'static str) -> Verdict {
+    let r = c
+        .post_raw(
+            "Users",
+            "application/scim+json",
+            "{not json".into(),
+            Cred::Normal,
+        )
+        .await?;
+    ensure!(r.status == 400, "answered {}", r.status);
+    Ok("400".into())
+}
+
+async fn bad_json_syntax(c: &Ctx, _: &'static str) -> Verdict {
+    let r = c
+        .post_raw(
+            "Users",
+            "application/scim+json",
+            "{not json".into(),
+            Cred::Normal,
+        )
+        .await?;
+    expect_error(&r, 400, Some("invalidSyntax"))?;
+    Ok("invalidSyntax".into())
+}
+
+async fn wrong_type_400(c: &Ctx, _: &'static str) -> Verdict {
+    let r = c
+        .post("Users", &json!({"schemas": [USER_URN], "userName": 12345}))
+        .await?;
+    ensure!(r.status == 400, "answered {}: {}", r.status, brief(&r.body));
+    Ok("400".into())
+}
+
+async fn bool_string_400(c: &Ctx, _: &'static str) -> Verdict {
+    let r = c
+        .post("Users", &c.user_body(json!({"active": "maybe"})))
+        .await?;
+    expect_error(&r, 400, Some("invalidValue"))?;
+    Ok("400 invalidValue".into())
+}
+
+async fn no_schemas_400(c: &Ctx, _: &'static str) -> Verdict {
+    let r = c.post("Users", &json!({"userName": c.user_name()})).await?;
+    ensure!(r.status == 400, "answered {}", r.status);
+    Ok("400".into())
+}
+
+async fn user_zero_404(c: &Ctx, _: &'static str) -> Verdict {
+    let r = c.read("Users", "0").await?;
+    expect_error(&r, 404, None)?;
+    ensure!(
+        has_error_schema(&r.body),
+        "not an Error body: {}",
+        brief(&r.body)
+    );
+    Ok("404 Error".into())
+}
+
+async fn error_content_type(c: &Ctx, _: &'static str) -> Verdict {
+    let r = provoke(c, "404").await?;
+    let ct = r.header("content-type").unwrap_or("");
+    ensure!(
+        ct.starts_with("application/scim+json") || ct.starts_with("application/json"),
+        "Content-Type is {ct:?}"
+    );
+    Ok(ct.to_owned())
+}
+
+async fn scim_type_known(c: &Ctx, _: &'static str) -> Verdict {
+    const KNOWN: [&str; 10] = [
+        "invalidFilter",
+        "tooMany",
+        "uniqueness",
+        "mutability",
+        "invalidSyntax",
+        "invalidPath",
+        "noTarget",
+        "invalidValue",
+        "invalidVers",
+        "sensitive",
+    ];
+    for s in ["400", "409"] {
+        let r = provoke(c, s).await?;
+        if let Some(t) = r.body.get("scimType") {
+            ensure!(
+                t.as_str().is_some_and(|t| KNOWN.contains(&t)),
+                "scimType {} on {s} is not an RFC value",
+                brief(t)
+            );
+        }
+    }
+    Ok("known values".into())
+}
+
+async fn detail_present(c: &Ctx, _: &'static str) -> Verdict {
+    let r = provoke(c, "404").await?;
+    ensure!(r.body["detail"].is_string(), "no detail");
+    Ok("detail".into())
+}
+
+async fn unknown_schema_400(c: &Ctx, _: &'static str) -> Verdict {
+    let r = c
+        .post(
+            "Users",
+            &json!({"schemas": ["urn:example:not:a:schema"], "userName": c.user_name()}),
+        )
+        .await?;
+    ensure!(r.status == 400, "answered {}", r.status);
+    Ok("400".into())
+}
+
+async fn no_5xx_on_garbage(c: &Ctx, _: &'static str) -> Verdict {
+    for body in [
+        "[]",
+        "null",
+        "\"text\"",
+        "{\"schemas\": 5}",
+        "{\"userName\": {\"nested\": true}, \"schemas\": [\"urn:ietf:params:scim:schemas:core:2.0:User\"]}",
+    ] {
+        let r = c
+            .post_raw("Users", "application/scim+json", body.into(), Cred::Normal)
+            .await?;
+        ensure!(r.status < 500, "body {body} answered {}", r.status);
+    }
+    Ok("no 5xx".into())
+}
+
+async fn group_404(c: &Ctx, _: &'static str) -> Verdict {
+    let r = c.read("Groups", &format!("{}unknown", c.prefix)).await?;
+    expect_error(&r, 404, None)?;
+    ensure!(has_error_schema(&r.body), "not an Error body");
+    Ok("404".into())
+}

@@ -1,0 +1,274 @@
+//! ETags (RFC 7644 §3.14, RFC 7232): versions that change with the
+//! resource, and preconditions that refuse a stale write.
+
+use crate::certify::catalogue::{Check, Fail, Verdict};
+use crate::certify::client::{Cred, Resp, SCIM_JSON};
+use crate::certify::ctx::{Ctx, PATCH_URN, USER_URN, brief, enc_path, failed, id_of};
+use crate::{certify_check as check, ensure};
+use reqwest::Method;
+use serde_json::{Value, json};
+
+const G: &str = "etag";
+
+pub fn checks() -> Vec<Check> {
+    vec![
+        check!(
+            "ETAG-001",
+            G,
+            "RFC 7644 §3.14",
+            Must,
+            Rfc,
+            Etag,
+            "",
+            get_has_etag,
+            "GET of a resource answers an ETag header"
+        ),
+        check!(
+            "ETAG-002",
+            G,
+            "RFC 7644 §3.14",
+            Should,
+            Rfc,
+            Etag,
+            "",
+            version_matches,
+            "meta.version equals the ETag header"
+        ),
+        check!(
+            "ETAG-003",
+            G,
+            "RFC 7644 §3.14",
+            Should,
+            Rfc,
+            Etag,
+            "",
+            if_none_match_304,
+            "If-None-Match with the current ETag answers 304"
+        ),
+        check!(
+            "ETAG-004",
+            G,
+            "RFC 7644 §3.14",
+            Must,
+            Rfc,
+            Etag,
+            "PUT",
+            stale_412,
+            "PUT with a stale If-Match answers 412 and changes nothing"
+        ),
+        check!(
+            "ETAG-005",
+            G,
+            "RFC 7644 §3.14",
+            Must,
+            Rfc,
+            Etag,
+            "",
+            current_if_match,
+            "PUT with the current If-Match succeeds"
+        ),
+        check!(
+            "ETAG-006",
+            G,
+            "RFC 7644 §3.14",
+            Must,
+            Rfc,
+            Etag,
+            "",
+            changes_on_write,
+            "the ETag changes when the resource changes"
+        ),
+        check!(
+            "ETAG-007",
+            G,
+            "RFC 7644 §3.14",
+            Must,
+            Rfc,
+            Etag,
+            "PATCH",
+            stale_412,
+            "PATCH with a stale If-Match answers 412 and changes nothing"
+        ),
+        check!(
+            "ETAG-008",
+            G,
+            "RFC 7644 §3.14",
+            Must,
+            Rfc,
+            Etag,
+            "DELETE",
+            stale_412,
+            "DELETE with a stale If-Match answers 412 and keeps the resource"
+        ),
+        check!(
+            "ETAG-009",
+            G,
+            "RFC 7644 §3.14",
+            Should,
+            Rfc,
+            Etag,
+            "",
+            create_has_etag,
+            "POST answers an ETag header"
+        ),
+        check!(
+            "ETAG-010",
+            G,
+            "RFC 7644 §3.14",
+            Should,
+            Rfc,
+            Etag,
+            "",
+            stable_on_read,
+            "reads do not change the ETag"
+        ),
+    ]
+}
+
+async fn etag_of(c: &Ctx, u: &Value) -> Result<(Resp, String), Fail> {
+    let r = c.read("Users", id_of(u)).await?;
+    ensure!(r.status == 200, "GET answered {}", r.status);
+    let e = r
+        .header("etag")
+        .map(str::to_owned)
+        .ok_or_else(|| failed("no ETag header on GET"))?;
+    Ok((r, e))
+}
+
+async fn get_has_etag(c: &Ctx, _: &'static str) -> Verdict {
+    let u = c.new_user(json!({})).await?;
+    let (_, e) = etag_of(c, &u).await?;
+    Ok(e)
+}
+
+async fn version_matches(c: &Ctx, _: &'static str) -> Verdict {
+    let u = c.new_user(json!({})).await?;
+    let (r, e) = etag_of(c, &u).await?;
+    ensure!(
+        r.body["meta"]["version"] == json!(e),
+        "meta.version {} vs ETag {e}",
+        brief(&r.body["meta"]["version"])
+    );
+    Ok("equal".into())
+}
+
+async fn if_none_match_304(c: &Ctx, _: &'static str) -> Verdict {
+    let u = c.new_user(json!({})).await?;
+    let (_, e) = etag_of(c, &u).await?;
+    let r = c
+        .client
+        .raw(
+            Method::GET,
+            &format!("/Users/{}", enc_path(id_of(&u))),
+            None,
+            Cred::Normal,
+            &[("if-none-match", &e)],
+        )
+        .await
+        .map_err(failed)?;
+    ensure!(r.status == 304, "answered {}", r.status);
+    Ok("304".into())
+}
+
+/// Makes the first ETag stale by a write, then tries `method` with it.
+async fn stale_412(c: &Ctx, method: &'static str) -> Verdict {
+    let u = c.new_user(json!({"title": "v1"})).await?;
+    let (_, old) = etag_of(c, &u).await?;
+    let w = c
+        .put(
+            "Users",
+            id_of(&u),
+            &json!({"schemas": [USER_URN], "userName": u["userName"], "title": "v2"}),
+        )
+        .await?;
+    ensure!(w.status == 200, "PUT answered {}", w.status);
+    let path = format!("/Users/{}", enc_path(id_of(&u)));
+    let body = match method {
+        "PUT" => Some(json!({"schemas": [USER_URN], "userName": u["userName"], "title": "stale"})),
+        "PATCH" => Some(
+            json!({"schemas": [PATCH_URN], "Operations": [{"op": "replace", "path": "title", "value": "stale"}]}),
+        ),
+        _ => None,
+    };
+    let m = Method::from_bytes(method.as_bytes()).unwrap_or(Method::GET);
+    let r = c
+        .client
+        .raw(
+            m,
+            &path,
+            body.map(|b| (SCIM_JSON, b.to_string())),
+            Cred::Normal,
+            &[("if-match", &old)],
+        )
+        .await
+        .map_err(failed)?;
+    if method == "DELETE" && r.is_success() {
+        // It is gone: record that so cleanup does not try again.
+        if c.ledger.claim_delete("Users", id_of(&u)) {
+            let _ = c.ledger.deleted("Users", id_of(&u));
+        }
+    }
+    ensure!(
+        r.status == 412,
+        "{method} with a stale If-Match answered {}",
+        r.status
+    );
+    let got = c.read_ok("Users", id_of(&u)).await?;
+    ensure!(
+        got["title"] == json!("v2"),
+        "title is {} after the refused {method}",
+        brief(&got["title"])
+    );
+    Ok("412, unchanged".into())
+}
+
+async fn current_if_match(c: &Ctx, _: &'static str) -> Verdict {
+    let u = c.new_user(json!({})).await?;
+    let (_, e) = etag_of(c, &u).await?;
+    let body = json!({"schemas": [USER_URN], "userName": u["userName"], "title": "matched"});
+    let r = c
+        .client
+        .raw(
+            Method::PUT,
+            &format!("/Users/{}", enc_path(id_of(&u))),
+            Some((SCIM_JSON, body.to_string())),
+            Cred::Normal,
+            &[("if-match", &e)],
+        )
+        .await
+        .map_err(failed)?;
+    ensure!(r.status == 200, "answered {}", r.status);
+    Ok("200".into())
+}
+
+async fn changes_on_write(c: &Ctx, _: &'static str) -> Verdict {
+    let u = c.new_user(json!({})).await?;
+    let (_, a) = etag_of(c, &u).await?;
+    let w = c
+        .put(
+            "Users",
+            id_of(&u),
+            &json!({"schemas": [USER_URN], "userName": u["userName"], "title": "changed"}),
+        )
+        .await?;
+    ensure!(w.status == 200, "PUT answered {}", w.status);
+    let (_, b) = etag_of(c, &u).await?;
+    ensure!(a != b, "ETag {a} unchanged after a write");
+    Ok("changed".into())
+}
+
+async fn create_has_etag(c: &Ctx, _: &'static str) -> Verdict {
+    let r = c.post("Users", &c.user_body(json!({}))).await?;
+    ensure!(r.status == 201, "create answered {}", r.status);
+    r.header("etag")
+        .ok_or_else(|| failed("no ETag on the create answer"))?;
+    Ok("present".into())
+}
+
+async fn stable_on_read(c: &Ctx, _: &'static str) -> Verdict {
+    let u = c.new_user(json!({})).await?;
+    let (_, a) = etag_of(c, &u).await?;
+    let (_, b) = etag_of(c, &u).await?;
+    ensure!(a == b, "ETag changed between reads: {a} -> {b}");
+    Ok("stable".into())
+}

@@ -1,0 +1,206 @@
+//! Filters, part two: invalid filters are errors, not silent successes,
+//! and every answer is a well-formed ListResponse (RFC 7644 §3.4.2, §3.4.3).
+
+use super::filter::{pair, scoped};
+use crate::certify::catalogue::{Check, Fail, Verdict};
+use crate::certify::client::Resp;
+use crate::certify::ctx::{Ctx, LIST_URN, SEARCH_URN, brief, expect_error, failed, skipped};
+use crate::scim::filter;
+use crate::scim::schema::ResourceSchema;
+use crate::{certify_check as check, ensure};
+use reqwest::Method;
+use serde_json::json;
+
+const G: &str = "filter";
+
+pub fn checks() -> Vec<Check> {
+    vec![
+        check!(
+            "FILTER-040",
+            G,
+            "RFC 7644 §3.4.2.2",
+            Must,
+            Rfc,
+            Filter,
+            "userName regex \"x\"",
+            invalid,
+            "an unknown operator answers 400 invalidFilter (not a silent 200)"
+        ),
+        check!(
+            "FILTER-041",
+            G,
+            "RFC 7644 §3.4.2.2",
+            Must,
+            Rfc,
+            Filter,
+            "(userName eq \"x\"",
+            invalid,
+            "unbalanced parentheses answer 400 invalidFilter"
+        ),
+        check!(
+            "FILTER-042",
+            G,
+            "RFC 7644 §3.4.2.2",
+            Must,
+            Rfc,
+            Filter,
+            "userName eq",
+            invalid,
+            "a comparison without a value answers 400 invalidFilter"
+        ),
+        check!(
+            "FILTER-043",
+            G,
+            "RFC 7644 §3.4.2.2",
+            Must,
+            Rfc,
+            Filter,
+            "active gt true",
+            invalid,
+            "gt on a boolean answers 400 invalidFilter"
+        ),
+        check!(
+            "FILTER-044",
+            G,
+            "RFC 7644 §3.4.2.2",
+            Must,
+            Rfc,
+            Filter,
+            "userName eq unquoted",
+            invalid,
+            "an unquoted string value answers 400 invalidFilter"
+        ),
+        check!(
+            "FILTER-045",
+            G,
+            "RFC 7644 §3.4.2",
+            Must,
+            Rfc,
+            Filter,
+            "",
+            zero_matches,
+            "zero matches answer 200 with totalResults 0"
+        ),
+        check!(
+            "FILTER-046",
+            G,
+            "RFC 7644 §3.4.2",
+            Must,
+            Rfc,
+            Filter,
+            "",
+            list_shape,
+            "a query answers a ListResponse: schemas, integer totalResults, Resources"
+        ),
+        check!(
+            "FILTER-047",
+            G,
+            "RFC 7644 §3.4.3",
+            May,
+            Rfc,
+            Filter,
+            "",
+            search_post,
+            "POST /Users/.search with a SearchRequest answers like GET"
+        ),
+        check!(
+            "FILTER-048",
+            G,
+            "RFC 7644 §3.4.2",
+            Should,
+            Rfc,
+            Filter,
+            "",
+            no_extra,
+            "every resource a filter returns matches it"
+        ),
+    ]
+}
+
+async fn invalid(c: &Ctx, f: &'static str) -> Verdict {
+    let r = c.query("Users", f, "").await?;
+    if r.status == 200 {
+        return Err(failed(format!(
+            "filter {f:?} answered 200 (a silent success hides the error)"
+        )));
+    }
+    expect_error(&r, 400, Some("invalidFilter"))?;
+    Ok("400 invalidFilter".into())
+}
+
+async fn zero_matches(c: &Ctx, _: &'static str) -> Verdict {
+    let r = c
+        .query(
+            "Users",
+            &format!(
+                "userName eq {}",
+                Ctx::quoted(&format!("{}nobody@example.com", c.prefix))
+            ),
+            "",
+        )
+        .await?;
+    ensure!(r.status == 200, "answered {}: {}", r.status, brief(&r.body));
+    ensure!(
+        r.body["totalResults"] == json!(0),
+        "totalResults is {}",
+        brief(&r.body["totalResults"])
+    );
+    ensure!(Ctx::ids(&r.body).is_empty(), "Resources not empty");
+    Ok("200, totalResults 0".into())
+}
+
+fn list_ok(r: &Resp) -> Result<(), Fail> {
+    ensure!(r.status == 200, "answered {}", r.status);
+    let urn_ok = r.body["schemas"]
+        .as_array()
+        .is_some_and(|a| a.iter().any(|s| s == LIST_URN));
+    ensure!(urn_ok, "schemas is {}", brief(&r.body["schemas"]));
+    ensure!(
+        r.body["totalResults"].is_u64(),
+        "totalResults is {}",
+        brief(&r.body["totalResults"])
+    );
+    let n = r.body["totalResults"].as_u64().unwrap_or(0);
+    ensure!(
+        n == 0 || r.body["Resources"].is_array(),
+        "Resources missing with totalResults {n}"
+    );
+    Ok(())
+}
+
+async fn list_shape(c: &Ctx, _: &'static str) -> Verdict {
+    let u = pair(c).await?;
+    let r = c.query("Users", &scoped(&u, ""), "").await?;
+    list_ok(&r)?;
+    Ok("ListResponse".into())
+}
+
+async fn search_post(c: &Ctx, _: &'static str) -> Verdict {
+    let u = pair(c).await?;
+    let body =
+        json!({"schemas": [SEARCH_URN], "filter": scoped(&u, ""), "startIndex": 1, "count": 10});
+    let r = c.send(Method::POST, "/Users/.search", &body).await?;
+    list_ok(&r)?;
+    ensure!(
+        Ctx::ids(&r.body).len() == 2,
+        "returned {} of the 2 users",
+        Ctx::ids(&r.body).len()
+    );
+    Ok(".search works".into())
+}
+
+async fn no_extra(c: &Ctx, _: &'static str) -> Verdict {
+    pair(c).await?;
+    let f = format!("userName sw {}", Ctx::quoted(&c.prefix));
+    let l = c.list("Users", &f).await?;
+    let parsed = filter::parse(&f).map_err(|_| skipped("harness: filter"))?;
+    let schema = ResourceSchema::user();
+    for r in l["Resources"].as_array().into_iter().flatten() {
+        ensure!(
+            filter::matches(&parsed, r, &schema),
+            "returned {} which does not match {f}",
+            brief(&r["userName"])
+        );
+    }
+    Ok("all match".into())
+}

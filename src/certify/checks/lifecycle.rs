@@ -1,0 +1,249 @@
+//! Users, part two: the end of an account's life (RFC 7644 §3.5.1, §3.6).
+//! Deactivation must really deactivate; a deleted user must be gone from
+//! reads and queries, for good.
+
+use crate::certify::catalogue::{Check, Verdict};
+use crate::certify::ctx::{Ctx, USER_URN, brief, failed, id_of, skipped};
+use crate::{certify_check as check, ensure};
+use reqwest::Method;
+use serde_json::{Value, json};
+
+const G: &str = "users";
+
+pub fn checks() -> Vec<Check> {
+    vec![
+        check!(
+            "USER-017",
+            G,
+            "RFC 7644 §3.6",
+            Must,
+            Rfc,
+            Nothing,
+            "",
+            delete_204,
+            "DELETE answers 204"
+        ),
+        check!(
+            "USER-018",
+            G,
+            "RFC 7644 §3.6",
+            Must,
+            Rfc,
+            Nothing,
+            "",
+            delete_then_404,
+            "after DELETE, GET answers 404"
+        ),
+        check!(
+            "USER-019",
+            G,
+            "RFC 7644 §3.6",
+            Must,
+            Rfc,
+            Filter,
+            "",
+            delete_absent_from_query,
+            "after DELETE, the user is absent from query results"
+        ),
+        check!(
+            "USER-020",
+            G,
+            "RFC 7644 §3.6",
+            Must,
+            Rfc,
+            Nothing,
+            "",
+            delete_then_put_404,
+            "after DELETE, PUT answers 404"
+        ),
+        check!(
+            "USER-021",
+            G,
+            "RFC 7644 §3.6",
+            Must,
+            Rfc,
+            Nothing,
+            "",
+            delete_twice_404,
+            "a second DELETE answers 404"
+        ),
+        check!(
+            "USER-022",
+            G,
+            "RFC 7644 §3.6",
+            Should,
+            Rfc,
+            Nothing,
+            "",
+            recreate_after_delete,
+            "the same userName can be created again after DELETE (no 409)"
+        ),
+        check!(
+            "USER-023",
+            G,
+            "RFC 7644 §3.5.1",
+            Must,
+            Rfc,
+            Nothing,
+            "",
+            put_deactivates,
+            "PUT with active false deactivates: GET shows active false"
+        ),
+        check!(
+            "USER-024",
+            G,
+            "RFC 7644 §3.5.1",
+            Must,
+            Rfc,
+            Nothing,
+            "",
+            put_reactivates,
+            "PUT with active true reactivates: GET shows active true"
+        ),
+        check!(
+            "USER-025",
+            G,
+            "RFC 7644 §3.3",
+            Must,
+            Rfc,
+            Nothing,
+            "",
+            create_inactive,
+            "a user created with active false is stored inactive"
+        ),
+    ]
+}
+
+async fn delete_204(c: &Ctx, _: &'static str) -> Verdict {
+    let u = c.new_user(json!({})).await?;
+    let r = c.delete("Users", id_of(&u)).await?;
+    ensure!(r.status == 204, "DELETE answered {}", r.status);
+    Ok("204".into())
+}
+
+async fn deleted_user(c: &Ctx) -> Result<Value, crate::certify::catalogue::Fail> {
+    let u = c.new_user(json!({})).await?;
+    let r = c.delete("Users", id_of(&u)).await?;
+    if !r.is_success() {
+        return Err(skipped(format!("DELETE answered {}", r.status)));
+    }
+    Ok(u)
+}
+
+async fn delete_then_404(c: &Ctx, _: &'static str) -> Verdict {
+    let u = deleted_user(c).await?;
+    let r = c.read("Users", id_of(&u)).await?;
+    ensure!(
+        r.status == 404,
+        "GET after DELETE answered {}: {}",
+        r.status,
+        brief(&r.body)
+    );
+    Ok("404".into())
+}
+
+async fn delete_absent_from_query(c: &Ctx, _: &'static str) -> Verdict {
+    let u = deleted_user(c).await?;
+    let r = c
+        .query(
+            "Users",
+            &format!(
+                "userName eq {}",
+                Ctx::quoted(u["userName"].as_str().unwrap_or(""))
+            ),
+            "",
+        )
+        .await?;
+    ensure!(r.status == 200, "query answered {}", r.status);
+    ensure!(
+        !Ctx::ids(&r.body).iter().any(|i| i == id_of(&u)),
+        "the deleted user is still listed"
+    );
+    Ok("absent".into())
+}
+
+async fn delete_then_put_404(c: &Ctx, _: &'static str) -> Verdict {
+    let u = deleted_user(c).await?;
+    let r = c
+        .put(
+            "Users",
+            id_of(&u),
+            &json!({"schemas": [USER_URN], "userName": u["userName"]}),
+        )
+        .await?;
+    ensure!(r.status == 404, "PUT after DELETE answered {}", r.status);
+    Ok("404".into())
+}
+
+async fn delete_twice_404(c: &Ctx, _: &'static str) -> Verdict {
+    let u = deleted_user(c).await?;
+    // The ledger allows one DELETE per resource; the second goes around
+    // it on purpose, to a resource this run created and already deleted.
+    let r = c
+        .client
+        .call(
+            Method::DELETE,
+            &format!("/Users/{}", crate::certify::ctx::enc_path(id_of(&u))),
+            None,
+        )
+        .await
+        .map_err(failed)?;
+    ensure!(r.status == 404, "the second DELETE answered {}", r.status);
+    Ok("404".into())
+}
+
+async fn recreate_after_delete(c: &Ctx, _: &'static str) -> Verdict {
+    let u = deleted_user(c).await?;
+    let r = c
+        .post(
+            "Users",
+            &json!({"schemas": [USER_URN], "userName": u["userName"]}),
+        )
+        .await?;
+    ensure!(
+        r.status == 201,
+        "re-create answered {}: {}",
+        r.status,
+        brief(&r.body)
+    );
+    Ok("201".into())
+}
+
+async fn set_active_put(c: &Ctx, u: &Value, active: bool) -> Verdict {
+    let r = c
+        .put(
+            "Users",
+            id_of(u),
+            &json!({"schemas": [USER_URN], "userName": u["userName"], "active": active}),
+        )
+        .await?;
+    ensure!(r.status == 200, "PUT answered {}", r.status);
+    let got = c.read_ok("Users", id_of(u)).await?;
+    ensure!(
+        got["active"] == json!(active),
+        "GET shows active {} after PUT active {active}",
+        brief(&got["active"])
+    );
+    Ok(format!("active {active}"))
+}
+
+async fn put_deactivates(c: &Ctx, _: &'static str) -> Verdict {
+    let u = c.new_user(json!({"active": true})).await?;
+    set_active_put(c, &u, false).await
+}
+
+async fn put_reactivates(c: &Ctx, _: &'static str) -> Verdict {
+    let u = c.new_user(json!({"active": false})).await?;
+    set_active_put(c, &u, true).await
+}
+
+async fn create_inactive(c: &Ctx, _: &'static str) -> Verdict {
+    let u = c.new_user(json!({"active": false})).await?;
+    let got = c.read_ok("Users", id_of(&u)).await?;
+    ensure!(
+        got["active"] == json!(false),
+        "stored active is {}",
+        brief(&got["active"])
+    );
+    Ok("inactive".into())
+}

@@ -1,0 +1,403 @@
+//! Okta's request shapes (reference/vendor-behaviour.md §1.5, §5.2): the
+//! lookup with startIndex/count, path-less deactivation, GET-then-PUT
+//! updates, group rename carrying the id, uppercase userName lookups, and
+//! Okta's User-Agent on every request.
+
+use crate::certify::catalogue::{Check, Fail, Verdict};
+use crate::certify::client::{Cred, Resp, SCIM_JSON};
+use crate::certify::ctx::{
+    Ctx, ERROR_URN, PATCH_URN, USER_URN, brief, enc, enc_path, expect_error, failed, id_of, skipped,
+};
+use crate::{certify_check as check, ensure};
+use reqwest::Method;
+use serde_json::{Value, json};
+
+const G: &str = "okta";
+const UA: (&str, &str) = ("user-agent", "Okta SCIM Client 1.0.0");
+
+pub fn checks() -> Vec<Check> {
+    vec![
+        check!(
+            "OKTA-LOOKUP",
+            G,
+            "RFC 7644 §3.4.2.4",
+            Must,
+            Okta,
+            Filter,
+            "",
+            lookup,
+            "Okta lookup: userName eq with startIndex=1&count=100 finds the user, integer paging fields"
+        ),
+        check!(
+            "OKTA-CASE",
+            G,
+            "RFC 7643 §2.2",
+            Interop,
+            Okta,
+            Filter,
+            "",
+            uppercase_lookup,
+            "Okta R9: userName eq \"<UPPERCASE>\" finds the user"
+        ),
+        check!(
+            "OKTA-DEACTIVATE",
+            G,
+            "RFC 7644 §3.5.2.3",
+            Must,
+            Okta,
+            Patch,
+            "false",
+            activate,
+            "Okta deactivation: no-path replace {\"active\":false}; GET shows active false (not 404)"
+        ),
+        check!(
+            "OKTA-REACTIVATE",
+            G,
+            "RFC 7644 §3.5.2.3",
+            Must,
+            Okta,
+            Patch,
+            "true",
+            activate,
+            "Okta reactivation: no-path replace {\"active\":true}; GET shows active true"
+        ),
+        check!(
+            "OKTA-PUT-FULL",
+            G,
+            "RFC 7644 §3.5.1",
+            Must,
+            Okta,
+            Nothing,
+            "",
+            put_full,
+            "Okta AIW update: GET then PUT the whole object; fields replaced, active kept"
+        ),
+        check!(
+            "OKTA-GROUP-RENAME-ID",
+            G,
+            "RFC 7644 §3.5.2.3",
+            Interop,
+            Okta,
+            Patch,
+            "",
+            rename_with_id,
+            "Okta group push: no-path replace {id, displayName} renames (id ignored)"
+        ),
+        check!(
+            "OKTA-DUP",
+            G,
+            "RFC 7644 §3.3",
+            Must,
+            Okta,
+            Nothing,
+            "",
+            duplicate,
+            "Okta R8: a duplicate POST answers 409 uniqueness"
+        ),
+        check!(
+            "OKTA-401",
+            G,
+            "RFC 7644 §3.12",
+            Interop,
+            Okta,
+            Nothing,
+            "",
+            error_401,
+            "Okta R11: a bad token answers an Error body with status \"401\" and a detail"
+        ),
+        check!(
+            "OKTA-404",
+            G,
+            "RFC 7644 §3.12",
+            Interop,
+            Okta,
+            Nothing,
+            "",
+            error_404,
+            "Okta R12: an unknown id answers an Error body with status \"404\" and a detail"
+        ),
+        check!(
+            "OKTA-TESTCONN",
+            G,
+            "RFC 7644 §3.4.2.4",
+            Must,
+            Okta,
+            Nothing,
+            "",
+            test_connection,
+            "Okta test connection: GET /Users?startIndex=1&count=2 answers at most 2"
+        ),
+        check!(
+            "OKTA-PASSWORD",
+            G,
+            "RFC 7643 §4.1.1",
+            Must,
+            Okta,
+            Nothing,
+            "",
+            password,
+            "Okta sends password on create: it is never returned"
+        ),
+        check!(
+            "OKTA-GROUP-PUSH",
+            G,
+            "RFC 7644 §3.5.2",
+            Must,
+            Okta,
+            Patch,
+            "",
+            group_push,
+            "Okta group push: add and remove members in one PATCH"
+        ),
+    ]
+}
+
+async fn okta(c: &Ctx, m: Method, path: &str, body: Option<&Value>) -> Result<Resp, Fail> {
+    c.client
+        .raw(
+            m,
+            path,
+            body.map(|b| (SCIM_JSON, b.to_string())),
+            Cred::Normal,
+            &[UA],
+        )
+        .await
+        .map_err(failed)
+}
+
+async fn find(c: &Ctx, user_name: &str) -> Result<Resp, Fail> {
+    let f = enc(&format!("userName eq {}", Ctx::quoted(user_name)));
+    okta(
+        c,
+        Method::GET,
+        &format!("/Users?filter={f}&startIndex=1&count=100"),
+        None,
+    )
+    .await
+}
+
+async fn lookup(c: &Ctx, _: &'static str) -> Verdict {
+    let u = c.new_user(json!({})).await?;
+    let r = find(c, u["userName"].as_str().unwrap_or("")).await?;
+    ensure!(r.status == 200, "answered {}", r.status);
+    for k in ["totalResults", "startIndex", "itemsPerPage"] {
+        ensure!(
+            r.body[k].is_u64(),
+            "{k} is {} (Okta requires integers)",
+            brief(&r.body[k])
+        );
+    }
+    ensure!(
+        Ctx::ids(&r.body) == vec![id_of(&u).to_owned()],
+        "found {:?}",
+        Ctx::ids(&r.body)
+    );
+    Ok("found".into())
+}
+
+async fn uppercase_lookup(c: &Ctx, _: &'static str) -> Verdict {
+    let u = c.new_user(json!({})).await?;
+    let r = find(c, &u["userName"].as_str().unwrap_or("").to_uppercase()).await?;
+    ensure!(r.status == 200, "answered {}", r.status);
+    ensure!(
+        Ctx::ids(&r.body) == vec![id_of(&u).to_owned()],
+        "the uppercase lookup found {:?} (Okta would create a twin)",
+        Ctx::ids(&r.body)
+    );
+    Ok("found".into())
+}
+
+async fn activate(c: &Ctx, to: &'static str) -> Verdict {
+    let active = to == "true";
+    let u = c.new_user(json!({"active": !active})).await?;
+    let body = json!({"schemas": [PATCH_URN], "Operations": [{"op": "replace", "value": {"active": active}}]});
+    let r = okta(
+        c,
+        Method::PATCH,
+        &format!("/Users/{}", enc_path(id_of(&u))),
+        Some(&body),
+    )
+    .await?;
+    ensure!(r.status == 200 || r.status == 204, "answered {}", r.status);
+    let g = c.read("Users", id_of(&u)).await?;
+    ensure!(
+        g.status == 200,
+        "GET after the PATCH answered {} (deactivation is not deletion)",
+        g.status
+    );
+    ensure!(
+        g.body["active"] == json!(active),
+        "GET shows active {}",
+        brief(&g.body["active"])
+    );
+    Ok(format!("active {active}"))
+}
+
+async fn put_full(c: &Ctx, _: &'static str) -> Verdict {
+    let u = c
+        .new_user(json!({"active": true, "title": "Before", "displayName": "Okta Put"}))
+        .await?;
+    let mut full = c.read_ok("Users", id_of(&u)).await?;
+    full["title"] = json!("After");
+    let r = okta(
+        c,
+        Method::PUT,
+        &format!("/Users/{}", enc_path(id_of(&u))),
+        Some(&full),
+    )
+    .await?;
+    ensure!(
+        r.status == 200,
+        "PUT of the object as read answered {}: {}",
+        r.status,
+        brief(&r.body)
+    );
+    let got = c.read_ok("Users", id_of(&u)).await?;
+    ensure!(
+        got["title"] == json!("After"),
+        "title is {}",
+        brief(&got["title"])
+    );
+    ensure!(
+        got["active"] == json!(true),
+        "active is {} after a PUT that kept it",
+        brief(&got["active"])
+    );
+    ensure!(
+        got["displayName"] == json!("Okta Put"),
+        "displayName is {}",
+        brief(&got["displayName"])
+    );
+    Ok("replaced".into())
+}
+
+async fn rename_with_id(c: &Ctx, _: &'static str) -> Verdict {
+    let g = c.new_group(&[]).await?;
+    let name = c.name("g-okta");
+    let body = json!({"schemas": [PATCH_URN], "Operations": [{"op": "replace", "value": {"id": id_of(&g), "displayName": name}}]});
+    let r = okta(
+        c,
+        Method::PATCH,
+        &format!("/Groups/{}", enc_path(id_of(&g))),
+        Some(&body),
+    )
+    .await?;
+    ensure!(
+        r.status == 200 || r.status == 204,
+        "answered {} (a 400 mutability here breaks every Okta group push)",
+        r.status
+    );
+    let got = c.read_ok("Groups", id_of(&g)).await?;
+    ensure!(
+        got["displayName"] == json!(name) && got["id"] == g["id"],
+        "after rename: {}",
+        brief(&got)
+    );
+    Ok("renamed".into())
+}
+
+async fn duplicate(c: &Ctx, _: &'static str) -> Verdict {
+    let u = c.new_user(json!({})).await?;
+    let body = json!({"schemas": [USER_URN], "userName": u["userName"], "active": true});
+    c.intend("Users", &body)?;
+    let r = okta(c, Method::POST, "/Users", Some(&body)).await?;
+    c.record("Users", &r)?;
+    expect_error(&r, 409, Some("uniqueness"))?;
+    Ok("409 uniqueness".into())
+}
+
+fn okta_error(r: &Resp, status: &str) -> Result<(), Fail> {
+    ensure!(r.status.to_string() == status, "answered {}", r.status);
+    ensure!(
+        r.body["schemas"]
+            .as_array()
+            .is_some_and(|a| a.iter().any(|s| s == ERROR_URN)),
+        "not an Error body: {}",
+        brief(&r.body)
+    );
+    ensure!(
+        r.body["status"] == json!(status),
+        "status is {} (Okta's test wants the string \"{status}\")",
+        brief(&r.body["status"])
+    );
+    ensure!(r.body["detail"].is_string(), "no detail");
+    Ok(())
+}
+
+async fn error_401(c: &Ctx, _: &'static str) -> Verdict {
+    let r = c
+        .client
+        .raw(
+            Method::GET,
+            "/Users?startIndex=1&count=2",
+            None,
+            Cred::Bad,
+            &[UA],
+        )
+        .await
+        .map_err(failed)?;
+    okta_error(&r, "401")?;
+    Ok("Error 401".into())
+}
+
+async fn error_404(c: &Ctx, _: &'static str) -> Verdict {
+    let r = okta(c, Method::GET, &format!("/Users/{}missing", c.prefix), None).await?;
+    okta_error(&r, "404")?;
+    Ok("Error 404".into())
+}
+
+async fn test_connection(c: &Ctx, _: &'static str) -> Verdict {
+    let r = okta(c, Method::GET, "/Users?startIndex=1&count=2", None).await?;
+    ensure!(r.status == 200, "answered {}", r.status);
+    let n = r.body["Resources"].as_array().map(Vec::len).unwrap_or(0);
+    ensure!(n <= 2, "returned {n} resources for count=2");
+    Ok(format!("{n}"))
+}
+
+async fn password(c: &Ctx, _: &'static str) -> Verdict {
+    let secret = "Okta-Sent-Pa55word!";
+    let body = c.user_body(json!({"password": secret, "active": true}));
+    c.intend("Users", &body)?;
+    let r = okta(c, Method::POST, "/Users", Some(&body)).await?;
+    c.record("Users", &r)?;
+    ensure!(r.status == 201, "answered {}", r.status);
+    ensure!(
+        !r.text.contains(secret),
+        "the create answer carries the password"
+    );
+    let g = c.read("Users", id_of(&r.body)).await?;
+    ensure!(
+        !g.text.contains(secret) && g.body.get("password").is_none(),
+        "GET returns the password"
+    );
+    Ok("never returned".into())
+}
+
+async fn group_push(c: &Ctx, _: &'static str) -> Verdict {
+    if !c.found.groups {
+        return Err(skipped("the server serves no Groups"));
+    }
+    let a = c.new_user(json!({})).await?;
+    let b = c.new_user(json!({})).await?;
+    let g = c.new_group(&[id_of(&a)]).await?;
+    let body = json!({"schemas": [PATCH_URN], "Operations": [
+        {"op": "add", "path": "members", "value": [{"value": id_of(&b), "display": b["userName"]}]},
+        {"op": "remove", "path": format!("members[value eq \"{}\"]", id_of(&a))}]});
+    let r = okta(
+        c,
+        Method::PATCH,
+        &format!("/Groups/{}", enc_path(id_of(&g))),
+        Some(&body),
+    )
+    .await?;
+    ensure!(r.status == 200 || r.status == 204, "answered {}", r.status);
+    let got = c.read_ok("Groups", id_of(&g)).await?;
+    let m: Vec<&str> = got["members"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|x| x["value"].as_str())
+        .collect();
+    ensure!(m == vec![id_of(&b)], "members are {m:?}");
+    Ok("pushed".into())
+}

@@ -1,0 +1,409 @@
+//! Pagination and sorting (RFC 7644 §3.4.2.3–§3.4.2.4), over three users
+//! certify made that share a title (the filter that scopes each query).
+
+use crate::certify::catalogue::{Check, Fail, Verdict};
+use crate::certify::client::Resp;
+use crate::certify::ctx::{Ctx, brief, id_of};
+use crate::{certify_check as check, ensure};
+use serde_json::{Value, json};
+
+const G: &str = "pagination";
+
+pub fn checks() -> Vec<Check> {
+    vec![
+        check!(
+            "PAGE-001",
+            G,
+            "RFC 7644 §3.4.2.4",
+            Must,
+            Rfc,
+            Filter,
+            "",
+            count_limits,
+            "count=1 returns at most one resource and the full totalResults"
+        ),
+        check!(
+            "PAGE-002",
+            G,
+            "RFC 7644 §3.4.2.4",
+            Must,
+            Rfc,
+            Filter,
+            "",
+            paged_fields,
+            "a paged answer carries itemsPerPage and startIndex"
+        ),
+        check!(
+            "PAGE-003",
+            G,
+            "RFC 7644 §3.4.2.4",
+            Should,
+            Rfc,
+            Filter,
+            "",
+            pages_cover,
+            "pages of one walk the whole set without repeats"
+        ),
+        check!(
+            "PAGE-004",
+            G,
+            "RFC 7644 §3.4.2.4",
+            Must,
+            Rfc,
+            Filter,
+            "",
+            count_zero,
+            "count=0 returns totalResults and no resources"
+        ),
+        check!(
+            "PAGE-005",
+            G,
+            "RFC 7644 §3.4.2.4",
+            Must,
+            Rfc,
+            Filter,
+            "",
+            count_negative,
+            "a negative count is treated as 0"
+        ),
+        check!(
+            "PAGE-006",
+            G,
+            "RFC 7644 §3.4.2.4",
+            Must,
+            Rfc,
+            Filter,
+            "",
+            start_zero,
+            "startIndex below 1 is treated as 1"
+        ),
+        check!(
+            "PAGE-007",
+            G,
+            "RFC 7644 §3.4.2.4",
+            Must,
+            Rfc,
+            Filter,
+            "",
+            start_beyond,
+            "startIndex beyond the results answers 200 with no resources"
+        ),
+        check!(
+            "PAGE-008",
+            G,
+            "RFC 7644 §3.4.2.4",
+            Must,
+            Rfc,
+            Filter,
+            "",
+            start_echoed,
+            "the answer's startIndex is the one requested"
+        ),
+        check!(
+            "PAGE-009",
+            G,
+            "RFC 7644 §3.4.2.4",
+            Should,
+            Rfc,
+            Filter,
+            "",
+            items_per_page,
+            "itemsPerPage equals the number of resources returned"
+        ),
+        check!(
+            "PAGE-010",
+            G,
+            "RFC 7644 §3.4.2",
+            Must,
+            Rfc,
+            Nothing,
+            "",
+            unfiltered_list,
+            "GET /Users without a filter answers a ListResponse (an empty server is fine)"
+        ),
+        check!(
+            "PAGE-011",
+            G,
+            "RFC 7644 §3.4.2.4",
+            Must,
+            Rfc,
+            Nothing,
+            "",
+            unfiltered_count,
+            "GET /Users?count=2 returns at most two resources"
+        ),
+        check!(
+            "SORT-001",
+            G,
+            "RFC 7644 §3.4.2.3",
+            Must,
+            Rfc,
+            Sort,
+            "displayName:ascending",
+            sorted,
+            "sortBy=displayName returns ascending order"
+        ),
+        check!(
+            "SORT-002",
+            G,
+            "RFC 7644 §3.4.2.3",
+            Must,
+            Rfc,
+            Sort,
+            "displayName:descending",
+            sorted,
+            "sortOrder=descending reverses the order"
+        ),
+        check!(
+            "SORT-003",
+            G,
+            "RFC 7644 §3.4.2.3",
+            Must,
+            Rfc,
+            Sort,
+            "displayName:",
+            sorted,
+            "without sortOrder the order is ascending"
+        ),
+        check!(
+            "SORT-004",
+            G,
+            "RFC 7644 §3.4.2.3",
+            Should,
+            Rfc,
+            Sort,
+            "",
+            sorted_pages,
+            "sorted pages of one follow the sorted order"
+        ),
+        check!(
+            "SORT-005",
+            G,
+            "RFC 7644 §3.4.2.3",
+            Must,
+            Rfc,
+            Sort,
+            "userName:ascending",
+            sorted,
+            "sortBy=userName sorts case-insensitively (caseExact false)"
+        ),
+    ]
+}
+
+/// Three users sharing a title, displayNames out of order, userNames in
+/// mixed case.
+async fn set(c: &Ctx) -> Result<Vec<Value>, Fail> {
+    c.page_set
+        .get_or_init(|| async {
+            let title = c.name("page-title");
+            let n = c.name("");
+            let mut v = Vec::new();
+            for (dn, un) in [("Page B", "pb"), ("page a", "PA"), ("Page C", "pc")] {
+                v.push(c.new_user(json!({"title": title, "displayName": dn, "userName": format!("{n}{un}@example.com")})).await?);
+            }
+            Ok(v)
+        })
+        .await
+        .clone()
+}
+
+fn scope(s: &[Value]) -> String {
+    format!(
+        "title eq {}",
+        Ctx::quoted(s[0]["title"].as_str().unwrap_or(""))
+    )
+}
+
+async fn page(c: &Ctx, s: &[Value], more: &str) -> Result<Resp, Fail> {
+    let r = c.query("Users", &scope(s), more).await?;
+    ensure!(
+        r.status == 200,
+        "query{more} answered {}: {}",
+        r.status,
+        brief(&r.body)
+    );
+    Ok(r)
+}
+
+fn n_resources(r: &Resp) -> usize {
+    r.body["Resources"].as_array().map(Vec::len).unwrap_or(0)
+}
+
+async fn count_limits(c: &Ctx, _: &'static str) -> Verdict {
+    let s = set(c).await?;
+    let r = page(c, &s, "&count=1").await?;
+    ensure!(n_resources(&r) <= 1, "count=1 returned {}", n_resources(&r));
+    ensure!(
+        r.body["totalResults"] == json!(3),
+        "totalResults is {} (3 users match)",
+        brief(&r.body["totalResults"])
+    );
+    Ok("at most 1, total 3".into())
+}
+
+async fn paged_fields(c: &Ctx, _: &'static str) -> Verdict {
+    let s = set(c).await?;
+    let r = page(c, &s, "&startIndex=2&count=1").await?;
+    ensure!(
+        r.body["itemsPerPage"].is_u64(),
+        "itemsPerPage is {}",
+        brief(&r.body["itemsPerPage"])
+    );
+    ensure!(
+        r.body["startIndex"].is_u64(),
+        "startIndex is {}",
+        brief(&r.body["startIndex"])
+    );
+    Ok("present".into())
+}
+
+async fn walk(c: &Ctx, s: &[Value], extra: &str) -> Result<Vec<String>, Fail> {
+    let mut ids = Vec::new();
+    for i in 1..=3 {
+        let r = page(c, s, &format!("&startIndex={i}&count=1{extra}")).await?;
+        ids.extend(Ctx::ids(&r.body));
+    }
+    Ok(ids)
+}
+
+async fn pages_cover(c: &Ctx, _: &'static str) -> Verdict {
+    let s = set(c).await?;
+    let mut ids = walk(c, &s, "").await?;
+    ids.sort();
+    let mut want: Vec<String> = s.iter().map(|u| id_of(u).to_owned()).collect();
+    want.sort();
+    ensure!(
+        ids == want,
+        "pages returned {ids:?}, expected each of {want:?} once"
+    );
+    Ok("complete".into())
+}
+
+async fn count_zero(c: &Ctx, _: &'static str) -> Verdict {
+    let s = set(c).await?;
+    let r = page(c, &s, "&count=0").await?;
+    ensure!(
+        n_resources(&r) == 0,
+        "count=0 returned {} resources",
+        n_resources(&r)
+    );
+    ensure!(
+        r.body["totalResults"] == json!(3),
+        "totalResults is {}",
+        brief(&r.body["totalResults"])
+    );
+    Ok("totals only".into())
+}
+
+async fn count_negative(c: &Ctx, _: &'static str) -> Verdict {
+    let s = set(c).await?;
+    let r = page(c, &s, "&count=-1").await?;
+    ensure!(
+        n_resources(&r) == 0,
+        "count=-1 returned {} resources",
+        n_resources(&r)
+    );
+    Ok("treated as 0".into())
+}
+
+async fn start_zero(c: &Ctx, _: &'static str) -> Verdict {
+    let s = set(c).await?;
+    let a = page(c, &s, "&startIndex=0&count=3").await?;
+    ensure!(
+        n_resources(&a) == 3,
+        "startIndex=0 returned {} of 3",
+        n_resources(&a)
+    );
+    Ok("treated as 1".into())
+}
+
+async fn start_beyond(c: &Ctx, _: &'static str) -> Verdict {
+    let s = set(c).await?;
+    let r = page(c, &s, "&startIndex=50&count=10").await?;
+    ensure!(n_resources(&r) == 0, "returned {}", n_resources(&r));
+    ensure!(
+        r.body["totalResults"] == json!(3),
+        "totalResults is {}",
+        brief(&r.body["totalResults"])
+    );
+    Ok("empty page".into())
+}
+
+async fn start_echoed(c: &Ctx, _: &'static str) -> Verdict {
+    let s = set(c).await?;
+    let r = page(c, &s, "&startIndex=2&count=1").await?;
+    ensure!(
+        r.body["startIndex"] == json!(2),
+        "startIndex is {}",
+        brief(&r.body["startIndex"])
+    );
+    Ok("2".into())
+}
+
+async fn items_per_page(c: &Ctx, _: &'static str) -> Verdict {
+    let s = set(c).await?;
+    let r = page(c, &s, "&count=2").await?;
+    ensure!(
+        r.body["itemsPerPage"] == json!(n_resources(&r)),
+        "itemsPerPage {} with {} resources",
+        brief(&r.body["itemsPerPage"]),
+        n_resources(&r)
+    );
+    Ok("consistent".into())
+}
+
+async fn unfiltered_list(c: &Ctx, _: &'static str) -> Verdict {
+    let r = c.get("/Users?count=1").await?;
+    ensure!(r.status == 200, "answered {}", r.status);
+    ensure!(
+        r.body["totalResults"].is_u64(),
+        "totalResults is {}",
+        brief(&r.body["totalResults"])
+    );
+    Ok("ListResponse".into())
+}
+
+async fn unfiltered_count(c: &Ctx, _: &'static str) -> Verdict {
+    let r = c.get("/Users?startIndex=1&count=2").await?;
+    ensure!(r.status == 200, "answered {}", r.status);
+    ensure!(n_resources(&r) <= 2, "returned {}", n_resources(&r));
+    Ok(format!("{} resource(s)", n_resources(&r)))
+}
+
+fn key(u: &Value, attr: &str) -> String {
+    u[attr].as_str().unwrap_or("").to_lowercase()
+}
+
+async fn sorted(c: &Ctx, spec: &'static str) -> Verdict {
+    let s = set(c).await?;
+    let (attr, order) = spec.split_once(':').unwrap_or((spec, ""));
+    let more = if order.is_empty() {
+        format!("&sortBy={attr}")
+    } else {
+        format!("&sortBy={attr}&sortOrder={order}")
+    };
+    let r = page(c, &s, &more).await?;
+    let got: Vec<String> = r.body["Resources"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|u| key(u, attr))
+        .collect();
+    let mut want: Vec<String> = s.iter().map(|u| key(u, attr)).collect();
+    want.sort();
+    if order == "descending" {
+        want.reverse();
+    }
+    ensure!(got == want, "order {got:?}, expected {want:?}");
+    Ok("sorted".into())
+}
+
+async fn sorted_pages(c: &Ctx, _: &'static str) -> Verdict {
+    let s = set(c).await?;
+    let ids = walk(c, &s, "&sortBy=displayName").await?;
+    let mut by_name: Vec<&Value> = s.iter().collect();
+    by_name.sort_by_key(|u| key(u, "displayName"));
+    let want: Vec<String> = by_name.iter().map(|u| id_of(u).to_owned()).collect();
+    ensure!(ids == want, "pages gave {ids:?}, expected {want:?}");
+    Ok("stable".into())
+}

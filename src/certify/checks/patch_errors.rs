@@ -1,0 +1,298 @@
+//! PATCH, part two: requests that must fail, and fail atomically (RFC
+//! 7644 §3.5.2: "the original SCIM resource MUST be restored"), and what a
+//! successful answer must look like.
+
+use super::patch::rich_user;
+use crate::certify::catalogue::{Check, Verdict};
+use crate::certify::compare::diff;
+use crate::certify::ctx::{Ctx, PATCH_URN, brief, enc_path, expect_error, failed, id_of, skipped};
+use crate::{certify_check as check, ensure};
+use reqwest::Method;
+use serde_json::{Value, json};
+
+const G: &str = "patch";
+
+pub fn checks() -> Vec<Check> {
+    vec![
+        check!(
+            "PATCH-030",
+            G,
+            "RFC 7644 §3.5.2",
+            Must,
+            Rfc,
+            Patch,
+            "atomic-remove",
+            error_case,
+            "atomicity: a second op that fails (remove without path) leaves nothing applied"
+        ),
+        check!(
+            "PATCH-031",
+            G,
+            "RFC 7644 §3.5.2",
+            Must,
+            Rfc,
+            Patch,
+            "atomic-notarget",
+            error_case,
+            "atomicity: a second op with no matching filter leaves nothing applied"
+        ),
+        check!(
+            "PATCH-032",
+            G,
+            "RFC 7644 §3.5.2.2",
+            Must,
+            Rfc,
+            Patch,
+            "remove-nopath",
+            error_case,
+            "remove without a path answers 400 noTarget"
+        ),
+        check!(
+            "PATCH-033",
+            G,
+            "RFC 7644 §3.5.2",
+            Must,
+            Rfc,
+            Patch,
+            "bad-path",
+            error_case,
+            "a malformed path answers 400 invalidPath"
+        ),
+        check!(
+            "PATCH-034",
+            G,
+            "RFC 7644 §3.5.2",
+            Should,
+            Rfc,
+            Patch,
+            "readonly-id",
+            error_case,
+            "replacing the readOnly id answers 400 (mutability) and changes nothing"
+        ),
+        check!(
+            "PATCH-035",
+            G,
+            "RFC 7644 §3.5.2.2",
+            Should,
+            Rfc,
+            Patch,
+            "remove-required",
+            error_case,
+            "removing the required userName answers 400 and changes nothing"
+        ),
+        check!(
+            "PATCH-036",
+            G,
+            "RFC 7644 §3.5.2",
+            Should,
+            Rfc,
+            Patch,
+            "no-schema",
+            error_case,
+            "a PATCH body without the PatchOp schema answers 400"
+        ),
+        check!(
+            "PATCH-037",
+            G,
+            "RFC 7644 §3.5.2",
+            Should,
+            Rfc,
+            Patch,
+            "empty-ops",
+            error_case,
+            "a PATCH with no Operations answers 400"
+        ),
+        check!(
+            "PATCH-038",
+            G,
+            "RFC 7644 §3.5.2",
+            Must,
+            Rfc,
+            Patch,
+            "bad-op",
+            error_case,
+            "an op other than add, remove, replace answers 400"
+        ),
+        check!(
+            "PATCH-039",
+            G,
+            "RFC 7644 §3.5.2.3",
+            Must,
+            Rfc,
+            Patch,
+            "nomatch-filter",
+            error_case,
+            "replace with a value filter matching nothing answers 400 noTarget"
+        ),
+        check!(
+            "PATCH-040",
+            G,
+            "RFC 7644 §3.5.2",
+            Must,
+            Rfc,
+            Patch,
+            "",
+            answer_matches_state,
+            "a 200 answer to PATCH is the resource as stored"
+        ),
+        check!(
+            "PATCH-041",
+            G,
+            "RFC 7644 §3.5.2",
+            Must,
+            Rfc,
+            Patch,
+            "",
+            attributes_forces_200,
+            "PATCH with ?attributes= answers 200 with the requested attributes"
+        ),
+        check!(
+            "PATCH-042",
+            G,
+            "RFC 7644 §3.6",
+            Must,
+            Rfc,
+            Patch,
+            "",
+            patch_deleted_404,
+            "PATCH of a deleted user answers 404"
+        ),
+    ]
+}
+
+fn error_ops(case: &str) -> (Value, u16, Option<&'static str>) {
+    match case {
+        "atomic-remove" => (
+            json!({"schemas": [PATCH_URN], "Operations": [{"op": "replace", "path": "title", "value": "Must Roll Back"}, {"op": "remove"}]}),
+            400,
+            None,
+        ),
+        "atomic-notarget" => (
+            json!({"schemas": [PATCH_URN], "Operations": [{"op": "replace", "path": "title", "value": "Must Roll Back"}, {"op": "replace", "path": "emails[type eq \"nosuch\"].value", "value": "x@example.com"}]}),
+            400,
+            None,
+        ),
+        "remove-nopath" => (
+            json!({"schemas": [PATCH_URN], "Operations": [{"op": "remove"}]}),
+            400,
+            Some("noTarget"),
+        ),
+        "bad-path" => (
+            json!({"schemas": [PATCH_URN], "Operations": [{"op": "replace", "path": "emails[type eq", "value": "x"}]}),
+            400,
+            Some("invalidPath"),
+        ),
+        "readonly-id" => (
+            json!({"schemas": [PATCH_URN], "Operations": [{"op": "replace", "path": "id", "value": "new-id"}]}),
+            400,
+            None,
+        ),
+        "remove-required" => (
+            json!({"schemas": [PATCH_URN], "Operations": [{"op": "remove", "path": "userName"}]}),
+            400,
+            None,
+        ),
+        "no-schema" => (
+            json!({"Operations": [{"op": "replace", "path": "title", "value": "x"}]}),
+            400,
+            None,
+        ),
+        "empty-ops" => (json!({"schemas": [PATCH_URN], "Operations": []}), 400, None),
+        "bad-op" => (
+            json!({"schemas": [PATCH_URN], "Operations": [{"op": "frobnicate", "path": "title", "value": "x"}]}),
+            400,
+            None,
+        ),
+        "nomatch-filter" => (
+            json!({"schemas": [PATCH_URN], "Operations": [{"op": "replace", "path": "emails[type eq \"nosuch\"].value", "value": "x@example.com"}]}),
+            400,
+            Some("noTarget"),
+        ),
+        _ => (json!({}), 400, None),
+    }
+}
+
+async fn error_case(c: &Ctx, case: &'static str) -> Verdict {
+    let u = rich_user(c, true).await?;
+    let before = c.read_ok("Users", id_of(&u)).await?;
+    let (body, status, scim_type) = error_ops(case);
+    let r = c
+        .send(
+            Method::PATCH,
+            &format!("/Users/{}", enc_path(id_of(&u))),
+            &body,
+        )
+        .await?;
+    let answered = expect_error(&r, status, scim_type);
+    let after = c.read_ok("Users", id_of(&u)).await?;
+    if let Some(d) = diff(&before, &after) {
+        return Err(failed(format!(
+            "answered {} but changed the user: {d}",
+            r.status
+        )));
+    }
+    answered?;
+    Ok(format!("{} and nothing changed", r.status))
+}
+
+async fn answer_matches_state(c: &Ctx, _: &'static str) -> Verdict {
+    let u = rich_user(c, true).await?;
+    let r = c
+        .patch(
+            "Users",
+            id_of(&u),
+            json!([{"op": "replace", "path": "title", "value": "Answer"}]),
+        )
+        .await?;
+    if r.status == 204 {
+        return Ok("204 (no body to compare)".into());
+    }
+    ensure!(r.status == 200, "PATCH answered {}", r.status);
+    let got = c.read_ok("Users", id_of(&u)).await?;
+    if let Some(d) = diff(&got, &r.body) {
+        return Err(failed(format!(
+            "the 200 answer is not the stored resource: {d}"
+        )));
+    }
+    Ok("200 with the stored resource".into())
+}
+
+async fn attributes_forces_200(c: &Ctx, _: &'static str) -> Verdict {
+    let u = rich_user(c, true).await?;
+    let body = json!({"schemas": [PATCH_URN], "Operations": [{"op": "replace", "path": "title", "value": "Projected"}]});
+    let r = c
+        .send(
+            Method::PATCH,
+            &format!("/Users/{}?attributes=title", enc_path(id_of(&u))),
+            &body,
+        )
+        .await?;
+    ensure!(
+        r.status == 200,
+        "answered {} (the RFC requires 200 when attributes are requested)",
+        r.status
+    );
+    ensure!(
+        r.body["title"] == json!("Projected"),
+        "title in the answer is {}",
+        brief(&r.body["title"])
+    );
+    Ok("200 with title".into())
+}
+
+async fn patch_deleted_404(c: &Ctx, _: &'static str) -> Verdict {
+    let u = c.new_user(json!({})).await?;
+    let d = c.delete("Users", id_of(&u)).await?;
+    if !d.is_success() {
+        return Err(skipped(format!("DELETE answered {}", d.status)));
+    }
+    let r = c
+        .patch(
+            "Users",
+            id_of(&u),
+            json!([{"op": "replace", "path": "title", "value": "Ghost"}]),
+        )
+        .await?;
+    ensure!(r.status == 404, "PATCH after DELETE answered {}", r.status);
+    Ok("404".into())
+}

@@ -1,0 +1,374 @@
+//! attributes / excludedAttributes (RFC 7644 §3.4.2.5, §3.9; RFC 7643 §7
+//! `returned`): what is asked for comes back, `always` cannot be left out,
+//! `never` never appears.
+
+use crate::certify::catalogue::{Check, Fail, Verdict};
+use crate::certify::ctx::{Ctx, brief, enc_path, id_of};
+use crate::{certify_check as check, ensure};
+use serde_json::{Value, json};
+
+const G: &str = "projection";
+
+pub fn checks() -> Vec<Check> {
+    vec![
+        check!(
+            "PROJ-001",
+            G,
+            "RFC 7644 §3.9",
+            Must,
+            Rfc,
+            Nothing,
+            "",
+            attributes_only,
+            "attributes=userName returns userName and id, not displayName or title"
+        ),
+        check!(
+            "PROJ-002",
+            G,
+            "RFC 7643 §7",
+            Must,
+            Rfc,
+            Nothing,
+            "",
+            id_always,
+            "attributes=title still returns id (returned always)"
+        ),
+        check!(
+            "PROJ-003",
+            G,
+            "RFC 7644 §3.9",
+            Must,
+            Rfc,
+            Nothing,
+            "",
+            excluded,
+            "excludedAttributes=title leaves title out and keeps the rest"
+        ),
+        check!(
+            "PROJ-004",
+            G,
+            "RFC 7643 §7",
+            Must,
+            Rfc,
+            Nothing,
+            "",
+            exclude_id,
+            "excludedAttributes=id cannot remove id"
+        ),
+        check!(
+            "PROJ-005",
+            G,
+            "RFC 7643 §7",
+            Must,
+            Rfc,
+            Nothing,
+            "",
+            password_never,
+            "attributes=password does not return the password"
+        ),
+        check!(
+            "PROJ-006",
+            G,
+            "RFC 7644 §3.4.2.5",
+            Must,
+            Rfc,
+            Filter,
+            "",
+            list_attributes,
+            "attributes applies to query results"
+        ),
+        check!(
+            "PROJ-007",
+            G,
+            "RFC 7644 §3.9",
+            Should,
+            Rfc,
+            Nothing,
+            "",
+            sub_attribute,
+            "attributes=name.givenName returns only that sub-attribute of name"
+        ),
+        check!(
+            "PROJ-008",
+            G,
+            "RFC 7643 §2.1",
+            Must,
+            Rfc,
+            Nothing,
+            "",
+            case_blind,
+            "attribute names in attributes= are case-insensitive"
+        ),
+        check!(
+            "PROJ-009",
+            G,
+            "RFC 7644 §3.4.2.5",
+            Must,
+            Rfc,
+            Filter,
+            "",
+            list_excluded,
+            "excludedAttributes applies to query results"
+        ),
+        check!(
+            "PROJ-010",
+            G,
+            "RFC 7644 §3.9",
+            May,
+            Rfc,
+            Nothing,
+            "",
+            on_create,
+            "attributes= on POST shapes the create answer"
+        ),
+        check!(
+            "PROJ-011",
+            G,
+            "RFC 7644 §3.9",
+            Must,
+            Rfc,
+            Groups,
+            "",
+            group_no_members,
+            "GET /Groups/{id}?excludedAttributes=members leaves members out"
+        ),
+        check!(
+            "PROJ-012",
+            G,
+            "RFC 7644 §3.9",
+            Should,
+            Rfc,
+            Nothing,
+            "",
+            urn_qualified,
+            "a fully qualified name in attributes= works"
+        ),
+        check!(
+            "PROJ-013",
+            G,
+            "RFC 7644 §3.9",
+            Must,
+            Rfc,
+            Nothing,
+            "",
+            several,
+            "attributes=userName,title returns both"
+        ),
+    ]
+}
+
+async fn subject(c: &Ctx) -> Result<Value, Fail> {
+    c.new_user(json!({"displayName": "Projected", "title": "Proj Title", "name": {"givenName": "Pro", "familyName": "Jected"}, "password": "Sc1m-certify-Pa55word!"})).await
+}
+
+async fn get_with(c: &Ctx, u: &Value, q: &str) -> Result<Value, Fail> {
+    let r = c.get(&format!("/Users/{}?{q}", enc_path(id_of(u)))).await?;
+    ensure!(
+        r.status == 200,
+        "GET ?{q} answered {}: {}",
+        r.status,
+        brief(&r.body)
+    );
+    Ok(r.body)
+}
+
+async fn attributes_only(c: &Ctx, _: &'static str) -> Verdict {
+    let u = subject(c).await?;
+    let b = get_with(c, &u, "attributes=userName").await?;
+    ensure!(
+        b["userName"] == u["userName"] && b["id"] == u["id"],
+        "userName or id missing: {}",
+        brief(&b)
+    );
+    for k in ["displayName", "title", "name"] {
+        ensure!(b.get(k).is_none(), "{k} returned although not requested");
+    }
+    Ok("projected".into())
+}
+
+async fn id_always(c: &Ctx, _: &'static str) -> Verdict {
+    let u = subject(c).await?;
+    let b = get_with(c, &u, "attributes=title").await?;
+    ensure!(b["id"] == u["id"], "id missing");
+    ensure!(
+        b["title"] == json!("Proj Title"),
+        "title is {}",
+        brief(&b["title"])
+    );
+    Ok("id kept".into())
+}
+
+async fn excluded(c: &Ctx, _: &'static str) -> Verdict {
+    let u = subject(c).await?;
+    let b = get_with(c, &u, "excludedAttributes=title").await?;
+    ensure!(b.get("title").is_none(), "title returned although excluded");
+    ensure!(
+        b["displayName"] == json!("Projected") && b["userName"] == u["userName"],
+        "other attributes missing: {}",
+        brief(&b)
+    );
+    Ok("excluded".into())
+}
+
+async fn exclude_id(c: &Ctx, _: &'static str) -> Verdict {
+    let u = subject(c).await?;
+    let b = get_with(c, &u, "excludedAttributes=id").await?;
+    ensure!(b["id"] == u["id"], "id left out");
+    Ok("kept".into())
+}
+
+async fn password_never(c: &Ctx, _: &'static str) -> Verdict {
+    let u = subject(c).await?;
+    let r = c
+        .get(&format!(
+            "/Users/{}?attributes=password",
+            enc_path(id_of(&u))
+        ))
+        .await?;
+    ensure!(
+        !r.text.contains("Sc1m-certify-Pa55word!") && r.body.get("password").is_none(),
+        "password returned"
+    );
+    Ok("never".into())
+}
+
+async fn list_attributes(c: &Ctx, _: &'static str) -> Verdict {
+    let u = subject(c).await?;
+    let l = c
+        .query(
+            "Users",
+            &format!(
+                "userName eq {}",
+                Ctx::quoted(u["userName"].as_str().unwrap_or(""))
+            ),
+            "&attributes=userName",
+        )
+        .await?;
+    ensure!(l.status == 200, "answered {}", l.status);
+    let r = l.body["Resources"].get(0).cloned().unwrap_or(Value::Null);
+    ensure!(
+        r["userName"] == u["userName"],
+        "userName missing: {}",
+        brief(&r)
+    );
+    ensure!(
+        r.get("title").is_none(),
+        "title returned in the list although not requested"
+    );
+    Ok("projected".into())
+}
+
+async fn sub_attribute(c: &Ctx, _: &'static str) -> Verdict {
+    let u = subject(c).await?;
+    let b = get_with(c, &u, "attributes=name.givenName").await?;
+    ensure!(
+        b["name"]["givenName"] == json!("Pro"),
+        "name.givenName is {}",
+        brief(&b["name"])
+    );
+    ensure!(
+        b["name"].get("familyName").is_none(),
+        "name.familyName returned too"
+    );
+    Ok("sub-attribute only".into())
+}
+
+async fn case_blind(c: &Ctx, _: &'static str) -> Verdict {
+    let u = subject(c).await?;
+    let b = get_with(c, &u, "attributes=TITLE").await?;
+    ensure!(
+        b["title"] == json!("Proj Title"),
+        "title is {}",
+        brief(&b["title"])
+    );
+    ensure!(b.get("displayName").is_none(), "displayName returned");
+    Ok("case-insensitive".into())
+}
+
+async fn list_excluded(c: &Ctx, _: &'static str) -> Verdict {
+    let u = subject(c).await?;
+    let l = c
+        .query(
+            "Users",
+            &format!(
+                "userName eq {}",
+                Ctx::quoted(u["userName"].as_str().unwrap_or(""))
+            ),
+            "&excludedAttributes=title",
+        )
+        .await?;
+    ensure!(l.status == 200, "answered {}", l.status);
+    let r = l.body["Resources"].get(0).cloned().unwrap_or(Value::Null);
+    ensure!(r["userName"] == u["userName"], "userName missing");
+    ensure!(r.get("title").is_none(), "title returned although excluded");
+    Ok("excluded".into())
+}
+
+async fn on_create(c: &Ctx, _: &'static str) -> Verdict {
+    let body = c.user_body(json!({"title": "Created"}));
+    c.intend("Users", &body)?;
+    let r = c
+        .client
+        .raw(
+            reqwest::Method::POST,
+            "/Users?attributes=userName",
+            Some(("application/scim+json", body.to_string())),
+            crate::certify::client::Cred::Normal,
+            &[],
+        )
+        .await
+        .map_err(crate::certify::ctx::failed)?;
+    // Recorded in the ledger like every create.
+    c.record("Users", &r)?;
+    ensure!(r.status == 201, "answered {}", r.status);
+    ensure!(
+        r.body.get("title").is_none(),
+        "title returned although not requested"
+    );
+    Ok("projected".into())
+}
+
+async fn group_no_members(c: &Ctx, _: &'static str) -> Verdict {
+    let u = c.new_user(json!({})).await?;
+    let g = c.new_group(&[id_of(&u)]).await?;
+    let r = c
+        .get(&format!(
+            "/Groups/{}?excludedAttributes=members",
+            enc_path(id_of(&g))
+        ))
+        .await?;
+    ensure!(r.status == 200, "answered {}", r.status);
+    ensure!(
+        r.body.get("members").is_none(),
+        "members returned although excluded"
+    );
+    Ok("no members".into())
+}
+
+async fn urn_qualified(c: &Ctx, _: &'static str) -> Verdict {
+    let u = subject(c).await?;
+    let b = get_with(
+        c,
+        &u,
+        "attributes=urn:ietf:params:scim:schemas:core:2.0:User:title",
+    )
+    .await?;
+    ensure!(
+        b["title"] == json!("Proj Title"),
+        "title is {}",
+        brief(&b["title"])
+    );
+    Ok("works".into())
+}
+
+async fn several(c: &Ctx, _: &'static str) -> Verdict {
+    let u = subject(c).await?;
+    let b = get_with(c, &u, "attributes=userName,title").await?;
+    ensure!(
+        b["title"] == json!("Proj Title") && b["userName"] == u["userName"],
+        "got {}",
+        brief(&b)
+    );
+    ensure!(b.get("displayName").is_none(), "displayName returned");
+    Ok("both".into())
+}

@@ -1,0 +1,214 @@
+//! Discovery, part two: /ResourceTypes (RFC 7643 §6, RFC 7644 §4).
+
+use super::discovery::schema;
+use crate::certify::catalogue::{Check, Verdict};
+use crate::certify::ctx::{Ctx, USER_URN, brief, failed};
+use crate::certify::discovery::resources;
+use crate::{certify_check as check, ensure};
+use serde_json::Value;
+
+const G: &str = "discovery";
+
+pub fn checks() -> Vec<Check> {
+    vec![
+        check!(
+            "DISC-013",
+            G,
+            "RFC 7644 §4",
+            Must,
+            Rfc,
+            Nothing,
+            "",
+            rt_ok,
+            "GET /ResourceTypes answers 200 with resource types"
+        ),
+        check!(
+            "DISC-014",
+            G,
+            "RFC 7643 §6",
+            Must,
+            Rfc,
+            Nothing,
+            "",
+            rt_user,
+            "ResourceTypes has User at endpoint /Users with the core User schema"
+        ),
+        check!(
+            "DISC-015",
+            G,
+            "RFC 7643 §6",
+            Must,
+            Rfc,
+            Nothing,
+            "",
+            rt_required,
+            "every ResourceType has name, endpoint and schema"
+        ),
+        check!(
+            "DISC-016",
+            G,
+            "RFC 7643 §6",
+            Must,
+            Rfc,
+            Nothing,
+            "",
+            rt_extensions,
+            "every schemaExtensions entry has schema and a boolean required"
+        ),
+        check!(
+            "DISC-017",
+            G,
+            "RFC 7643 §6",
+            May,
+            Rfc,
+            Nothing,
+            "",
+            rt_group,
+            "ResourceTypes has Group at endpoint /Groups"
+        ),
+        check!(
+            "DISC-021",
+            G,
+            "RFC 7644 §4",
+            Should,
+            Rfc,
+            Nothing,
+            "",
+            rt_by_name,
+            "GET /ResourceTypes/User answers the User resource type"
+        ),
+        check!(
+            "DISC-022",
+            G,
+            "RFC 7643 §6",
+            Should,
+            Rfc,
+            Nothing,
+            "",
+            rt_schemas_served,
+            "every schema named by a ResourceType is served by /Schemas"
+        ),
+    ]
+}
+
+fn types(c: &Ctx) -> Result<Vec<Value>, crate::certify::catalogue::Fail> {
+    let r = c
+        .found
+        .resource_types
+        .as_ref()
+        .ok_or_else(|| failed("GET /ResourceTypes: no answer"))?;
+    ensure!(r.status == 200, "GET /ResourceTypes answered {}", r.status);
+    Ok(resources(&r.body))
+}
+
+async fn rt_ok(c: &Ctx, _: &'static str) -> Verdict {
+    let t = types(c)?;
+    ensure!(!t.is_empty(), "no resource types listed");
+    Ok(format!("{} resource type(s)", t.len()))
+}
+
+fn find_type(t: &[Value], endpoint: &str) -> Option<Value> {
+    t.iter()
+        .find(|x| {
+            x.get("endpoint")
+                .and_then(Value::as_str)
+                .is_some_and(|e| e.eq_ignore_ascii_case(endpoint))
+        })
+        .cloned()
+}
+
+async fn rt_user(c: &Ctx, _: &'static str) -> Verdict {
+    let t = types(c)?;
+    let u =
+        find_type(&t, "/Users").ok_or_else(|| failed("no resource type with endpoint /Users"))?;
+    ensure!(
+        u["schema"]
+            .as_str()
+            .is_some_and(|s| s.eq_ignore_ascii_case(USER_URN)),
+        "User schema is {}",
+        brief(&u["schema"])
+    );
+    Ok("User at /Users".into())
+}
+
+async fn rt_required(c: &Ctx, _: &'static str) -> Verdict {
+    for t in types(c)? {
+        for k in ["name", "endpoint", "schema"] {
+            ensure!(
+                t.get(k).is_some_and(Value::is_string),
+                "a resource type lacks {k}: {}",
+                brief(&t)
+            );
+        }
+    }
+    Ok("all present".into())
+}
+
+async fn rt_extensions(c: &Ctx, _: &'static str) -> Verdict {
+    let mut n = 0;
+    for t in types(c)? {
+        for e in t
+            .get("schemaExtensions")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            ensure!(
+                e.get("schema").is_some_and(Value::is_string),
+                "extension without schema: {}",
+                brief(e)
+            );
+            ensure!(
+                e.get("required").is_some_and(Value::is_boolean),
+                "extension without boolean required: {}",
+                brief(e)
+            );
+            n += 1;
+        }
+    }
+    Ok(format!("{n} extension(s) well formed"))
+}
+
+async fn rt_group(c: &Ctx, _: &'static str) -> Verdict {
+    find_type(&types(c)?, "/Groups").ok_or_else(|| failed("no Group resource type"))?;
+    Ok("Group at /Groups".into())
+}
+
+async fn rt_by_name(c: &Ctx, _: &'static str) -> Verdict {
+    let r = c.get("/ResourceTypes/User").await?;
+    ensure!(r.status == 200, "answered {}", r.status);
+    ensure!(
+        r.body["endpoint"]
+            .as_str()
+            .is_some_and(|e| e.eq_ignore_ascii_case("/Users")),
+        "endpoint is {}",
+        brief(&r.body["endpoint"])
+    );
+    Ok("served".into())
+}
+
+async fn rt_schemas_served(c: &Ctx, _: &'static str) -> Verdict {
+    let mut named = Vec::new();
+    for t in types(c)? {
+        named.extend(t["schema"].as_str().map(str::to_owned));
+        for e in t
+            .get("schemaExtensions")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            named.extend(e["schema"].as_str().map(str::to_owned));
+        }
+    }
+    let missing: Vec<_> = named
+        .iter()
+        .filter(|u| schema(c, u).is_none())
+        .cloned()
+        .collect();
+    ensure!(
+        missing.is_empty(),
+        "not in /Schemas: {}",
+        missing.join(", ")
+    );
+    Ok(format!("{} schema(s) served", named.len()))
+}

@@ -1,0 +1,305 @@
+//! Authentication (RFC 7644 §2, §3.12; RFC 6750 §3): requests without a
+//! valid token are refused with 401 and change nothing.
+
+use crate::certify::catalogue::{Check, Verdict};
+use crate::certify::client::{Cred, SCIM_JSON};
+use crate::certify::ctx::{Ctx, ERROR_URN, PATCH_URN, brief, enc_path, failed, id_of};
+use crate::{certify_check as check, ensure};
+use reqwest::Method;
+use serde_json::json;
+
+const G: &str = "security";
+
+pub fn checks() -> Vec<Check> {
+    vec![
+        check!(
+            "SEC-001",
+            G,
+            "RFC 7644 §2",
+            Must,
+            Rfc,
+            Nothing,
+            "none",
+            list_401,
+            "GET /Users without a token answers 401"
+        ),
+        check!(
+            "SEC-002",
+            G,
+            "RFC 7644 §2",
+            Must,
+            Rfc,
+            Nothing,
+            "bad",
+            list_401,
+            "GET /Users with a bad token answers 401"
+        ),
+        check!(
+            "SEC-003",
+            G,
+            "RFC 7644 §2",
+            Must,
+            Rfc,
+            ExpiredToken,
+            "expired",
+            list_401,
+            "GET /Users with an expired token answers 401"
+        ),
+        check!(
+            "SEC-004",
+            G,
+            "RFC 7644 §2",
+            Must,
+            Rfc,
+            Nothing,
+            "none",
+            create_401,
+            "POST /Users without a token answers 401 and creates nothing"
+        ),
+        check!(
+            "SEC-005",
+            G,
+            "RFC 6750 §3",
+            Should,
+            Rfc,
+            Nothing,
+            "",
+            www_authenticate,
+            "a 401 carries a WWW-Authenticate header"
+        ),
+        check!(
+            "SEC-006",
+            G,
+            "RFC 7644 §2",
+            Must,
+            Rfc,
+            Nothing,
+            "",
+            read_own_401,
+            "GET of an existing user with a bad token answers 401 without its data"
+        ),
+        check!(
+            "SEC-007",
+            G,
+            "RFC 7644 §2",
+            Must,
+            Rfc,
+            Nothing,
+            "",
+            patch_401,
+            "PATCH without a token answers 401 and changes nothing"
+        ),
+        check!(
+            "SEC-008",
+            G,
+            "RFC 7644 §2",
+            Must,
+            Rfc,
+            Nothing,
+            "",
+            delete_401,
+            "DELETE without a token answers 401 and deletes nothing"
+        ),
+        check!(
+            "SEC-009",
+            G,
+            "RFC 7644 §2",
+            Must,
+            Rfc,
+            ExpiredToken,
+            "expired",
+            create_401,
+            "POST /Users with an expired token answers 401 and creates nothing"
+        ),
+        check!(
+            "SEC-010",
+            G,
+            "RFC 7644 §3.12",
+            Should,
+            Rfc,
+            Nothing,
+            "",
+            body_is_error,
+            "a 401 body uses the Error schema with status \"401\""
+        ),
+        check!(
+            "SEC-011",
+            G,
+            "RFC 7644 §2",
+            Must,
+            Rfc,
+            Nothing,
+            "bad",
+            create_401,
+            "POST /Users with a bad token answers 401 and creates nothing"
+        ),
+        check!(
+            "SEC-012",
+            G,
+            "RFC 7644 §2",
+            Must,
+            Rfc,
+            Groups,
+            "",
+            groups_401,
+            "GET /Groups without a token answers 401"
+        ),
+    ]
+}
+
+fn cred(arg: &str) -> Cred {
+    match arg {
+        "bad" => Cred::Bad,
+        "expired" => Cred::Expired,
+        _ => Cred::None,
+    }
+}
+
+async fn list_401(c: &Ctx, arg: &'static str) -> Verdict {
+    let r = c
+        .client
+        .raw(Method::GET, "/Users?count=1", None, cred(arg), &[])
+        .await
+        .map_err(failed)?;
+    ensure!(r.status == 401, "answered {}", r.status);
+    Ok("401".into())
+}
+
+async fn create_401(c: &Ctx, arg: &'static str) -> Verdict {
+    let body = c.user_body(json!({}));
+    let r = c
+        .post_raw("Users", SCIM_JSON, body.to_string(), cred(arg))
+        .await?;
+    ensure!(r.status == 401, "answered {}", r.status);
+    let l = c
+        .query(
+            "Users",
+            &format!(
+                "userName eq {}",
+                Ctx::quoted(body["userName"].as_str().unwrap_or(""))
+            ),
+            "",
+        )
+        .await?;
+    ensure!(
+        Ctx::ids(&l.body).is_empty(),
+        "the refused request created the user"
+    );
+    Ok("401, nothing created".into())
+}
+
+async fn www_authenticate(c: &Ctx, _: &'static str) -> Verdict {
+    let r = c
+        .client
+        .raw(Method::GET, "/Users?count=1", None, Cred::Bad, &[])
+        .await
+        .map_err(failed)?;
+    ensure!(r.status == 401, "answered {}", r.status);
+    ensure!(
+        r.header("www-authenticate").is_some(),
+        "no WWW-Authenticate header"
+    );
+    Ok("present".into())
+}
+
+async fn read_own_401(c: &Ctx, _: &'static str) -> Verdict {
+    let u = c.new_user(json!({"title": "Secret Title"})).await?;
+    let r = c
+        .client
+        .raw(
+            Method::GET,
+            &format!("/Users/{}", enc_path(id_of(&u))),
+            None,
+            Cred::Bad,
+            &[],
+        )
+        .await
+        .map_err(failed)?;
+    ensure!(r.status == 401, "answered {}", r.status);
+    ensure!(
+        !r.text.contains("Secret Title"),
+        "the 401 body carries the user's data"
+    );
+    Ok("401".into())
+}
+
+async fn patch_401(c: &Ctx, _: &'static str) -> Verdict {
+    let u = c.new_user(json!({"title": "Untouched"})).await?;
+    let body = json!({"schemas": [PATCH_URN], "Operations": [{"op": "replace", "path": "title", "value": "Touched"}]});
+    let r = c
+        .client
+        .raw(
+            Method::PATCH,
+            &format!("/Users/{}", enc_path(id_of(&u))),
+            Some((SCIM_JSON, body.to_string())),
+            Cred::None,
+            &[],
+        )
+        .await
+        .map_err(failed)?;
+    ensure!(r.status == 401, "answered {}", r.status);
+    let got = c.read_ok("Users", id_of(&u)).await?;
+    ensure!(
+        got["title"] == json!("Untouched"),
+        "title is {}",
+        brief(&got["title"])
+    );
+    Ok("401, unchanged".into())
+}
+
+async fn delete_401(c: &Ctx, _: &'static str) -> Verdict {
+    let u = c.new_user(json!({})).await?;
+    let r = c
+        .client
+        .raw(
+            Method::DELETE,
+            &format!("/Users/{}", enc_path(id_of(&u))),
+            None,
+            Cred::None,
+            &[],
+        )
+        .await
+        .map_err(failed)?;
+    let got = c.read("Users", id_of(&u)).await?;
+    if got.status == 404 && c.ledger.claim_delete("Users", id_of(&u)) {
+        let _ = c.ledger.deleted("Users", id_of(&u));
+    }
+    ensure!(r.status == 401, "answered {}", r.status);
+    ensure!(
+        got.status == 200,
+        "the user is gone after an unauthenticated DELETE"
+    );
+    Ok("401, kept".into())
+}
+
+async fn body_is_error(c: &Ctx, _: &'static str) -> Verdict {
+    let r = c
+        .client
+        .raw(Method::GET, "/Users?count=1", None, Cred::Bad, &[])
+        .await
+        .map_err(failed)?;
+    ensure!(r.status == 401, "answered {}", r.status);
+    ensure!(
+        r.body["schemas"]
+            .as_array()
+            .is_some_and(|a| a.iter().any(|s| s == ERROR_URN)),
+        "not an Error body: {}",
+        brief(&r.body)
+    );
+    ensure!(
+        r.body["status"] == json!("401"),
+        "status is {}",
+        brief(&r.body["status"])
+    );
+    Ok("Error body".into())
+}
+
+async fn groups_401(c: &Ctx, _: &'static str) -> Verdict {
+    let r = c
+        .client
+        .raw(Method::GET, "/Groups?count=1", None, Cred::None, &[])
+        .await
+        .map_err(failed)?;
+    ensure!(r.status == 401, "answered {}", r.status);
+    Ok("401".into())
+}

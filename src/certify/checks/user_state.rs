@@ -1,0 +1,329 @@
+//! Users, part three: what is stored is what was sent (RFC 7644 §3.3,
+//! RFC 7643 §3.1), server-managed values behave, and writes are visible to
+//! the next read.
+
+use crate::certify::catalogue::{Check, Verdict};
+use crate::certify::client::Cred;
+use crate::certify::compare::diff;
+use crate::certify::ctx::{
+    Ctx, ENTERPRISE_URN, USER_URN, brief, expect_error, failed, id_of, skipped,
+};
+use crate::{certify_check as check, ensure};
+use serde_json::{Value, json};
+
+const G: &str = "users";
+
+pub fn checks() -> Vec<Check> {
+    vec![
+        check!(
+            "USER-026",
+            G,
+            "RFC 7644 §3.3",
+            Must,
+            Rfc,
+            Nothing,
+            "",
+            complex_round_trip,
+            "name, emails and phoneNumbers are stored as sent"
+        ),
+        check!(
+            "USER-027",
+            G,
+            "RFC 7643 §3.3",
+            Must,
+            Rfc,
+            Nothing,
+            "",
+            enterprise_round_trip,
+            "enterprise extension attributes are stored as sent"
+        ),
+        check!(
+            "USER-028",
+            G,
+            "RFC 7644 §3.8",
+            Should,
+            Rfc,
+            Nothing,
+            "",
+            response_content_type,
+            "resource answers carry Content-Type application/scim+json"
+        ),
+        check!(
+            "USER-029",
+            G,
+            "RFC 7644 §3.8",
+            Should,
+            Rfc,
+            Nothing,
+            "",
+            accepts_application_json,
+            "a body sent as application/json is accepted"
+        ),
+        check!(
+            "USER-030",
+            G,
+            "RFC 7644 §3.4.1",
+            Must,
+            Rfc,
+            Nothing,
+            "",
+            unknown_404,
+            "GET /Users/{unknown id} answers 404"
+        ),
+        check!(
+            "USER-031",
+            G,
+            "RFC 7643 §3.1",
+            Must,
+            Rfc,
+            Nothing,
+            "",
+            id_stable,
+            "id and meta.created do not change on update"
+        ),
+        check!(
+            "USER-032",
+            G,
+            "RFC 7643 §3.1",
+            Should,
+            Rfc,
+            Nothing,
+            "",
+            last_modified_moves,
+            "meta.lastModified does not go back after an update"
+        ),
+        check!(
+            "USER-033",
+            G,
+            "RFC 7644 §3.5.1",
+            Should,
+            Rfc,
+            Nothing,
+            "",
+            put_readonly_ignored,
+            "PUT ignores readOnly meta sent by the client"
+        ),
+        check!(
+            "USER-034",
+            G,
+            "RFC 7643 §3.1",
+            Must,
+            Rfc,
+            Nothing,
+            "",
+            external_id_round_trip,
+            "externalId is stored exactly as sent (caseExact)"
+        ),
+        check!(
+            "USER-035",
+            G,
+            "RFC 7644 §3.4.2",
+            Interop,
+            Idp,
+            Filter,
+            "",
+            read_your_writes_create,
+            "read-your-writes: a user is found by userName right after it is created"
+        ),
+        check!(
+            "USER-036",
+            G,
+            "RFC 7644 §3.5.1",
+            Interop,
+            Idp,
+            Nothing,
+            "",
+            read_your_writes_put,
+            "read-your-writes: GET right after PUT shows the new values"
+        ),
+    ]
+}
+
+async fn complex_round_trip(c: &Ctx, _: &'static str) -> Verdict {
+    let extra = json!({
+        "name": {"givenName": "Ada", "familyName": "Lovelace"},
+        "emails": [{"value": "ada@example.com", "type": "work", "primary": true}, {"value": "ada@home.example.com", "type": "home"}],
+        "phoneNumbers": [{"value": "+1-555-0100", "type": "work"}]
+    });
+    // A refusal fails here (not a skip): these are core User attributes.
+    let r = c.post("Users", &c.user_body(extra.clone())).await?;
+    ensure!(
+        r.status == 201,
+        "a create with name, emails and phoneNumbers answered {}: {}",
+        r.status,
+        brief(&r.body)
+    );
+    let got = c.read_ok("Users", id_of(&r.body)).await?;
+    for k in ["name", "emails", "phoneNumbers"] {
+        let want = json!({ k: extra[k].clone() });
+        let mut have = json!({ k: got[k].clone() });
+        if k == "name" {
+            // formatted MAY be computed by the server.
+            if let Some(m) = have["name"].as_object_mut() {
+                m.remove("formatted");
+            }
+        }
+        if let Some(d) = diff(&want, &have) {
+            return Err(failed(format!("{k}: {d}")));
+        }
+    }
+    Ok("stored as sent".into())
+}
+
+async fn enterprise_round_trip(c: &Ctx, _: &'static str) -> Verdict {
+    if crate::certify::checks::discovery::schema(c, ENTERPRISE_URN).is_none() {
+        return Err(skipped(
+            "the enterprise extension is not served by /Schemas",
+        ));
+    }
+    let ext = json!({"employeeNumber": "E-1001", "department": "Certification"});
+    let u = c
+        .new_user(json!({"schemas": [USER_URN, ENTERPRISE_URN], ENTERPRISE_URN: ext}))
+        .await?;
+    let got = c.read_ok("Users", id_of(&u)).await?;
+    if let Some(d) = diff(&ext, &got[ENTERPRISE_URN]) {
+        return Err(failed(format!("extension: {d}")));
+    }
+    Ok("stored".into())
+}
+
+async fn response_content_type(c: &Ctx, _: &'static str) -> Verdict {
+    let u = c.new_user(json!({})).await?;
+    let r = c.read("Users", id_of(&u)).await?;
+    let ct = r.header("content-type").unwrap_or("");
+    ensure!(
+        ct.starts_with("application/scim+json"),
+        "Content-Type is {ct:?}"
+    );
+    Ok(ct.to_owned())
+}
+
+async fn accepts_application_json(c: &Ctx, _: &'static str) -> Verdict {
+    let body = c.user_body(json!({}));
+    let r = c
+        .post_raw("Users", "application/json", body.to_string(), Cred::Normal)
+        .await?;
+    ensure!(
+        r.status == 201,
+        "application/json body answered {}: {}",
+        r.status,
+        brief(&r.body)
+    );
+    Ok("accepted".into())
+}
+
+async fn unknown_404(c: &Ctx, _: &'static str) -> Verdict {
+    let r = c
+        .read("Users", &format!("{}does-not-exist", c.prefix))
+        .await?;
+    expect_error(&r, 404, None)?;
+    Ok("404".into())
+}
+
+async fn id_stable(c: &Ctx, _: &'static str) -> Verdict {
+    let u = c.new_user(json!({})).await?;
+    let r = c
+        .put(
+            "Users",
+            id_of(&u),
+            &json!({"schemas": [USER_URN], "userName": u["userName"], "title": "Changed"}),
+        )
+        .await?;
+    ensure!(r.status == 200, "PUT answered {}", r.status);
+    let got = c.read_ok("Users", id_of(&u)).await?;
+    ensure!(got["id"] == u["id"], "id changed");
+    ensure!(
+        got["meta"]["created"] == u["meta"]["created"],
+        "meta.created changed: {} -> {}",
+        brief(&u["meta"]["created"]),
+        brief(&got["meta"]["created"])
+    );
+    Ok("stable".into())
+}
+
+async fn last_modified_moves(c: &Ctx, _: &'static str) -> Verdict {
+    let u = c.new_user(json!({})).await?;
+    let r = c
+        .put(
+            "Users",
+            id_of(&u),
+            &json!({"schemas": [USER_URN], "userName": u["userName"], "title": "Later"}),
+        )
+        .await?;
+    ensure!(r.status == 200, "PUT answered {}", r.status);
+    let got = c.read_ok("Users", id_of(&u)).await?;
+    let t = |v: &Value| {
+        v["meta"]["lastModified"]
+            .as_str()
+            .and_then(|s| chrono::DateTime::parse_from_rfc3339(s).ok())
+    };
+    match (t(&u), t(&got)) {
+        (Some(a), Some(b)) => ensure!(b >= a, "lastModified went back: {a} -> {b}"),
+        _ => return Err(skipped("no parseable meta.lastModified")),
+    }
+    Ok("monotonic".into())
+}
+
+async fn put_readonly_ignored(c: &Ctx, _: &'static str) -> Verdict {
+    let u = c.new_user(json!({})).await?;
+    let body = json!({"schemas": [USER_URN], "userName": u["userName"], "meta": {"created": "2001-01-01T00:00:00Z", "resourceType": "User"}});
+    let r = c.put("Users", id_of(&u), &body).await?;
+    ensure!(r.status == 200, "PUT answered {}", r.status);
+    let got = c.read_ok("Users", id_of(&u)).await?;
+    ensure!(
+        got["meta"]["created"] != json!("2001-01-01T00:00:00Z")
+            || u["meta"]["created"] == json!("2001-01-01T00:00:00Z"),
+        "meta.created was taken from the client"
+    );
+    Ok("ignored".into())
+}
+
+async fn external_id_round_trip(c: &Ctx, _: &'static str) -> Verdict {
+    let x = format!("{}ExtID-MiXeD", c.prefix);
+    let u = c.new_user(json!({"externalId": x})).await?;
+    let got = c.read_ok("Users", id_of(&u)).await?;
+    ensure!(
+        got["externalId"] == json!(x),
+        "externalId is {}",
+        brief(&got["externalId"])
+    );
+    Ok("exact".into())
+}
+
+async fn read_your_writes_create(c: &Ctx, _: &'static str) -> Verdict {
+    let u = c.new_user(json!({})).await?;
+    let l = c
+        .list(
+            "Users",
+            &format!(
+                "userName eq {}",
+                Ctx::quoted(u["userName"].as_str().unwrap_or(""))
+            ),
+        )
+        .await?;
+    ensure!(
+        Ctx::ids(&l).iter().any(|i| i == id_of(&u)),
+        "not found right after creation (totalResults {})",
+        brief(&l["totalResults"])
+    );
+    Ok("found".into())
+}
+
+async fn read_your_writes_put(c: &Ctx, _: &'static str) -> Verdict {
+    let u = c.new_user(json!({"title": "One"})).await?;
+    let r = c
+        .put(
+            "Users",
+            id_of(&u),
+            &json!({"schemas": [USER_URN], "userName": u["userName"], "title": "Two"}),
+        )
+        .await?;
+    ensure!(r.status == 200, "PUT answered {}", r.status);
+    let got = c.read_ok("Users", id_of(&u)).await?;
+    ensure!(
+        got["title"] == json!("Two"),
+        "GET right after PUT shows title {}",
+        brief(&got["title"])
+    );
+    Ok("fresh".into())
+}

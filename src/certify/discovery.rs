@@ -1,0 +1,119 @@
+//! Discovery runs before any check: what /ServiceProviderConfig,
+//! /ResourceTypes and /Schemas advertise decides what is skipped.
+
+use super::catalogue::Needs;
+use super::client::{Client, Resp};
+use serde_json::Value;
+
+#[derive(Debug, Clone, Default)]
+pub struct Discovered {
+    pub spc: Option<Resp>,
+    pub resource_types: Option<Resp>,
+    pub schemas: Option<Resp>,
+    pub patch: bool,
+    pub bulk: bool,
+    pub bulk_max_ops: u64,
+    pub filter: bool,
+    pub filter_max: u64,
+    pub sort: bool,
+    pub etag: bool,
+    pub groups: bool,
+    pub expired_token: bool,
+}
+
+fn supported(spc: &Value, feature: &str) -> bool {
+    spc.get(feature)
+        .and_then(|f| f.get("supported"))
+        .and_then(Value::as_bool)
+        .unwrap_or(false)
+}
+
+/// A Resources array from a ListResponse or a bare array (both are seen).
+pub fn resources(v: &Value) -> Vec<Value> {
+    match v {
+        Value::Array(a) => a.clone(),
+        _ => v
+            .get("Resources")
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default(),
+    }
+}
+
+/// Fetches the three discovery documents. An error means the server
+/// could not be reached at all (the harness cannot do its job).
+pub async fn discover(client: &Client) -> Result<Discovered, String> {
+    let spc = client.get("/ServiceProviderConfig").await?;
+    let rts = client.get("/ResourceTypes").await.ok();
+    let schemas = client.get("/Schemas").await.ok();
+    let body = if spc.status == 200 {
+        spc.body.clone()
+    } else {
+        Value::Null
+    };
+    let groups = match &rts {
+        Some(r) if r.status == 200 => resources(&r.body).iter().any(|t| {
+            t.get("endpoint")
+                .and_then(Value::as_str)
+                .is_some_and(|e| e.eq_ignore_ascii_case("/Groups"))
+        }),
+        // Without /ResourceTypes, try the endpoint itself.
+        _ => client
+            .get("/Groups?count=0")
+            .await
+            .is_ok_and(|r| r.status == 200),
+    };
+    let bulk = &body["bulk"];
+    Ok(Discovered {
+        patch: supported(&body, "patch"),
+        bulk: supported(&body, "bulk"),
+        bulk_max_ops: bulk
+            .get("maxOperations")
+            .and_then(Value::as_u64)
+            .unwrap_or(0),
+        filter: supported(&body, "filter"),
+        filter_max: body["filter"]
+            .get("maxResults")
+            .and_then(Value::as_u64)
+            .unwrap_or(0),
+        sort: supported(&body, "sort"),
+        etag: supported(&body, "etag"),
+        groups,
+        expired_token: client.has_expired_token(),
+        spc: Some(spc),
+        resource_types: rts,
+        schemas,
+    })
+}
+
+impl Discovered {
+    /// `None` when the check can run, else why it is skipped.
+    pub fn missing(&self, needs: Needs) -> Option<&'static str> {
+        let (ok, why) = match needs {
+            Needs::Nothing => (true, ""),
+            Needs::Patch => (
+                self.patch,
+                "patch.supported is not true in /ServiceProviderConfig",
+            ),
+            Needs::Bulk => (
+                self.bulk,
+                "bulk.supported is not true in /ServiceProviderConfig",
+            ),
+            Needs::Filter => (
+                self.filter,
+                "filter.supported is not true in /ServiceProviderConfig",
+            ),
+            Needs::Sort => (
+                self.sort,
+                "sort.supported is not true in /ServiceProviderConfig",
+            ),
+            Needs::Etag => (
+                self.etag,
+                "etag.supported is not true in /ServiceProviderConfig",
+            ),
+            Needs::Groups => (self.groups, "no Group resource type in /ResourceTypes"),
+            Needs::ExpiredToken => (self.expired_token, "no --expired-token-env given"),
+        };
+        (!ok).then_some(why)
+    }
+}

@@ -1,0 +1,18 @@
+//! `scimulate certify` (SPEC §6): a conformance run against a live SCIM
+//! server. The catalogue defines every check once; the runner discovers
+//! what the server advertises, runs the checks, and cleans up everything it
+//! created (and nothing else), also when interrupted.
+
+pub mod catalogue;
+mod checks;
+pub mod client;
+mod compare;
+pub mod ctx;
+pub mod discovery;
+pub mod ledger;
+pub mod limiter;
+pub mod runner;
+pub mod transport;
+
+pub use catalogue::{Check, Fail, Persona, all as catalogue, write_list};
+pub use runner::{Options, SessionError, certify, cleanup_ledger};

@@ -1,0 +1,225 @@
+//! `scimulate certify` (SPEC §1, §6): flags in, a session run, reports
+//! out, the exit status from the report. Secrets are read here (from the
+//! environment where the flags say so) and never printed.
+
+use super::exit::{self, CliError};
+use crate::certify::{self, Options, Persona, SessionError};
+use crate::report::{FailOn, ReportSpec, check_specs, exit_status, write_reports};
+use clap::{Args, ValueEnum};
+use std::path::PathBuf;
+
+#[derive(Debug, Args)]
+pub struct CertifyArgs {
+    /// Base URL of the SCIM server (e.g. https://example.com/scim/v2).
+    #[arg(long, required_unless_present = "list")]
+    pub url: Option<String>,
+    /// Bearer token (prefer --token-env: a flag shows in the process list).
+    #[arg(long, conflicts_with_all = ["token_env", "oauth_token_url"])]
+    pub token: Option<String>,
+    /// Environment variable holding the bearer token.
+    #[arg(long, value_name = "VAR", conflicts_with = "oauth_token_url")]
+    pub token_env: Option<String>,
+    /// OAuth2 token endpoint (client credentials grant).
+    #[arg(long, value_name = "URL", requires_all = ["client_id", "client_secret_env"])]
+    pub oauth_token_url: Option<String>,
+    #[arg(long)]
+    pub client_id: Option<String>,
+    /// Environment variable holding the OAuth2 client secret.
+    #[arg(long, value_name = "VAR")]
+    pub client_secret_env: Option<String>,
+    #[arg(long)]
+    pub oauth_scope: Option<String>,
+    /// Environment variable holding an expired token (else those checks are skipped).
+    #[arg(long, value_name = "VAR")]
+    pub expired_token_env: Option<String>,
+    /// Extra header on every request, 'NAME: VALUE'; repeatable.
+    #[arg(long = "header", value_name = "NAME: VALUE")]
+    pub headers: Vec<String>,
+    /// Trust this CA (PEM) for HTTPS.
+    #[arg(long, value_name = "FILE")]
+    pub ca_file: Option<PathBuf>,
+    /// Never send more than N requests per second.
+    #[arg(long, value_name = "N")]
+    pub max_rps: Option<f64>,
+    /// Record every created resource here (append, fsync).
+    #[arg(long, value_name = "FILE")]
+    pub ledger: Option<PathBuf>,
+    /// Delete exactly what --ledger FILE recorded, then exit.
+    #[arg(long, requires = "ledger")]
+    pub cleanup: bool,
+    /// Request shapes to send and whose INTEROP checks count.
+    #[arg(long, value_enum, default_value = "rfc")]
+    pub profile: ProfileArg,
+    /// Run only these check ids.
+    #[arg(long, value_delimiter = ',', value_name = "ID[,ID...]")]
+    pub only: Vec<String>,
+    /// Print the catalogue and exit.
+    #[arg(long)]
+    pub list: bool,
+    /// Which failed levels give exit 1.
+    #[arg(long, value_enum, default_value = "should")]
+    pub fail_on: FailOnArg,
+    /// FORMAT[:PATH]; repeatable (default: terminal).
+    #[arg(long = "report", value_name = "FORMAT[:PATH]", value_parser = parse_report)]
+    pub reports: Vec<ReportSpec>,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ProfileArg {
+    Rfc,
+    Entra,
+    Okta,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum FailOnArg {
+    Must,
+    Should,
+}
+
+fn parse_report(s: &str) -> Result<ReportSpec, String> {
+    s.parse::<ReportSpec>().map_err(|e| e.to_string())
+}
+
+fn env(var: &str, flag: &str) -> Result<String, CliError> {
+    std::env::var(var)
+        .ok()
+        .filter(|v| !v.is_empty())
+        .ok_or_else(|| CliError::BadInput(format!("{flag} {var}: the variable is not set")))
+}
+
+fn header(h: &str) -> Result<(String, String), CliError> {
+    let (n, v) = h
+        .split_once(':')
+        .ok_or_else(|| CliError::BadInput(format!("--header {h:?}: expected 'NAME: VALUE'")))?;
+    Ok((n.trim().to_owned(), v.trim().to_owned()))
+}
+
+fn map_err(e: SessionError) -> CliError {
+    match e {
+        SessionError::BadInput(m) => CliError::BadInput(m),
+        SessionError::Harness(m) => CliError::Harness(m),
+    }
+}
+
+/// Builds the session's options: secrets resolved, files read.
+async fn options(args: &CertifyArgs) -> Result<Options, CliError> {
+    let url = args.url.clone().unwrap_or_default();
+    if !(url.starts_with("http://") || url.starts_with("https://")) {
+        return Err(CliError::BadInput(format!(
+            "--url {url:?}: expected an http:// or https:// URL"
+        )));
+    }
+    let mut o = Options::new(&url);
+    o.headers = args
+        .headers
+        .iter()
+        .map(|h| header(h))
+        .collect::<Result<_, _>>()?;
+    if let Some(p) = &args.ca_file {
+        o.ca_pem = Some(
+            std::fs::read(p)
+                .map_err(|e| CliError::BadInput(format!("--ca-file {}: {e}", p.display())))?,
+        );
+    }
+    if let Some(r) = args.max_rps
+        && !(r.is_finite() && r > 0.0)
+    {
+        return Err(CliError::BadInput(
+            "--max-rps: expected a positive number".into(),
+        ));
+    }
+    o.max_rps = args.max_rps;
+    o.ledger = args.ledger.clone();
+    o.only = args.only.clone();
+    o.profile = match args.profile {
+        ProfileArg::Rfc => Persona::Rfc,
+        ProfileArg::Entra => Persona::Entra,
+        ProfileArg::Okta => Persona::Okta,
+    };
+    o.fail_on = match args.fail_on {
+        FailOnArg::Must => FailOn::Must,
+        FailOnArg::Should => FailOn::Should,
+    };
+    o.token = match (&args.token, &args.token_env) {
+        (Some(t), _) => Some(t.clone()),
+        (None, Some(v)) => Some(env(v, "--token-env")?),
+        _ => None,
+    };
+    if let Some(v) = &args.expired_token_env {
+        o.expired_token = Some(env(v, "--expired-token-env")?);
+    }
+    if let Some(token_url) = &args.oauth_token_url {
+        let secret = env(
+            args.client_secret_env.as_deref().unwrap_or(""),
+            "--client-secret-env",
+        )?;
+        let http = certify::transport::Transport::new(o.ca_pem.as_deref(), o.request_timeout)
+            .map_err(CliError::BadInput)?;
+        let token = certify::client::oauth_token(
+            &http,
+            token_url,
+            args.client_id.as_deref().unwrap_or(""),
+            &secret,
+            args.oauth_scope.as_deref(),
+        )
+        .await
+        .map_err(CliError::Harness)?;
+        o.token = Some(token);
+    }
+    Ok(o)
+}
+
+/// Ctrl-C or SIGTERM: the session stops its checks and cleans up.
+async fn stop_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        if let Ok(mut term) = signal(SignalKind::terminate()) {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = term.recv() => {}
+            }
+            eprintln!("certify: stopping; deleting what this run created");
+            return;
+        }
+    }
+    let _ = tokio::signal::ctrl_c().await;
+    eprintln!("certify: stopping; deleting what this run created");
+}
+
+pub fn run(args: CertifyArgs) -> Result<u8, CliError> {
+    if args.list {
+        certify::write_list(&mut std::io::stdout())
+            .map_err(|e| CliError::Harness(format!("could not print the list: {e}")))?;
+        return Ok(exit::OK);
+    }
+    let mut specs = args.reports.clone();
+    if specs.is_empty() {
+        specs.push(ReportSpec::default_terminal());
+    }
+    check_specs(&specs).map_err(CliError::BadInput)?;
+    let runtime = tokio::runtime::Runtime::new()
+        .map_err(|e| CliError::Harness(format!("could not start the async runtime: {e}")))?;
+    runtime.block_on(async {
+        let opts = options(&args).await?;
+        if args.cleanup {
+            let (deleted, refused) = certify::cleanup_ledger(&opts).await.map_err(map_err)?;
+            eprintln!("certify --cleanup: deleted {deleted} resource(s)");
+            for r in &refused {
+                eprintln!("  not deleted: {r}");
+            }
+            return Ok(if refused.is_empty() {
+                exit::OK
+            } else {
+                exit::HARNESS
+            });
+        }
+        let report = certify::certify(&opts, stop_signal())
+            .await
+            .map_err(map_err)?;
+        write_reports(&report, &specs)
+            .map_err(|e| CliError::Harness(format!("could not write a report: {e}")))?;
+        Ok(exit_status(&report))
+    })
+}
