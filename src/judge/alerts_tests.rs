@@ -13,6 +13,7 @@ fn request(seq: u64, ms: i64, method: &str, status: u16, person: &str) -> Reques
         at: t(ms),
         method: method.into(),
         path: "/scim/v2/Users".into(),
+        query: None,
         body: String::new(),
         status,
         retry_after: None,

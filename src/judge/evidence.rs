@@ -19,6 +19,8 @@ pub struct Request {
     pub at: Instant,
     pub method: String,
     pub path: String,
+    /// The query string, if any: two lookups differ by their filter.
+    pub query: Option<String>,
     pub body: String,
     /// 0: never answered (reset or held by a fault).
     pub status: u16,

@@ -22,6 +22,7 @@ fn write(ms: i64, method: &str, path: &str, body: &str, status: u16, person: &st
         at: t(ms),
         method: method.into(),
         path: path.into(),
+        query: None,
         body: body.into(),
         status,
         retry_after: None,

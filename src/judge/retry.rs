@@ -16,7 +16,7 @@ fn non_retryable(status: u16) -> bool {
 }
 
 fn same_request(a: &Request, b: &Request) -> bool {
-    a.method == b.method && a.path == b.path && a.body == b.body
+    a.method == b.method && a.path == b.path && a.query == b.query && a.body == b.body
 }
 
 /// `no_retry_storm`: after a non-retryable answer the identical request

@@ -12,6 +12,7 @@ fn req(ms: i64, method: &str, path: &str, body: &str, status: u16) -> Request {
         at: t(ms),
         method: method.into(),
         path: path.into(),
+        query: None,
         body: body.into(),
         status,
         retry_after: None,
@@ -175,5 +176,24 @@ fn latency_bounds_each_event_to_its_first_write() {
             .contains("evt-2 (bob) sent at +1.0s never reached a"),
         "{}",
         r.message
+    );
+}
+
+#[test]
+fn lookups_for_different_people_are_different_requests() {
+    let lookup = |ms, who: &str| Request {
+        query: Some(format!("filter=userName%20eq%20%22{who}%22")),
+        ..req(ms, "GET", "/Users", "", 400)
+    };
+    let people: Vec<Request> = ["a", "b", "c", "d", "e"]
+        .iter()
+        .enumerate()
+        .map(|(i, w)| lookup(i as i64 * 1_000, w))
+        .collect();
+    assert!(storm(&evidence(people)).passed);
+    let same: Vec<Request> = (0..5).map(|i| lookup(i * 1_000, "a")).collect();
+    assert!(
+        !storm(&evidence(same)).passed,
+        "the same lookup five times is a storm"
     );
 }
