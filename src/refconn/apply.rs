@@ -51,6 +51,44 @@ impl Apply<'_> {
         Ok(self.shared.call(self.rt, m, path, body).await?.body)
     }
 
+    /// The part of `person` the app can hold: schema extensions it does not
+    /// offer are left out (an app without the enterprise extension refuses
+    /// a create that carries it). What it offers is asked once.
+    pub async fn held(&self, mut person: Map<String, Value>) -> R<Map<String, Value>> {
+        let offered = self
+            .rt
+            .extensions
+            .get_or_try_init(|| async {
+                match self.call(Method::GET, "/ResourceTypes/User", None).await {
+                    Ok(rt) => {
+                        Ok(rt
+                            .get("schemaExtensions")
+                            .and_then(Value::as_array)
+                            .map(|list| {
+                                list.iter()
+                                    .filter_map(|e| e.get("schema").and_then(Value::as_str))
+                                    .map(str::to_owned)
+                                    .collect()
+                            }))
+                    }
+                    // No discovery endpoint: send everything, as before.
+                    Err(f)
+                        if matches!(f.class, AlertClass::NotFound | AlertClass::SchemaMismatch) =>
+                    {
+                        Ok(None)
+                    }
+                    // Anything else (429, 5xx, 401, …) is retried like any
+                    // failed request, Retry-After and backoff included.
+                    Err(f) => Err(f),
+                }
+            })
+            .await?;
+        if let Some(offered) = offered {
+            person.retain(|k, _| !k.starts_with("urn:") || offered.iter().any(|o| o == k));
+        }
+        Ok(person)
+    }
+
     /// The first resource whose `attr` equals `value`.
     async fn first(&self, resource: &str, attr: &str, value: &str) -> R<Option<Value>> {
         let path = filter_path(resource, attr, value);

@@ -79,6 +79,7 @@ impl Client {
     pub fn new(timeout: Duration) -> Client {
         Client {
             http: reqwest::Client::builder()
+                .user_agent(super::USER_AGENT)
                 .no_proxy()
                 .timeout(timeout)
                 .build()

@@ -26,6 +26,9 @@ pub struct Runtime {
     pub health: Mutex<Health>,
     /// New work for an idle worker.
     pub work: Notify,
+    /// The User schema extensions the app offers (`None`: not known, all
+    /// are sent), learnt once from `/ResourceTypes/User`.
+    pub extensions: tokio::sync::OnceCell<Option<Vec<String>>>,
 }
 
 pub struct Shared {
@@ -167,6 +170,7 @@ fn wrong(c: AlertClass) -> AlertClass {
 /// tries each: a lost alert is a missed page.
 pub async fn send_alerts(shared: Arc<Shared>, mut rx: mpsc::UnboundedReceiver<Value>) {
     let http = reqwest::Client::builder()
+        .user_agent(super::USER_AGENT)
         .no_proxy()
         .timeout(std::time::Duration::from_secs(5))
         .build()

@@ -80,7 +80,8 @@ impl Health {
 
     /// A request that worked. A read proves nothing against trouble that
     /// only writes meet (a refused attribute, a conflict, a missing account,
-    /// a permission): the lookups around each retry must not reset it.
+    /// a permission, a rate limit on writes such as Slack's write tier): the
+    /// lookups around each retry must not reset it.
     pub fn success(&mut self, write: bool) -> Option<Draft> {
         let write_only = matches!(
             self.class,
@@ -88,6 +89,7 @@ impl Health {
                 | AlertClass::Conflict
                 | AlertClass::NotFound
                 | AlertClass::Authorization
+                | AlertClass::RateLimit
         );
         if self.consecutive > 0 && write_only && !write {
             return None;
@@ -122,6 +124,21 @@ mod tests {
 
     fn now() -> (DateTime<Utc>, Instant) {
         (Utc::now(), Instant::now())
+    }
+
+    #[test]
+    fn reads_between_rate_limited_writes_do_not_hide_the_limit() {
+        let mut h = Health::new(2, Duration::from_secs(30));
+        assert_eq!(h.failure(AlertClass::RateLimit, "429", now()), None);
+        // The lookup before the retry works: writes are still limited.
+        assert_eq!(h.success(false), None);
+        let d = h.failure(AlertClass::RateLimit, "429", now());
+        assert!(d.is_some_and(|d| d.status == AlertStatus::Degraded));
+        // A write that works ends it.
+        assert!(
+            h.success(true)
+                .is_some_and(|d| d.status == AlertStatus::Healthy)
+        );
     }
 
     #[test]

@@ -19,5 +19,9 @@ mod server;
 mod store;
 mod worker;
 
+/// Sent on every request: some apps refuse requests without one (GitHub
+/// EMU requires a User-Agent, vendor-behaviour.md §2.1).
+pub const USER_AGENT: &str = concat!("scimulate-reference-connector/", env!("CARGO_PKG_VERSION"));
+
 pub use defect::{Defect, Defects};
 pub use run::{Options, Running, StartError, start};

@@ -131,6 +131,7 @@ fn spawn_workers(shared: &Arc<Shared>, stop: &watch::Sender<bool>) -> Vec<JoinHa
                 client: client::Client::new(shared.opts.request_timeout()),
                 health: Mutex::new(Health::new(threshold, shared.opts.failed_after)),
                 work: Notify::new(),
+                extensions: tokio::sync::OnceCell::new(),
             });
             runtimes.insert(name, rt.clone());
             rt

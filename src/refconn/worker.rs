@@ -209,7 +209,13 @@ async fn deliver(shared: &Shared, rt: &Runtime, batch: &Batch) -> Result<(), Fai
         };
     };
     let apply = Apply { shared, rt };
-    let p = person(&item.event);
+    let p = apply.held(person(&item.event)).await?;
+    // What was last delivered, seen the same way, or the extension the app
+    // lacks would look removed.
+    let base = match base {
+        Some(b) => Some(apply.held(b).await?),
+        None => None,
+    };
     match item.kind {
         EventKind::Reconcile => reconcile(shared, rt).await,
         EventKind::Deprovision => {
@@ -238,7 +244,7 @@ async fn reconcile(shared: &Shared, rt: &Runtime) -> Result<(), Failure> {
         if event.kind == EventType::Reconcile || key != person_key(&event) {
             continue;
         }
-        let p = person(&event);
+        let p = apply.held(person(&event)).await?;
         let key = (key.clone(), rt.name.clone());
         if assigned {
             let id = apply.upsert(&p, None, None).await?;
