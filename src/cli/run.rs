@@ -13,8 +13,7 @@ use std::io::IsTerminal;
 use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 
-/// The built-in reference connector's file (SPEC §4.5), used when no
-/// `--connector` is given and no `connectors/reference.yaml` is at hand.
+/// Where a local copy of the reference connector's file is looked for.
 const REFERENCE: &str = "connectors/reference.yaml";
 
 #[derive(Debug, Args)]
@@ -105,15 +104,25 @@ fn scenario_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, CliError> {
     Ok(files)
 }
 
+/// The reference connector's file, built in: it starts `{scimulate}
+/// connector`, so it works from any folder.
+const REFERENCE_YAML: &str = include_str!("../../connectors/reference.yaml");
+
 fn connector_file(path: Option<&Path>) -> Result<ConnectorFile, CliError> {
-    let path = path.unwrap_or(Path::new(REFERENCE));
-    if !path.is_file() {
-        return Err(CliError::BadInput(format!(
-            "{}: no such connector file (give one with --connector FILE)",
+    match path {
+        Some(path) if !path.is_file() => Err(CliError::BadInput(format!(
+            "{}: no such connector file",
             path.display()
-        )));
+        ))),
+        Some(path) => connector::load(path).map_err(CliError::BadInput),
+        // A local connectors/reference.yaml (edited, e.g. with a --defect)
+        // wins over the built-in one.
+        None if Path::new(REFERENCE).is_file() => {
+            connector::load(Path::new(REFERENCE)).map_err(CliError::BadInput)
+        }
+        None => connector::from_yaml(REFERENCE_YAML, "<built-in reference connector>")
+            .map_err(CliError::BadInput),
     }
-    connector::load(path).map_err(CliError::BadInput)
 }
 
 /// Every file loads, or every problem is reported at once (exit 2).
