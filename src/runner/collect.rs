@@ -127,6 +127,7 @@ fn request(e: &JournalEntry, people: &[Person], owners: &BTreeMap<String, String
         at: e.time,
         method: e.method.as_str().to_owned(),
         path: e.path.clone(),
+        query: e.query.clone(),
         body,
         status: e.status,
         retry_after: e
