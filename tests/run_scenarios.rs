@@ -269,3 +269,22 @@ fn a_rename_makes_twins_of_a_connector_that_correlates_by_user_name_only() {
     let (out, report, _d) = run(scenario, "tests/connectors/naive-correlating.yaml");
     assert_eq!(out.status.code(), Some(0), "{:?}", checks(&report));
 }
+
+#[test]
+fn provisioning_slower_than_the_bound_fails_latency_with_the_time_it_took() {
+    let (out, report, _d) = run(
+        "tests/data/scenarios-run/slow-app.yaml",
+        "tests/connectors/naive.yaml",
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let latency = checks(&report)
+        .into_iter()
+        .find(|c| c.0 == "latency")
+        .unwrap();
+    assert!(!latency.2, "{}", latency.3);
+    assert!(
+        latency.3.contains("(bob) took") && latency.3.contains("(at most 1.0s)"),
+        "{}",
+        latency.3
+    );
+}
