@@ -28,10 +28,43 @@ pub(crate) fn snapshot(state: &TargetState) -> (Vec<Value>, Vec<Value>) {
     (dump(ResourceTypeName::User), dump(ResourceTypeName::Group))
 }
 
-/// Why the targets are not settled yet, or `None` when they are.
-fn unsettled(live: &Live<'_>) -> Option<String> {
+/// The last request each target received, followed cheaply: each look
+/// reads only the journal entries newer than the last one seen.
+#[derive(Default)]
+struct LastRequest {
+    seen: std::collections::HashMap<String, (u64, chrono::DateTime<chrono::Utc>)>,
+}
+
+impl LastRequest {
+    /// The time of the newest request to any target, if any.
+    fn newest(&mut self, live: &Live<'_>) -> Option<chrono::DateTime<chrono::Utc>> {
+        for t in &live.serving.targets {
+            let state = &t.state;
+            let since = self.seen.get(&state.name).map_or(0, |(seq, _)| *seq);
+            if let Some(last) = state.journal.since(since).last() {
+                self.seen.insert(state.name.clone(), (last.seq, last.time));
+            }
+        }
+        self.seen.values().map(|(_, t)| *t).max()
+    }
+}
+
+/// Why the targets are not settled yet, or `None` when they are. Quiet is
+/// looked at first: while requests still arrive, judging every account
+/// would only take the CPU the connector needs.
+fn unsettled(live: &Live<'_>, last: &mut LastRequest) -> Option<String> {
+    let quiet = last
+        .newest(live)
+        .is_none_or(|t| (chrono::Utc::now() - t).to_std().unwrap_or_default() >= QUIET);
+    if !quiet {
+        return Some("requests still arriving".to_owned());
+    }
+    differences(live)
+}
+
+/// How the targets differ from the source of truth, if they do.
+fn differences(live: &Live<'_>) -> Option<String> {
     let mut why = Vec::new();
-    let mut last_request = None;
     for t in &live.serving.targets {
         let state = &t.state;
         let (users, groups) = snapshot(state);
@@ -46,25 +79,23 @@ fn unsettled(live: &Live<'_>) -> Option<String> {
         if !verdict.passed {
             why.push(verdict.message);
         }
-        if let Some(last) = state.journal.since(0).last() {
-            last_request = last_request.max(Some(last.time));
-        }
-    }
-    let quiet =
-        last_request.is_none_or(|t| (chrono::Utc::now() - t).to_std().unwrap_or_default() >= QUIET);
-    if !quiet {
-        why.push("requests still arriving".to_owned());
     }
     (!why.is_empty()).then(|| why.join("; "))
 }
 
 pub(crate) async fn wait(live: &Live<'_>, timeout: Duration) -> Result<(), String> {
     let deadline = Instant::now() + timeout;
+    let mut last = LastRequest::default();
     loop {
-        let Some(why) = unsettled(live) else {
+        let Some(why) = unsettled(live, &mut last) else {
             return Ok(());
         };
         if Instant::now() >= deadline {
+            // Say how the targets differ even if requests still arrive.
+            let why = match differences(live) {
+                Some(diff) if why != diff => format!("{why}; {diff}"),
+                _ => why,
+            };
             return Err(format!(
                 "not settled after {:.0}s: {why}",
                 timeout.as_secs_f64()
