@@ -11,6 +11,7 @@ pub mod duration;
 pub mod fault;
 pub mod judge;
 pub mod netproxy;
+pub mod private_file;
 pub mod refconn;
 pub mod report;
 pub mod runner;

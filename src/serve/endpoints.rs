@@ -4,7 +4,7 @@
 
 use serde::Serialize;
 use std::collections::BTreeMap;
-use std::io::{self, Write};
+use std::io;
 use std::path::Path;
 
 #[derive(Debug, Clone, Serialize)]
@@ -56,27 +56,7 @@ impl Endpoints {
     /// Writes the file with mode 0600 through a temporary file and a
     /// rename in the same directory.
     pub fn write(&self, path: &Path) -> io::Result<()> {
-        let json = serde_json::to_vec_pretty(self).map_err(io::Error::other)?;
-        let dir = path
-            .parent()
-            .filter(|p| !p.as_os_str().is_empty())
-            .unwrap_or(Path::new("."));
-        let file_name = path
-            .file_name()
-            .ok_or_else(|| io::Error::other(format!("{} is not a file path", path.display())))?;
-        let tmp = dir.join(format!(".{}.tmp", file_name.to_string_lossy()));
-        let mut options = std::fs::OpenOptions::new();
-        options.write(true).create(true).truncate(true);
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::OpenOptionsExt;
-            options.mode(0o600);
-        }
-        let mut file = options.open(&tmp)?;
-        file.write_all(&json)?;
-        file.write_all(b"\n")?;
-        file.sync_all()?;
-        std::fs::rename(&tmp, path)
+        crate::private_file::write_json(path, self)
     }
 }
 
