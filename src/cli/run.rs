@@ -42,7 +42,8 @@ pub struct RunArgs {
     /// Drive this Toxiproxy server instead of the built-in proxy.
     #[arg(long, value_name = "URL")]
     pub toxiproxy: Option<String>,
-    /// Run the scenarios carrying one of these tags.
+    /// Run the scenarios carrying one of these tags; `!TAG` skips those
+    /// carrying TAG.
     #[arg(long, value_delimiter = ',')]
     pub tags: Vec<String>,
     /// Targets serve HTTPS with a CA made for the run.
@@ -125,6 +126,16 @@ fn connector_file(path: Option<&Path>) -> Result<ConnectorFile, CliError> {
     }
 }
 
+/// `--tags a,b` keeps the scenarios carrying a or b; `!slow` drops those
+/// carrying slow (SPEC §1: "e.g. skip `slow`").
+pub(crate) fn wanted_by_tags(wanted: &[String], tags: &[String]) -> bool {
+    let (skip, keep): (Vec<&String>, Vec<&String>) =
+        wanted.iter().partition(|t| t.starts_with('!'));
+    let skipped = skip.iter().any(|t| tags.iter().any(|s| s == &t[1..]));
+    let kept = keep.is_empty() || keep.iter().any(|t| tags.contains(t));
+    kept && !skipped
+}
+
 /// Every file loads, or every problem is reported at once (exit 2).
 fn load_scenarios(args: &RunArgs) -> Result<Vec<Scenario>, CliError> {
     let mut scenarios = Vec::new();
@@ -139,9 +150,7 @@ fn load_scenarios(args: &RunArgs) -> Result<Vec<Scenario>, CliError> {
         return Err(CliError::BadInput(errors.join("\n")));
     }
     scenarios.retain(|s| args.only.as_deref().is_none_or(|g| glob_match(g, &s.name)));
-    if !args.tags.is_empty() {
-        scenarios.retain(|s| s.tags.iter().any(|t| args.tags.contains(t)));
-    }
+    scenarios.retain(|s| wanted_by_tags(&args.tags, &s.tags));
     Ok(scenarios)
 }
 
@@ -202,7 +211,21 @@ pub fn run(args: RunArgs) -> Result<(), CliError> {
 
 #[cfg(test)]
 mod tests {
-    use super::glob_match;
+    use super::{glob_match, wanted_by_tags};
+
+    #[rstest]
+    #[case(&[], &["slow"], true)]
+    #[case(&["slow"], &["slow"], true)]
+    #[case(&["slow"], &[], false)]
+    #[case(&["!slow"], &["slow"], false)]
+    #[case(&["!slow"], &["network"], true)]
+    #[case(&["!slow"], &[], true)]
+    #[case(&["network", "!slow"], &["network", "slow"], false)]
+    #[case(&["network", "!slow"], &["network"], true)]
+    fn tags_pick_and_skip(#[case] wanted: &[&str], #[case] tags: &[&str], #[case] run: bool) {
+        let own = |v: &[&str]| v.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
+        assert_eq!(wanted_by_tags(&own(wanted), &own(tags)), run);
+    }
     use rstest::rstest;
 
     #[rstest]
