@@ -21,6 +21,10 @@ pub struct Failure {
     /// `Retry-After`, as a time to wait from now.
     pub retry_after: Option<Duration>,
     pub message: String,
+    /// The fingerprint of the credential the request was sent with: after
+    /// a 401 the worker waits for a credential other than this one (the
+    /// file may already have changed while the request was under way).
+    pub credential: Option<String>,
 }
 
 impl Failure {
@@ -30,6 +34,7 @@ impl Failure {
             retryable,
             retry_after: None,
             message: message.into(),
+            credential: None,
         }
     }
 }
@@ -240,6 +245,7 @@ impl Client {
             retryable,
             retry_after: retry,
             message: format!("{status}{detail} from {} on {method} {path}", target.name),
+            credential: Some(Self::credential_fingerprint(target)),
         })
     }
 }

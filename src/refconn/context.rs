@@ -97,7 +97,14 @@ impl Shared {
         };
         let write = method != Method::GET;
         let sent = (chrono::Utc::now(), Instant::now());
-        let result = rt.client.send(&target, method, path, body).await;
+        let result = rt
+            .client
+            .send(&target, method, path, body)
+            .await
+            .map_err(|mut f| {
+                f.credential = Some(Client::credential_fingerprint(&target));
+                f
+            });
         let slow = sent.1.elapsed() > self.opts.latency_threshold;
         let draft = match &result {
             Ok(_) if slow => rt.health.lock().failure(

@@ -71,7 +71,9 @@ pub async fn run(shared: Arc<Shared>, rt: Arc<Runtime>, mut stop: watch::Receive
                     continue;
                 }
                 if f.class == AlertClass::Authentication && f.retryable {
-                    wait_for_credential(&shared, &rt, &mut fresh_token_tried, &mut stop).await;
+                    let used = f.credential.clone();
+                    wait_for_credential(&shared, &rt, used, &mut fresh_token_tried, &mut stop)
+                        .await;
                     continue;
                 }
                 if !f.retryable && !shared.has(Defect::RetryNonRetryable) {
@@ -145,13 +147,19 @@ async fn wait(shared: &Shared, rt: &Runtime, delay: Duration, stop: &mut watch::
 async fn wait_for_credential(
     shared: &Shared,
     rt: &Runtime,
+    used: Option<String>,
     tried_fresh_token: &mut bool,
     stop: &mut watch::Receiver<bool>,
 ) {
-    let Some(before) = shared.target(&rt.name) else {
-        return;
+    // The credential the failed request carried; without it, the one in
+    // force now.
+    let before = match used {
+        Some(used) => used,
+        None => match shared.target(&rt.name) {
+            Some(t) => Client::credential_fingerprint(&t),
+            None => return,
+        },
     };
-    let before = Client::credential_fingerprint(&before);
     let mut reloads = shared.reloads.subscribe();
     loop {
         let current = shared
