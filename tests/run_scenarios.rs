@@ -288,3 +288,56 @@ fn provisioning_slower_than_the_bound_fails_latency_with_the_time_it_took() {
         latency.3
     );
 }
+
+#[test]
+fn a_baseline_fails_the_run_only_on_checks_that_passed_there() {
+    // The first run fails alert, state and settled: that is the baseline.
+    let (out, _, dir) = run(
+        "tests/data/scenarios-run/expired-token.yaml",
+        "tests/connectors/naive.yaml",
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let baseline = dir.path().join("report.json");
+    // The same failures again are known ones: exit 0.
+    let again = Command::new(env!("CARGO_BIN_EXE_scimulate"))
+        .current_dir(dir.path())
+        .arg("run")
+        .arg(repo("tests/data/scenarios-run/expired-token.yaml"))
+        .arg("--connector")
+        .arg(repo("tests/connectors/naive.yaml"))
+        .arg("--baseline")
+        .arg(&baseline)
+        .arg("--report")
+        .arg(format!("json:{}", dir.path().join("second.json").display()))
+        .output()
+        .unwrap();
+    assert_eq!(
+        again.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&again.stderr)
+    );
+    // A baseline in which everything passed makes the same failures new.
+    let mut all_passed: Value =
+        serde_json::from_str(&std::fs::read_to_string(&baseline).unwrap()).unwrap();
+    for c in all_passed["scenarios"][0]["checks"].as_array_mut().unwrap() {
+        c["passed"] = Value::Bool(true);
+    }
+    all_passed["scenarios"][0]["passed"] = Value::Bool(true);
+    all_passed["passed"] = Value::Bool(true);
+    let clean = dir.path().join("clean.json");
+    std::fs::write(&clean, all_passed.to_string()).unwrap();
+    let third = Command::new(env!("CARGO_BIN_EXE_scimulate"))
+        .current_dir(dir.path())
+        .arg("run")
+        .arg(repo("tests/data/scenarios-run/expired-token.yaml"))
+        .arg("--connector")
+        .arg(repo("tests/connectors/naive.yaml"))
+        .arg("--baseline")
+        .arg(&clean)
+        .arg("--report")
+        .arg(format!("json:{}", dir.path().join("third.json").display()))
+        .output()
+        .unwrap();
+    assert_eq!(third.status.code(), Some(1));
+}
