@@ -13,13 +13,27 @@ fn repo(path: &str) -> PathBuf {
 /// with a JSON report, and returns the output and the report.
 fn run(scenario: &str, connector: &str) -> (Output, Value, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
-    let json = dir.path().join("report.json");
+    let (out, report) = run_in(dir.path(), scenario, connector, &[], "report.json");
+    (out, report, dir)
+}
+
+/// Runs `scimulate run` in `dir` with `extra` arguments; the JSON report
+/// goes to `dir/report_name` and is returned with the output.
+fn run_in(
+    dir: &Path,
+    scenario: &str,
+    connector: &str,
+    extra: &[&std::ffi::OsStr],
+    report_name: &str,
+) -> (Output, Value) {
+    let json = dir.join(report_name);
     let out = Command::new(env!("CARGO_BIN_EXE_scimulate"))
-        .current_dir(dir.path())
+        .current_dir(dir)
         .arg("run")
         .arg(repo(scenario))
         .arg("--connector")
         .arg(repo(connector))
+        .args(extra)
         .arg("--report")
         .arg(format!("json:{}", json.display()))
         .output()
@@ -28,7 +42,7 @@ fn run(scenario: &str, connector: &str) -> (Output, Value, tempfile::TempDir) {
         .ok()
         .and_then(|t| serde_json::from_str(&t).ok())
         .unwrap_or(Value::Null);
-    (out, report, dir)
+    (out, report)
 }
 
 fn checks(report: &Value) -> Vec<(String, String, bool, String)> {
@@ -299,18 +313,19 @@ fn a_baseline_fails_the_run_only_on_checks_that_passed_there() {
     assert_eq!(out.status.code(), Some(1));
     let baseline = dir.path().join("report.json");
     // The same failures again are known ones: exit 0.
-    let again = Command::new(env!("CARGO_BIN_EXE_scimulate"))
-        .current_dir(dir.path())
-        .arg("run")
-        .arg(repo("tests/data/scenarios-run/expired-token.yaml"))
-        .arg("--connector")
-        .arg(repo("tests/connectors/naive.yaml"))
-        .arg("--baseline")
-        .arg(&baseline)
-        .arg("--report")
-        .arg(format!("json:{}", dir.path().join("second.json").display()))
-        .output()
-        .unwrap();
+    let scenario = "tests/data/scenarios-run/expired-token.yaml";
+    let connector = "tests/connectors/naive.yaml";
+    let with_baseline = |file: &Path, report: &str| {
+        run_in(
+            dir.path(),
+            scenario,
+            connector,
+            &["--baseline".as_ref(), file.as_os_str()],
+            report,
+        )
+        .0
+    };
+    let again = with_baseline(&baseline, "second.json");
     assert_eq!(
         again.status.code(),
         Some(0),
@@ -327,17 +342,6 @@ fn a_baseline_fails_the_run_only_on_checks_that_passed_there() {
     all_passed["passed"] = Value::Bool(true);
     let clean = dir.path().join("clean.json");
     std::fs::write(&clean, all_passed.to_string()).unwrap();
-    let third = Command::new(env!("CARGO_BIN_EXE_scimulate"))
-        .current_dir(dir.path())
-        .arg("run")
-        .arg(repo("tests/data/scenarios-run/expired-token.yaml"))
-        .arg("--connector")
-        .arg(repo("tests/connectors/naive.yaml"))
-        .arg("--baseline")
-        .arg(&clean)
-        .arg("--report")
-        .arg(format!("json:{}", dir.path().join("third.json").display()))
-        .output()
-        .unwrap();
+    let third = with_baseline(&clean, "third.json");
     assert_eq!(third.status.code(), Some(1));
 }
