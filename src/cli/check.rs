@@ -59,7 +59,8 @@ fn kind_name(kind: FileKind) -> &'static str {
     }
 }
 
-fn expand(path: &Path, files: &mut Vec<PathBuf>) -> Result<(), CliError> {
+/// A file, or a folder's `*.yaml`/`*.yml` files in name order.
+pub(crate) fn expand(path: &Path, files: &mut Vec<PathBuf>) -> Result<(), CliError> {
     if path.is_dir() {
         let entries = std::fs::read_dir(path).map_err(|e| {
             CliError::BadInput(format!("{}: cannot read folder: {e}", path.display()))

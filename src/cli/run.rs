@@ -83,24 +83,7 @@ fn scenario_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, CliError> {
     };
     let mut files = Vec::new();
     for p in paths {
-        if p.is_dir() {
-            let mut found: Vec<PathBuf> = std::fs::read_dir(p)
-                .map_err(|e| {
-                    CliError::BadInput(format!("{}: cannot read folder: {e}", p.display()))
-                })?
-                .filter_map(|e| e.ok().map(|e| e.path()))
-                .filter(|f| matches!(f.extension().and_then(|e| e.to_str()), Some("yaml" | "yml")))
-                .collect();
-            found.sort();
-            files.extend(found);
-        } else if p.is_file() {
-            files.push(p.clone());
-        } else {
-            return Err(CliError::BadInput(format!(
-                "{}: no such file or folder",
-                p.display()
-            )));
-        }
+        super::check::expand(p, &mut files)?;
     }
     Ok(files)
 }
