@@ -28,6 +28,24 @@ pub(crate) fn snapshot(state: &TargetState) -> (Vec<Value>, Vec<Value>) {
     (dump(ResourceTypeName::User), dump(ResourceTypeName::Group))
 }
 
+/// `state` for one target as it is now: what the source of truth says it
+/// should hold, judged on what its User schema can hold.
+pub(crate) fn state_verdict(
+    live: &Live<'_>,
+    index: usize,
+    state: &TargetState,
+) -> crate::judge::CheckResult {
+    let (users, groups) = snapshot(state);
+    judge_state(
+        index,
+        &state.name,
+        &live.scenario.people,
+        &live.truth.expected(&state.name),
+        (&users, &groups),
+        Some(state.schema(ResourceTypeName::User)),
+    )
+}
+
 /// The last request each target received, followed cheaply: each look
 /// reads only the journal entries newer than the last one seen.
 #[derive(Default)]
@@ -66,16 +84,7 @@ fn unsettled(live: &Live<'_>, last: &mut LastRequest) -> Option<String> {
 fn differences(live: &Live<'_>) -> Option<String> {
     let mut why = Vec::new();
     for t in &live.serving.targets {
-        let state = &t.state;
-        let (users, groups) = snapshot(state);
-        let verdict = judge_state(
-            0,
-            &state.name,
-            &live.scenario.people,
-            &live.truth.expected(&state.name),
-            (&users, &groups),
-            Some(state.schema(crate::target::profile::ResourceTypeName::User)),
-        );
+        let verdict = state_verdict(live, 0, &t.state);
         if !verdict.passed {
             why.push(verdict.message);
         }

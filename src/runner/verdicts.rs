@@ -3,7 +3,7 @@
 //! gave up, `connector_alive` and, with an audit URL, `audit`.
 
 use super::live::Live;
-use super::settle::snapshot;
+use super::settle::{snapshot, state_verdict};
 use crate::connector::audit::AuditRecord;
 use crate::judge::evidence::Evidence;
 use crate::judge::{self, CheckResult};
@@ -92,18 +92,10 @@ fn judge_one(
                     format!("no target {target}"),
                 );
             };
-            let (users, groups) = snapshot(state);
             if matches!(check, Check::NoTwins) {
-                judge::judge_no_twins(index, target, people, &users)
+                judge::judge_no_twins(index, target, people, &snapshot(state).0)
             } else {
-                judge::judge_state(
-                    index,
-                    target,
-                    people,
-                    &live.truth.expected(target),
-                    (&users, &groups),
-                    Some(state.schema(crate::target::profile::ResourceTypeName::User)),
-                )
+                state_verdict(live, index, state)
             }
         }
         Check::NoRetryStorm { max, backoff_floor } => {
