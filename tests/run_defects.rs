@@ -67,7 +67,7 @@ fn failed_checks(scenario: &str, defects: &[&str]) -> (Option<i32>, Vec<String>,
 }
 
 #[rstest]
-#[case::spec_example("scenarios/leaver-during-expired-token.yaml")]
+#[case::spec_example("tests/data/scenarios-run/replay-after-expired-token.yaml")]
 #[case::transient_blip("scenarios/single-transient-503.yaml")]
 #[case::long_outage("scenarios/outage-reaches-failed-then-recovers.yaml")]
 fn the_reference_connector_passes(#[case] scenario: &str) {
@@ -76,9 +76,9 @@ fn the_reference_connector_passes(#[case] scenario: &str) {
 }
 
 #[rstest]
-#[case::fifo_replay("scenarios/leaver-during-expired-token.yaml", "fifo-replay", "replay", &["replay"])]
-#[case::no_alerts("scenarios/leaver-during-expired-token.yaml", "no-alerts", "alert", &["alert", "alert_resolved"])]
-#[case::audit_now("scenarios/leaver-during-expired-token.yaml", "audit-now", "audit", &["audit"])]
+#[case::fifo_replay("tests/data/scenarios-run/replay-after-expired-token.yaml", "fifo-replay", "replay", &["replay"])]
+#[case::no_alerts("tests/data/scenarios-run/replay-after-expired-token.yaml", "no-alerts", "alert", &["alert", "alert_resolved"])]
+#[case::audit_now("tests/data/scenarios-run/replay-after-expired-token.yaml", "audit-now", "audit", &["audit"])]
 #[case::noisy("scenarios/single-transient-503.yaml", "alert-on-first-failure", "no_alert", &["no_alert"])]
 #[case::no_healthy("scenarios/outage-reaches-failed-then-recovers.yaml", "no-healthy", "alert_resolved", &["alert_resolved"])]
 fn each_defect_fails_its_check_and_nothing_undeclared(
