@@ -13,6 +13,7 @@ use crate::connector::event::Event;
 use reqwest::Method;
 use serde_json::{Map, Value, json};
 use std::collections::BTreeSet;
+use std::time::{Duration, Instant};
 
 type R<T> = Result<T, Failure>;
 
@@ -111,9 +112,48 @@ impl Apply<'_> {
             if let Some(found) = self.first("Users", "userName", u).await? {
                 return Ok(Some(found));
             }
+            if self.user_name_folds_case() {
+                return Ok(None);
+            }
             return self.scan_user_name(u).await;
         }
         Ok(None)
+    }
+
+    /// Whether the app was seen, recently, answering `userName eq` with an
+    /// account spelled in another case. Then the filter is the whole answer
+    /// and the scan below (five pages per joiner, which made a mass joiner
+    /// wave crawl) is skipped. The fact is relearnt every minute: an app
+    /// may change its matching under us.
+    fn user_name_folds_case(&self) -> bool {
+        const FRESH_FOR: Duration = Duration::from_secs(60);
+        matches!(*self.rt.user_name_folds_case.lock(),
+            Some((folds, seen)) if folds && seen.elapsed() < FRESH_FOR)
+    }
+
+    /// Learns [`Self::user_name_folds_case`] from an account known to be
+    /// spelled `user_name`: asks for it in the opposite case. No answer
+    /// (case-exact matching, or a read lagging the write) keeps the scan.
+    async fn learn_user_name_case(&self, id: &str, user_name: &str) -> R<()> {
+        let stale = self
+            .rt
+            .user_name_folds_case
+            .lock()
+            .is_none_or(|(_, seen)| seen.elapsed() >= Duration::from_secs(60));
+        let swapped: String = user_name
+            .chars()
+            .map(|c| match c.is_uppercase() {
+                true => c.to_lowercase().next().unwrap_or(c),
+                false => c.to_uppercase().next().unwrap_or(c),
+            })
+            .collect();
+        if !stale || swapped == user_name {
+            return Ok(());
+        }
+        let found = self.first("Users", "userName", &swapped).await?;
+        let folds = found.is_some_and(|f| f.get("id").and_then(Value::as_str) == Some(id));
+        *self.rt.user_name_folds_case.lock() = Some((folds, Instant::now()));
+        Ok(())
     }
 
     /// userName is case-insensitive (RFC 7643 §4.1.1), but some apps filter
@@ -211,7 +251,14 @@ impl Apply<'_> {
     async fn create(&self, person: &Map<String, Value>) -> R<String> {
         let body = diff::user_body(person);
         match self.call(Method::POST, "/Users", Some(&body)).await {
-            Ok(created) => id_of(&created),
+            Ok(created) => {
+                let id = id_of(&created)?;
+                if let Some(u) = s(person, "userName") {
+                    // Best effort: a failed probe only keeps the scan.
+                    let _ = self.learn_user_name_case(&id, u).await;
+                }
+                Ok(id)
+            }
             // Somebody made the account between our look and our POST (or
             // the filter missed it): adopt it rather than give up.
             Err(f)

@@ -29,6 +29,9 @@ pub struct Runtime {
     /// The User schema extensions the app offers (`None`: not known, all
     /// are sent), learnt once from `/ResourceTypes/User`.
     pub extensions: tokio::sync::OnceCell<Option<Vec<String>>>,
+    /// Whether the app's `userName eq` filter was seen folding case, and
+    /// when; see `Apply::find`.
+    pub user_name_folds_case: Mutex<Option<(bool, Instant)>>,
 }
 
 pub struct Shared {

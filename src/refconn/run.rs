@@ -132,6 +132,7 @@ fn spawn_workers(shared: &Arc<Shared>, stop: &watch::Sender<bool>) -> Vec<JoinHa
                 health: Mutex::new(Health::new(threshold, shared.opts.failed_after)),
                 work: Notify::new(),
                 extensions: tokio::sync::OnceCell::new(),
+                user_name_folds_case: Default::default(),
             });
             runtimes.insert(name, rt.clone());
             rt

@@ -249,32 +249,38 @@ impl Store {
     /// access first (unless `fifo`), then by original order of their first
     /// pending event; one person's items stay together and in order.
     pub fn pick(&self, target: &str, fifo: bool) -> Option<Batch> {
-        let mut people: Vec<(String, Vec<usize>)> = Vec::new();
+        // Grouped through a map: a mass termination queues thousands of
+        // people, and a linear search per item made each pick quadratic.
+        let mut slot: HashMap<&str, usize> = HashMap::new();
+        let mut people: Vec<Vec<usize>> = Vec::new();
         for (idx, item) in self.pending(target) {
-            match people.iter_mut().find(|(p, _)| *p == item.person) {
-                Some((_, v)) => v.push(idx),
-                None => people.push((item.person.clone(), vec![idx])),
+            match slot.get(item.person.as_str()) {
+                Some(&k) => people[k].push(idx),
+                None => {
+                    slot.insert(&item.person, people.len());
+                    people.push(vec![idx]);
+                }
             }
         }
-        let order = |v: &Vec<usize>| {
-            let mut v = v.clone();
-            v.sort_by_key(|a| self.original_order(*a));
-            v
-        };
-        people
-            .into_iter()
-            .map(|(_, v)| order(&v))
-            .min_by_key(|v| {
-                let last = self.items[*v.last().unwrap_or(&0)].kind;
-                let rank = u8::from(fifo || last != EventKind::Deprovision);
-                (rank, self.original_order(v[0]))
-            })
-            .map(|items| Batch { items })
+        let first = people.into_iter().min_by_key(|v| {
+            let by_order = |i: &&usize| self.original_order(**i);
+            let last = v.iter().max_by_key(by_order).map(|i| self.items[*i].kind);
+            let rank = u8::from(fifo || last != Some(EventKind::Deprovision));
+            (
+                rank,
+                v.iter()
+                    .min_by_key(by_order)
+                    .map(|i| self.original_order(*i)),
+            )
+        })?;
+        let mut items = first;
+        items.sort_by_key(|a| self.original_order(*a));
+        Some(Batch { items })
     }
 
-    fn original_order(&self, idx: usize) -> (DateTime<Utc>, String) {
+    fn original_order(&self, idx: usize) -> (DateTime<Utc>, &str) {
         let e = &self.items[idx].event;
-        (e.occurred_at, e.id.clone())
+        (e.occurred_at, e.id.as_str())
     }
 
     /// Every group the person was ever told on the target.
