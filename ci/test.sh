@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The test command (README.md): formatting, lints, every test, Toxiproxy API
 # compatibility through toxiproxy-node-client, then the conformance suites
-# against `scimulate serve mock-targets/generic-rfc.yaml`.
+# against `scimulate serve mock-targets/generic-rfc.yaml`, and the whole scenario
+# pack against the reference connector (ci/pack.sh, the README main job).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -12,3 +13,4 @@ bash ci/toxiproxy-compat.sh
 bash ci/junit-check.sh
 cargo build --release --locked
 bash ci/conformance.sh
+bash ci/pack.sh

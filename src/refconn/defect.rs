@@ -99,6 +99,85 @@ impl std::str::FromStr for Defect {
     }
 }
 
+/// Where a defect shows (issue #5's matrix): the shipped scenarios
+/// (`scenarios/NAME.yaml`) that expose it, the check that must fail there,
+/// and every check it may fail. Anything else failing is a second fault in
+/// the connector or the harness, not this defect.
+#[derive(Debug, Clone, Copy)]
+pub struct Exposure {
+    pub scenarios: &'static [&'static str],
+    pub designated: &'static str,
+    pub may_fail: &'static [&'static str],
+}
+
+/// A connector that never converges also fails `settled` (its wait ran
+/// out), and `state` may be judged more than once.
+const LOST_WORK: &[&str] = &["replay", "state", "settled"];
+
+impl Defect {
+    pub fn exposure(self) -> Exposure {
+        let e = |scenarios, designated, may_fail| Exposure {
+            scenarios,
+            designated,
+            may_fail,
+        };
+        const EXPIRED_TOKEN: &[&str] = &["leaver-during-expired-token"];
+        match self {
+            Defect::NoAlerts => e(EXPIRED_TOKEN, "alert", &["alert", "alert_resolved"]),
+            Defect::AlertOnFirstFailure => e(&["single-transient-503"], "no_alert", &["no_alert"]),
+            Defect::WrongClass => e(EXPIRED_TOKEN, "alert", &["alert", "alert_resolved"]),
+            Defect::NoFirstFailureAt => e(
+                &[
+                    "joiner-and-leaver-in-one-outage",
+                    "outage-reaches-failed-then-recovers",
+                ],
+                "alert",
+                &["alert"],
+            ),
+            Defect::WrongPending => e(&["joiner-and-leaver-in-one-outage"], "alert", &["alert"]),
+            Defect::NoQueue => e(EXPIRED_TOKEN, "replay", LOST_WORK),
+            Defect::MemoryQueue => e(&["connector-restart-keeps-the-queue"], "state", LOST_WORK),
+            Defect::FifoReplay => e(EXPIRED_TOKEN, "replay", &["replay"]),
+            Defect::NoBackoff => e(
+                &["server-errors", "outage-reaches-failed-then-recovers"],
+                "no_retry_storm",
+                &["no_retry_storm"],
+            ),
+            Defect::IgnoreRetryAfter => e(
+                &["joiners-during-429-storm"],
+                "honors_retry_after",
+                &["honors_retry_after", "no_retry_storm"],
+            ),
+            Defect::RetryNonRetryable => e(
+                &["forbidden-token", "conflict-on-create"],
+                "no_retry_storm",
+                &["no_retry_storm"],
+            ),
+            Defect::NoTokenReload => e(
+                EXPIRED_TOKEN,
+                "state",
+                &["replay", "state", "settled", "alert_resolved"],
+            ),
+            Defect::NoCorrelation => e(
+                &["just-in-time-twin"],
+                "no_twins",
+                &["no_twins", "state", "settled"],
+            ),
+            Defect::NoReadAfterWrite => e(
+                &["patch-as-put-attribute-loss", "app-ignores-deactivation"],
+                "state",
+                &["state", "settled"],
+            ),
+            Defect::NoHealthy => e(
+                &["outage-reaches-failed-then-recovers"],
+                "alert_resolved",
+                &["alert_resolved"],
+            ),
+            Defect::AuditNow => e(EXPIRED_TOKEN, "audit", &["audit"]),
+        }
+    }
+}
+
 /// The defects switched on for one run.
 #[derive(Debug, Clone, Default)]
 pub struct Defects(BTreeSet<Defect>);
@@ -128,5 +207,19 @@ mod tests {
             err.contains("no-alerts") && err.contains("audit-now"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn every_exposure_names_shipped_scenarios_and_its_own_designated_check() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        for (name, d) in ALL {
+            let x = d.exposure();
+            assert!(!x.scenarios.is_empty(), "{name} names no scenario");
+            assert!(x.may_fail.contains(&x.designated), "{name}");
+            for s in x.scenarios {
+                let path = root.join("scenarios").join(format!("{s}.yaml"));
+                assert!(path.is_file(), "{name}: no {}", path.display());
+            }
+        }
     }
 }
