@@ -12,5 +12,6 @@ cargo test --locked
 bash ci/toxiproxy-compat.sh
 bash ci/junit-check.sh
 cargo build --release --locked
+bash ci/third-party-clients.sh
 bash ci/conformance.sh
 bash ci/pack.sh

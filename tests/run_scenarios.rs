@@ -345,3 +345,45 @@ fn a_baseline_fails_the_run_only_on_checks_that_passed_there() {
     let third = with_baseline(&clean, "third.json");
     assert_eq!(third.status.code(), Some(1));
 }
+
+#[test]
+fn an_exec_delivery_killed_at_its_timeout_fails_connector_alive_and_settled_stops_waiting() {
+    let started = std::time::Instant::now();
+    let (out, report, _dir) = run(
+        "tests/data/scenarios-run/calm.yaml",
+        "tests/connectors/exec-hangs.yaml",
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let cs = checks(&report);
+    let alive = cs
+        .iter()
+        .find(|c| c.0 == "connector_alive")
+        .expect("judged");
+    assert!(!alive.2, "{cs:?}");
+    assert!(
+        alive
+            .3
+            .contains("the connector stopped answering: 4 event deliveries")
+            && alive.3.contains("evt-000001 (joiner bob")
+            && alive.3.contains("killed"),
+        "{}",
+        alive.3
+    );
+    // Nothing of an exec connector runs between events: each wait gives up
+    // as soon as the targets are quiet, not at its 20 s bound.
+    let settled: Vec<_> = cs.iter().filter(|c| c.0 == "settled").collect();
+    assert_eq!(settled.len(), 2, "{cs:?}");
+    assert!(
+        settled[0]
+            .3
+            .contains("nothing is left running that could settle it"),
+        "{}",
+        settled[0].3
+    );
+    assert!(started.elapsed() < std::time::Duration::from_secs(20));
+}

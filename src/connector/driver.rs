@@ -199,6 +199,13 @@ impl Connector {
         &self.file.name
     }
 
+    /// True when nothing of the connector runs between events: events go
+    /// by `exec` and scimulate started no process. Once a delivery has
+    /// returned, nothing is left that could still write to a target.
+    pub fn runs_only_per_event(&self) -> bool {
+        self.spec.is_none() && matches!(self.deliverer, Deliverer::Exec { .. })
+    }
+
     /// Delivers one event; a refusal is in the outcome, not an error.
     pub async fn deliver(&self, event: &Event) -> Delivery {
         self.deliverer.deliver(event, &self.secrets).await

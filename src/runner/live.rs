@@ -2,6 +2,7 @@
 //! truth, and what happened when (the evidence the judge reads later).
 
 use crate::connector::event::Event;
+use crate::connector::events::{Outcome, Refusal};
 use crate::connector::{Connector, StopSignal};
 use crate::fault::{FaultKind, FaultSpec};
 use crate::judge::evidence::{EventRecord, FaultWindow};
@@ -38,6 +39,9 @@ pub(crate) struct Live<'a> {
     pub unsettled: Vec<(usize, String)>,
     pub errors: Vec<String>,
     pub proxy: Option<Client>,
+    /// Deliveries the connector never finished (an `exec` command killed
+    /// at its timeout): it stopped answering, for `connector_alive`.
+    pub hung: Vec<String>,
 }
 
 /// The alert class a fault's symptom maps to (SPEC §4.3).
@@ -173,15 +177,19 @@ impl Live<'_> {
             sent.person.as_deref().unwrap_or("(all)"),
             sent.kinds.keys().cloned().collect::<Vec<_>>().join(", ")
         );
-        self.note(TimelineKind::Event, None, summary);
+        self.note(TimelineKind::Event, None, summary.clone());
         match serde_json::from_value::<Event>(body) {
             Ok(event) => {
                 let delivery = self.connector.deliver(&event).await;
-                if !delivery.accepted() {
+                if let Outcome::NotAccepted(refusal) = &delivery.outcome {
+                    if matches!(refusal, Refusal::TimedOut { .. }) {
+                        self.hung
+                            .push(format!("{} ({summary}): {refusal}", sent.id));
+                    }
                     self.note(
                         TimelineKind::Step,
                         None,
-                        format!("{} not accepted: {:?}", sent.id, delivery.outcome),
+                        format!("{} not accepted: {refusal}", sent.id),
                     );
                 }
             }

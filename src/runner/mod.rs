@@ -191,6 +191,7 @@ pub async fn run_scenario(
         unsettled: Vec::new(),
         errors: Vec::new(),
         proxy,
+        hung: Vec::new(),
     };
     let alive = play(&mut live).await;
     let evidence = collect::evidence(&live);

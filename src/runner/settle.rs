@@ -14,6 +14,8 @@ use tokio::time::Instant;
 const QUIET: Duration = Duration::from_secs(1);
 /// How often the condition is looked at again.
 const POLL: Duration = Duration::from_millis(100);
+/// Why the targets are not settled while requests still come in.
+const STILL_ARRIVING: &str = "requests still arriving";
 
 /// A target's users and groups as they are now.
 pub(crate) fn snapshot(state: &TargetState) -> (Vec<Value>, Vec<Value>) {
@@ -75,7 +77,7 @@ fn unsettled(live: &Live<'_>, last: &mut LastRequest) -> Option<String> {
         .newest(live)
         .is_none_or(|t| (chrono::Utc::now() - t).to_std().unwrap_or_default() >= QUIET);
     if !quiet {
-        return Some("requests still arriving".to_owned());
+        return Some(STILL_ARRIVING.to_owned());
     }
     differences(live)
 }
@@ -99,6 +101,14 @@ pub(crate) async fn wait(live: &Live<'_>, timeout: Duration) -> Result<(), Strin
         let Some(why) = unsettled(live, &mut last) else {
             return Ok(());
         };
+        // Quiet but different, and nothing of the connector runs between
+        // events: waiting out the bound could change nothing.
+        if why != STILL_ARRIVING && live.connector.runs_only_per_event() {
+            return Err(format!(
+                "not settled, and nothing is left running that could settle it \
+                 (the connector runs only while an event is delivered): {why}"
+            ));
+        }
         if Instant::now() >= deadline {
             // Say how the targets differ even if requests still arrive.
             let why = match differences(live) {

@@ -49,6 +49,19 @@ pub(crate) fn judge_all(
         ));
     }
     out.push(match alive {
+        // An exec delivery killed at its timeout: the connector stopped
+        // answering (SPEC §5.1), though no process of it exited.
+        Alive::Yes if !live.hung.is_empty() => CheckResult::new(
+            next,
+            "connector_alive",
+            "*",
+            false,
+            format!(
+                "the connector stopped answering: {} event deliveries never finished:\n  {}",
+                live.hung.len(),
+                live.hung.join("\n  ")
+            ),
+        ),
         Alive::Yes => CheckResult::new(
             next,
             "connector_alive",
