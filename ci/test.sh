@@ -11,4 +11,5 @@ cargo test --locked
 bash ci/toxiproxy-compat.sh
 bash ci/junit-check.sh
 cargo build --release --locked
+bash ci/certify-scim2-server.sh
 bash ci/conformance.sh

@@ -150,7 +150,7 @@ async fn run_checks(ctx: &Ctx, checks: &[Check], opts: &Options, out: &mut Vec<C
     for check in checks {
         let t = Instant::now();
         let verdict = match ctx.found.missing(check.needs) {
-            Some(why) => Err(Fail::Skipped(format!("not advertised: {why}"))),
+            Some(why) => Err(Fail::Skipped(why.to_owned())),
             None => {
                 match tokio::time::timeout(opts.check_timeout, (check.run)(ctx, check.arg)).await {
                     Ok(v) => v,
