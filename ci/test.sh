@@ -12,6 +12,7 @@ cargo test --locked
 bash ci/toxiproxy-compat.sh
 bash ci/junit-check.sh
 cargo build --release --locked
+bash ci/certify-scim2-server.sh
 bash ci/third-party-clients.sh
 bash ci/conformance.sh
 bash ci/pack.sh

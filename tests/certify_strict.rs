@@ -63,3 +63,29 @@ async fn certify_strict_target_passes_every_must_check() {
             .any(|c| c.level == Level::Must && c.outcome == Outcome::Passed)
     );
 }
+
+/// A create answered with an error is no longer "unconfirmed": cleanup
+/// looks for unconfirmed creates five times, 200 ms apart, so one left over
+/// (OKTA-DUP's 409 used to be) costs every run at least 800 ms of waiting.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn answered_creates_do_not_hold_up_cleanup() {
+    let h = common::generic().await;
+    let mut opts = Options::new(&h.base);
+    opts.token = Some(h.token.clone());
+    opts.only = vec!["OKTA-DUP".into(), "OKTA-PASSWORD".into(), "PROJ-010".into()];
+    let report = certify::certify(&opts, pending()).await.expect("session");
+    let outcomes: Vec<(&str, Outcome)> = report
+        .certify_checks()
+        .iter()
+        .map(|c| (c.id.as_str(), c.outcome))
+        .collect();
+    assert!(
+        outcomes.iter().all(|(_, o)| *o == Outcome::Passed),
+        "{outcomes:?}"
+    );
+    assert!(
+        report.duration_ms < 800,
+        "took {} ms: cleanup waited for a create that was answered",
+        report.duration_ms
+    );
+}

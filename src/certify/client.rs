@@ -1,6 +1,9 @@
 //! The HTTP client certify talks through: base URL, authentication, extra
 //! headers, `--max-rps`, and 429 answers honoured (waited out and retried:
-//! a server that asks to slow down is slowed down, not failed).
+//! a server that asks to slow down is slowed down, not failed). With OAuth2
+//! client credentials the token is fetched when first needed and fetched
+//! again before it expires (and once after a 401), so a run longer than the
+//! token's lifetime is not failed by it.
 
 use super::limiter::Limiter;
 use super::transport::Transport;
@@ -8,7 +11,8 @@ use base64::Engine;
 use reqwest::Method;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use serde_json::Value;
-use std::time::Duration;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
 
 pub const SCIM_JSON: &str = "application/scim+json";
 /// How often one request is retried after 429 before it counts as failed.
@@ -46,14 +50,44 @@ pub struct Client {
     http: Transport,
     base: String,
     token: Option<String>,
+    oauth: Option<OAuth>,
+    /// The OAuth token in use; a tokio lock so one fetch serves everyone
+    /// waiting for it.
+    issued: tokio::sync::Mutex<Option<Issued>>,
+    /// Every OAuth token fetched, for the report's secret masking.
+    fetched: Mutex<Vec<String>>,
     expired: Option<String>,
     headers: HeaderMap,
     limiter: Limiter,
 }
 
+/// OAuth2 client credentials (RFC 6749 §4.4) for the whole run.
+#[derive(Debug, Clone)]
+pub struct OAuth {
+    pub token_url: String,
+    pub client_id: String,
+    pub client_secret: String,
+    pub scope: Option<String>,
+}
+
+/// A fetched OAuth token and when to fetch the next one (`None`: the
+/// endpoint gave no `expires_in`; then only a 401 renews it).
+struct Issued {
+    token: String,
+    renew_at: Option<Instant>,
+}
+
+/// When to renew a token that lives `lifetime`: at least a fifth of it and
+/// at least 30 s before it expires, but not before half of it has passed.
+fn renew_after(lifetime: Duration) -> Duration {
+    let early = (lifetime / 5).max(Duration::from_secs(30).min(lifetime / 2));
+    lifetime.saturating_sub(early)
+}
+
 pub struct ClientConfig {
     pub base: String,
     pub token: Option<String>,
+    pub oauth: Option<OAuth>,
     pub expired_token: Option<String>,
     pub headers: Vec<(String, String)>,
     pub ca_pem: Option<Vec<u8>>,
@@ -75,6 +109,9 @@ impl Client {
             http: Transport::new(cfg.ca_pem.as_deref(), cfg.timeout)?,
             base: cfg.base.trim_end_matches('/').to_owned(),
             token: cfg.token,
+            oauth: cfg.oauth,
+            issued: tokio::sync::Mutex::new(None),
+            fetched: Mutex::new(Vec::new()),
             expired: cfg.expired_token,
             headers,
             limiter: Limiter::new(cfg.max_rps),
@@ -83,6 +120,49 @@ impl Client {
 
     pub fn has_expired_token(&self) -> bool {
         self.expired.is_some()
+    }
+
+    /// Fetches the OAuth token now (if the run uses one), so that a refused
+    /// client is said to be before anything else is tried.
+    pub async fn authenticate(&self) -> Result<(), String> {
+        self.normal_token(None).await.map(|_| ())
+    }
+
+    /// Every OAuth token this client fetched (to be masked in reports).
+    pub fn fetched_tokens(&self) -> Vec<String> {
+        self.fetched.lock().map(|t| t.clone()).unwrap_or_default()
+    }
+
+    /// The run's own token: the static one, or the OAuth token, fetched
+    /// when there is none yet, when it is due for renewal, or when `stale`
+    /// (the server refused it) names the token in use.
+    async fn normal_token(&self, stale: Option<&str>) -> Result<Option<String>, String> {
+        let Some(o) = &self.oauth else {
+            return Ok(self.token.clone());
+        };
+        let mut issued = self.issued.lock().await;
+        if let Some(i) = issued.as_ref() {
+            let due = i.renew_at.is_some_and(|t| Instant::now() >= t);
+            if !due && stale != Some(i.token.as_str()) {
+                return Ok(Some(i.token.clone()));
+            }
+        }
+        let (token, lifetime) = oauth_token(
+            &self.http,
+            &o.token_url,
+            &o.client_id,
+            &o.client_secret,
+            o.scope.as_deref(),
+        )
+        .await?;
+        if let Ok(mut f) = self.fetched.lock() {
+            f.push(token.clone());
+        }
+        *issued = Some(Issued {
+            token: token.clone(),
+            renew_at: lifetime.map(|l| Instant::now() + renew_after(l)),
+        });
+        Ok(Some(token))
     }
 
     /// A request with a SCIM JSON body (or none).
@@ -116,17 +196,19 @@ impl Client {
             format!("{}{path}", self.base)
         };
         let mut attempt = 0;
+        // The OAuth token a 401 was answered to (renewed once, then retried).
+        let mut refused: Option<String> = None;
         loop {
             self.limiter.acquire().await;
             let mut h = self.headers.clone();
             h.insert("accept", HeaderValue::from_static(SCIM_JSON));
             let token = match cred {
-                Cred::Normal => self.token.as_deref(),
+                Cred::Normal => self.normal_token(refused.as_deref()).await?,
                 Cred::None => None,
-                Cred::Bad => Some("scimulate-certify-invalid-token"),
-                Cred::Expired => self.expired.as_deref(),
+                Cred::Bad => Some("scimulate-certify-invalid-token".to_owned()),
+                Cred::Expired => self.expired.clone(),
             };
-            if let Some(t) = token
+            if let Some(t) = &token
                 && let Ok(v) = HeaderValue::from_str(&format!("Bearer {t}"))
             {
                 h.insert("authorization", v);
@@ -159,6 +241,12 @@ impl Client {
                 })?;
             let status = a.status;
             let headers = a.headers;
+            // A token that expired in flight (or was revoked): one retry
+            // with a fresh one. A second 401 is the server's answer.
+            if status == 401 && cred == Cred::Normal && self.oauth.is_some() && refused.is_none() {
+                refused = token.or(Some(String::new()));
+                continue;
+            }
             if status == 429 && attempt < MAX_429_RETRIES {
                 attempt += 1;
                 let pause =
@@ -193,14 +281,15 @@ pub fn retry_after(headers: &HeaderMap) -> Option<Duration> {
     Some(delta.to_std().unwrap_or(Duration::ZERO))
 }
 
-/// OAuth2 client credentials (RFC 6749 §4.4): one token for the run.
+/// OAuth2 client credentials (RFC 6749 §4.4): a token and its lifetime
+/// (`expires_in`, RFC 6749 §5.1), when the endpoint gives one.
 pub async fn oauth_token(
     http: &Transport,
     token_url: &str,
     client_id: &str,
     secret: &str,
     scope: Option<&str>,
-) -> Result<String, String> {
+) -> Result<(String, Option<Duration>), String> {
     let mut form = vec![("grant_type", "client_credentials")];
     if let Some(s) = scope {
         form.push(("scope", s));
@@ -223,8 +312,12 @@ pub async fn oauth_token(
         .await
         .map_err(|e| format!("OAuth token endpoint: no answer ({e})"))?;
     let v: Value = serde_json::from_slice(&a.body).unwrap_or(Value::Null);
+    let lifetime = v
+        .get("expires_in")
+        .and_then(|e| e.as_u64().or_else(|| e.as_str()?.parse().ok()))
+        .map(Duration::from_secs);
     match v.get("access_token").and_then(Value::as_str) {
-        Some(t) if (200..300).contains(&a.status) => Ok(t.to_owned()),
+        Some(t) if (200..300).contains(&a.status) => Ok((t.to_owned(), lifetime)),
         _ => Err(format!(
             "OAuth token endpoint answered {} without an access_token",
             a.status
@@ -235,6 +328,19 @@ pub async fn oauth_token(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn renews_before_expiry() {
+        let s = Duration::from_secs;
+        // Short tokens: half way (30 s early would be before it).
+        assert_eq!(renew_after(s(10)), s(5));
+        // 30 s early.
+        assert_eq!(renew_after(s(100)), s(70));
+        // An hour: 12 min early (a fifth is more than 30 s).
+        assert_eq!(renew_after(s(3600)), s(2880));
+        assert_eq!(renew_after(s(1)), Duration::from_millis(500));
+        assert_eq!(renew_after(Duration::ZERO), Duration::ZERO);
+    }
 
     #[test]
     fn retry_after_forms() {

@@ -130,10 +130,7 @@ impl Ctx {
             )
             .await
             .map_err(failed)?;
-        self.record(endpoint, &resp)?;
-        if let Some(name) = intent {
-            self.ledger.answered(endpoint, &name);
-        }
+        self.record_answer(endpoint, intent, &resp)?;
         Ok(resp)
     }
 
@@ -154,6 +151,22 @@ impl Ctx {
             }
             _ => Ok(None),
         }
+    }
+
+    /// The answer to a create announced with `intend`: recorded if it
+    /// created something, and in any case no longer unconfirmed (cleanup
+    /// would otherwise look for it, pausing between rounds).
+    pub fn record_answer(
+        &self,
+        endpoint: &str,
+        intent: Option<String>,
+        resp: &Resp,
+    ) -> Result<(), Fail> {
+        self.record(endpoint, resp)?;
+        if let Some(name) = intent {
+            self.ledger.answered(endpoint, &name);
+        }
+        Ok(())
     }
 
     pub fn record(&self, endpoint: &str, resp: &Resp) -> Result<(), Fail> {

@@ -87,33 +87,64 @@ pub async fn discover(client: &Client) -> Result<Discovered, String> {
 }
 
 impl Discovered {
-    /// `None` when the check can run, else why it is skipped.
+    /// `None` when the check can run, else why it is skipped (a missing
+    /// expired token is the run's choice, not the server's advertisement).
     pub fn missing(&self, needs: Needs) -> Option<&'static str> {
         let (ok, why) = match needs {
             Needs::Nothing => (true, ""),
             Needs::Patch => (
                 self.patch,
-                "patch.supported is not true in /ServiceProviderConfig",
+                "not advertised: patch.supported is not true in /ServiceProviderConfig",
             ),
             Needs::Bulk => (
                 self.bulk,
-                "bulk.supported is not true in /ServiceProviderConfig",
+                "not advertised: bulk.supported is not true in /ServiceProviderConfig",
             ),
             Needs::Filter => (
                 self.filter,
-                "filter.supported is not true in /ServiceProviderConfig",
+                "not advertised: filter.supported is not true in /ServiceProviderConfig",
             ),
             Needs::Sort => (
                 self.sort,
-                "sort.supported is not true in /ServiceProviderConfig",
+                "not advertised: sort.supported is not true in /ServiceProviderConfig",
             ),
             Needs::Etag => (
                 self.etag,
-                "etag.supported is not true in /ServiceProviderConfig",
+                "not advertised: etag.supported is not true in /ServiceProviderConfig",
             ),
-            Needs::Groups => (self.groups, "no Group resource type in /ResourceTypes"),
-            Needs::ExpiredToken => (self.expired_token, "no --expired-token-env given"),
+            Needs::Groups => (
+                self.groups,
+                "not advertised: no Group resource type in /ResourceTypes",
+            ),
+            Needs::ExpiredToken => (
+                self.expired_token,
+                "not run: no expired token to send (--expired-token-env)",
+            ),
         };
         (!ok).then_some(why)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn skip_reasons_name_who_decided() {
+        let d = Discovered::default();
+        assert!(d.missing(Needs::Nothing).is_none());
+        assert!(
+            d.missing(Needs::Patch)
+                .unwrap()
+                .starts_with("not advertised: ")
+        );
+        // No expired token is this run's choice: nothing the server advertises.
+        let why = d.missing(Needs::ExpiredToken).unwrap();
+        assert!(why.starts_with("not run: ") && why.contains("--expired-token-env"));
+        let with = Discovered {
+            expired_token: true,
+            ..Discovered::default()
+        };
+        assert!(with.missing(Needs::ExpiredToken).is_none());
     }
 }

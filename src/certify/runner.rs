@@ -2,7 +2,7 @@
 //! then cleanup of everything the run created, also when it is cancelled.
 
 use super::catalogue::{self, Check, Fail, Persona};
-use super::client::{Client, ClientConfig};
+use super::client::{Client, ClientConfig, OAuth};
 use super::ctx::Ctx;
 use super::discovery;
 use super::ledger::Ledger;
@@ -17,6 +17,9 @@ use std::time::{Duration, Instant};
 pub struct Options {
     pub url: String,
     pub token: Option<String>,
+    /// OAuth2 client credentials: the token is fetched (and renewed) by
+    /// the client; `token` is then unused.
+    pub oauth: Option<OAuth>,
     pub expired_token: Option<String>,
     pub headers: Vec<(String, String)>,
     pub ca_pem: Option<Vec<u8>>,
@@ -37,6 +40,7 @@ impl Options {
         Options {
             url: url.to_owned(),
             token: None,
+            oauth: None,
             expired_token: None,
             headers: Vec::new(),
             ca_pem: None,
@@ -55,6 +59,7 @@ impl Options {
         Client::new(ClientConfig {
             base: self.url.clone(),
             token: self.token.clone(),
+            oauth: self.oauth.clone(),
             expired_token: self.expired_token.clone(),
             headers: self.headers.clone(),
             ca_pem: self.ca_pem.clone(),
@@ -67,6 +72,7 @@ impl Options {
         self.token
             .iter()
             .chain(&self.expired_token)
+            .chain(self.oauth.as_ref().map(|o| &o.client_secret))
             .cloned()
             .collect()
     }
@@ -95,6 +101,7 @@ pub async fn certify(
         })?,
         None => Ledger::in_memory(),
     };
+    client.authenticate().await.map_err(SessionError::Harness)?;
     let found = discovery::discover(&client)
         .await
         .map_err(|e| SessionError::Harness(format!("the server could not be reached: {e}")))?;
@@ -142,7 +149,9 @@ pub async fn certify(
     report.subject = Some(opts.url.clone());
     report.errors = errors;
     report.refresh_passed();
-    crate::report::mask_secrets(&mut report, &opts.secrets());
+    let mut secrets = opts.secrets();
+    secrets.extend(ctx.client.fetched_tokens());
+    crate::report::mask_secrets(&mut report, &secrets);
     Ok(report)
 }
 
@@ -150,7 +159,7 @@ async fn run_checks(ctx: &Ctx, checks: &[Check], opts: &Options, out: &mut Vec<C
     for check in checks {
         let t = Instant::now();
         let verdict = match ctx.found.missing(check.needs) {
-            Some(why) => Err(Fail::Skipped(format!("not advertised: {why}"))),
+            Some(why) => Err(Fail::Skipped(why.to_owned())),
             None => {
                 match tokio::time::timeout(opts.check_timeout, (check.run)(ctx, check.arg)).await {
                     Ok(v) => v,
@@ -319,6 +328,7 @@ pub async fn cleanup_ledger(opts: &Options) -> Result<(usize, Vec<String>), Sess
         SessionError::BadInput(format!("could not read the ledger {}: {e}", path.display()))
     })?;
     let client = opts.client().map_err(SessionError::BadInput)?;
+    client.authenticate().await.map_err(SessionError::Harness)?;
     let ctx = Ctx::new(client, ledger, Default::default(), opts.profile, "cleanup");
     let mut deleted = 0;
     let mut refused = Vec::new();

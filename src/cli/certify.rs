@@ -154,18 +154,12 @@ async fn options(args: &CertifyArgs) -> Result<Options, CliError> {
             args.client_secret_env.as_deref().unwrap_or(""),
             "--client-secret-env",
         )?;
-        let http = certify::transport::Transport::new(o.ca_pem.as_deref(), o.request_timeout)
-            .map_err(CliError::BadInput)?;
-        let token = certify::client::oauth_token(
-            &http,
-            token_url,
-            args.client_id.as_deref().unwrap_or(""),
-            &secret,
-            args.oauth_scope.as_deref(),
-        )
-        .await
-        .map_err(CliError::Harness)?;
-        o.token = Some(token);
+        o.oauth = Some(certify::client::OAuth {
+            token_url: token_url.clone(),
+            client_id: args.client_id.clone().unwrap_or_default(),
+            client_secret: secret,
+            scope: args.oauth_scope.clone(),
+        });
     }
     Ok(o)
 }

@@ -125,7 +125,10 @@ pub fn checks() -> Vec<Check> {
         check!(
             "ERR-011",
             G,
-            "RFC 7644 §3.3",
+            // Where "schemas" is required of every representation (§3.3,
+            // cited before, says nothing about it); 7644 §3.12 names the
+            // 400 invalidSyntax for a body not conforming to the schema.
+            "RFC 7643 §2.1",
             Should,
             Rfc,
             Nothing,

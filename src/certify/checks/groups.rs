@@ -49,7 +49,10 @@ pub fn checks() -> Vec<Check> {
             "GROUP-004",
             G,
             "RFC 7643 §4.1.2",
-            Should,
+            // A capability probe: §4.1.2 describes User.groups (readOnly,
+            // optional like every User attribute but userName) and puts no
+            // MUST or SHOULD on a server to fill it in.
+            May,
             Rfc,
             Groups,
             "",

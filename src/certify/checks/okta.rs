@@ -299,9 +299,9 @@ async fn rename_with_id(c: &Ctx, _: &'static str) -> Verdict {
 async fn duplicate(c: &Ctx, _: &'static str) -> Verdict {
     let u = c.new_user(json!({})).await?;
     let body = json!({"schemas": [USER_URN], "userName": u["userName"], "active": true});
-    c.intend("Users", &body)?;
+    let intent = c.intend("Users", &body)?;
     let r = okta(c, Method::POST, "/Users", Some(&body)).await?;
-    c.record("Users", &r)?;
+    c.record_answer("Users", intent, &r)?;
     expect_error(&r, 409, Some("uniqueness"))?;
     Ok("409 uniqueness".into())
 }
@@ -357,9 +357,9 @@ async fn test_connection(c: &Ctx, _: &'static str) -> Verdict {
 async fn password(c: &Ctx, _: &'static str) -> Verdict {
     let secret = "Okta-Sent-Pa55word!";
     let body = c.user_body(json!({"password": secret, "active": true}));
-    c.intend("Users", &body)?;
+    let intent = c.intend("Users", &body)?;
     let r = okta(c, Method::POST, "/Users", Some(&body)).await?;
-    c.record("Users", &r)?;
+    c.record_answer("Users", intent, &r)?;
     ensure!(r.status == 201, "answered {}", r.status);
     ensure!(
         !r.text.contains(secret),

@@ -306,7 +306,7 @@ async fn list_excluded(c: &Ctx, _: &'static str) -> Verdict {
 
 async fn on_create(c: &Ctx, _: &'static str) -> Verdict {
     let body = c.user_body(json!({"title": "Created"}));
-    c.intend("Users", &body)?;
+    let intent = c.intend("Users", &body)?;
     let r = c
         .client
         .raw(
@@ -319,7 +319,7 @@ async fn on_create(c: &Ctx, _: &'static str) -> Verdict {
         .await
         .map_err(crate::certify::ctx::failed)?;
     // Recorded in the ledger like every create.
-    c.record("Users", &r)?;
+    c.record_answer("Users", intent, &r)?;
     ensure!(r.status == 201, "answered {}", r.status);
     ensure!(
         r.body.get("title").is_none(),
