@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The test command (README.md): formatting, lints, every test, Toxiproxy API
-# compatibility through toxiproxy-node-client, then the conformance suites
-# against `scimulate serve mock-targets/generic-rfc.yaml`, and the whole scenario
+# compatibility through toxiproxy-node-client, JUnit through junitparser;
+# then, on the release build: certify against scim2-server, the third-party
+# SCIM clients through the exec contract, the conformance suites against
+# `scimulate serve mock-targets/generic-rfc.yaml`, and the whole scenario
 # pack against the reference connector (ci/pack.sh, the README main job).
 set -euo pipefail
 cd "$(dirname "$0")/.."
