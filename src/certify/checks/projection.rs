@@ -114,7 +114,9 @@ pub fn checks() -> Vec<Check> {
             "PROJ-010",
             G,
             "RFC 7644 §3.9",
-            May,
+            // "on any operation that returns a resource" ... "the default
+            // list of attributes SHALL be overridden": a create answer too.
+            Must,
             Rfc,
             Nothing,
             "",
@@ -323,7 +325,12 @@ async fn on_create(c: &Ctx, _: &'static str) -> Verdict {
     ensure!(r.status == 201, "answered {}", r.status);
     ensure!(
         r.body.get("title").is_none(),
-        "title returned although not requested"
+        "title returned although only userName was asked for (the default set SHALL be overridden)"
+    );
+    ensure!(
+        r.body.get("id").is_some() && r.body.get("userName").is_some(),
+        "the answer lacks id or the requested userName: {}",
+        r.body
     );
     Ok("projected".into())
 }
