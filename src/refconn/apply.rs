@@ -17,6 +17,10 @@ use std::time::{Duration, Instant};
 
 type R<T> = Result<T, Failure>;
 
+/// How long what was learnt of an app's userName matching is trusted: an
+/// app may change its matching under us.
+const CASE_FACT_FRESH_FOR: Duration = Duration::from_secs(60);
+
 fn quote(s: &str) -> String {
     format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""))
 }
@@ -123,12 +127,11 @@ impl Apply<'_> {
     /// Whether the app was seen, recently, answering `userName eq` with an
     /// account spelled in another case. Then the filter is the whole answer
     /// and the scan below (five pages per joiner, which made a mass joiner
-    /// wave crawl) is skipped. The fact is relearnt every minute: an app
-    /// may change its matching under us.
+    /// wave crawl) is skipped. The fact is relearnt once it is
+    /// [`CASE_FACT_FRESH_FOR`] old.
     fn user_name_folds_case(&self) -> bool {
-        const FRESH_FOR: Duration = Duration::from_secs(60);
         matches!(*self.rt.user_name_folds_case.lock(),
-            Some((folds, seen)) if folds && seen.elapsed() < FRESH_FOR)
+            Some((folds, seen)) if folds && seen.elapsed() < CASE_FACT_FRESH_FOR)
     }
 
     /// Learns [`Self::user_name_folds_case`] from an account known to be
@@ -139,7 +142,10 @@ impl Apply<'_> {
             .rt
             .user_name_folds_case
             .lock()
-            .is_none_or(|(_, seen)| seen.elapsed() >= Duration::from_secs(60));
+            .is_none_or(|(_, seen)| seen.elapsed() >= CASE_FACT_FRESH_FOR);
+        if !stale {
+            return Ok(());
+        }
         let swapped: String = user_name
             .chars()
             .map(|c| match c.is_uppercase() {
@@ -147,7 +153,7 @@ impl Apply<'_> {
                 false => c.to_uppercase().next().unwrap_or(c),
             })
             .collect();
-        if !stale || swapped == user_name {
+        if swapped == user_name {
             return Ok(());
         }
         let found = self.first("Users", "userName", &swapped).await?;

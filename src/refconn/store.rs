@@ -262,7 +262,7 @@ impl Store {
                 }
             }
         }
-        let first = people.into_iter().min_by_key(|v| {
+        let mut items = people.into_iter().min_by_key(|v| {
             let by_order = |i: &&usize| self.original_order(**i);
             let last = v.iter().max_by_key(by_order).map(|i| self.items[*i].kind);
             let rank = u8::from(fifo || last != Some(EventKind::Deprovision));
@@ -273,7 +273,6 @@ impl Store {
                     .map(|i| self.original_order(*i)),
             )
         })?;
-        let mut items = first;
         items.sort_by_key(|a| self.original_order(*a));
         Some(Batch { items })
     }

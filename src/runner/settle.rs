@@ -14,8 +14,6 @@ use tokio::time::Instant;
 const QUIET: Duration = Duration::from_secs(1);
 /// How often the condition is looked at again.
 const POLL: Duration = Duration::from_millis(100);
-/// Why the targets are not settled while requests still come in.
-const STILL_ARRIVING: &str = "requests still arriving";
 
 /// A target's users and groups as they are now.
 pub(crate) fn snapshot(state: &TargetState) -> (Vec<Value>, Vec<Value>) {
@@ -69,17 +67,27 @@ impl LastRequest {
     }
 }
 
+/// Why the targets are not settled yet.
+enum Unsettled {
+    /// A request reached a target less than [`QUIET`] ago.
+    Arriving,
+    /// Quiet, but the targets differ from the source of truth: how.
+    Differs(String),
+}
+
+const ARRIVING: &str = "requests still arriving";
+
 /// Why the targets are not settled yet, or `None` when they are. Quiet is
 /// looked at first: while requests still arrive, judging every account
 /// would only take the CPU the connector needs.
-fn unsettled(live: &Live<'_>, last: &mut LastRequest) -> Option<String> {
+fn unsettled(live: &Live<'_>, last: &mut LastRequest) -> Option<Unsettled> {
     let quiet = last
         .newest(live)
         .is_none_or(|t| (chrono::Utc::now() - t).to_std().unwrap_or_default() >= QUIET);
     if !quiet {
-        return Some(STILL_ARRIVING.to_owned());
+        return Some(Unsettled::Arriving);
     }
-    differences(live)
+    differences(live).map(Unsettled::Differs)
 }
 
 /// How the targets differ from the source of truth, if they do.
@@ -98,22 +106,26 @@ pub(crate) async fn wait(live: &Live<'_>, timeout: Duration) -> Result<(), Strin
     let deadline = Instant::now() + timeout;
     let mut last = LastRequest::default();
     loop {
-        let Some(why) = unsettled(live, &mut last) else {
-            return Ok(());
+        let why = match unsettled(live, &mut last) {
+            None => return Ok(()),
+            // Quiet but different, and nothing of the connector runs
+            // between events: waiting out the bound could change nothing.
+            Some(Unsettled::Differs(diff)) if live.connector.runs_only_per_event() => {
+                return Err(format!(
+                    "not settled, and nothing is left running that could settle it \
+                     (the connector runs only while an event is delivered): {diff}"
+                ));
+            }
+            Some(why) => why,
         };
-        // Quiet but different, and nothing of the connector runs between
-        // events: waiting out the bound could change nothing.
-        if why != STILL_ARRIVING && live.connector.runs_only_per_event() {
-            return Err(format!(
-                "not settled, and nothing is left running that could settle it \
-                 (the connector runs only while an event is delivered): {why}"
-            ));
-        }
         if Instant::now() >= deadline {
             // Say how the targets differ even if requests still arrive.
-            let why = match differences(live) {
-                Some(diff) if why != diff => format!("{why}; {diff}"),
-                _ => why,
+            let why = match why {
+                Unsettled::Differs(diff) => diff,
+                Unsettled::Arriving => match differences(live) {
+                    Some(diff) => format!("{ARRIVING}; {diff}"),
+                    None => ARRIVING.to_owned(),
+                },
             };
             return Err(format!(
                 "not settled after {:.0}s: {why}",
