@@ -18,6 +18,7 @@ use http_body_util::{BodyExt, Empty};
 use hyper::Request;
 use hyper::client::conn::http1;
 use hyper_util::rt::TokioIo;
+use scimulate::target::journal::DEFAULT_CAPACITY;
 use serde_json::{Value, json};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -113,10 +114,32 @@ async fn load(
     make_path: Arc<dyn Fn(u64) -> String + Send + Sync>,
     token: Option<String>,
 ) -> Result {
+    load_until(addr, conns, Budget::Seconds(secs), make_path, token).await
+}
+
+/// How long a load lasts: measured seconds after a short warm-up, or a
+/// number of requests per connection (a warm-up of its own).
+#[derive(Clone, Copy)]
+enum Budget {
+    Seconds(f64),
+    Requests(u64),
+}
+
+async fn load_until(
+    addr: SocketAddr,
+    conns: usize,
+    budget: Budget,
+    make_path: Arc<dyn Fn(u64) -> String + Send + Sync>,
+    token: Option<String>,
+) -> Result {
     let warmup = Duration::from_millis(500);
     let start = Instant::now();
     let measure_from = start + warmup;
-    let end = measure_from + Duration::from_secs_f64(secs);
+    let (secs, end, per_conn) = match budget {
+        Budget::Seconds(secs) => (secs, measure_from + Duration::from_secs_f64(secs), u64::MAX),
+        // Bounded all the same: a warm-up never runs for more than 10 min.
+        Budget::Requests(n) => (1.0, start + Duration::from_secs(600), n),
+    };
     let mut tasks = Vec::new();
     for c in 0..conns {
         let make_path = make_path.clone();
@@ -133,7 +156,7 @@ async fn load(
             let mut body_bytes = 0;
             // A seeded, per-connection sequence of users to look up.
             let mut state = 0x9e37_79b9_7f4a_7c15u64 ^ c as u64;
-            loop {
+            for _ in 0..per_conn {
                 let now = Instant::now();
                 if now >= end {
                     break;
@@ -174,6 +197,32 @@ async fn load(
         p99_us: hist.value_at_quantile(0.99),
         body_bytes,
     }
+}
+
+/// Measured rounds per comparison; the median is kept.
+const ROUNDS: usize = 3;
+
+fn median(mut runs: Vec<Result>) -> Result {
+    runs.sort_by(|a, b| a.rps.total_cmp(&b.rps));
+    runs.swap_remove(runs.len() / 2)
+}
+
+/// Brings a server to its steady state before it is measured: its
+/// journal keeps the last [`DEFAULT_CAPACITY`] requests, and until it is
+/// full every request also pays for first-touch memory (the first five
+/// seconds ran 15–20% slower than the next ones). Measuring that phase
+/// against a ceiling with no journal would compare a start-up cost, not
+/// throughput; the README says so.
+fn warm_up(rt: &tokio::runtime::Runtime, server: &Server, users: u64) {
+    let conns = 16;
+    let per_conn = (DEFAULT_CAPACITY as u64).div_ceil(conns as u64) + 1_000;
+    rt.block_on(load_until(
+        server.addr,
+        conns,
+        Budget::Requests(per_conn),
+        lookup_path(server, users),
+        Some(server.token.clone()),
+    ));
 }
 
 fn lookup_path(server: &Server, users: u64) -> Arc<dyn Fn(u64) -> String + Send + Sync> {
@@ -234,7 +283,9 @@ fn main() {
             .unwrap_or(100_000);
         let server = serve(users as usize);
         println!("serve pid {}", server.child.id());
-        for _ in 0..3 {
+        warm_up(&rt, &server, users);
+        println!("warmed up");
+        for _ in 0..ROUNDS {
             let r = rt.block_on(load(
                 server.addr,
                 16,
@@ -252,6 +303,7 @@ fn main() {
 
     println!("== 100k users: userName eq over keep-alive, vs a minimal axum handler");
     let server = serve(100_000);
+    warm_up(&rt, &server, 100_000);
     let probe = rt.block_on(load(
         server.addr,
         1,
@@ -261,29 +313,51 @@ fn main() {
     ));
     let ceiling_addr = ceiling(vec![b'x'; probe.body_bytes]);
     for conns in [16, 64] {
-        let real = rt.block_on(load(
-            server.addr,
-            conns,
-            secs,
-            lookup_path(&server, 100_000),
-            Some(server.token.clone()),
-        ));
-        let ceil = rt.block_on(load(
-            ceiling_addr,
-            conns,
-            secs,
-            Arc::new(|_| "/Users".to_owned()),
-            None,
-        ));
-        let ratio = real.rps / ceil.rps;
+        // In turns, three rounds, medians kept: drift on a shared machine
+        // (the ceiling alone moved from 93k to 117k req/s between runs)
+        // hits both sides alike.
+        let mut reals = Vec::new();
+        let mut ceils = Vec::new();
+        let mut ratios = Vec::new();
+        for _ in 0..ROUNDS {
+            let real = rt.block_on(load(
+                server.addr,
+                conns,
+                secs,
+                lookup_path(&server, 100_000),
+                Some(server.token.clone()),
+            ));
+            let ceil = rt.block_on(load(
+                ceiling_addr,
+                conns,
+                secs,
+                Arc::new(|_| "/Users".to_owned()),
+                None,
+            ));
+            println!(
+                "{conns:>3} conns: scimulate {:>9.0} req/s p99 {:>6} µs | ceiling {:>9.0} req/s p99 {:>6} µs | ratio {:.2}",
+                real.rps,
+                real.p99_us,
+                ceil.rps,
+                ceil.p99_us,
+                real.rps / ceil.rps
+            );
+            ratios.push(real.rps / ceil.rps);
+            reals.push(real);
+            ceils.push(ceil);
+        }
+        ratios.sort_by(f64::total_cmp);
+        let ratio = ratios[ROUNDS / 2];
+        let (real, ceil) = (median(reals), median(ceils));
         println!(
-            "{conns:>3} conns: scimulate {:>9.0} req/s p99 {:>6} µs | ceiling {:>9.0} req/s p99 {:>6} µs | ratio {ratio:.2} (goal ≥ 0.50) | body {} B",
-            real.rps, real.p99_us, ceil.rps, ceil.p99_us, real.body_bytes
+            "{conns:>3} conns, median of {ROUNDS}: scimulate {:>9.0} req/s p99 {:>6} µs | ceiling {:>9.0} req/s | ratio {ratio:.2} (goal ≥ 0.50) | body {} B",
+            real.rps, real.p99_us, ceil.rps, real.body_bytes
         );
         report.insert(
             format!("lookup_100k_{conns}_conns"),
             json!({"rps": real.rps, "p99_us": real.p99_us, "ceiling_rps": ceil.rps,
-                   "ceiling_p99_us": ceil.p99_us, "ratio": ratio, "body_bytes": real.body_bytes}),
+                   "ceiling_p99_us": ceil.p99_us, "ratio": ratio, "ratios": ratios,
+                   "body_bytes": real.body_bytes}),
         );
     }
     drop(server);
@@ -304,20 +378,16 @@ fn main() {
             Some(server.token.clone()),
         ))
     };
-    run(&small, 1_000, 2.0);
-    run(&big, 1_000_000, 2.0);
+    warm_up(&rt, &small, 1_000);
+    warm_up(&rt, &big, 1_000_000);
     let mut smalls = Vec::new();
     let mut bigs = Vec::new();
-    for _ in 0..3 {
+    for _ in 0..ROUNDS {
         smalls.push(run(&small, 1_000, secs));
         bigs.push(run(&big, 1_000_000, secs));
     }
     drop(small);
     drop(big);
-    let median = |mut runs: Vec<Result>| {
-        runs.sort_by(|a, b| a.rps.total_cmp(&b.rps));
-        runs.swap_remove(1)
-    };
     let (s, b) = (median(smalls), median(bigs));
     let change = (b.rps - s.rps) / s.rps;
     let per_user = (big_rss.saturating_sub(small_rss)) as f64 * 1024.0 / 999_000.0;

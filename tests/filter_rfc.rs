@@ -172,6 +172,21 @@ proptest! {
         prop_assert_eq!(filter::parse(&text).map_err(|e| TestCaseError::fail(e.to_string()))?, f, "{}", text);
     }
 
+    /// A string value means what JSON says it means (RFC 7644 §3.4.2.2:
+    /// compValue strings are JSON strings): escapes decoded, raw control
+    /// characters refused, whichever path the parser takes.
+    #[test]
+    fn string_values_are_json_strings(body in r#"([^"\\]|\\[nrtbf/"\\u]|\\u[0-9a-fA-F]{4}|[\x00-\x1f]){0,16}"#) {
+        let literal = format!("\"{body}\"");
+        let expected = serde_json::from_str::<String>(&literal).ok();
+        let parsed = match filter::parse(&format!("userName eq {literal}")) {
+            Ok(Filter::Compare { value: CompValue::String(v), .. }) => Some(v),
+            Ok(other) => return Err(TestCaseError::fail(format!("{other:?}"))),
+            Err(_) => None,
+        };
+        prop_assert_eq!(parsed, expected, "{}", literal);
+    }
+
     #[test]
     fn the_parser_never_panics(text in "\\PC{0,80}") {
         let _ = filter::parse(&text);

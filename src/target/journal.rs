@@ -121,7 +121,10 @@ pub fn mask_headers(headers: &HeaderMap) -> String {
         } else {
             // Line breaks cannot occur in a parsed header value; replacing
             // them keeps one header per line even for hand-made maps.
-            out.push_str(&text.replace(['\r', '\n'], " "));
+            out.extend(text.chars().map(|c| match c {
+                '\r' | '\n' => ' ',
+                c => c,
+            }));
         }
         out.push('\n');
     }
@@ -216,12 +219,18 @@ impl Journal {
         let mut inner = self.inner.lock();
         inner.next_seq += 1;
         entry.seq = inner.next_seq;
-        if inner.entries.len() == self.capacity {
-            inner.entries.pop_front();
+        let evicted = if inner.entries.len() == self.capacity {
             inner.dropped += 1;
-        }
+            inner.entries.pop_front()
+        } else {
+            None
+        };
         inner.entries.push_back(Arc::new(entry));
-        inner.next_seq
+        let seq = inner.next_seq;
+        drop(inner);
+        // Freed outside the lock: the other workers record meanwhile.
+        drop(evicted);
+        seq
     }
 
     /// Entries with `seq > since`, oldest first.

@@ -5,7 +5,7 @@
 //! Our own loop rather than `axum::serve` because neither TLS nor a real
 //! TCP reset (RST, not an orderly close) can be had through it.
 
-use axum::Router;
+use crate::target::http::Journaled;
 use axum::extract::Request;
 use hyper::body::Incoming;
 use hyper_util::rt::{TokioExecutor, TokioIo};
@@ -75,11 +75,11 @@ impl ConnectionReset {
     }
 }
 
-/// Serves `app` on `listener` until `shutdown` turns true, then lets
+/// Serves the target `app` on `listener` until `shutdown` turns true, then lets
 /// in-flight requests finish for at most [`SHUTDOWN_GRACE`].
 pub async fn serve(
     listener: TcpListener,
-    app: Router,
+    app: Journaled,
     tls: Option<TlsAcceptor>,
     mut shutdown: watch::Receiver<bool>,
 ) -> io::Result<()> {
@@ -144,7 +144,7 @@ fn is_per_connection(e: &io::Error) -> bool {
 
 async fn serve_connection<IO>(
     io: IO,
-    app: Router,
+    app: Journaled,
     reset: ConnectionReset,
     watcher: hyper_util::server::graceful::Watcher,
 ) where

@@ -1,7 +1,7 @@
 //! One target's listener: bind (port chosen by the OS), seed, serve until
 //! told to stop, then finish in-flight requests (graceful shutdown).
 
-use super::http::router;
+use super::http;
 use super::listener;
 use super::profile::Profile;
 use super::state::TargetState;
@@ -68,7 +68,7 @@ pub async fn start(
     state
         .install_quirks()
         .map_err(|why| io::Error::other(format!("target {name}: {why}")))?;
-    let app = router(state.clone());
+    let app = http::service(state.clone());
     let task = tokio::spawn(listener::serve(listener, app, tls, shutdown));
     Ok(RunningTarget {
         state,

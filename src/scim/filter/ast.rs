@@ -64,13 +64,6 @@ impl CompareOp {
             CompareOp::Le => "le",
         }
     }
-
-    /// Operators are case-insensitive (RFC 7644 §3.4.2.2).
-    pub fn parse(s: &str) -> Option<CompareOp> {
-        CompareOp::ALL
-            .into_iter()
-            .find(|op| op.as_str().eq_ignore_ascii_case(s))
-    }
 }
 
 /// `compValue = false / null / true / number / string`

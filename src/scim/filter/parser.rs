@@ -100,11 +100,28 @@ impl Parser {
             .collect()
     }
 
+    /// Whether the word at the cursor is `expected`, ignoring ASCII case.
+    /// Compares in place: every keyword and operator tried goes through
+    /// here, and a copy of the word each time showed in the lookup profile.
+    fn word_is(&self, expected: &str) -> bool {
+        let mut word = self.chars[self.pos..]
+            .iter()
+            .take_while(|c| !is_delimiter(**c));
+        let mut expected = expected.chars();
+        loop {
+            match (word.next(), expected.next()) {
+                (None, None) => return true,
+                (Some(a), Some(b)) if a.eq_ignore_ascii_case(&b) => {}
+                _ => return false,
+            }
+        }
+    }
+
     /// Consumes `keyword` (case-insensitive) if it is the next whole word.
     fn keyword(&mut self, keyword: &str) -> bool {
         let save = self.pos;
         self.skip_ws();
-        if self.word().eq_ignore_ascii_case(keyword) {
+        if self.word_is(keyword) {
             self.pos += keyword.chars().count();
             true
         } else {
@@ -209,16 +226,19 @@ impl Parser {
             });
         }
         self.skip_ws();
-        let op_text = self.word();
-        if op_text.eq_ignore_ascii_case("pr") {
+        if self.word_is("pr") {
             self.pos += 2;
             return Ok(Filter::Present(path));
         }
-        let Some(op) = CompareOp::parse(&op_text) else {
+        // Operators are case-insensitive (RFC 7644 §3.4.2.2).
+        let Some(op) = CompareOp::ALL
+            .into_iter()
+            .find(|op| self.word_is(op.as_str()))
+        else {
             return Err(self
                 .error("a comparison operator (eq, ne, co, sw, ew, gt, ge, lt, le), 'pr' or '['"));
         };
-        self.pos += op_text.chars().count();
+        self.pos += op.as_str().len();
         let value = self.comp_value()?;
         Ok(Filter::Compare { path, op, value })
     }
@@ -230,14 +250,16 @@ impl Parser {
             Some('"') => self.string(),
             Some(c) if c == '-' || c.is_ascii_digit() => self.number(),
             Some(_) => {
-                let word = self.word();
-                let value = match word.to_ascii_lowercase().as_str() {
-                    "true" => CompValue::Bool(true),
-                    "false" => CompValue::Bool(false),
-                    "null" => CompValue::Null,
-                    _ => return Err(self.error(EXPECTED)),
+                let (value, len) = if self.word_is("true") {
+                    (CompValue::Bool(true), 4)
+                } else if self.word_is("false") {
+                    (CompValue::Bool(false), 5)
+                } else if self.word_is("null") {
+                    (CompValue::Null, 4)
+                } else {
+                    return Err(self.error(EXPECTED));
                 };
-                self.pos += word.chars().count();
+                self.pos += len;
                 Ok(value)
             }
             None => Err(self.error(EXPECTED)),
@@ -261,6 +283,12 @@ impl Parser {
                 Some('"') => break,
                 Some(_) => end += 1,
             }
+        }
+        let body = &self.chars[start + 1..end];
+        // Nothing to unescape or refuse: the characters are the value.
+        if !body.iter().any(|c| *c == '\\' || c.is_control()) {
+            self.pos = end + 1;
+            return Ok(CompValue::String(body.iter().collect()));
         }
         let literal: String = self.chars[start..=end].iter().collect();
         let value: String = serde_json::from_str(&literal).map_err(|e| FilterError {

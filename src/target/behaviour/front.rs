@@ -7,11 +7,9 @@ use crate::fault::FaultKind;
 use crate::scim::ScimError;
 use crate::target::profile::Profile;
 use crate::target::state::TargetState;
-use axum::extract::{Request, State};
-use axum::http::{HeaderMap, Method, header};
-use axum::middleware::Next;
+use axum::extract::Request;
+use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use std::sync::Arc;
 use std::time::Instant;
 
 /// Names the fault that shaped a response, for the journal (SPEC §3.3).
@@ -23,20 +21,10 @@ pub fn needed(profile: &Profile) -> bool {
     profile.rate_limit.is_some() || profile.behaviour.require_user_agent
 }
 
-/// The middleware: answers a refused request, or passes it on.
-pub async fn front_door(
-    State(state): State<Arc<TargetState>>,
-    req: Request,
-    next: Next,
-) -> Response {
-    match refuse(&state, req.method(), req.headers()) {
-        Some(response) => response,
-        None => next.run(req).await,
-    }
-}
-
-/// The answer that replaces the request; `None` lets it through.
-pub fn refuse(state: &TargetState, method: &Method, headers: &HeaderMap) -> Option<Response> {
+/// The gate (see `http::gate`): the answer that replaces the request;
+/// `None` lets it through.
+pub fn front_door(state: &TargetState, req: &Request) -> Option<Response> {
+    let (method, headers) = (req.method(), req.headers());
     if let (Some(bucket), Some(config)) = (&state.vendor.bucket, &state.profile.rate_limit) {
         if config.limits(method.as_str()) {
             if let Err(wait) = bucket.lock().take(Instant::now()) {

@@ -1,6 +1,7 @@
 //! Cross-cutting layers: the journal (outermost: it sees every request,
 //! including refused ones, SPEC §3.3), which also lets the faults decide
-//! (SPEC §3.2) before the request goes on, and bearer authentication.
+//! (SPEC §3.2) before the request goes on, and bearer authentication (a
+//! gate, see `super::gate`).
 
 use super::response::{OperationTag, scim_json};
 use crate::fault::{FaultKind, Operation};
@@ -10,15 +11,19 @@ use crate::target::faults::{self, Verdict};
 use crate::target::journal::{JournalEntry, mask_body, mask_headers};
 use crate::target::listener::ConnectionReset;
 use crate::target::state::TargetState;
-use axum::body::{Body, Bytes};
-use axum::extract::{Request, State};
-use axum::http::{HeaderValue, Method, StatusCode, header};
-use axum::middleware::Next;
+use axum::Router;
+use axum::body::{Body, Bytes, HttpBody};
+use axum::extract::Request;
+use axum::http::{self, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chrono::Utc;
 use http_body_util::{BodyExt, LengthLimitError, Limited};
+use std::convert::Infallible;
+use std::pin::Pin;
 use std::sync::Arc;
+use std::task::{Context, Poll};
 use std::time::Instant;
+use tower::{Service, ServiceExt};
 
 /// The kind of operation a request attempts: what the handler said, or
 /// from the method, path and body (a refused PATCH that deactivates is
@@ -97,10 +102,51 @@ impl Received {
     }
 }
 
+/// The whole target: the journal around the router. Outside the router
+/// rather than one of its layers: it must see every request, unknown paths
+/// included, and a router layer is cloned, boxed and polled once per route
+/// on every request.
+#[derive(Clone)]
+pub struct Journaled {
+    state: Arc<TargetState>,
+    router: Router,
+}
+
+impl Journaled {
+    pub fn new(state: Arc<TargetState>, router: Router) -> Self {
+        Journaled { state, router }
+    }
+}
+
+impl<B> Service<http::Request<B>> for Journaled
+where
+    B: HttpBody<Data = Bytes> + Send + 'static,
+    B::Error: Into<axum::BoxError>,
+{
+    type Response = Response;
+    type Error = Infallible;
+    type Future = Pin<Box<dyn Future<Output = Result<Response, Infallible>> + Send>>;
+
+    fn poll_ready(&mut self, _cx: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, req: http::Request<B>) -> Self::Future {
+        let (state, router) = (self.state.clone(), self.router.clone());
+        Box::pin(async move { Ok(journal(state, req.map(Body::new), router).await) })
+    }
+}
+
+/// Runs the request through the endpoints.
+async fn endpoints(router: Router, req: Request) -> Response {
+    let Ok(response) = router.oneshot(req).await;
+    response
+}
+
 /// Reads the body (refusing more than the target's payload limit with 413,
 /// RFC 7644 §3.7.4), lets the faults decide, runs the request, and journals
 /// both sides.
-pub async fn journal(State(state): State<Arc<TargetState>>, req: Request, next: Next) -> Response {
+async fn journal(state: Arc<TargetState>, req: Request, router: Router) -> Response {
     let (parts, body) = req.into_parts();
     let received = Received {
         started: Instant::now(),
@@ -158,7 +204,8 @@ pub async fn journal(State(state): State<Arc<TargetState>>, req: Request, next: 
                         tokio::time::sleep(delay).await;
                     }
                     let req = Request::from_parts(parts, Body::from(bytes.clone()));
-                    let (response, applied) = faults::shaping::scoped(shaping, next.run(req)).await;
+                    let (response, applied) =
+                        faults::shaping::scoped(shaping, endpoints(router, req)).await;
                     fault = fault.or(applied);
                     if matches!(verdict, Verdict::TokenExpired)
                         && response.status() == StatusCode::UNAUTHORIZED
@@ -253,27 +300,20 @@ async fn reset_connection(handle: Option<&ConnectionReset>) -> Response {
     }
 }
 
-/// Bearer authentication (RFC 6750): 401 with a SCIM error body and a
-/// challenge that tells a missing token from an invalid or expired one.
-pub async fn authenticate(
-    State(state): State<Arc<TargetState>>,
-    req: Request,
-    next: Next,
-) -> Response {
+/// Bearer authentication (RFC 6750), a gate (see `super::gate`): 401 with
+/// a SCIM error body and a challenge that tells a missing token from an
+/// invalid or expired one.
+pub fn authenticate(state: &TargetState, req: &Request) -> Option<Response> {
     let authorization = req
         .headers()
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok());
-    match state.auth.check(authorization) {
-        Ok(()) => next.run(req).await,
-        Err(failure) => {
-            let error = ScimError::unauthorized(failure.detail());
-            let mut response = scim_json(StatusCode::UNAUTHORIZED, &error.to_json());
-            response.headers_mut().insert(
-                header::WWW_AUTHENTICATE,
-                HeaderValue::from_static(failure.challenge()),
-            );
-            response
-        }
-    }
+    let failure = state.auth.check(authorization).err()?;
+    let error = ScimError::unauthorized(failure.detail());
+    let mut response = scim_json(StatusCode::UNAUTHORIZED, &error.to_json());
+    response.headers_mut().insert(
+        header::WWW_AUTHENTICATE,
+        HeaderValue::from_static(failure.challenge()),
+    );
+    Some(response)
 }

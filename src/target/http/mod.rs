@@ -5,6 +5,7 @@
 mod body;
 mod bulk;
 mod discovery;
+mod gate;
 mod layers;
 pub mod oauth;
 mod params;
@@ -20,8 +21,9 @@ use crate::scim::ScimError;
 use crate::target::behaviour;
 use crate::target::state::TargetState;
 use axum::Router;
-use axum::middleware::from_fn_with_state;
 use axum::routing::{any, get, post};
+use gate::GateLayer;
+pub use layers::Journaled;
 use resources::{GroupsEndpoint, UsersEndpoint};
 use std::sync::Arc;
 
@@ -37,7 +39,7 @@ async fn method_not_allowed() -> ScimError {
 ///
 /// Routes carry the base path in full rather than being nested: nesting
 /// costs a prefix strip and a boxed service clone on every request.
-pub fn router(state: Arc<TargetState>) -> Router {
+pub fn service(state: Arc<TargetState>) -> Journaled {
     let base = state.profile.base_path.trim_end_matches('/').to_owned();
     let at = |path: &str| format!("{base}{path}");
     let scim = Router::new();
@@ -52,21 +54,16 @@ pub fn router(state: Arc<TargetState>) -> Router {
         .route(&at("/ResourceTypes"), get(discovery::resource_type_list))
         .route(&at("/ResourceTypes/{name}"), get(discovery::resource_type))
         .route(&at("/Me"), any(discovery::me))
-        .route_layer(from_fn_with_state(state.clone(), layers::authenticate));
+        .route_layer(GateLayer::new(state.clone(), layers::authenticate));
     let routes = scim
         .route(oauth::TOKEN_PATH, post(oauth::token))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed);
     // Only profiles with a rate limit or a required User-Agent pay for it.
     let routes = if behaviour::front::needed(&state.profile) {
-        routes.layer(from_fn_with_state(
-            state.clone(),
-            behaviour::front::front_door,
-        ))
+        routes.layer(GateLayer::new(state.clone(), behaviour::front::front_door))
     } else {
         routes
     };
-    routes
-        .layer(from_fn_with_state(state.clone(), layers::journal))
-        .with_state(state)
+    Journaled::new(state.clone(), routes.with_state(state))
 }

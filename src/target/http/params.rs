@@ -7,6 +7,7 @@ use crate::scim::query;
 use crate::scim::schema::ResourceSchema;
 use crate::scim::{ScimError, ScimResult};
 use serde_json::Value;
+use std::borrow::Cow;
 use std::sync::Arc;
 
 pub const SEARCH_REQUEST: &str = "urn:ietf:params:scim:api:messages:2.0:SearchRequest";
@@ -43,21 +44,20 @@ pub struct ListParams {
     pub projection: Projection,
 }
 
-/// The decoded `name=value` pairs of a query string.
-pub fn query_pairs(raw: Option<&str>) -> Vec<(String, String)> {
-    raw.map(|q| {
-        form_urlencoded::parse(q.as_bytes())
-            .map(|(k, v)| (k.into_owned(), v.into_owned()))
-            .collect()
-    })
-    .unwrap_or_default()
+/// The decoded `name=value` pairs of a query string, borrowed from it
+/// where nothing needed decoding.
+pub type QueryPairs<'q> = Vec<(Cow<'q, str>, Cow<'q, str>)>;
+
+pub fn query_pairs(raw: Option<&str>) -> QueryPairs<'_> {
+    raw.map(|q| form_urlencoded::parse(q.as_bytes()).collect())
+        .unwrap_or_default()
 }
 
-fn param<'a>(pairs: &'a [(String, String)], name: &str) -> Option<&'a str> {
+fn param<'a>(pairs: &'a QueryPairs<'_>, name: &str) -> Option<&'a str> {
     pairs
         .iter()
         .find(|(k, _)| k.eq_ignore_ascii_case(name))
-        .map(|(_, v)| v.as_str())
+        .map(|(_, v)| v.as_ref())
 }
 
 fn integer(name: &str, text: &str) -> ScimResult<i64> {
@@ -94,7 +94,7 @@ fn sort_path(text: &str, schema: &ResourceSchema) -> ScimResult<AttrPath> {
 }
 
 impl Projection {
-    pub fn from_pairs(pairs: &[(String, String)], schema: &ResourceSchema) -> ScimResult<Self> {
+    pub fn from_pairs(pairs: &QueryPairs<'_>, schema: &ResourceSchema) -> ScimResult<Self> {
         let list = |name| {
             param(pairs, name)
                 .filter(|s| !s.trim().is_empty())

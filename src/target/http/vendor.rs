@@ -50,7 +50,7 @@ pub fn list(
     let cursor = pairs
         .iter()
         .find(|(k, _)| k.eq_ignore_ascii_case("cursor"))
-        .map(|(_, v)| v.clone());
+        .map(|(_, v)| v.clone().into_owned());
     let kept = form_urlencoded::Serializer::new(String::new())
         .extend_pairs(pairs.iter().filter(|(k, _)| !ignored(state, k)))
         .finish();

@@ -56,7 +56,10 @@ fn user_name_key(value: &Value) -> Option<CompactString> {
 /// evaluator does.
 fn fold(user_name: &str) -> CompactString {
     if user_name.is_ascii() {
-        CompactString::from(user_name).to_ascii_lowercase()
+        // In place: a short name stays inline, with no allocation at all.
+        let mut folded = CompactString::from(user_name);
+        folded.make_ascii_lowercase();
+        folded
     } else {
         CompactString::from(user_name.to_lowercase())
     }
