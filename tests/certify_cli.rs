@@ -12,7 +12,11 @@ use std::time::{Duration, Instant};
 fn run(args: &[&str]) -> Result<u8, u8> {
     let cli = Cli::try_parse_from(std::iter::once("scimulate").chain(args.iter().copied()))
         .map_err(|_| scimulate::cli::exit::BAD_INPUT)?;
-    run_code(cli).map_err(|e| e.code())
+    // The error is printed: a failing test then says why certify gave up.
+    run_code(cli).map_err(|e| {
+        eprintln!("certify failed: {e}");
+        e.code()
+    })
 }
 
 /// Runs certify in a thread of its own (it owns its runtime).
@@ -264,4 +268,23 @@ async fn certify_speaks_https_with_ca_file() {
         token.clone(),
     ];
     assert_eq!(certify(args).await, Err(3));
+}
+
+/// base64url tokens may begin with '-'; `--token` still takes them as its
+/// value (one generated token in 64 did, and was read as a flag).
+#[test]
+fn a_token_that_begins_with_a_hyphen_is_still_the_token() {
+    let cli = Cli::try_parse_from([
+        "scimulate",
+        "certify",
+        "--url",
+        "http://127.0.0.1:9/scim/v2",
+        "--token",
+        "-Zq3v_x",
+    ])
+    .expect("parses");
+    let scimulate::cli::Command::Certify(args) = cli.command else {
+        panic!("certify expected")
+    };
+    assert_eq!(args.token.as_deref(), Some("-Zq3v_x"));
 }

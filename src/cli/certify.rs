@@ -14,7 +14,8 @@ pub struct CertifyArgs {
     #[arg(long, required_unless_present = "list")]
     pub url: Option<String>,
     /// Bearer token (prefer --token-env: a flag shows in the process list).
-    #[arg(long, conflicts_with_all = ["token_env", "oauth_token_url"])]
+    /// A token may begin with '-' (base64url): it is still the value.
+    #[arg(long, allow_hyphen_values = true, conflicts_with_all = ["token_env", "oauth_token_url"])]
     pub token: Option<String>,
     /// Environment variable holding the bearer token.
     #[arg(long, value_name = "VAR", conflicts_with = "oauth_token_url")]

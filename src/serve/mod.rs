@@ -11,9 +11,7 @@ use crate::target::http::oauth::TOKEN_PATH;
 use crate::target::profile::Profile;
 use crate::target::server::{self, RunningTarget, http_origin};
 use crate::target::tls::{RunCa, certificate_hosts};
-use base64::Engine;
 use network::Network;
-use rand::RngCore;
 use std::collections::{BTreeMap, HashMap};
 use std::io;
 use std::net::{IpAddr, SocketAddr};
@@ -101,9 +99,7 @@ fn unique_names(profiles: &[Profile]) -> Vec<String> {
 }
 
 fn admin_token() -> String {
-    let mut buf = [0u8; 24];
-    rand::rng().fill_bytes(&mut buf);
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(buf)
+    crate::target::auth::random_secret(24)
 }
 
 /// Starts every target, then the admin API. Everything accepts

@@ -61,10 +61,24 @@ pub struct Auth {
     tokens: Mutex<HashMap<String, Option<Instant>>>,
 }
 
-fn random_secret(bytes: usize) -> String {
+/// A fresh base64url secret of `bytes` random bytes (tokens, client
+/// secrets, the admin token).
+pub fn random_secret(bytes: usize) -> String {
+    secret_from(&mut rand::rng(), bytes)
+}
+
+/// Never one that begins with '-': users paste these after flags
+/// (`certify --token …`, `curl -H …`), where a leading '-' reads as
+/// another flag. One in 64 would.
+fn secret_from(rng: &mut impl RngCore, bytes: usize) -> String {
     let mut buf = vec![0u8; bytes];
-    rand::rng().fill_bytes(&mut buf);
-    URL_SAFE_NO_PAD.encode(buf)
+    loop {
+        rng.fill_bytes(&mut buf);
+        let secret = URL_SAFE_NO_PAD.encode(&buf);
+        if !secret.starts_with('-') {
+            return secret;
+        }
+    }
 }
 
 /// Compares in time independent of where the strings differ.
@@ -226,6 +240,18 @@ mod tests {
         Auth::new(&AuthConfig::Bearer {
             token_ttl: ttl.map(HumanDuration),
         })
+    }
+
+    #[test]
+    fn no_secret_begins_with_a_hyphen() {
+        use rand::SeedableRng;
+        // Seeded: 4,000 draws of 32 bytes, of which ~60 would begin with '-'.
+        let mut rng = rand::rngs::StdRng::seed_from_u64(7);
+        for _ in 0..4_000 {
+            let secret = secret_from(&mut rng, 32);
+            assert!(!secret.starts_with('-'), "{secret}");
+            assert_eq!(secret.len(), 43);
+        }
     }
 
     #[test]
