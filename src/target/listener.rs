@@ -1,13 +1,11 @@
 //! A target's accept loop: plain HTTP or HTTPS (`--tls`), graceful but
-//! bounded shutdown, and a handle in every request that lets a fault reset
-//! the request's connection (`connection_drop`, SPEC §3.2).
+//! bounded shutdown, and a handle for each connection's service that lets
+//! a fault reset the request's connection (`connection_drop`, SPEC §3.2).
 //!
 //! Our own loop rather than `axum::serve` because neither TLS nor a real
 //! TCP reset (RST, not an orderly close) can be had through it.
 
 use crate::target::http::Journaled;
-use axum::extract::Request;
-use hyper::body::Incoming;
 use hyper_util::rt::{TokioExecutor, TokioIo};
 use hyper_util::server::conn::auto;
 use hyper_util::server::graceful::GracefulShutdown;
@@ -21,7 +19,6 @@ use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{Notify, watch};
 use tokio_rustls::TlsAcceptor;
-use tower::ServiceExt;
 
 /// How long in-flight requests may take to finish once shutdown begins. A
 /// request a `timeout` fault holds forever must not hold the run with it.
@@ -32,8 +29,8 @@ const SHUTDOWN_GRACE: Duration = Duration::from_secs(3);
 const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Resets the connection a request came on: the peer sees "connection
-/// reset by peer" instead of an answer. Requests served without a socket
-/// (tests calling the router directly) carry none.
+/// reset by peer" instead of an answer. A service called without a socket
+/// (tests calling it directly) has none.
 #[derive(Clone)]
 pub struct ConnectionReset(Arc<ResetInner>);
 
@@ -150,11 +147,7 @@ async fn serve_connection<IO>(
 ) where
     IO: AsyncRead + AsyncWrite + Unpin + Send + 'static,
 {
-    let handle = reset.clone();
-    let service = app.map_request(move |mut req: Request<Incoming>| {
-        req.extensions_mut().insert(handle.clone());
-        req
-    });
+    let service = app.for_connection(reset.clone());
     let builder = auto::Builder::new(TokioExecutor::new());
     let connection = builder
         .serve_connection_with_upgrades(TokioIo::new(io), TowerToHyperService::new(service))

@@ -110,11 +110,27 @@ impl Received {
 pub struct Journaled {
     state: Arc<TargetState>,
     router: Router,
+    /// The connection this copy serves, for `connection_drop`; `None`
+    /// without a socket (the service called directly).
+    connection: Option<ConnectionReset>,
 }
 
 impl Journaled {
     pub fn new(state: Arc<TargetState>, router: Router) -> Self {
-        Journaled { state, router }
+        Journaled {
+            state,
+            router,
+            connection: None,
+        }
+    }
+
+    /// The copy that serves one connection. Carried by the service rather
+    /// than inserted into every request's extensions, which allocated.
+    pub fn for_connection(&self, connection: ConnectionReset) -> Self {
+        Journaled {
+            connection: Some(connection),
+            ..self.clone()
+        }
     }
 }
 
@@ -133,7 +149,8 @@ where
 
     fn call(&mut self, req: http::Request<B>) -> Self::Future {
         let (state, router) = (self.state.clone(), self.router.clone());
-        Box::pin(async move { Ok(journal(state, req.map(Body::new), router).await) })
+        let connection = self.connection.clone();
+        Box::pin(async move { Ok(journal(state, req.map(Body::new), router, connection).await) })
     }
 }
 
@@ -146,7 +163,12 @@ async fn endpoints(router: Router, req: Request) -> Response {
 /// Reads the body (refusing more than the target's payload limit with 413,
 /// RFC 7644 §3.7.4), lets the faults decide, runs the request, and journals
 /// both sides.
-async fn journal(state: Arc<TargetState>, req: Request, router: Router) -> Response {
+async fn journal(
+    state: Arc<TargetState>,
+    req: Request,
+    router: Router,
+    connection: Option<ConnectionReset>,
+) -> Response {
     let (parts, body) = req.into_parts();
     let received = Received {
         started: Instant::now(),
@@ -196,7 +218,7 @@ async fn journal(state: Arc<TargetState>, req: Request, router: Router) -> Respo
                             ..Answer::default()
                         },
                     );
-                    return reset_connection(parts.extensions.get::<ConnectionReset>()).await;
+                    return reset_connection(connection.as_ref()).await;
                 }
                 Verdict::Pass | Verdict::Delay(..) | Verdict::TokenExpired => {
                     if let Verdict::Delay(delay, kind) = verdict {

@@ -15,12 +15,13 @@ use crate::target::profile::ResourceTypeName;
 use crate::target::state::TargetState;
 use crate::target::store::{IfMatch, Stored};
 use axum::extract::{Path, RawQuery, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use axum::{Router, routing::get, routing::post};
 use bytes::Bytes;
 use serde::Serialize;
 use serde_json::Value;
+use std::io::Write;
 use std::sync::Arc;
 
 type Target = State<Arc<TargetState>>;
@@ -216,16 +217,15 @@ async fn delete<K: Endpoint>(
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
-async fn list<K: Endpoint>(
-    State(state): Target,
-    RawQuery(q): RawQuery,
-) -> Result<Response, ScimError> {
+/// The query is read from the `Uri`, a shared buffer, rather than through
+/// `RawQuery`, which copies it: this is the lookup hot path.
+async fn list<K: Endpoint>(State(state): Target, uri: Uri) -> Result<Response, ScimError> {
     let kind = K::KIND;
     ensure_served(&state, kind)?;
     if state.profile.behaviour.shapes_lists() {
-        return vendor::list(&state, kind, q.as_deref());
+        return vendor::list(&state, kind, uri.query());
     }
-    let params = ListParams::from_query(q.as_deref(), state.schema(kind))?;
+    let params = ListParams::from_query(uri.query(), state.schema(kind))?;
     list_response(&state, kind, params)
 }
 
@@ -291,25 +291,22 @@ fn indexed_lookup(
         return None;
     }
     let views = state.store.lookup_default_views(kind, filter)?;
-    let page: Vec<&[u8]> = views
+    let page = views
         .iter()
         .skip(params.start_index - 1)
-        .take(page_size(state, params.count))
-        .map(|b| &b[..])
-        .collect();
-    let mut body = Vec::with_capacity(128 + page.iter().map(|b| b.len() + 1).sum::<usize>());
-    body.extend_from_slice(b"{\"schemas\":[\"");
-    body.extend_from_slice(LIST_RESPONSE.as_bytes());
-    body.extend_from_slice(
-        format!(
-            "\"],\"totalResults\":{},\"itemsPerPage\":{},\"startIndex\":{},\"Resources\":[",
-            views.len(),
-            page.len(),
-            params.start_index
-        )
-        .as_bytes(),
+        .take(page_size(state, params.count));
+    let mut body = Vec::with_capacity(
+        LIST_RESPONSE.len() + 128 + page.clone().map(|b| b.len() + 1).sum::<usize>(),
     );
-    for (i, view) in page.iter().enumerate() {
+    // Written straight into the body: no intermediate strings.
+    let _ = write!(
+        body,
+        "{{\"schemas\":[\"{LIST_RESPONSE}\"],\"totalResults\":{},\"itemsPerPage\":{},\"startIndex\":{},\"Resources\":[",
+        views.len(),
+        page.clone().count(),
+        params.start_index
+    );
+    for (i, view) in page.enumerate() {
         if i > 0 {
             body.push(b',');
         }

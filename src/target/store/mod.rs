@@ -364,20 +364,20 @@ impl Store {
         };
         match filter.and_then(|f| index_hint(f, kind)) {
             Some(Hint::Id(id)) => table
-                .get(&id)
+                .get(id)
                 .map(render)
                 .filter(|v| keep(v))
                 .into_iter()
                 .collect(),
             Some(Hint::UserName(name)) => table
-                .all_by_user_name(&name)
+                .all_by_user_name(name)
                 .into_iter()
                 .map(|(_, r)| render(r))
                 .filter(|v| keep(v))
                 .collect(),
             Some(Hint::ExternalId(ext)) => {
                 let mut records: Vec<&Record> = table
-                    .ids_by_external_id(&ext)
+                    .ids_by_external_id(ext)
                     .filter_map(|id| table.get(id))
                     .collect();
                 records.sort_by_key(|r| r.seq);
@@ -440,12 +440,8 @@ impl Store {
         let hint = exact_hint(filter, kind)?;
         let inner = self.inner.read();
         let table = inner.table(kind);
-        let found: Vec<(&str, &Record)> = match &hint {
-            Hint::Id(id) => table
-                .get(id)
-                .map(|r| (id.as_str(), r))
-                .into_iter()
-                .collect(),
+        let found: Vec<(&str, &Record)> = match hint {
+            Hint::Id(id) => table.get(id).map(|r| (id, r)).into_iter().collect(),
             // Case twins need the filter evaluated: the general path.
             Hint::UserName(name) if table.has_twins(name) => return None,
             Hint::UserName(name) => table.by_user_name(name).into_iter().collect(),
@@ -511,15 +507,16 @@ fn reorder(mut map: Map<String, Value>) -> Map<String, Value> {
     out
 }
 
-enum Hint {
-    Id(String),
-    UserName(String),
-    ExternalId(String),
+/// Borrowed from the filter: a lookup copies nothing.
+enum Hint<'f> {
+    Id(&'f str),
+    UserName(&'f str),
+    ExternalId(&'f str),
 }
 
 /// An equality on an indexed attribute that every match must satisfy: the
 /// filter itself, or one side of an `and`.
-fn index_hint(filter: &Filter, kind: ResourceTypeName) -> Option<Hint> {
+fn index_hint(filter: &Filter, kind: ResourceTypeName) -> Option<Hint<'_>> {
     match filter {
         Filter::And(a, b) => index_hint(a, kind).or_else(|| index_hint(b, kind)),
         Filter::Compare {
@@ -529,11 +526,11 @@ fn index_hint(filter: &Filter, kind: ResourceTypeName) -> Option<Hint> {
         } if path.sub.is_none() && path.urn.as_deref().is_none_or(is_core_urn) => {
             let name = path.name.as_str();
             if name.eq_ignore_ascii_case("id") {
-                Some(Hint::Id(s.clone()))
+                Some(Hint::Id(s))
             } else if name.eq_ignore_ascii_case("externalId") {
-                Some(Hint::ExternalId(s.clone()))
+                Some(Hint::ExternalId(s))
             } else if name.eq_ignore_ascii_case("userName") && kind == ResourceTypeName::User {
-                Some(Hint::UserName(s.clone()))
+                Some(Hint::UserName(s))
             } else {
                 None
             }
@@ -544,7 +541,7 @@ fn index_hint(filter: &Filter, kind: ResourceTypeName) -> Option<Hint> {
 
 /// An index hint that is the whole filter: every resource the index finds
 /// matches, so the filter need not be evaluated.
-fn exact_hint(filter: &Filter, kind: ResourceTypeName) -> Option<Hint> {
+fn exact_hint(filter: &Filter, kind: ResourceTypeName) -> Option<Hint<'_>> {
     match filter {
         Filter::Compare { .. } => index_hint(filter, kind),
         _ => None,
