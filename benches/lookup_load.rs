@@ -204,7 +204,7 @@ async fn load_until(
 }
 
 /// Measured rounds per comparison; the median is kept.
-const ROUNDS: usize = 3;
+const ROUNDS: usize = 5;
 
 fn median(mut runs: Vec<Result>) -> Result {
     runs.sort_by(|a, b| a.rps.total_cmp(&b.rps));
@@ -323,7 +323,7 @@ fn main() {
     ));
     let ceiling_addr = ceiling(vec![b'x'; probe.body_bytes]);
     for conns in [16, 64] {
-        // In turns, three rounds, medians kept: drift on a shared machine
+        // In turns, ROUNDS rounds, medians kept: drift on a shared machine
         // (the ceiling alone moved from 93k to 117k req/s between runs)
         // hits both sides alike.
         let mut reals = Vec::new();

@@ -290,29 +290,31 @@ fn indexed_lookup(
     {
         return None;
     }
-    let views = state.store.lookup_default_views(kind, filter)?;
-    let page = views
-        .iter()
-        .skip(params.start_index - 1)
-        .take(page_size(state, params.count));
-    let mut body = Vec::with_capacity(
-        LIST_RESPONSE.len() + 128 + page.clone().map(|b| b.len() + 1).sum::<usize>(),
-    );
-    // Written straight into the body: no intermediate strings.
-    let _ = write!(
-        body,
-        "{{\"schemas\":[\"{LIST_RESPONSE}\"],\"totalResults\":{},\"itemsPerPage\":{},\"startIndex\":{},\"Resources\":[",
-        views.len(),
-        page.clone().count(),
-        params.start_index
-    );
-    for (i, view) in page.enumerate() {
-        if i > 0 {
-            body.push(b',');
+    let body = state.store.lookup_default_views(kind, filter, |views| {
+        let page = views
+            .iter()
+            .skip(params.start_index - 1)
+            .take(page_size(state, params.count));
+        let mut body = Vec::with_capacity(
+            LIST_RESPONSE.len() + 128 + page.clone().map(|b| b.len() + 1).sum::<usize>(),
+        );
+        // Written straight into the body: no intermediate strings.
+        let _ = write!(
+            body,
+            "{{\"schemas\":[\"{LIST_RESPONSE}\"],\"totalResults\":{},\"itemsPerPage\":{},\"startIndex\":{},\"Resources\":[",
+            views.len(),
+            page.clone().count(),
+            params.start_index
+        );
+        for (i, view) in page.enumerate() {
+            if i > 0 {
+                body.push(b',');
+            }
+            body.extend_from_slice(view);
         }
-        body.extend_from_slice(view);
-    }
-    body.extend_from_slice(b"]}");
+        body.extend_from_slice(b"]}");
+        body
+    })?;
     Some(tagged(
         scim_bytes(StatusCode::OK, Bytes::from(body)),
         Operation::Read,
