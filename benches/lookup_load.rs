@@ -218,8 +218,9 @@ fn median(mut runs: Vec<Result>) -> Result {
 /// against a ceiling with no journal would compare a start-up cost, not
 /// throughput; the README says so.
 ///
-/// Prints what the cold server managed meanwhile, for the record.
-fn warm_up(rt: &tokio::runtime::Runtime, server: &Server, users: u64) {
+/// Prints and returns what the cold server managed meanwhile, for the
+/// record.
+fn warm_up(rt: &tokio::runtime::Runtime, server: &Server, users: u64) -> Result {
     let conns = 16;
     let per_conn = (DEFAULT_CAPACITY as u64).div_ceil(conns as u64) + 1_000;
     let cold = rt.block_on(load_until(
@@ -233,6 +234,7 @@ fn warm_up(rt: &tokio::runtime::Runtime, server: &Server, users: u64) {
         "    warm-up, {users} users, 16 conns, journal filling: {:>9.0} req/s p99 {:>6} µs",
         cold.rps, cold.p99_us
     );
+    cold
 }
 
 fn lookup_path(server: &Server, users: u64) -> Arc<dyn Fn(u64) -> String + Send + Sync> {
@@ -313,7 +315,11 @@ fn main() {
 
     println!("== 100k users: userName eq over keep-alive, vs a minimal axum handler");
     let server = serve(100_000);
-    warm_up(&rt, &server, 100_000);
+    let cold = warm_up(&rt, &server, 100_000);
+    report.insert(
+        "lookup_100k_16_conns_cold".into(),
+        json!({"rps": cold.rps, "p99_us": cold.p99_us}),
+    );
     let probe = rt.block_on(load(
         server.addr,
         1,

@@ -104,8 +104,8 @@ impl Received {
 
 /// The whole target: the journal around the router. Outside the router
 /// rather than one of its layers: it must see every request, unknown paths
-/// included, and a router layer is cloned, boxed and polled once per route
-/// on every request.
+/// included, and a router layer wraps every route, to be cloned and boxed
+/// again on every request.
 #[derive(Clone)]
 pub struct Journaled {
     state: Arc<TargetState>,
