@@ -4,6 +4,7 @@
 
 mod collect;
 mod live;
+mod run_dir;
 mod settle;
 mod verdicts;
 
@@ -89,11 +90,20 @@ pub async fn run_scenario(
     scenario: &Scenario,
     options: &RunOptions,
 ) -> (ScenarioReport, Vec<String>) {
-    let run_dir = options.runs_dir.join(format!(
-        "{}-{}",
-        Utc::now().format("%Y%m%dT%H%M%S%.3f"),
-        scenario.name
-    ));
+    let stamp = Utc::now().format("%Y%m%dT%H%M%S%.3f").to_string();
+    let run_dir = match run_dir::claim(&options.runs_dir, &stamp, &scenario.name) {
+        Ok(dir) => dir,
+        Err(e) => {
+            return (
+                harness(
+                    scenario,
+                    "preparing the run folder",
+                    format!("{}: {e}", options.runs_dir.display()),
+                ),
+                vec![],
+            );
+        }
+    };
     let named = scenario
         .targets
         .iter()
@@ -110,16 +120,6 @@ pub async fn run_scenario(
         toxiproxy: options.toxiproxy.clone(),
         advertise: options.advertise.clone(),
     };
-    if let Err(e) = std::fs::create_dir_all(&run_dir) {
-        return (
-            harness(
-                scenario,
-                "preparing the run folder",
-                format!("{}: {e}", run_dir.display()),
-            ),
-            vec![],
-        );
-    }
     let serving = match serve::start_named(named, &serve_options).await {
         Ok(s) => s,
         Err(e) => {
