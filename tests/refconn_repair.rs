@@ -279,3 +279,52 @@ async fn refconn_a_standing_conflict_is_parked_and_alerted_as_conflict() {
         .count();
     assert_eq!(posts, 3, "no storm");
 }
+
+/// A reconcile that comes right after a request was parked re-sends it,
+/// but not sooner than the backoff floor after its last failure: the
+/// target cannot tell that from a retry storm (SPEC §5.1, `no_retry_storm`).
+/// The pack's forbidden-token scenario failed when its reconcile fell
+/// within 100 ms of the park.
+#[tokio::test]
+async fn refconn_a_parked_request_is_not_resent_within_the_backoff_floor() {
+    let rig = rig(&["app-a"], &[]).await;
+    rig.fault(
+        "app-a",
+        json!({"kind": "forbidden", "operation": "provision"}),
+    )
+    .await;
+    rig.post_event(&rig.event(
+        "c1",
+        "joiner",
+        1,
+        person("E2", "carol@acme.test", json!({})),
+        &[],
+        &["app-a"],
+    ))
+    .await;
+    assert_eq!(settled(&rig, "c1", "app-a").await["outcome"], "parked");
+    rig.clear_faults("app-a").await;
+    let mut reconcile = rig.event("r1", "reconcile", 5, json!({}), &[], &["app-a"]);
+    reconcile.as_object_mut().unwrap().remove("person");
+    rig.post_event(&reconcile).await;
+    settled(&rig, "r1", "app-a").await;
+
+    let posts: Vec<(chrono::DateTime<chrono::Utc>, u64)> = rig
+        .journal("app-a")
+        .await
+        .iter()
+        .filter(|e| e["method"] == "POST" && e["body"]["userName"] == "carol@acme.test")
+        .map(|e| {
+            let at = e["time"].as_str().unwrap().parse().unwrap();
+            (at, e["status"].as_u64().unwrap())
+        })
+        .collect();
+    let last_refused = posts.iter().rposition(|(_, s)| *s == 403).expect("a 403");
+    let (refused_at, _) = posts[last_refused];
+    let (resent_at, status) = posts
+        .get(last_refused + 1)
+        .expect("re-sent by the reconcile");
+    assert_eq!(*status, 201);
+    let gap = (*resent_at - refused_at).num_milliseconds();
+    assert!(gap >= 100, "re-sent {gap} ms after its last 403");
+}

@@ -83,8 +83,12 @@ pub async fn run(shared: Arc<Shared>, rt: Arc<Runtime>, mut stop: watch::Receive
                         tracing::warn!(target = %rt.name, "parked after a non-retryable answer: {}", f.message);
                         settle(&shared, &rt, &batch, AuditOutcome::Parked);
                         // The streak ended with the batch: the next one
-                        // starts its backoff afresh.
+                        // starts its backoff afresh. Not at once, though:
+                        // the next request may be this one again (a
+                        // reconcile re-creates what was parked), and no
+                        // request repeats a failure sooner than the floor.
                         failures = 0;
+                        wait(&shared, &rt, BACKOFF_FLOOR, &mut stop).await;
                         continue;
                     }
                 }
