@@ -4,9 +4,32 @@
 
 mod refconn_support;
 
-use refconn_support::{person, rig, settled, until};
+use refconn_support::{Rig, person, rig, settled, until};
 use scimulate::refconn::Defect;
 use serde_json::json;
+
+/// Carol (E2) joins app-a, as event c1.
+async fn carol_joins(rig: &Rig) {
+    rig.post_event(&rig.event(
+        "c1",
+        "joiner",
+        1,
+        person("E2", "carol@acme.test", json!({})),
+        &[],
+        &["app-a"],
+    ))
+    .await;
+}
+
+/// A reconcile of app-a, as event r1, waited for until settled; gives the
+/// status the connector answered the event with.
+async fn reconcile(rig: &Rig) -> u16 {
+    let mut event = rig.event("r1", "reconcile", 5, json!({}), &[], &["app-a"]);
+    event.as_object_mut().unwrap().remove("person");
+    let status = rig.post_event(&event).await.0;
+    settled(rig, "r1", "app-a").await;
+    status
+}
 
 async fn patch_as_put(defects: &[Defect]) -> serde_json::Value {
     let rig = rig(&["app-a"], defects).await;
@@ -106,10 +129,7 @@ async fn refconn_reconcile_repairs_deleted_accounts_and_unwanted_grants() {
         (gone && granted).then_some(())
     })
     .await;
-    let mut reconcile = rig.event("r1", "reconcile", 5, json!({}), &[], &["app-a"]);
-    reconcile.as_object_mut().unwrap().remove("person");
-    assert_eq!(rig.post_event(&reconcile).await.0, 202);
-    settled(&rig, "r1", "app-a").await;
+    assert_eq!(reconcile(&rig).await, 202);
     let bob = rig
         .user("app-a", "bob@acme.test")
         .await
@@ -138,15 +158,7 @@ async fn refconn_without_correlation_a_jit_account_is_not_adopted_and_the_confli
         ),
     )
     .await;
-    rig.post_event(&rig.event(
-        "c1",
-        "joiner",
-        1,
-        person("E2", "carol@acme.test", json!({})),
-        &[],
-        &["app-a"],
-    ))
-    .await;
+    carol_joins(&rig).await;
     assert_eq!(settled(&rig, "c1", "app-a").await["outcome"], "parked");
     let posts = rig
         .journal("app-a")
@@ -166,15 +178,7 @@ async fn refconn_without_correlation_a_jit_account_is_not_adopted_and_the_confli
 async fn refconn_retry_non_retryable_defect_storms() {
     let rig = rig(&["app-a"], &[Defect::RetryNonRetryable, Defect::NoBackoff]).await;
     rig.fault("app-a", json!({"kind": "forbidden"})).await;
-    rig.post_event(&rig.event(
-        "c1",
-        "joiner",
-        1,
-        person("E2", "carol@acme.test", json!({})),
-        &[],
-        &["app-a"],
-    ))
-    .await;
+    carol_joins(&rig).await;
     until("more than three identical 403s", || async {
         let n = rig
             .journal("app-a")
@@ -231,10 +235,7 @@ async fn refconn_an_account_deleted_behind_its_back_is_not_found_then_reconciled
         .filter(|e| e["status"] == 404)
         .count();
     assert_eq!(not_found, 3, "the first try and two retries");
-    let mut reconcile = rig.event("r1", "reconcile", 5, json!({}), &[], &["app-a"]);
-    reconcile.as_object_mut().unwrap().remove("person");
-    rig.post_event(&reconcile).await;
-    settled(&rig, "r1", "app-a").await;
+    reconcile(&rig).await;
     assert_eq!(
         rig.user("app-a", "bob@acme.test")
             .await
@@ -251,15 +252,7 @@ async fn refconn_a_standing_conflict_is_parked_and_alerted_as_conflict() {
         json!({"kind": "conflict", "users": ["carol@acme.test"]}),
     )
     .await;
-    rig.post_event(&rig.event(
-        "c1",
-        "joiner",
-        1,
-        person("E2", "carol@acme.test", json!({})),
-        &[],
-        &["app-a"],
-    ))
-    .await;
+    carol_joins(&rig).await;
     assert_eq!(settled(&rig, "c1", "app-a").await["outcome"], "parked");
     let a = rig
         .sink
@@ -293,21 +286,10 @@ async fn refconn_a_parked_request_is_not_resent_within_the_backoff_floor() {
         json!({"kind": "forbidden", "operation": "provision"}),
     )
     .await;
-    rig.post_event(&rig.event(
-        "c1",
-        "joiner",
-        1,
-        person("E2", "carol@acme.test", json!({})),
-        &[],
-        &["app-a"],
-    ))
-    .await;
+    carol_joins(&rig).await;
     assert_eq!(settled(&rig, "c1", "app-a").await["outcome"], "parked");
     rig.clear_faults("app-a").await;
-    let mut reconcile = rig.event("r1", "reconcile", 5, json!({}), &[], &["app-a"]);
-    reconcile.as_object_mut().unwrap().remove("person");
-    rig.post_event(&reconcile).await;
-    settled(&rig, "r1", "app-a").await;
+    reconcile(&rig).await;
 
     let posts: Vec<(chrono::DateTime<chrono::Utc>, u64)> = rig
         .journal("app-a")
