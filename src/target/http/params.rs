@@ -53,7 +53,8 @@ pub fn query_pairs(raw: Option<&str>) -> QueryPairs<'_> {
         .unwrap_or_default()
 }
 
-fn param<'a>(pairs: &'a QueryPairs<'_>, name: &str) -> Option<&'a str> {
+/// The value of parameter `name`, its name compared ignoring case.
+pub(super) fn param<'a>(pairs: &'a QueryPairs<'_>, name: &str) -> Option<&'a str> {
     pairs
         .iter()
         .find(|(k, _)| k.eq_ignore_ascii_case(name))

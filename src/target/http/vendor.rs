@@ -3,7 +3,7 @@
 //! only when a knob changes what a list answers, so the reference target
 //! keeps its fast paths.
 
-use super::params::{LIST_RESPONSE, ListParams, Projection, query_pairs};
+use super::params::{LIST_RESPONSE, ListParams, Projection, param, query_pairs};
 use super::response::{scim_json, tagged};
 use crate::fault::Operation;
 use crate::scim::{ScimError, ScimResult, ScimType, query};
@@ -47,10 +47,7 @@ pub fn list(
     raw: Option<&str>,
 ) -> ScimResult<Response> {
     let pairs = query_pairs(raw);
-    let cursor = pairs
-        .iter()
-        .find(|(k, _)| k.eq_ignore_ascii_case("cursor"))
-        .map(|(_, v)| v.clone().into_owned());
+    let cursor = param(&pairs, "cursor").map(str::to_owned);
     let kept = form_urlencoded::Serializer::new(String::new())
         .extend_pairs(pairs.iter().filter(|(k, _)| !ignored(state, k)))
         .finish();
