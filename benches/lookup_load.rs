@@ -18,7 +18,7 @@ use http_body_util::{BodyExt, Empty};
 use hyper::Request;
 use hyper::client::conn::http1;
 use hyper_util::rt::TokioIo;
-use scimulate::target::journal::DEFAULT_CAPACITY;
+use scimulate::mock::journal::DEFAULT_CAPACITY;
 use serde_json::{Value, json};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};

@@ -134,8 +134,7 @@ async fn certify_reports_and_exit_status_follow_the_checks() {
 
     // --only narrows the run; a failing MUST gives exit 1.
     let broken = common::start(
-        &scimulate::target::profile::GENERIC_RFC_YAML
-            .replace("quirks: []", "quirks: [patch_as_put]"),
+        &scimulate::mock::profile::GENERIC_RFC_YAML.replace("quirks: []", "quirks: [patch_as_put]"),
     )
     .await;
     let only = vec![
@@ -169,7 +168,7 @@ async fn certify_reports_and_exit_status_follow_the_checks() {
 async fn certify_sigint_cleans_up_before_exit() {
     // A slow target (every answer delayed) so the signal lands mid-run.
     let h = common::start(
-        &scimulate::target::profile::GENERIC_RFC_YAML
+        &scimulate::mock::profile::GENERIC_RFC_YAML
             .replace("quirks: []", "quirks: [{kind: latency, delay: 20ms}]"),
     )
     .await;
@@ -234,8 +233,8 @@ async fn certify_speaks_https_with_ca_file() {
         tls_ca_file: Some(ca.clone()),
         ..ServeOptions::default()
     };
-    let profile = scimulate::target::profile::Profile::from_yaml(
-        scimulate::target::profile::GENERIC_RFC_YAML,
+    let profile = scimulate::mock::profile::Profile::from_yaml(
+        scimulate::mock::profile::GENERIC_RFC_YAML,
         "t.yaml",
     )
     .unwrap();

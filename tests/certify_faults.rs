@@ -12,8 +12,7 @@ use std::collections::BTreeSet;
 use std::future::pending;
 
 fn profile_with(quirk: &str) -> String {
-    scimulate::target::profile::GENERIC_RFC_YAML
-        .replace("quirks: []", &format!("quirks: [{quirk}]"))
+    scimulate::mock::profile::GENERIC_RFC_YAML.replace("quirks: []", &format!("quirks: [{quirk}]"))
 }
 
 /// The ids of failed checks that count (warnings aside).

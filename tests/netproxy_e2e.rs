@@ -3,9 +3,9 @@
 //! the client) makes it fail with a connection error, and `reset`
 //! restores it. Then the same against a "real" Toxiproxy given by URL.
 
+use scimulate::mock::profile::{GENERIC_RFC_YAML, Profile};
 use scimulate::netproxy::{ApiServer, Client, NewToxic, Registry};
 use scimulate::serve::{self, ServeOptions, Serving, TargetAuth};
-use scimulate::target::profile::{GENERIC_RFC_YAML, Profile};
 use serde_json::{Value, json};
 use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::Arc;

@@ -6,8 +6,8 @@
 use scimulate::connector::event::{Event, EventType};
 use scimulate::connector::targets_file::TargetsFile;
 use scimulate::connector::{AlertStatus, Connector, ConnectorOptions, StopSignal};
+use scimulate::mock::profile::{GENERIC_RFC_YAML, Profile};
 use scimulate::serve::{self, ServeOptions};
-use scimulate::target::profile::{GENERIC_RFC_YAML, Profile};
 use serde_json::{Value, json};
 use std::path::Path;
 use std::time::Duration;

@@ -429,8 +429,8 @@ fn our_json_reports_validate() {
 
 #[tokio::test]
 async fn the_endpoints_file_serve_writes_validates() {
+    use scimulate::mock::profile::{GENERIC_RFC_YAML, Profile};
     use scimulate::serve::{ServeOptions, start};
-    use scimulate::target::profile::{GENERIC_RFC_YAML, Profile};
     let rfc = Profile::from_yaml(GENERIC_RFC_YAML, "generic-rfc").unwrap();
     let oauth = Profile::from_yaml(
         "name: oauth-app\nauth: { type: oauth2_client_credentials, token_ttl: 10m }\n",

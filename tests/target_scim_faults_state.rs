@@ -279,7 +279,7 @@ fn bad_quirks_are_refused_with_a_place(
     #[case] expected: &str,
 ) {
     let yaml = format!("name: q\n{quirks}");
-    let err = scimulate::target::profile::Profile::from_yaml(&yaml, "q.yaml")
+    let err = scimulate::mock::profile::Profile::from_yaml(&yaml, "q.yaml")
         .unwrap_err()
         .to_string();
     assert!(err.contains(expected), "{err}");

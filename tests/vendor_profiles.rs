@@ -7,7 +7,7 @@ mod common;
 use common::{Harness, PATCH_OP, USER};
 use reqwest::Method;
 use rstest::rstest;
-use scimulate::target::profile::Profile;
+use scimulate::mock::profile::Profile;
 use serde_json::{Value, json};
 use std::path::Path;
 

@@ -2,10 +2,10 @@
 //! token, reset, and Prometheus metrics.
 
 use crate::fault::FaultSpec;
-use crate::target::journal::MASK;
-use crate::target::metrics;
-use crate::target::profile::ResourceTypeName;
-use crate::target::state::TargetState;
+use crate::mock::journal::MASK;
+use crate::mock::metrics;
+use crate::mock::profile::ResourceTypeName;
+use crate::mock::state::TargetState;
 use axum::extract::{Path, Query, Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::{Next, from_fn_with_state};

@@ -5,8 +5,8 @@
 //! (`scenarios/`) and connector files (`connectors/`).
 
 use super::exit::CliError;
+use crate::mock::profile::Profile;
 use crate::scenario;
-use crate::target::profile::Profile;
 use std::path::{Path, PathBuf};
 
 /// What kind of scimulate file a path holds.

@@ -1,8 +1,8 @@
 //! `scimulate serve [PROFILE...]`: run mock targets until stopped.
 
 use super::exit::CliError;
+use crate::mock::profile::Profile;
 use crate::serve::{self, ServeOptions};
-use crate::target::profile::Profile;
 use clap::Args;
 use std::net::IpAddr;
 use std::path::PathBuf;

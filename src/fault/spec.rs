@@ -4,7 +4,7 @@
 
 use super::FaultKind;
 use crate::duration::HumanDuration;
-use crate::target::profile::ResourceTypeName;
+use crate::mock::profile::ResourceTypeName;
 use serde::de::{self, MapAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::{Map, Value};

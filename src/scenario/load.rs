@@ -9,7 +9,7 @@ use super::model::{
 };
 use super::people::{CORE_KEYS, ENTERPRISE_KEYS, Person, is_person_key, make_person};
 use crate::fault::{FaultKind, FaultSpec};
-use crate::target::profile::Profile;
+use crate::mock::profile::Profile;
 use crate::yaml::{Place, closest, did_you_mean, error_at};
 use serde_json::{Map, Value};
 use serde_saphyr::Spanned;

@@ -5,7 +5,7 @@ use super::file::{AlertClass, AlertField, AlertStatus, ReplayOrder, Signal};
 use super::people::Person;
 pub use crate::connector::EventType;
 use crate::fault::{FaultKind, FaultSpec};
-use crate::target::profile::Profile;
+use crate::mock::profile::Profile;
 use crate::yaml::Place;
 use serde_json::{Map, Value};
 use std::path::PathBuf;

@@ -7,10 +7,10 @@ mod network;
 pub use endpoints::{AdminEndpoint, Endpoints, TargetAuth, TargetEndpoint, ToxiproxyEndpoint};
 
 use crate::admin::{self, AdminState};
-use crate::target::http::oauth::TOKEN_PATH;
-use crate::target::profile::Profile;
-use crate::target::server::{self, RunningTarget, http_origin};
-use crate::target::tls::{RunCa, certificate_hosts};
+use crate::mock::http::oauth::TOKEN_PATH;
+use crate::mock::profile::Profile;
+use crate::mock::server::{self, RunningTarget, http_origin};
+use crate::mock::tls::{RunCa, certificate_hosts};
 use network::Network;
 use std::collections::{BTreeMap, HashMap};
 use std::io;
@@ -99,7 +99,7 @@ fn unique_names(profiles: &[Profile]) -> Vec<String> {
 }
 
 fn admin_token() -> String {
-    crate::target::auth::random_secret(24)
+    crate::mock::auth::random_secret(24)
 }
 
 /// Starts every target, then the admin API. Everything accepts

@@ -3,8 +3,8 @@
 //! proxy per target, named after it, driven through the same client either
 //! way.
 
+use crate::mock::server::RunningTarget;
 use crate::netproxy::{ApiServer, Client, ClientError, NewProxy, Registry};
-use crate::target::server::RunningTarget;
 use std::collections::HashMap;
 use std::io;
 use std::net::{IpAddr, SocketAddr};

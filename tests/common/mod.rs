@@ -2,8 +2,8 @@
 
 #![allow(dead_code)]
 
+use scimulate::mock::profile::Profile;
 use scimulate::serve::{self, ServeOptions, Serving, TargetAuth};
-use scimulate::target::profile::Profile;
 use serde_json::Value;
 
 pub const USER: &str = "urn:ietf:params:scim:schemas:core:2.0:User";
@@ -38,7 +38,7 @@ pub async fn start(profile_yaml: &str) -> Harness {
 }
 
 pub async fn generic() -> Harness {
-    start(scimulate::target::profile::GENERIC_RFC_YAML).await
+    start(scimulate::mock::profile::GENERIC_RFC_YAML).await
 }
 
 impl Harness {

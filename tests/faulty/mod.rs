@@ -18,7 +18,7 @@ pub struct Faulty {
 
 impl Faulty {
     pub async fn generic() -> Faulty {
-        Faulty::start(scimulate::target::profile::GENERIC_RFC_YAML).await
+        Faulty::start(scimulate::mock::profile::GENERIC_RFC_YAML).await
     }
 
     pub async fn start(profile_yaml: &str) -> Faulty {

@@ -1,0 +1,166 @@
+//! A target's accept loop: plain HTTP or HTTPS (`--tls`), graceful but
+//! bounded shutdown, and a handle for each connection's service that lets
+//! a fault reset the request's connection (`connection_drop`, SPEC §3.2).
+//!
+//! Our own loop rather than `axum::serve` because neither TLS nor a real
+//! TCP reset (RST, not an orderly close) can be had through it.
+
+use crate::mock::http::Journaled;
+use hyper_util::rt::{TokioExecutor, TokioIo};
+use hyper_util::server::conn::auto;
+use hyper_util::server::graceful::GracefulShutdown;
+use hyper_util::service::TowerToHyperService;
+use parking_lot::Mutex;
+use std::io;
+use std::os::fd::{AsFd, OwnedFd};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::io::{AsyncRead, AsyncWrite};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::{Notify, watch};
+use tokio_rustls::TlsAcceptor;
+
+/// How long in-flight requests may take to finish once shutdown begins. A
+/// request a `timeout` fault holds forever must not hold the run with it.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(3);
+
+/// How long a client may take over the TLS handshake before the
+/// connection is dropped (a stalled handshake must not keep a task alive).
+const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Resets the connection a request came on: the peer sees "connection
+/// reset by peer" instead of an answer. A service called without a socket
+/// (tests calling it directly) has none.
+#[derive(Clone)]
+pub struct ConnectionReset(Arc<ResetInner>);
+
+struct ResetInner {
+    /// A duplicate of the connection's socket: SO_LINGER is set through it
+    /// (the original belongs to hyper), and it is closed with the original
+    /// so that the close sends RST.
+    socket: Mutex<Option<OwnedFd>>,
+    fired: Notify,
+}
+
+impl ConnectionReset {
+    fn new(stream: &TcpStream) -> io::Result<Self> {
+        let socket = stream.as_fd().try_clone_to_owned()?;
+        Ok(ConnectionReset(Arc::new(ResetInner {
+            socket: Mutex::new(Some(socket)),
+            fired: Notify::new(),
+        })))
+    }
+
+    /// Arms an abortive close and tells the connection task to drop the
+    /// connection now.
+    pub fn reset(&self) {
+        if let Some(fd) = self.0.socket.lock().as_ref() {
+            // Linger 0: close() discards unsent data and sends RST.
+            let _ = socket2::SockRef::from(fd).set_linger(Some(Duration::ZERO));
+        }
+        self.0.fired.notify_one();
+    }
+
+    async fn fired(&self) {
+        self.0.fired.notified().await;
+    }
+
+    /// Closes the duplicate, so the socket really closes once hyper's copy
+    /// is dropped too (a spawned request task may still hold this handle).
+    fn release(&self) {
+        self.0.socket.lock().take();
+    }
+}
+
+/// Serves the target `app` on `listener` until `shutdown` turns true, then lets
+/// in-flight requests finish for at most [`SHUTDOWN_GRACE`].
+pub async fn serve(
+    listener: TcpListener,
+    app: Journaled,
+    tls: Option<TlsAcceptor>,
+    mut shutdown: watch::Receiver<bool>,
+) -> io::Result<()> {
+    let graceful = GracefulShutdown::new();
+    loop {
+        let accepted = tokio::select! {
+            accepted = listener.accept() => accepted,
+            _ = shutdown.wait_for(|stop| *stop) => break,
+        };
+        let stream = match accepted {
+            Ok((stream, _peer)) => stream,
+            Err(e) if is_per_connection(&e) => continue,
+            Err(e) => {
+                // Out of file descriptors and the like: wait for some to
+                // close rather than spin (what axum::serve does too).
+                tracing::warn!("accept failed: {e}");
+                tokio::time::sleep(Duration::from_millis(100)).await;
+                continue;
+            }
+        };
+        let _ = stream.set_nodelay(true);
+        let Ok(reset) = ConnectionReset::new(&stream) else {
+            continue;
+        };
+        let app = app.clone();
+        let watcher = graceful.watcher();
+        let tls = tls.clone();
+        tokio::spawn(async move {
+            match tls {
+                None => serve_connection(stream, app, reset, watcher).await,
+                Some(acceptor) => {
+                    match tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(stream)).await {
+                        Ok(Ok(tls_stream)) => {
+                            serve_connection(tls_stream, app, reset, watcher).await
+                        }
+                        // A failed handshake is the client's business
+                        // (e.g. it does not trust the run's CA).
+                        Ok(Err(e)) => tracing::debug!("TLS handshake failed: {e}"),
+                        Err(_) => tracing::debug!("TLS handshake timed out"),
+                    }
+                }
+            }
+        });
+    }
+    drop(listener);
+    tokio::select! {
+        _ = graceful.shutdown() => {}
+        _ = tokio::time::sleep(SHUTDOWN_GRACE) => {}
+    }
+    Ok(())
+}
+
+/// Errors that concern one connection only; the loop goes on at once.
+fn is_per_connection(e: &io::Error) -> bool {
+    matches!(
+        e.kind(),
+        io::ErrorKind::ConnectionRefused
+            | io::ErrorKind::ConnectionAborted
+            | io::ErrorKind::ConnectionReset
+    )
+}
+
+async fn serve_connection<IO>(
+    io: IO,
+    app: Journaled,
+    reset: ConnectionReset,
+    watcher: hyper_util::server::graceful::Watcher,
+) where
+    IO: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+{
+    let service = app.for_connection(reset.clone());
+    let builder = auto::Builder::new(TokioExecutor::new());
+    let connection = builder
+        .serve_connection_with_upgrades(TokioIo::new(io), TowerToHyperService::new(service))
+        .into_owned();
+    let connection = watcher.watch(connection);
+    tokio::select! {
+        result = connection => {
+            if let Err(e) = result {
+                tracing::debug!("connection ended with an error: {e}");
+            }
+        }
+        // Leaving the select drops the connection, closing hyper's socket.
+        _ = reset.fired() => {}
+    }
+    reset.release();
+}

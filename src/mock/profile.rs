@@ -1,0 +1,454 @@
+//! Mock target profiles (SPEC §2): what a service provider supports and how
+//! it authenticates. Loaded from YAML with unknown keys rejected, so a typo
+//! in a profile is an error naming its line and column, not a silent default.
+
+use crate::duration::HumanDuration;
+use crate::fault::Quirk;
+pub use crate::mock::behaviour::{Behaviour, RateLimitConfig};
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// The strict reference profile, built into the binary.
+pub const GENERIC_RFC_YAML: &str = include_str!("../../mock-targets/generic-rfc.yaml");
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Profile {
+    /// Optional `kind: profile`, which lets `scimulate check` recognise a
+    /// profile kept outside `mock-targets/`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<ProfileKind>,
+    pub name: String,
+    #[serde(default = "default_resource_types")]
+    pub resource_types: Vec<ResourceTypeName>,
+    #[serde(default = "default_schemas")]
+    pub schemas: Vec<SchemaName>,
+    #[serde(default)]
+    pub auth: AuthConfig,
+    #[serde(default)]
+    pub features: Features,
+    #[serde(default = "default_page_size")]
+    pub page_size_default: usize,
+    #[serde(default = "default_base_path")]
+    pub base_path: String,
+    /// Vendor knobs (vendor-behaviour.md §5.1); `{}` is strict RFC.
+    #[serde(default)]
+    pub behaviour: Behaviour,
+    /// A standing token-bucket limit (SPEC §2), if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rate_limit: Option<RateLimitConfig>,
+    /// Standing faults (SPEC §2, §3.2): bare kind names or fault objects,
+    /// switched on when the target starts and kept across resets.
+    #[serde(default)]
+    pub quirks: Vec<Quirk>,
+    #[serde(default)]
+    pub seed: Option<SeedConfig>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ProfileKind {
+    Profile,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ResourceTypeName {
+    User,
+    Group,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SchemaName {
+    CoreUser,
+    EnterpriseUser,
+    CoreGroup,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+pub enum AuthConfig {
+    /// A static bearer token that expires after `token_ttl`.
+    Bearer { token_ttl: Option<HumanDuration> },
+    /// OAuth 2.0 client credentials (RFC 6749 §4.4): tokens come from the
+    /// target's token endpoint and live `token_ttl`.
+    Oauth2ClientCredentials { token_ttl: Option<HumanDuration> },
+}
+
+impl Default for AuthConfig {
+    fn default() -> Self {
+        AuthConfig::Bearer { token_ttl: None }
+    }
+}
+
+impl AuthConfig {
+    /// How long an issued token stays valid; `None` is forever.
+    pub fn token_ttl(&self) -> Option<Duration> {
+        match self {
+            AuthConfig::Bearer { token_ttl }
+            | AuthConfig::Oauth2ClientCredentials { token_ttl } => token_ttl.map(|d| d.0),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Features {
+    #[serde(default = "yes")]
+    pub patch: bool,
+    #[serde(default)]
+    pub bulk: Option<BulkFeature>,
+    #[serde(default)]
+    pub filter: Option<FilterFeature>,
+    #[serde(default = "yes")]
+    pub sort: bool,
+    #[serde(default = "yes")]
+    pub etag: bool,
+    #[serde(default)]
+    pub change_password: bool,
+}
+
+impl Default for Features {
+    fn default() -> Self {
+        Features {
+            patch: true,
+            bulk: Some(BulkFeature::default()),
+            filter: Some(FilterFeature::default()),
+            sort: true,
+            etag: true,
+            change_password: false,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BulkFeature {
+    #[serde(default = "default_bulk_ops")]
+    pub max_operations: usize,
+    #[serde(default = "default_bulk_payload")]
+    pub max_payload_size: usize,
+}
+
+impl Default for BulkFeature {
+    fn default() -> Self {
+        BulkFeature {
+            max_operations: default_bulk_ops(),
+            max_payload_size: default_bulk_payload(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FilterFeature {
+    #[serde(default = "default_max_results")]
+    pub max_results: usize,
+}
+
+impl Default for FilterFeature {
+    fn default() -> Self {
+        FilterFeature {
+            max_results: default_max_results(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SeedConfig {
+    /// Pre-existing accounts generated deterministically (`userN@example.com`).
+    #[serde(default)]
+    pub users: usize,
+    #[serde(default)]
+    pub groups: usize,
+}
+
+fn yes() -> bool {
+    true
+}
+fn default_resource_types() -> Vec<ResourceTypeName> {
+    vec![ResourceTypeName::User, ResourceTypeName::Group]
+}
+fn default_schemas() -> Vec<SchemaName> {
+    vec![
+        SchemaName::CoreUser,
+        SchemaName::EnterpriseUser,
+        SchemaName::CoreGroup,
+    ]
+}
+fn default_page_size() -> usize {
+    100
+}
+fn default_base_path() -> String {
+    "/scim/v2".into()
+}
+fn default_bulk_ops() -> usize {
+    1000
+}
+fn default_bulk_payload() -> usize {
+    1_048_576
+}
+fn default_max_results() -> usize {
+    200
+}
+
+/// Why a profile could not be loaded. The message names the file and, for
+/// YAML and schema errors, the line and column.
+#[derive(Debug, thiserror::Error)]
+pub enum ProfileError {
+    #[error("{path}: cannot read profile: {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{origin}: {message}")]
+    Invalid { origin: String, message: String },
+    /// A YAML or shape error, already naming the file and place.
+    #[error("{0}")]
+    Parse(String),
+    #[error(
+        "no profile named '{name}': looked for {tried} and among the built-in profiles ({builtin})"
+    )]
+    NotFound {
+        name: String,
+        tried: String,
+        builtin: String,
+    },
+}
+
+impl Profile {
+    /// Parses a profile from YAML; `origin` names the file in errors.
+    pub fn from_yaml(text: &str, origin: &str) -> Result<Profile, ProfileError> {
+        let profile: Profile = crate::yaml::parse(text, origin).map_err(ProfileError::Parse)?;
+        profile.check(text, origin)?;
+        Ok(profile)
+    }
+
+    /// Rules serde cannot express; errors point at the top-level key.
+    fn check(&self, text: &str, origin: &str) -> Result<(), ProfileError> {
+        let invalid = |key: &str, problem: String| {
+            let place = match locate_top_level_key(text, key) {
+                Some((line, col)) => format!("line {line} column {col}: {key}"),
+                None => key.to_owned(),
+            };
+            Err(ProfileError::Invalid {
+                origin: origin.to_owned(),
+                message: format!("{place}: {problem}"),
+            })
+        };
+        // A knob's key is nested: point at its first occurrence.
+        let invalid_at = |key: &str, problem: String| {
+            let place = match locate_key(text, key) {
+                Some((line, col)) => format!("line {line} column {col}: behaviour"),
+                None => "behaviour".to_owned(),
+            };
+            Err(ProfileError::Invalid {
+                origin: origin.to_owned(),
+                message: format!("{place}: {problem}"),
+            })
+        };
+        let bp = &self.base_path;
+        if !bp.starts_with('/') || (bp.ends_with('/') && bp.len() > 1) {
+            return invalid(
+                "base_path",
+                format!(
+                    "'{bp}': expected a path that starts with '/' and does not end with '/' (e.g. /scim/v2)"
+                ),
+            );
+        }
+        if self.page_size_default == 0 {
+            return invalid("page_size_default", "expected a positive integer".into());
+        }
+        if let Some((key, problem)) = self.behaviour.problem() {
+            return invalid_at(key, problem);
+        }
+        if let Some(problem) = self.rate_limit.as_ref().and_then(|r| r.problem()) {
+            return invalid("rate_limit", problem);
+        }
+        let has = |rt, schema| !self.resource_types.contains(&rt) || self.schemas.contains(&schema);
+        if !has(ResourceTypeName::User, SchemaName::CoreUser) {
+            return invalid("schemas", "resource type User needs core-user".into());
+        }
+        if !has(ResourceTypeName::Group, SchemaName::CoreGroup) {
+            return invalid("schemas", "resource type Group needs core-group".into());
+        }
+        if let Err(why) = crate::mock::faults::check_quirks(self) {
+            return invalid("quirks", why);
+        }
+        Ok(())
+    }
+
+    /// Loads a profile file.
+    pub fn from_file(path: &Path) -> Result<Profile, ProfileError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ProfileError::Io {
+            path: path.to_owned(),
+            source,
+        })?;
+        Profile::from_yaml(&text, &path.display().to_string())
+    }
+
+    /// Resolves a profile argument (SPEC §1): an existing file path, else
+    /// `./mock-targets/NAME.yaml`, else a profile built into the binary.
+    pub fn resolve(arg: &str) -> Result<Profile, ProfileError> {
+        let as_path = Path::new(arg);
+        if as_path.is_file() {
+            return Profile::from_file(as_path);
+        }
+        let local = Path::new("mock-targets").join(format!("{arg}.yaml"));
+        if local.is_file() {
+            return Profile::from_file(&local);
+        }
+        match builtin(arg) {
+            Some(text) => Profile::from_yaml(text, &format!("<built-in profile {arg}>")),
+            None => Err(ProfileError::NotFound {
+                name: arg.to_owned(),
+                tried: local.display().to_string(),
+                builtin: BUILTIN
+                    .iter()
+                    .map(|(n, _)| *n)
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            }),
+        }
+    }
+}
+
+/// The 1-based line and column of a top-level `key:` in YAML text.
+pub(crate) fn locate_top_level_key(text: &str, key: &str) -> Option<(usize, usize)> {
+    text.lines().enumerate().find_map(|(i, line)| {
+        let rest = line.strip_prefix(key)?;
+        rest.trim_start().starts_with(':').then_some((i + 1, 1))
+    })
+}
+
+/// The 1-based line and column of a `key:` anywhere in YAML text (block or
+/// flow style); a dotted `outer.inner` finds `inner` at or after `outer`.
+pub(crate) fn locate_key(text: &str, dotted: &str) -> Option<(usize, usize)> {
+    let mut from = (0, 0);
+    for key in dotted.split('.') {
+        from = text
+            .lines()
+            .enumerate()
+            .skip(from.0)
+            .find_map(|(i, line)| {
+                let code = line.split('#').next().unwrap_or("");
+                let start = if i == from.0 { from.1 } else { 0 };
+                code.match_indices(key).find_map(|(at, _)| {
+                    let before = code[..at].chars().next_back();
+                    let boundary = before.is_none_or(|c| !(c.is_alphanumeric() || c == '_'));
+                    let after = code[at + key.len()..].trim_start();
+                    (at >= start && boundary && after.starts_with(':')).then_some((i, at))
+                })
+            })?;
+    }
+    Some((from.0 + 1, from.1 + 1))
+}
+
+/// Profiles built into the binary, so `serve slack` works anywhere.
+const BUILTIN: &[(&str, &str)] = &[
+    ("generic-rfc", GENERIC_RFC_YAML),
+    ("slack", include_str!("../../mock-targets/slack.yaml")),
+    (
+        "github-emu",
+        include_str!("../../mock-targets/github-emu.yaml"),
+    ),
+    (
+        "aws-iam-identity-center",
+        include_str!("../../mock-targets/aws-iam-identity-center.yaml"),
+    ),
+    (
+        "terraform-enterprise",
+        include_str!("../../mock-targets/terraform-enterprise.yaml"),
+    ),
+    (
+        "atlassian",
+        include_str!("../../mock-targets/atlassian.yaml"),
+    ),
+    (
+        "snowflake-pre-2026-03",
+        include_str!("../../mock-targets/snowflake-pre-2026-03.yaml"),
+    ),
+    (
+        "snowflake-2026-03",
+        include_str!("../../mock-targets/snowflake-2026-03.yaml"),
+    ),
+];
+
+fn builtin(name: &str) -> Option<&'static str> {
+    BUILTIN.iter().find(|(n, _)| *n == name).map(|(_, t)| *t)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_shipped_generic_rfc_profile_loads() {
+        let p = Profile::from_yaml(GENERIC_RFC_YAML, "generic-rfc.yaml").expect("valid");
+        assert_eq!(p.name, "generic-rfc");
+        assert_eq!(p.base_path, "/scim/v2");
+        assert!(p.features.patch && p.features.etag && p.features.sort);
+        assert_eq!(p.features.filter.as_ref().map(|f| f.max_results), Some(200));
+        assert!(p.quirks.is_empty());
+    }
+
+    #[test]
+    fn unknown_keys_are_rejected_with_line_and_column() {
+        let err = Profile::from_yaml(
+            "name: x\nfeatures: { patch: true, sorrt: true }\n",
+            "p.yaml",
+        )
+        .unwrap_err();
+        insta::assert_snapshot!(err.to_string());
+    }
+
+    #[test]
+    fn bad_durations_name_the_expected_form() {
+        let err = Profile::from_yaml(
+            "name: x\nauth: { type: bearer, token_ttl: 10 minutes }\n",
+            "p.yaml",
+        )
+        .unwrap_err();
+        insta::assert_snapshot!(err.to_string());
+    }
+
+    #[test]
+    fn bad_base_path_is_rejected() {
+        let err = Profile::from_yaml("name: x\nbase_path: scim/\n", "p.yaml").unwrap_err();
+        insta::assert_snapshot!(err.to_string());
+    }
+
+    #[test]
+    fn unknown_profile_names_say_where_they_were_looked_for() {
+        let err = Profile::resolve("no-such-profile").unwrap_err();
+        insta::assert_snapshot!(err.to_string());
+    }
+
+    #[test]
+    fn nested_keys_are_located_below_their_parent() {
+        let text = "name: x\nbehaviour:\n  error_body_style: { status: integer }\n  patch_member_limits:\n    status: 429 # status: no\n";
+        assert_eq!(locate_key(text, "status"), Some((3, 23)));
+        assert_eq!(locate_key(text, "patch_member_limits.status"), Some((5, 5)));
+        assert_eq!(locate_key(text, "patch_member_limits.nothing"), None);
+    }
+
+    #[test]
+    fn every_built_in_profile_loads() {
+        for (name, text) in BUILTIN {
+            let p = Profile::from_yaml(text, name).expect("valid");
+            assert_eq!(&p.name, name);
+        }
+    }
+
+    #[test]
+    fn oauth_profiles_parse() {
+        let p = Profile::from_yaml(
+            "name: x\nauth: { type: oauth2_client_credentials, token_ttl: 10m }\n",
+            "p.yaml",
+        )
+        .expect("valid");
+        assert_eq!(p.auth.token_ttl(), Some(Duration::from_secs(600)));
+    }
+}
