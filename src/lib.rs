@@ -7,6 +7,7 @@ pub mod admin;
 pub mod certify;
 pub mod cli;
 pub mod connector;
+pub mod contract;
 pub mod duration;
 pub mod fault;
 pub mod judge;

@@ -3,10 +3,10 @@
 //! naming the field and still kept, and a scripted connector posting both.
 
 use rstest::rstest;
-use scimulate::connector::alert::{self, AlertClass, AlertStatus, Pending, WireForm};
 use scimulate::connector::alert_sink::AlertSink;
 use scimulate::connector::file::{AlertFormat, Alerts};
 use scimulate::connector::{Connector, ConnectorOptions};
+use scimulate::contract::alert::{self, AlertClass, AlertStatus, Pending, WireForm};
 use serde_json::{Value, json};
 use std::time::Duration;
 
@@ -73,7 +73,8 @@ fn accepted_alerts_are_normalised(
     #[case] status: AlertStatus,
     #[case] class: AlertClass,
 ) {
-    let (got_form, alerts) = alert::parse(body.to_string().as_bytes(), &config).expect("accepted");
+    let (got_form, alerts) =
+        alert::parse(body.to_string().as_bytes(), config.labels()).expect("accepted");
     assert_eq!(got_form, form);
     assert_eq!(alerts.len(), 1);
     let a = &alerts[0];
@@ -91,7 +92,8 @@ fn alertmanager_annotations_and_starts_at_carry_pending_and_first_failure() {
         json!({"target": "app-b", "class": "authorization", "severity": "warning", "connector": "acme"}),
         json!({"pending_deprovision": "3", "pending_update": 1, "summary": "403 from app-b"}),
     );
-    let (_, alerts) = alert::parse(body.to_string().as_bytes(), &defaults()).expect("accepted");
+    let (_, alerts) =
+        alert::parse(body.to_string().as_bytes(), defaults().labels()).expect("accepted");
     let a = &alerts[0];
     assert_eq!(
         a.pending,
@@ -128,7 +130,7 @@ fn malformed_alerts_name_the_field_and_what_was_expected(
     #[case] field: &str,
     #[case] expected: &str,
 ) {
-    let err = alert::parse(body.as_bytes(), &defaults()).expect_err("refused");
+    let err = alert::parse(body.as_bytes(), defaults().labels()).expect_err("refused");
     assert_eq!(err.field, field);
     assert!(err.expected.contains(expected), "{err}");
 }
@@ -140,7 +142,7 @@ fn renamed_labels_are_looked_for_under_their_new_names() {
         json!({"target": "a", "class": "conflict", "severity": "warning"}),
         json!({}),
     );
-    let err = alert::parse(body.to_string().as_bytes(), &renamed()).expect_err("refused");
+    let err = alert::parse(body.to_string().as_bytes(), renamed().labels()).expect_err("refused");
     assert_eq!(err.field, "alerts[0].labels.app");
 }
 

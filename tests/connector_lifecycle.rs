@@ -7,8 +7,8 @@ use rustix::process::Signal;
 use scimulate::connector::file::ConnectorFile;
 use scimulate::connector::process::{Process, ProcessError, ProcessSpec, Readiness};
 use scimulate::connector::secrets::Secrets;
-use scimulate::connector::targets_file::{Auth, Target};
 use scimulate::connector::{Connector, ConnectorError, ConnectorOptions, Reloaded, StopSignal};
+use scimulate::contract::targets_file::{Auth, Target};
 use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -73,7 +73,7 @@ fn mode(path: &Path) -> u32 {
         & 0o777
 }
 
-fn event(id: &str) -> scimulate::connector::event::Event {
+fn event(id: &str) -> scimulate::contract::event::Event {
     serde_json::from_value(
         json!({"spec": "scimulate.event/v1", "id": id, "type": "joiner",
         "occurred_at": "2026-11-22T10:00:05.000Z",

@@ -6,7 +6,7 @@ mod refconn_support;
 
 use refconn_support::{Rig, person, rig, rig_with, settled};
 use scimulate::connector::alert_sink::ReceivedAlert;
-use scimulate::connector::{AlertClass, AlertStatus};
+use scimulate::contract::alert::{AlertClass, AlertStatus};
 use scimulate::mock::profile::GENERIC_RFC_YAML;
 use scimulate::refconn::Defect;
 use serde_json::json;

@@ -6,7 +6,7 @@
 mod refconn_support;
 
 use refconn_support::{Rig, person, rig, settled, until};
-use scimulate::connector::{AlertClass, AlertStatus};
+use scimulate::contract::alert::{AlertClass, AlertStatus};
 use scimulate::refconn::Defect;
 use serde_json::{Value, json};
 use std::time::Duration;

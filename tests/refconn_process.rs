@@ -3,9 +3,9 @@
 //! over the webhook, a token rotation reloaded by SIGHUP, a SIGKILL restart
 //! that loses nothing, and the audit. Every wait is bounded.
 
-use scimulate::connector::event::{Event, EventType};
-use scimulate::connector::targets_file::TargetsFile;
-use scimulate::connector::{AlertStatus, Connector, ConnectorOptions, StopSignal};
+use scimulate::connector::{Connector, ConnectorOptions, StopSignal};
+use scimulate::contract::alert::AlertStatus;
+use scimulate::contract::event::{Event, EventType};
 use scimulate::mock::profile::{GENERIC_RFC_YAML, Profile};
 use scimulate::serve::{self, ServeOptions};
 use serde_json::{Value, json};
@@ -87,7 +87,7 @@ async fn refconn_the_binary_reloads_on_sighup_and_survives_sigkill() {
     let dir = tempfile::tempdir().unwrap();
     let mut options = ConnectorOptions::new(dir.path());
     options.scimulate = env!("CARGO_BIN_EXE_scimulate").into();
-    let targets = TargetsFile::from_endpoints(&serving.endpoints, "http://unused").targets;
+    let targets = serving.endpoints.targets_file("http://unused").targets;
     let token = targets[0].clone();
     let mut c = tokio::time::timeout(BOUND, Connector::start(file, targets, &options))
         .await
@@ -181,7 +181,7 @@ async fn refconn_the_binary_reloads_on_sighup_and_survives_sigkill() {
     );
     let logs: String = c.logs().iter().map(|l| l.text.clone()).collect();
     let old = match &token.auth {
-        scimulate::connector::targets_file::Auth::Bearer { token } => token.clone(),
+        scimulate::contract::targets_file::Auth::Bearer { token } => token.clone(),
         _ => unreachable!(),
     };
     assert!(

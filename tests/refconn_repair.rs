@@ -217,12 +217,15 @@ async fn refconn_an_account_deleted_behind_its_back_is_not_found_then_reconciled
         .sink
         .store()
         .wait_for(
-            |a| a.alert.status == scimulate::connector::AlertStatus::Degraded,
+            |a| a.alert.status == scimulate::contract::alert::AlertStatus::Degraded,
             refconn_support::WAIT,
         )
         .await
         .expect("degraded");
-    assert_eq!(a.alert.class, scimulate::connector::AlertClass::NotFound);
+    assert_eq!(
+        a.alert.class,
+        scimulate::contract::alert::AlertClass::NotFound
+    );
     assert_eq!(
         a.alert.pending.unwrap().update,
         1,
@@ -258,12 +261,15 @@ async fn refconn_a_standing_conflict_is_parked_and_alerted_as_conflict() {
         .sink
         .store()
         .wait_for(
-            |a| a.alert.status == scimulate::connector::AlertStatus::Degraded,
+            |a| a.alert.status == scimulate::contract::alert::AlertStatus::Degraded,
             refconn_support::WAIT,
         )
         .await
         .expect("degraded");
-    assert_eq!(a.alert.class, scimulate::connector::AlertClass::Conflict);
+    assert_eq!(
+        a.alert.class,
+        scimulate::contract::alert::AlertClass::Conflict
+    );
     let posts = rig
         .journal("app-a")
         .await

@@ -2,10 +2,10 @@
 //! say, and the loader holds up against arbitrary input.
 
 use proptest::prelude::*;
+use scimulate::contract::alert::{AlertClass, AlertStatus};
+use scimulate::contract::event::EventType;
 use scimulate::fault::FaultKind;
-use scimulate::scenario::{
-    self, Action, AlertClass, AlertStatus, Check, EventType, Scenario, Timing,
-};
+use scimulate::scenario::{self, Action, Check, Scenario, Timing};
 use std::path::Path;
 use std::time::Duration;
 

@@ -4,8 +4,8 @@
 use crate::fault::FaultSpec;
 use crate::mock::journal::MASK;
 use crate::mock::metrics;
-use crate::mock::profile::ResourceTypeName;
 use crate::mock::state::TargetState;
+use crate::scim::schema::ResourceTypeName;
 use axum::extract::{Path, Query, Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::{Next, from_fn_with_state};

@@ -2,8 +2,8 @@
 //! kept with its arrival time and raw body, refused ones too, and a store
 //! the runner can read or wait on (woken by arrivals, never by sleeping).
 
-use super::alert::{self, Alert, AlertError, WireForm};
 use super::file::Alerts;
+use crate::contract::alert::{self, Alert, AlertError, WireForm};
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::State;
@@ -154,9 +154,19 @@ pub fn app(store: AlertStore, config: Alerts) -> Router {
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))
 }
 
+impl Alerts {
+    /// The Alertmanager labels this connector file names, for the parser.
+    pub fn labels(&self) -> alert::Labels<'_> {
+        alert::Labels {
+            target_label: &self.target_label,
+            class_label: &self.class_label,
+        }
+    }
+}
+
 async fn receive(State(s): State<AppState>, body: Bytes) -> impl IntoResponse {
     let raw: Arc<str> = String::from_utf8_lossy(&body).into();
-    let parsed = alert::parse(&body, &s.config);
+    let parsed = alert::parse(&body, s.config.labels());
     let answer = match &parsed {
         Ok((_, alerts)) => (
             StatusCode::OK,

@@ -4,15 +4,16 @@
 //! and the final stop go through here.
 
 use super::alert_sink::{AlertSink, AlertStore};
-use super::audit::{self, AuditError, AuditRecord};
-use super::event::Event;
+use super::audit::{self, AuditError};
 use super::events::{Deliverer, Delivery};
 use super::file::{ConnectorFile, Events, Ready, Reload};
 use super::logs::{DEFAULT_KEPT_LINES, LogLine};
 use super::placeholders::Values;
 use super::process::{Exit, Process, ProcessError, ProcessSpec, Readiness, STOP_GRACE};
 use super::secrets::Secrets;
-use super::targets_file::{Target, TargetsFile, TargetsFileError};
+use crate::contract::audit::AuditRecord;
+use crate::contract::event::Event;
+use crate::contract::targets_file::{Target, TargetsFile, TargetsFileError};
 use rustix::process::Signal;
 use std::path::PathBuf;
 use std::time::Duration;

@@ -3,9 +3,9 @@
 //! accepts). A refusal is judged, not fatal: every delivery returns an
 //! outcome with its timing.
 
-use super::event::Event;
 use super::logs::{LogLine, Logs, Stream};
 use super::secrets::Secrets;
+use crate::contract::event::Event;
 use chrono::{DateTime, Utc};
 use std::path::PathBuf;
 use std::process::Stdio;
@@ -237,7 +237,7 @@ async fn exec(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::connector::event::EventType;
+    use crate::contract::event::EventType;
 
     fn event() -> Event {
         Event::new(

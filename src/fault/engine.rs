@@ -5,7 +5,7 @@ use super::FaultKind;
 use super::draw::{DrawKey, draw, request_fingerprint};
 use super::reach::can_shape;
 use super::spec::{FaultSpec, Operation};
-use crate::mock::profile::ResourceTypeName;
+use crate::scim::schema::ResourceTypeName;
 use parking_lot::Mutex;
 use serde::Serialize;
 use serde_json::Value;

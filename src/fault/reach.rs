@@ -4,7 +4,7 @@
 use super::FaultKind;
 use super::engine::RequestFacts;
 use super::spec::{FaultSpec, Operation};
-use crate::mock::profile::ResourceTypeName;
+use crate::scim::schema::ResourceTypeName;
 use serde_json::Value;
 
 /// Whether a fault of this kind could change the answer to this request at

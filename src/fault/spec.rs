@@ -4,7 +4,7 @@
 
 use super::FaultKind;
 use crate::duration::HumanDuration;
-use crate::mock::profile::ResourceTypeName;
+use crate::scim::schema::ResourceTypeName;
 use serde::de::{self, MapAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::{Map, Value};

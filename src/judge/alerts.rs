@@ -3,8 +3,9 @@
 
 use super::evidence::{AlertRecord, Evidence, FaultWindow, Instant, since};
 use super::result::CheckResult;
-use crate::scenario::truth::EventKind;
-use crate::scenario::{AlertClass, AlertField, AlertStatus};
+use crate::contract::alert::{AlertClass, AlertStatus};
+use crate::contract::event::EventKind;
+use crate::scenario::AlertField;
 use std::collections::BTreeMap;
 use std::time::Duration;
 

@@ -2,9 +2,9 @@
 //! events sent, the faults switched on and off, the alerts received. The
 //! runner gathers it; the checks only read it, so each is testable alone.
 
-use crate::scenario::AlertClass;
-use crate::scenario::AlertStatus;
-use crate::scenario::truth::EventKind;
+use crate::contract::alert::AlertClass;
+use crate::contract::alert::AlertStatus;
+use crate::contract::event::EventKind;
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 use std::collections::BTreeMap;

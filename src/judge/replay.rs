@@ -4,7 +4,7 @@
 
 use super::evidence::{EventRecord, Evidence, Instant, Request};
 use super::result::CheckResult;
-use crate::scenario::truth::EventKind;
+use crate::contract::event::EventKind;
 use std::collections::BTreeMap;
 
 /// Whether a write removes access: a DELETE, or a body that sets `active`

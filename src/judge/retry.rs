@@ -3,7 +3,7 @@
 
 use super::evidence::{Evidence, Request, since};
 use super::result::CheckResult;
-use crate::scenario::truth::EventKind;
+use crate::contract::event::EventKind;
 use std::time::Duration;
 
 /// Requests arriving this soon after a `Retry-After` answer do not count

@@ -15,9 +15,10 @@ pub mod writes;
 pub use shaping::Shaping;
 
 use crate::fault::{Delay, FaultKind, FaultSet, Operation, RequestFacts, RetryAfter, draw_counter};
-use crate::mock::profile::{Profile, ResourceTypeName};
+use crate::mock::profile::Profile;
 use crate::mock::state::TargetState;
 use crate::scim::ScimError;
+use crate::scim::schema::ResourceTypeName;
 use axum::http::{HeaderValue, Method, header};
 use axum::response::{IntoResponse, Response};
 use chrono::Utc;

@@ -6,9 +6,9 @@ use super::faults::{drift, writes};
 use super::state::TargetState;
 use super::store::{IfMatch, Stored};
 use crate::fault::Operation;
-use crate::mock::profile::ResourceTypeName;
 use crate::scim::patch::{self, PatchRequest};
 use crate::scim::schema::ResourceSchema;
+use crate::scim::schema::ResourceTypeName;
 use crate::scim::{ScimError, ScimResult, validate};
 use serde_json::Value;
 

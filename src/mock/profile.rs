@@ -5,6 +5,7 @@
 use crate::duration::HumanDuration;
 use crate::fault::Quirk;
 pub use crate::mock::behaviour::{Behaviour, RateLimitConfig};
+use crate::scim::schema::ResourceTypeName;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -50,12 +51,6 @@ pub struct Profile {
 #[serde(rename_all = "lowercase")]
 pub enum ProfileKind {
     Profile,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum ResourceTypeName {
-    User,
-    Group,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

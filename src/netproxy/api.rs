@@ -3,8 +3,9 @@
 //! bytes and parsed here, so malformed JSON gets Toxiproxy's error body
 //! rather than axum's rejection.
 
+use super::error::ApiError;
 use super::model::{ApiErrorBody, VERSION};
-use super::registry::{ApiError, Registry};
+use super::registry::Registry;
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{Path, Request, State};

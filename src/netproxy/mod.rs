@@ -1,7 +1,7 @@
 //! A network proxy that speaks Toxiproxy's HTTP API (SPEC §3.5), and an
 //! async client that drives it or a real Toxiproxy server.
 //!
-//! `api` is the HTTP surface, `registry` the named proxies, `engine` the TCP
+//! `api` is the HTTP surface, `registry` the named proxies, `error` their one error, `engine` the TCP
 //! forwarding, `toxic` the toxic objects, `timing`/`closing` the two families
 //! of toxic behaviour, `client` the client, `model` the JSON both share.
 
@@ -10,6 +10,7 @@ mod chain;
 mod client;
 mod closing;
 mod engine;
+mod error;
 mod model;
 mod registry;
 mod timing;
@@ -17,5 +18,6 @@ mod toxic;
 
 pub use api::{ApiServer, router};
 pub use client::{Client, ClientError};
+pub use error::ApiError;
 pub use model::{ApiErrorBody, NewProxy, NewToxic, ProxyJson, ToxicJson, VERSION};
-pub use registry::{ApiError, Registry};
+pub use registry::Registry;

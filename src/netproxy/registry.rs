@@ -4,6 +4,7 @@
 //! `proxy.go`). The HTTP layer only translates.
 
 use super::engine::{self, Running, Shared};
+use super::error::ApiError;
 use super::model::{NewProxy, ProxyJson, ToxicJson};
 use super::toxic::{Kind, Stream, Toxic};
 use serde_json::Value;
@@ -11,40 +12,6 @@ use std::collections::BTreeMap;
 use std::net::IpAddr;
 use std::sync::Arc;
 use tokio::sync::Mutex;
-
-/// An API failure: Toxiproxy's message and HTTP status.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{message} ({status})")]
-pub struct ApiError {
-    pub status: u16,
-    pub message: String,
-}
-
-impl ApiError {
-    fn new(status: u16, message: impl Into<String>) -> Self {
-        ApiError {
-            status,
-            message: message.into(),
-        }
-    }
-    pub fn bad_body(detail: impl std::fmt::Display) -> Self {
-        ApiError::new(400, format!("bad request body: {detail}"))
-    }
-    fn missing(field: &str) -> Self {
-        ApiError::new(400, format!("missing required field: {field}"))
-    }
-    fn proxy_not_found() -> Self {
-        ApiError::new(404, "proxy not found")
-    }
-    fn toxic_not_found() -> Self {
-        ApiError::new(404, "toxic not found")
-    }
-    /// A listener that could not bind: not the client's fault, so 500 as
-    /// in Toxiproxy, with the OS's reason.
-    fn listen(listen: &str, e: std::io::Error) -> Self {
-        ApiError::new(500, format!("listen tcp {listen}: {e}"))
-    }
-}
 
 struct Entry {
     listen: String,

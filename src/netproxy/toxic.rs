@@ -3,8 +3,8 @@
 //! (reference/toxiproxy-api.md §1.4). Attribute names and units are
 //! Toxiproxy's own (`toxics/*.go`), so a toxic written for it works here.
 
+use super::error::ApiError;
 use super::model::ToxicJson;
-use super::registry::ApiError;
 use serde_json::{Map, Value};
 
 /// Which bytes a toxic acts on: client→server (`upstream`) or

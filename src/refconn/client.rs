@@ -2,8 +2,8 @@
 //! client-credentials token fetched, cached and refreshed before expiry),
 //! and what an answer means (SPEC §4.3 classes, retryable or not).
 
-use crate::connector::AlertClass;
-use crate::connector::targets_file::{Auth, Target};
+use crate::contract::alert::AlertClass;
+use crate::contract::targets_file::{Auth, Target};
 use chrono::{DateTime, Utc};
 use parking_lot::Mutex;
 use reqwest::Method;

@@ -4,7 +4,7 @@
 //! `failed_after` raises `failed`; the next success raises `healthy`,
 //! carrying the class and first failure of the trouble it ends.
 
-use crate::connector::{AlertClass, AlertStatus};
+use crate::contract::alert::{AlertClass, AlertStatus};
 use chrono::{DateTime, Utc};
 use std::time::{Duration, Instant};
 

@@ -6,7 +6,7 @@ use super::defect::{Defect, Defects};
 use super::health::Health;
 use super::{client, server, store, worker};
 
-use crate::connector::targets_file::TargetsFile;
+use crate::contract::targets_file::TargetsFile;
 use parking_lot::{Mutex, RwLock};
 use std::collections::HashMap;
 use std::net::SocketAddr;

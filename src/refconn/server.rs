@@ -3,7 +3,7 @@
 
 use super::context::Shared;
 use super::defect::Defect;
-use crate::connector::event::{Event, EventType};
+use crate::contract::event::{Event, EventType};
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::State;

@@ -4,9 +4,9 @@
 //! `outcomes.jsonl` (every settled delivery). On start both are read back,
 //! so a restart (SIGTERM or SIGKILL) loses nothing that was accepted.
 
-use crate::connector::alert::Pending;
-use crate::connector::audit::{AuditOutcome, AuditRecord};
-use crate::connector::event::{Event, EventKind, EventType};
+use crate::contract::alert::Pending;
+use crate::contract::audit::{AuditOutcome, AuditRecord};
+use crate::contract::event::{Event, EventKind, EventType};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeSet, HashMap, HashSet};

@@ -4,12 +4,12 @@
 
 use super::live::Live;
 use super::settle::snapshot;
-use crate::connector::alert::Alert;
+use crate::contract::alert::Alert;
+use crate::contract::event::EventKind;
 use crate::judge::accounts_of;
 use crate::judge::evidence::{AlertRecord, Evidence, Request};
 use crate::mock::journal::JournalEntry;
 use crate::scenario::Person;
-use crate::scenario::truth::EventKind;
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 use std::collections::BTreeMap;

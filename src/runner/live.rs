@@ -1,16 +1,17 @@
 //! One scenario while it runs: its targets, its connector, the source of
 //! truth, and what happened when (the evidence the judge reads later).
 
-use crate::connector::event::Event;
 use crate::connector::events::{Outcome, Refusal};
 use crate::connector::{Connector, StopSignal};
+use crate::contract::alert::AlertClass;
+use crate::contract::event::Event;
 use crate::fault::{FaultKind, FaultSpec};
 use crate::judge::evidence::{EventRecord, FaultWindow};
 use crate::mock::state::TargetState;
 use crate::netproxy::Client;
 use crate::report::{TimelineEntry, TimelineKind};
 use crate::scenario::truth::{SentEvent, Truth};
-use crate::scenario::{Action, AlertClass, NetworkChange, Scenario, Signal, Step, Timing};
+use crate::scenario::{Action, NetworkChange, Scenario, Signal, Step, Timing};
 use crate::serve::Serving;
 use chrono::{DateTime, Utc};
 use serde_json::{Value, json};

@@ -8,7 +8,6 @@ mod run_dir;
 mod settle;
 mod verdicts;
 
-use crate::connector::targets_file::TargetsFile;
 use crate::connector::{Connector, ConnectorFile, ConnectorOptions};
 use crate::fault::Quirk;
 use crate::netproxy::Client;
@@ -138,11 +137,11 @@ pub async fn run_scenario(
             }
         }
     }
-    let mut targets = TargetsFile::from_endpoints(&serving.endpoints, "").targets;
+    let mut targets = serving.endpoints.targets_file("").targets;
     if let Some(host) = &options.advertise {
         for t in &mut targets {
             t.base_url = advertised(&t.base_url, host);
-            if let crate::connector::targets_file::Auth::Oauth2ClientCredentials {
+            if let crate::contract::targets_file::Auth::Oauth2ClientCredentials {
                 token_url, ..
             } = &mut t.auth
             {

@@ -4,8 +4,8 @@
 
 use super::live::Live;
 use crate::judge::judge_state;
-use crate::mock::profile::ResourceTypeName;
 use crate::mock::state::TargetState;
+use crate::scim::schema::ResourceTypeName;
 use serde_json::Value;
 use std::time::Duration;
 use tokio::time::Instant;

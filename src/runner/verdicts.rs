@@ -4,7 +4,7 @@
 
 use super::live::Live;
 use super::settle::{snapshot, state_verdict};
-use crate::connector::audit::AuditRecord;
+use crate::contract::audit::AuditRecord;
 use crate::judge::evidence::Evidence;
 use crate::judge::{self, CheckResult};
 use crate::scenario::Check;

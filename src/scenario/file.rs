@@ -2,7 +2,7 @@
 //! against each other. Unknown keys are refused everywhere; values that a
 //! later check may reject carry their place in the file.
 
-pub use crate::connector::{AlertClass, AlertStatus};
+use crate::contract::alert::{AlertClass, AlertStatus};
 use crate::duration::HumanDuration;
 use crate::fault::Quirk;
 use serde::Deserialize;

@@ -4,10 +4,11 @@
 
 use super::file::{Names, RawExpect, RawScenario, RawStep, StateExpect, StateWord};
 use super::model::{
-    Action, Check, DEFAULT_SETTLE_TIMEOUT, EventType, Expect, NetworkChange, Scenario, Step,
-    TargetSpec, Timing,
+    Action, Check, DEFAULT_SETTLE_TIMEOUT, Expect, NetworkChange, Scenario, Step, TargetSpec,
+    Timing,
 };
 use super::people::{CORE_KEYS, ENTERPRISE_KEYS, Person, is_person_key, make_person};
+use crate::contract::event::EventType;
 use crate::fault::{FaultKind, FaultSpec};
 use crate::mock::profile::Profile;
 use crate::yaml::{Place, closest, did_you_mean, error_at};

@@ -8,10 +8,10 @@ mod model;
 pub mod people;
 pub mod truth;
 
-pub use file::{AlertClass, AlertField, AlertStatus, ReplayOrder, Signal};
+pub use file::{AlertField, ReplayOrder, Signal};
 pub use load::{from_yaml, load};
 pub use model::{
-    Action, Check, DEFAULT_SETTLE_TIMEOUT, EventType, Expect, NetworkChange, Scenario, Step,
-    TargetSpec, Timing,
+    Action, Check, DEFAULT_SETTLE_TIMEOUT, Expect, NetworkChange, Scenario, Step, TargetSpec,
+    Timing,
 };
 pub use people::Person;

@@ -1,9 +1,10 @@
 //! A scenario after loading: every name resolved and checked, ready for the
 //! runner. Built by [`super::load`] from the file as written.
 
-use super::file::{AlertClass, AlertField, AlertStatus, ReplayOrder, Signal};
+use super::file::{AlertField, ReplayOrder, Signal};
 use super::people::Person;
-pub use crate::connector::EventType;
+use crate::contract::alert::{AlertClass, AlertStatus};
+use crate::contract::event::EventType;
 use crate::fault::{FaultKind, FaultSpec};
 use crate::mock::profile::Profile;
 use crate::yaml::Place;

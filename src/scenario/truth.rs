@@ -2,9 +2,9 @@
 //! event, the event object the connector is sent for it (SPEC §4.2), and
 //! what each target should hold once everything is delivered.
 
-use super::model::EventType;
 use super::people::{ENTERPRISE_KEYS, Person};
-pub use crate::connector::EventKind;
+use crate::contract::event::EventKind;
+use crate::contract::event::EventType;
 use crate::scim::schema::core::ENTERPRISE_USER;
 use serde_json::{Map, Value, json};
 use std::collections::{BTreeMap, BTreeSet};

@@ -2,6 +2,7 @@
 //! listen, and their credentials. It holds secrets, so it is written
 //! owner-readable only, and atomically, so a reader never sees half of it.
 
+use crate::contract::targets_file::{Auth, Target, TargetsFile};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::io;
@@ -53,6 +54,39 @@ pub enum TargetAuth {
 }
 
 impl Endpoints {
+    /// The targets file of this `serve` run (their `base_url`, which goes through
+    /// the fault proxy when there is one) with `alert_url`.
+    pub fn targets_file(&self, alert_url: &str) -> TargetsFile {
+        use TargetAuth as A;
+        let targets = self
+            .targets
+            .iter()
+            .map(|(name, t)| Target {
+                name: name.clone(),
+                base_url: t.base_url.clone(),
+                auth: match &t.auth {
+                    A::Bearer { token } => Auth::Bearer {
+                        token: token.clone(),
+                    },
+                    A::Oauth2ClientCredentials {
+                        token_url,
+                        client_id,
+                        client_secret,
+                    } => Auth::Oauth2ClientCredentials {
+                        token_url: token_url.clone(),
+                        client_id: client_id.clone(),
+                        client_secret: client_secret.clone(),
+                    },
+                },
+                ca_file: t.ca_file.clone(),
+            })
+            .collect();
+        TargetsFile {
+            targets,
+            alert_url: alert_url.to_owned(),
+        }
+    }
+
     /// Writes the file with mode 0600 through a temporary file and a
     /// rename in the same directory.
     pub fn write(&self, path: &Path) -> io::Result<()> {
@@ -101,5 +135,37 @@ mod tests {
             1,
             "no temporary file left"
         );
+    }
+
+    #[test]
+    fn a_serve_run_becomes_a_targets_file() {
+        let endpoints = Endpoints {
+            admin: AdminEndpoint {
+                url: "http://127.0.0.1:1".into(),
+                token: "admin".into(),
+            },
+            toxiproxy: None,
+            targets: [(
+                "app-a".to_owned(),
+                TargetEndpoint {
+                    base_url: "http://127.0.0.1:2/scim/v2".into(),
+                    direct_url: "http://127.0.0.1:3/scim/v2".into(),
+                    auth: TargetAuth::Bearer { token: "t".into() },
+                    ca_file: Some("/ca.pem".into()),
+                },
+            )]
+            .into(),
+        };
+        let f = endpoints.targets_file("http://127.0.0.1:4/alerts");
+        assert_eq!(
+            f.targets,
+            [Target {
+                name: "app-a".into(),
+                base_url: "http://127.0.0.1:2/scim/v2".into(),
+                auth: Auth::Bearer { token: "t".into() },
+                ca_file: Some("/ca.pem".into()),
+            }]
+        );
+        assert_eq!(f.secrets(), ["t"], "the admin token is not the connector's");
     }
 }

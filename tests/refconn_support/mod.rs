@@ -7,7 +7,7 @@
 use chrono::{DateTime, Duration as ChronoDuration, Utc};
 use scimulate::connector::alert_sink::AlertSink;
 use scimulate::connector::file::Alerts;
-use scimulate::connector::targets_file::TargetsFile;
+use scimulate::contract::targets_file::TargetsFile;
 use scimulate::mock::profile::{GENERIC_RFC_YAML, Profile};
 use scimulate::refconn::{self, Defect, Defects, Options, Running};
 use scimulate::serve::{self, ServeOptions, Serving};
@@ -52,7 +52,7 @@ pub async fn rig_with(specs: &[(&str, &str)], defects: &[Defect], tweak: fn(&mut
         .expect("targets start");
     let sink = AlertSink::start(Alerts::default()).await.expect("sink");
     let dir = tempfile::tempdir().expect("tempdir");
-    let targets = TargetsFile::from_endpoints(&serving.endpoints, &sink.url());
+    let targets = serving.endpoints.targets_file(&sink.url());
     let targets_path = dir.path().join("targets.json");
     targets.write(&targets_path).expect("targets file");
     let mut rig = Rig {

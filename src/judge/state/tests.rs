@@ -1,5 +1,5 @@
 use super::*;
-use crate::scenario::EventType;
+use crate::contract::event::EventType;
 use crate::scenario::people::make_person;
 use crate::scenario::truth::Truth;
 use crate::scim::schema::core::ENTERPRISE_USER;

@@ -88,8 +88,8 @@ impl Behaviour {
     }
 
     /// Whether a served resource of this type differs from the stored one.
-    pub fn reshapes(&self, kind: crate::mock::profile::ResourceTypeName) -> bool {
-        kind == crate::mock::profile::ResourceTypeName::Group
+    pub fn reshapes(&self, kind: crate::scim::schema::ResourceTypeName) -> bool {
+        kind == crate::scim::schema::ResourceTypeName::Group
             && self.group_members != GroupMembers::default()
     }
 

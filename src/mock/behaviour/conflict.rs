@@ -6,10 +6,10 @@
 //! deactivated users too (Slack); some group names are reserved (Terraform
 //! Enterprise: `owners`, `sso`).
 
-use crate::mock::profile::ResourceTypeName;
 use crate::mock::state::TargetState;
 use crate::mock::store::{IfMatch, Stored};
 use crate::scim::filter::{self, Filter};
+use crate::scim::schema::ResourceTypeName;
 use crate::scim::{ScimError, ScimResult};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;

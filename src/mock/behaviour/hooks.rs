@@ -2,9 +2,9 @@
 //! operation, so the shared operation code stays a few lines longer only.
 
 use super::{conflict, lifecycle};
-use crate::mock::profile::ResourceTypeName;
 use crate::mock::state::TargetState;
 use crate::mock::store::Stored;
+use crate::scim::schema::ResourceTypeName;
 use crate::scim::{ScimError, ScimResult};
 use serde_json::Value;
 use std::borrow::Cow;

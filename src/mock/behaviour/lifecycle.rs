@@ -3,10 +3,10 @@
 //! is RFC 7644 §3.6: DELETE removes, and `active: false` only deactivates.
 
 use crate::fault::Operation;
-use crate::mock::profile::ResourceTypeName;
 use crate::mock::state::TargetState;
 use crate::mock::store::IfMatch;
 use crate::scim::ScimResult;
+use crate::scim::schema::ResourceTypeName;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 

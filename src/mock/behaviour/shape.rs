@@ -2,7 +2,7 @@
 //! (vendor-behaviour.md §5.1 `multi_valued`, `group_members_in_get`,
 //! `projection`).
 
-use crate::mock::profile::ResourceTypeName;
+use crate::scim::schema::ResourceTypeName;
 use crate::scim::{ScimError, ScimResult};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;

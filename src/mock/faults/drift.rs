@@ -7,11 +7,11 @@
 use super::shaping::{fault, mark};
 use super::writes::get_ci;
 use crate::fault::{FaultKind, FaultSpec};
-use crate::mock::profile::ResourceTypeName;
 use crate::mock::state::TargetState;
 use crate::scim::patch::{PatchOpKind, PatchRequest};
 use crate::scim::path::AttrPath;
 use crate::scim::schema::ResourceSchema;
+use crate::scim::schema::ResourceTypeName;
 use crate::scim::{ScimError, ScimResult};
 use serde_json::{Map, Value};
 

@@ -6,10 +6,10 @@
 
 use super::drift;
 use crate::fault::{FaultKind, FaultSpec, ManualAction};
-use crate::mock::profile::ResourceTypeName;
 use crate::mock::state::TargetState;
 use crate::mock::store::IfMatch;
 use crate::scim::patch::{self, PATCH_OP_URN, PatchRequest};
+use crate::scim::schema::ResourceTypeName;
 use crate::scim::schema::core;
 use crate::scim::{ScimResult, filter, validate};
 use serde_json::{Map, Value, json};

@@ -6,12 +6,12 @@
 
 use super::shaping::{active, fault, mark};
 use crate::fault::{Delay, FaultKind, draw_counter};
-use crate::mock::profile::ResourceTypeName;
 use crate::mock::state::TargetState;
 use crate::mock::store::Stored;
 use crate::scim::ScimResult;
 use crate::scim::filter::Filter;
 use crate::scim::schema::ResourceSchema;
+use crate::scim::schema::ResourceTypeName;
 use serde_json::Value;
 use std::sync::Arc;
 use std::time::{Duration, Instant};

@@ -5,9 +5,9 @@
 use super::params::LIST_RESPONSE;
 use super::response::scim_json;
 use crate::mock::faults;
-use crate::mock::profile::ResourceTypeName;
 use crate::mock::state::TargetState;
 use crate::scim::ScimError;
+use crate::scim::schema::ResourceTypeName;
 use crate::scim::schema::{ResourceType, core};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;

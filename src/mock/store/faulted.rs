@@ -4,10 +4,10 @@
 
 use super::history::History;
 use super::{Record, Store, Stored, not_found};
-use crate::mock::profile::ResourceTypeName;
 use crate::scim::ScimResult;
 use crate::scim::filter::{self, Filter};
 use crate::scim::schema::ResourceSchema;
+use crate::scim::schema::ResourceTypeName;
 use serde_json::Value;
 use std::sync::Arc;
 use std::time::{Duration, Instant};

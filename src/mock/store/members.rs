@@ -3,7 +3,7 @@
 //! without scanning every group.
 
 use super::{Inner, Store};
-use crate::mock::profile::ResourceTypeName;
+use crate::scim::schema::ResourceTypeName;
 use crate::scim::{ScimError, ScimResult};
 use foldhash::HashMap;
 use serde_json::{Map, Value, json};

@@ -18,10 +18,10 @@ pub use seed::{seed_groups, seed_users};
 pub use table::Record;
 pub use unique::UserNameCase;
 
-use crate::mock::profile::ResourceTypeName;
 use crate::scim::filter::{self, CompValue, CompareOp, Filter};
 use crate::scim::query;
 use crate::scim::schema::ResourceSchema;
+use crate::scim::schema::ResourceTypeName;
 use crate::scim::{ScimError, ScimResult};
 use bytes::Bytes;
 use chrono::{SecondsFormat, Utc};

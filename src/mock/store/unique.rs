@@ -3,7 +3,7 @@
 //! switches to.
 
 use super::Inner;
-use crate::mock::profile::ResourceTypeName;
+use crate::scim::schema::ResourceTypeName;
 use crate::scim::{ScimError, ScimResult};
 use serde_json::{Map, Value};
 

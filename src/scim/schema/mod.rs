@@ -6,7 +6,7 @@ pub mod core;
 mod resource_type;
 
 pub use attribute::{AttrType, Attribute, Mutability, Returned, Uniqueness};
-pub use resource_type::{Resolved, ResourceSchema, ResourceType};
+pub use resource_type::{Resolved, ResourceSchema, ResourceType, ResourceTypeName};
 
 use serde_json::{Value, json};
 

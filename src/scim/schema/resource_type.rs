@@ -7,6 +7,14 @@ use crate::scim::path::AttrPath;
 use serde_json::{Value, json};
 use std::sync::Arc;
 
+/// The resource types scimulate serves and judges: the word the mock
+/// target, its profiles, the fault scopes and the judge share.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+pub enum ResourceTypeName {
+    User,
+    Group,
+}
+
 /// A resource type as `/ResourceTypes` describes it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ResourceType {

@@ -2,7 +2,6 @@
 //! Parsing works on the JSON value by hand so that a refusal names the
 //! field (`alerts[0].labels.severity`) and what was expected there.
 
-use super::file::Alerts;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -93,9 +92,17 @@ fn opt_millis_z<S: serde::Serializer>(t: &Option<DateTime<Utc>>, s: S) -> Result
     }
 }
 
+/// The Alertmanager labels that carry the target and the class (the
+/// connector file names them; `target` and `class` by default).
+#[derive(Debug, Clone, Copy)]
+pub struct Labels<'a> {
+    pub target_label: &'a str,
+    pub class_label: &'a str,
+}
+
 /// Parses a POSTed body in either form; `config` names the Alertmanager
 /// labels that carry the target and the class.
-pub fn parse(body: &[u8], config: &Alerts) -> Result<(WireForm, Vec<Alert>), AlertError> {
+pub fn parse(body: &[u8], config: Labels<'_>) -> Result<(WireForm, Vec<Alert>), AlertError> {
     let value: Value =
         serde_json::from_slice(body).map_err(|e| bad("(body)", format!("a JSON object ({e})")))?;
     let Value::Object(obj) = value else {
@@ -143,7 +150,7 @@ fn native(o: &Map<String, Value>) -> Result<Alert, AlertError> {
     })
 }
 
-fn alertmanager(o: &Map<String, Value>, config: &Alerts) -> Result<Vec<Alert>, AlertError> {
+fn alertmanager(o: &Map<String, Value>, config: Labels<'_>) -> Result<Vec<Alert>, AlertError> {
     if o.get("version").and_then(Value::as_str) != Some("4") {
         return Err(bad(
             "version",
@@ -163,7 +170,7 @@ fn alertmanager(o: &Map<String, Value>, config: &Alerts) -> Result<Vec<Alert>, A
         .collect()
 }
 
-fn one_alertmanager(a: &Value, at: &str, config: &Alerts) -> Result<Alert, AlertError> {
+fn one_alertmanager(a: &Value, at: &str, config: Labels<'_>) -> Result<Alert, AlertError> {
     let Value::Object(a) = a else {
         return Err(bad(at, "an alert object"));
     };
@@ -221,12 +228,12 @@ fn one_alertmanager(a: &Value, at: &str, config: &Alerts) -> Result<Alert, Alert
             .and_then(Value::as_str)
             .map(str::to_owned),
         target: required_str(
-            labels.get(&config.target_label),
+            labels.get(config.target_label),
             &format!("{at}.labels.{}", config.target_label),
         )?,
         status,
         class: class(
-            labels.get(&config.class_label),
+            labels.get(config.class_label),
             &format!("{at}.labels.{}", config.class_label),
         )?,
         first_failure_at,

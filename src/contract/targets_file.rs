@@ -64,39 +64,6 @@ pub enum TargetsFileError {
 }
 
 impl TargetsFile {
-    /// The targets of a `serve` run (their `base_url`, which goes through
-    /// the fault proxy when there is one) with `alert_url`.
-    pub fn from_endpoints(endpoints: &crate::serve::Endpoints, alert_url: &str) -> TargetsFile {
-        use crate::serve::TargetAuth as A;
-        let targets = endpoints
-            .targets
-            .iter()
-            .map(|(name, t)| Target {
-                name: name.clone(),
-                base_url: t.base_url.clone(),
-                auth: match &t.auth {
-                    A::Bearer { token } => Auth::Bearer {
-                        token: token.clone(),
-                    },
-                    A::Oauth2ClientCredentials {
-                        token_url,
-                        client_id,
-                        client_secret,
-                    } => Auth::Oauth2ClientCredentials {
-                        token_url: token_url.clone(),
-                        client_id: client_id.clone(),
-                        client_secret: client_secret.clone(),
-                    },
-                },
-                ca_file: t.ca_file.clone(),
-            })
-            .collect();
-        TargetsFile {
-            targets,
-            alert_url: alert_url.to_owned(),
-        }
-    }
-
     /// Every token and client secret, for masking the connector's output.
     pub fn secrets(&self) -> Vec<String> {
         self.targets
@@ -184,39 +151,6 @@ mod tests {
         assert_eq!(v["targets"][0]["auth"]["type"], "bearer");
         assert!(v["targets"][0].get("ca_file").is_none());
         assert_eq!(v["targets"][1]["ca_file"], "/ca.pem");
-    }
-
-    #[test]
-    fn a_serve_run_becomes_a_targets_file() {
-        use crate::serve::{AdminEndpoint, Endpoints, TargetAuth, TargetEndpoint};
-        let endpoints = Endpoints {
-            admin: AdminEndpoint {
-                url: "http://127.0.0.1:1".into(),
-                token: "admin".into(),
-            },
-            toxiproxy: None,
-            targets: [(
-                "app-a".to_owned(),
-                TargetEndpoint {
-                    base_url: "http://127.0.0.1:2/scim/v2".into(),
-                    direct_url: "http://127.0.0.1:3/scim/v2".into(),
-                    auth: TargetAuth::Bearer { token: "t".into() },
-                    ca_file: Some("/ca.pem".into()),
-                },
-            )]
-            .into(),
-        };
-        let f = TargetsFile::from_endpoints(&endpoints, "http://127.0.0.1:4/alerts");
-        assert_eq!(
-            f.targets,
-            [Target {
-                name: "app-a".into(),
-                base_url: "http://127.0.0.1:2/scim/v2".into(),
-                auth: Auth::Bearer { token: "t".into() },
-                ca_file: Some("/ca.pem".into()),
-            }]
-        );
-        assert_eq!(f.secrets(), ["t"], "the admin token is not the connector's");
     }
 
     #[test]

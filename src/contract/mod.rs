@@ -1,0 +1,10 @@
+//! The connector contract's words (SPEC §4): what scimulate sends a
+//! connector (lifecycle events, the targets file) and what a connector
+//! sends back (alerts, the audit). Both sides use them: the harness in
+//! `connector/`, `judge/` and `scenario/`, the reference connector in
+//! `refconn/`. A leaf: it imports nothing of the crate but `private_file`.
+
+pub mod alert;
+pub mod audit;
+pub mod event;
+pub mod targets_file;
