@@ -5,19 +5,18 @@
 //! Our own loop rather than `axum::serve` because neither TLS nor a real
 //! TCP reset (RST, not an orderly close) can be had through it.
 
+use crate::mock::connection::ConnectionReset;
 use crate::mock::http::Journaled;
 use hyper_util::rt::{TokioExecutor, TokioIo};
 use hyper_util::server::conn::auto;
 use hyper_util::server::graceful::GracefulShutdown;
 use hyper_util::service::TowerToHyperService;
-use parking_lot::Mutex;
 use std::io;
-use std::os::fd::{AsFd, OwnedFd};
-use std::sync::Arc;
+
 use std::time::Duration;
 use tokio::io::{AsyncRead, AsyncWrite};
-use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::{Notify, watch};
+use tokio::net::TcpListener;
+use tokio::sync::watch;
 use tokio_rustls::TlsAcceptor;
 
 /// How long in-flight requests may take to finish once shutdown begins. A
@@ -27,50 +26,6 @@ const SHUTDOWN_GRACE: Duration = Duration::from_secs(3);
 /// How long a client may take over the TLS handshake before the
 /// connection is dropped (a stalled handshake must not keep a task alive).
 const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
-
-/// Resets the connection a request came on: the peer sees "connection
-/// reset by peer" instead of an answer. A service called without a socket
-/// (tests calling it directly) has none.
-#[derive(Clone)]
-pub struct ConnectionReset(Arc<ResetInner>);
-
-struct ResetInner {
-    /// A duplicate of the connection's socket: SO_LINGER is set through it
-    /// (the original belongs to hyper), and it is closed with the original
-    /// so that the close sends RST.
-    socket: Mutex<Option<OwnedFd>>,
-    fired: Notify,
-}
-
-impl ConnectionReset {
-    fn new(stream: &TcpStream) -> io::Result<Self> {
-        let socket = stream.as_fd().try_clone_to_owned()?;
-        Ok(ConnectionReset(Arc::new(ResetInner {
-            socket: Mutex::new(Some(socket)),
-            fired: Notify::new(),
-        })))
-    }
-
-    /// Arms an abortive close and tells the connection task to drop the
-    /// connection now.
-    pub fn reset(&self) {
-        if let Some(fd) = self.0.socket.lock().as_ref() {
-            // Linger 0: close() discards unsent data and sends RST.
-            let _ = socket2::SockRef::from(fd).set_linger(Some(Duration::ZERO));
-        }
-        self.0.fired.notify_one();
-    }
-
-    async fn fired(&self) {
-        self.0.fired.notified().await;
-    }
-
-    /// Closes the duplicate, so the socket really closes once hyper's copy
-    /// is dropped too (a spawned request task may still hold this handle).
-    fn release(&self) {
-        self.0.socket.lock().take();
-    }
-}
 
 /// Serves the target `app` on `listener` until `shutdown` turns true, then lets
 /// in-flight requests finish for at most [`SHUTDOWN_GRACE`].

@@ -2,6 +2,7 @@
 
 pub mod auth;
 pub mod behaviour;
+pub mod connection;
 pub mod faults;
 pub mod http;
 pub mod journal;

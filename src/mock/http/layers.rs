@@ -6,9 +6,9 @@
 use super::response::{OperationTag, scim_json};
 use crate::fault::{FaultKind, Operation};
 use crate::mock::behaviour::front::FaultTag;
+use crate::mock::connection::ConnectionReset;
 use crate::mock::faults::{self, Verdict};
 use crate::mock::journal::{JournalEntry, mask_body, mask_headers};
-use crate::mock::listener::ConnectionReset;
 use crate::mock::state::TargetState;
 use crate::scim::ScimError;
 use axum::Router;

@@ -3,7 +3,7 @@
 //! the strict target's writes pay one `None` check; versions older than the
 //! retention are dropped as new ones come.
 
-use super::table::Record;
+use super::record::Record;
 use std::collections::{HashMap, VecDeque};
 use std::time::{Duration, Instant};
 

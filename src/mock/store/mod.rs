@@ -10,12 +10,13 @@ mod faulted;
 mod history;
 mod ids;
 mod members;
+mod record;
 mod seed;
 mod table;
 mod unique;
 
+pub use record::Record;
 pub use seed::{seed_groups, seed_users};
-pub use table::Record;
 pub use unique::UserNameCase;
 
 use crate::scim::filter::{self, CompValue, CompareOp, Filter};

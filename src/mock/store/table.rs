@@ -2,6 +2,7 @@
 //! `userName` and `externalId` cost the same at 1M resources as at 10.
 
 use super::history::History;
+use super::record::Record;
 use bytes::Bytes;
 use compact_str::CompactString;
 use foldhash::HashMap;
@@ -9,19 +10,6 @@ use serde_json::Value;
 use std::collections::hash_map::Entry;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
-
-/// A stored resource: the JSON as served (with `id` and `meta`), its
-/// creation sequence (list order) and its version (the ETag, RFC 7644 §3.14).
-#[derive(Debug, Clone)]
-pub struct Record {
-    pub seq: u64,
-    pub version: u64,
-    pub value: Arc<Value>,
-    /// The compact JSON of `value`, when that is exactly what a request
-    /// without `attributes`/`excludedAttributes` returns: lookups then
-    /// answer with these bytes instead of projecting and serialising.
-    pub default_view: Option<Bytes>,
-}
 
 /// Records of one resource type.
 #[derive(Debug, Default)]
