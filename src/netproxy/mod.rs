@@ -1,9 +1,10 @@
 //! A network proxy that speaks Toxiproxy's HTTP API (SPEC §3.5), and an
 //! async client that drives it or a real Toxiproxy server.
 //!
-//! `api` is the HTTP surface, `registry` the named proxies, `error` their one error, `engine` the TCP
-//! forwarding, `toxic` the toxic objects, `timing`/`closing` the two families
-//! of toxic behaviour, `client` the client, `model` the JSON both share.
+//! `api` is the HTTP surface, `registry` the named proxies, `error` the
+//! API's one error, `engine` the TCP forwarding, `toxic` the toxic objects,
+//! `timing`/`closing` the two families of toxic behaviour, `client` the
+//! client, `model` the JSON both share.
 
 mod api;
 mod chain;
