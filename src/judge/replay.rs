@@ -2,9 +2,10 @@
 //! delivered reaches it, deprovisioning first, then the rest in original
 //! order, and nobody's own events out of order.
 
+use super::check::CheckName;
 use super::evidence::{EventRecord, Evidence, Instant, Request};
 use super::result::CheckResult;
-use crate::scenario::truth::EventKind;
+use crate::connector::event::EventKind;
 use std::collections::BTreeMap;
 
 /// Whether a write removes access: a DELETE, or a body that sets `active`
@@ -38,7 +39,8 @@ impl Pending<'_> {
 }
 
 pub fn judge_replay(index: usize, target: &str, e: &Evidence) -> CheckResult {
-    let result = |passed, message| CheckResult::new(index, "replay", target, passed, message);
+    let result =
+        |passed, message| CheckResult::new(index, CheckName::Replay, target, passed, message);
     let outages: Vec<(Instant, Instant)> = e
         .faults
         .iter()

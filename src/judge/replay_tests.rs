@@ -1,6 +1,6 @@
 use super::*;
+use crate::connector::alert::AlertClass;
 use crate::judge::evidence::FaultWindow;
-use crate::scenario::AlertClass;
 use chrono::{TimeZone, Utc};
 
 fn t(ms: i64) -> Instant {
