@@ -19,29 +19,34 @@ use serde_json::Value;
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-/// Everything the judge reads about the scenario `live` played: `exited`
-/// is how the connector died during it, if it did; `audit` is its audit,
-/// if it has one.
-pub(crate) fn evidence(
-    live: &Live<'_>,
-    exited: Option<ConnectorExit>,
-    audit: Option<AuditEvidence>,
-) -> Evidence {
+/// Everything the judge reads about the scenario `live` played; `exited`
+/// is how the connector died during it, if it did. The journals and alerts
+/// are read first, then the connector's audit, then what the targets hold,
+/// which the connector may still have been writing.
+pub(crate) async fn evidence(live: &Live<'_>, exited: Option<ConnectorExit>) -> Evidence {
     let people = &live.scenario.people;
     let mut requests = BTreeMap::new();
-    let mut state = BTreeMap::new();
-    let mut expected = BTreeMap::new();
     for t in &live.serving.targets {
         let target = &t.state;
         let entries = target.journal.since(0);
-        let held = holdings(target);
-        let owners = account_owners(people, &held.users, &entries);
+        let owners = account_owners(people, &holdings(target).users, &entries);
         let list = entries
             .iter()
             .map(|e| request(e, people, &owners))
             .collect();
         requests.insert(target.name.clone(), list);
-        state.insert(target.name.clone(), held);
+    }
+    let faults = fault_windows(live);
+    let alerts = alerts(live);
+    let audit = live.connector.audit().await.map(|r| match r {
+        Ok(records) => AuditEvidence::Records(records),
+        Err(e) => AuditEvidence::Unreadable(e.to_string()),
+    });
+    let mut state = BTreeMap::new();
+    let mut expected = BTreeMap::new();
+    for t in &live.serving.targets {
+        let target = &t.state;
+        state.insert(target.name.clone(), holdings(target));
         expected.insert(target.name.clone(), live.truth.expected(&target.name));
     }
     Evidence {
@@ -56,9 +61,9 @@ pub(crate) fn evidence(
         state,
         requests,
         events: live.events.clone(),
-        faults: fault_windows(live),
+        faults,
         rotations: live.rotations.clone(),
-        alerts: alerts(live),
+        alerts,
         audit,
         connector: ConnectorRecord {
             exited,

@@ -13,7 +13,7 @@ mod snapshot;
 use crate::connector::targets_file::TargetsFile;
 use crate::connector::{Connector, ConnectorFile, ConnectorOptions};
 use crate::fault::Quirk;
-use crate::judge::evidence::{AuditEvidence, ConnectorExit};
+use crate::judge::evidence::ConnectorExit;
 use crate::netproxy::Client;
 use crate::report::{
     CheckReport, HarnessError, Progress, ReceivedAlert, RunReport, ScenarioReport,
@@ -195,11 +195,7 @@ pub async fn run_scenario(
         hung: Vec::new(),
     };
     let exited = play(&mut live).await;
-    let audit = live.connector.audit().await.map(|r| match r {
-        Ok(records) => AuditEvidence::Records(records),
-        Err(e) => AuditEvidence::Unreadable(e.to_string()),
-    });
-    let evidence = collect::evidence(&live, exited, audit);
+    let evidence = collect::evidence(&live, exited).await;
     let results = crate::judge::judge(&evidence);
     // Tokens rotated during the run are secrets too.
     for t in &live.serving.targets {
