@@ -138,7 +138,10 @@ fn every_part_of_the_crate_is_in_the_table() {
     let lib = std::fs::read_to_string(root.join("src/lib.rs")).unwrap();
     let declared: Vec<&str> = lib
         .lines()
-        .filter_map(|l| l.strip_prefix("pub mod ").or_else(|| l.strip_prefix("mod ")))
+        .filter_map(|l| {
+            l.strip_prefix("pub mod ")
+                .or_else(|| l.strip_prefix("mod "))
+        })
         .map(|l| l.trim_end_matches(';'))
         .collect();
     assert!(!declared.is_empty());

@@ -1,6 +1,7 @@
 //! `alert`, `no_alert` and `alert_resolved` (SPEC §5.1): did the connector
 //! say the right thing about a target at the right time, and only then?
 
+use super::check::CheckName;
 use super::evidence::{AlertRecord, Evidence, FaultWindow, Instant, since};
 use super::result::CheckResult;
 use crate::contract::alert::{AlertClass, AlertStatus};
@@ -59,7 +60,8 @@ pub fn judge_alert(
     fields: &[AlertField],
     e: &Evidence,
 ) -> CheckResult {
-    let result = |passed, message| CheckResult::new(index, "alert", target, passed, message);
+    let result =
+        |passed, message| CheckResult::new(index, CheckName::Alert, target, passed, message);
     let wanted = format!(
         "a {} {} alert for {target}",
         status_word(status),
@@ -236,7 +238,7 @@ pub fn judge_no_alert(
             raised.join("; ")
         )
     };
-    CheckResult::new(index, "no_alert", target, passed, message)
+    CheckResult::new(index, CheckName::NoAlert, target, passed, message)
 }
 
 /// `alert_resolved`: a healthy alert followed the recovery (the end of the
@@ -247,8 +249,9 @@ pub fn judge_alert_resolved(
     within: Duration,
     e: &Evidence,
 ) -> CheckResult {
-    let result =
-        |passed, message| CheckResult::new(index, "alert_resolved", target, passed, message);
+    let result = |passed, message| {
+        CheckResult::new(index, CheckName::AlertResolved, target, passed, message)
+    };
     let Some(recovered) = e
         .faults
         .iter()

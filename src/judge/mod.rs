@@ -1,16 +1,28 @@
-//! The judge (SPEC §5.1): each check computed from what the targets
-//! received (journals), what they hold (state) and what the connector
-//! reported (alerts), with its evidence in the message.
+//! The judge (SPEC §5.1): every check computed from one [`Evidence`] value
+//! (what the targets received and hold, what the connector reported and
+//! how it fared), with its evidence in the message. [`judge`] is the one
+//! entry point; the evidence can come from a run or from a file.
 
 mod alerts;
+mod alive;
+mod audit;
+mod check;
 pub mod evidence;
 mod replay;
 mod result;
 mod retry;
+mod settled;
 mod state;
+mod verdicts;
 
 pub use alerts::{judge_alert, judge_alert_resolved, judge_no_alert, undelivered_at};
+pub use alive::judge_connector_alive;
+pub use audit::judge_audit;
+pub use check::{CheckName, CheckSpec, Expectation};
+pub use evidence::Evidence;
 pub use replay::{judge_replay, removes_access};
 pub use result::CheckResult;
 pub use retry::{judge_honors_retry_after, judge_latency, judge_no_retry_storm};
+pub use settled::judge_settled;
 pub use state::{accounts_of, judge_no_twins, judge_state};
+pub use verdicts::{judge, judge_check};

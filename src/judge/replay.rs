@@ -2,6 +2,7 @@
 //! delivered reaches it, deprovisioning first, then the rest in original
 //! order, and nobody's own events out of order.
 
+use super::check::CheckName;
 use super::evidence::{EventRecord, Evidence, Instant, Request};
 use super::result::CheckResult;
 use crate::contract::event::EventKind;
@@ -38,7 +39,8 @@ impl Pending<'_> {
 }
 
 pub fn judge_replay(index: usize, target: &str, e: &Evidence) -> CheckResult {
-    let result = |passed, message| CheckResult::new(index, "replay", target, passed, message);
+    let result =
+        |passed, message| CheckResult::new(index, CheckName::Replay, target, passed, message);
     let outages: Vec<(Instant, Instant)> = e
         .faults
         .iter()

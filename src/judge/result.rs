@@ -1,6 +1,7 @@
 //! One judged check: the identity SPEC §5 gives it (scenario, expect
 //! index, check, target), whether it passed, and the evidence in words.
 
+use super::check::CheckName;
 use serde::Serialize;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -13,10 +14,16 @@ pub struct CheckResult {
 }
 
 impl CheckResult {
-    pub fn new(index: usize, check: &str, target: &str, passed: bool, message: String) -> Self {
+    pub fn new(
+        index: usize,
+        check: CheckName,
+        target: &str,
+        passed: bool,
+        message: String,
+    ) -> Self {
         CheckResult {
             index,
-            check: check.to_owned(),
+            check: check.as_str().to_owned(),
             target: target.to_owned(),
             passed,
             message,

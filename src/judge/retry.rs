@@ -1,6 +1,7 @@
 //! `no_retry_storm`, `honors_retry_after` and `latency` (SPEC §5.1): how
 //! the connector paced its requests, judged from the target's journal.
 
+use super::check::CheckName;
 use super::evidence::{Evidence, Request, since};
 use super::result::CheckResult;
 use crate::contract::event::EventKind;
@@ -89,7 +90,7 @@ pub fn judge_no_retry_storm(
         problems.dedup();
         format!("retry storm against {target}:\n  {}", problems.join("\n  "))
     };
-    CheckResult::new(index, "no_retry_storm", target, passed, message)
+    CheckResult::new(index, CheckName::NoRetryStorm, target, passed, message)
 }
 
 /// `honors_retry_after`: no request reached the target while a
@@ -134,7 +135,7 @@ pub fn judge_honors_retry_after(index: usize, target: &str, e: &Evidence) -> Che
             problems.join("\n  ")
         )
     };
-    CheckResult::new(index, "honors_retry_after", target, passed, message)
+    CheckResult::new(index, CheckName::HonorsRetryAfter, target, passed, message)
 }
 
 /// `latency`: from each provisioning (deprovisioning) event to the first
@@ -187,7 +188,7 @@ pub fn judge_latency(
     } else {
         format!("too slow for {target}:\n  {}", problems.join("\n  "))
     };
-    CheckResult::new(index, "latency", target, passed, message)
+    CheckResult::new(index, CheckName::Latency, target, passed, message)
 }
 
 #[cfg(test)]

@@ -2,10 +2,11 @@
 //! the source of truth says, and does nobody have two accounts in it?
 //! Judged from the target's state as the admin API returns it.
 
+use super::check::CheckName;
+use super::evidence::UserSchema;
 use super::result::CheckResult;
 use crate::scenario::Person;
 use crate::scenario::truth::Expected;
-use crate::scim::schema::ResourceSchema;
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 
@@ -45,7 +46,7 @@ pub fn judge_state(
     people: &[Person],
     expected: &BTreeMap<String, Expected>,
     (users, groups): (&[Value], &[Value]),
-    schema: Option<&ResourceSchema>,
+    schema: Option<&UserSchema>,
 ) -> CheckResult {
     let mut diff = Vec::new();
     for (key, want) in expected {
@@ -101,20 +102,20 @@ pub fn judge_state(
             diff.join("\n  ")
         )
     };
-    CheckResult::new(index, "state", target, passed, message)
+    CheckResult::new(index, CheckName::State, target, passed, message)
 }
 
 /// The part of the truth's user an app with `schema` can hold.
-fn held_by(user: &Map<String, Value>, schema: Option<&ResourceSchema>) -> Map<String, Value> {
+fn held_by(user: &Map<String, Value>, schema: Option<&UserSchema>) -> Map<String, Value> {
     let Some(schema) = schema else {
         return user.clone();
     };
     user.iter()
         .filter(|(name, _)| {
             if name.starts_with("urn:") {
-                schema.extension(name).is_some()
+                schema.has_extension(name)
             } else {
-                schema.core_attribute(name).is_some()
+                schema.has_attribute(name)
             }
         })
         .map(|(k, v)| (k.clone(), v.clone()))
@@ -250,7 +251,7 @@ pub fn judge_no_twins(
     } else {
         format!("twins in {target}:\n  {}", twins.join("\n  "))
     };
-    CheckResult::new(index, "no_twins", target, passed, message)
+    CheckResult::new(index, CheckName::NoTwins, target, passed, message)
 }
 
 #[cfg(test)]

@@ -13,23 +13,17 @@ const MASK: &str = "***";
 /// Replaces every occurrence of each secret in `report` by `***`. Empty
 /// secrets are ignored (they would match everywhere).
 pub fn mask_secrets(report: &mut RunReport, secrets: &[String]) {
-    let patterns: Vec<&str> = secrets
-        .iter()
-        .map(String::as_str)
-        .filter(|s| !s.is_empty())
-        .collect();
-    if patterns.is_empty() {
-        return;
+    if let Some(masker) = Masker::new(secrets) {
+        masker.report(report);
     }
-    // Longest first, so a secret that contains another is masked whole.
-    let Ok(matcher) = AhoCorasick::builder()
-        .match_kind(aho_corasick::MatchKind::LeftmostLongest)
-        .build(&patterns)
-    else {
-        return;
-    };
-    let masker = Masker { matcher };
-    masker.report(report);
+}
+
+/// [`mask_secrets`] for any JSON document the run writes beside its
+/// reports (a run folder's `evidence.json`): every string and key.
+pub fn mask_json(value: &mut Value, secrets: &[String]) {
+    if let Some(masker) = Masker::new(secrets) {
+        masker.value(value);
+    }
 }
 
 struct Masker {
@@ -37,6 +31,24 @@ struct Masker {
 }
 
 impl Masker {
+    /// `None` when there is nothing to mask.
+    fn new(secrets: &[String]) -> Option<Masker> {
+        let patterns: Vec<&str> = secrets
+            .iter()
+            .map(String::as_str)
+            .filter(|s| !s.is_empty())
+            .collect();
+        if patterns.is_empty() {
+            return None;
+        }
+        // Longest first, so a secret that contains another is masked whole.
+        let matcher = AhoCorasick::builder()
+            .match_kind(aho_corasick::MatchKind::LeftmostLongest)
+            .build(&patterns)
+            .ok()?;
+        Some(Masker { matcher })
+    }
+
     fn text(&self, s: &mut String) {
         if self.matcher.is_match(s.as_str()) {
             let replacements = vec![MASK; self.matcher.patterns_len()];
@@ -163,5 +175,15 @@ mod tests {
         );
         mask_secrets(&mut r, &["abc".into(), "abcdef".into()]);
         assert_eq!(r.scenarios()[0].checks[0].message, "*** and ***");
+    }
+
+    #[test]
+    fn secrets_are_masked_in_any_json_document() {
+        let mut doc = json!({"requests": [{"body": "Bearer tok-123"}], "tok-123": ["sec-456", 7]});
+        mask_json(&mut doc, &["tok-123".into(), "sec-456".into()]);
+        assert_eq!(
+            doc,
+            json!({"requests": [{"body": "Bearer ***"}], "***": ["***", 7]})
+        );
     }
 }

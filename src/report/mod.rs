@@ -22,7 +22,7 @@ pub mod terminal;
 mod write;
 
 pub use baseline::{Baseline, BaselineError, apply as apply_baseline};
-pub use mask::mask_secrets;
+pub use mask::{mask_json, mask_secrets};
 pub use model::{
     BaselineMark, CertifyCheck, CheckReport, FailOn, HarnessError, Level, Outcome, REPORT_SPEC,
     ReceivedAlert, ReportKind, RunReport, ScenarioReport, TimelineEntry, TimelineKind,

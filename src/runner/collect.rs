@@ -1,13 +1,17 @@
-//! Turning what a scenario left behind into the judge's evidence: each
-//! target's journal as requests tied to the people they concern, and the
-//! connector's alerts.
+//! Gathering the judge's evidence at the end of a scenario: each target's
+//! journal as requests tied to the people they concern, what each target
+//! holds and should hold, the connector's alerts, audit and fate, and the
+//! checks to judge. Nothing here judges.
 
 use super::live::Live;
-use super::settle::snapshot;
+use super::snapshot::holdings;
 use crate::contract::alert::Alert;
 use crate::contract::event::EventKind;
-use crate::judge::accounts_of;
-use crate::judge::evidence::{AlertRecord, Evidence, Request};
+use crate::judge::evidence::{
+    AlertRecord, AuditEvidence, ConnectorExit, ConnectorRecord, EVIDENCE_SPEC, Evidence,
+    FaultWindow, Request,
+};
+use crate::judge::{Expectation, accounts_of};
 use crate::mock::journal::JournalEntry;
 use crate::scenario::Person;
 use chrono::{DateTime, Utc};
@@ -15,19 +19,62 @@ use serde_json::Value;
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-pub(crate) fn evidence(live: &Live<'_>) -> Evidence {
+/// Everything the judge reads about the scenario `live` played; `exited`
+/// is how the connector died during it, if it did. The journals and alerts
+/// are read first, then the connector's audit, then what the targets hold,
+/// which the connector may still have been writing.
+pub(crate) async fn evidence(live: &Live<'_>, exited: Option<ConnectorExit>) -> Evidence {
+    let people = &live.scenario.people;
     let mut requests = BTreeMap::new();
     for t in &live.serving.targets {
-        let state = &t.state;
-        let entries = state.journal.since(0);
-        let (users, _) = snapshot(state);
-        let owners = account_owners(&live.scenario.people, &users, &entries);
+        let target = &t.state;
+        let entries = target.journal.since(0);
+        let owners = account_owners(people, &holdings(target).users, &entries);
         let list = entries
             .iter()
-            .map(|e| request(e, &live.scenario.people, &owners))
+            .map(|e| request(e, people, &owners))
             .collect();
-        requests.insert(state.name.clone(), list);
+        requests.insert(target.name.clone(), list);
     }
+    let faults = fault_windows(live);
+    let alerts = alerts(live);
+    let audit = live.connector.audit().await.map(|r| match r {
+        Ok(records) => AuditEvidence::Records(records),
+        Err(e) => AuditEvidence::Unreadable(e.to_string()),
+    });
+    let mut state = BTreeMap::new();
+    let mut expected = BTreeMap::new();
+    for t in &live.serving.targets {
+        let target = &t.state;
+        state.insert(target.name.clone(), holdings(target));
+        expected.insert(target.name.clone(), live.truth.expected(&target.name));
+    }
+    Evidence {
+        spec: EVIDENCE_SPEC.to_owned(),
+        scenario: live.scenario.name.clone(),
+        started: Some(live.started_at),
+        time_scale: live.scale,
+        targets: live.scenario.target_names(),
+        expect: live.scenario.checks.iter().map(Expectation::from).collect(),
+        people: people.clone(),
+        expected,
+        state,
+        requests,
+        events: live.events.clone(),
+        faults,
+        rotations: live.rotations.clone(),
+        alerts,
+        audit,
+        connector: ConnectorRecord {
+            exited,
+            hung: live.hung.clone(),
+        },
+        unsettled: live.unsettled.clone(),
+    }
+}
+
+/// The fault windows, each ended where it ended.
+fn fault_windows(live: &Live<'_>) -> Vec<FaultWindow> {
     let mut faults = live.faults.clone();
     // A fault bounded by a number of requests (or drawn away) that is no
     // longer active ended with the last request it shaped.
@@ -52,15 +99,7 @@ pub(crate) fn evidence(live: &Live<'_>) -> Evidence {
             .map(|e| e.time)
             .max();
     }
-    Evidence {
-        started: Some(live.started_at),
-        time_scale: live.scale,
-        requests,
-        faults,
-        events: live.events.clone(),
-        alerts: alerts(live),
-        rotations: live.rotations.clone(),
-    }
+    faults
 }
 
 /// Which person owns each account id: accounts in the final state, and

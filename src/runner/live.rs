@@ -1,12 +1,13 @@
 //! One scenario while it runs: its targets, its connector, the source of
 //! truth, and what happened when (the evidence the judge reads later).
 
+use super::settle::Watch;
 use crate::connector::events::{Outcome, Refusal};
 use crate::connector::{Connector, StopSignal};
 use crate::contract::alert::AlertClass;
 use crate::contract::event::Event;
 use crate::fault::{FaultKind, FaultSpec};
-use crate::judge::evidence::{EventRecord, FaultWindow};
+use crate::judge::evidence::{EventRecord, FaultWindow, HungDelivery, Unsettled};
 use crate::mock::state::TargetState;
 use crate::netproxy::Client;
 use crate::report::{TimelineEntry, TimelineKind};
@@ -28,21 +29,20 @@ pub(crate) struct Live<'a> {
     pub scale: f64,
     pub started: Instant,
     pub started_at: DateTime<Utc>,
+    /// Every event sent, its `occurred_at` included (for `audit`).
     pub events: Vec<EventRecord>,
-    /// `occurred_at` of every event sent, for the audit check.
-    pub occurred: BTreeMap<String, DateTime<Utc>>,
     pub faults: Vec<FaultWindow>,
     /// (target, kind, fault id, index in `faults`) of faults still on.
     pub open_faults: Vec<(String, Option<FaultKind>, Option<u64>, usize)>,
     pub rotations: BTreeMap<String, Vec<DateTime<Utc>>>,
     pub timeline: Vec<TimelineEntry>,
-    /// `wait: settled` steps that gave up: (step index, what was not settled).
-    pub unsettled: Vec<(usize, String)>,
+    /// `wait: settled` steps that gave up.
+    pub unsettled: Vec<Unsettled>,
     pub errors: Vec<String>,
     pub proxy: Option<Client>,
     /// Deliveries the connector never finished (an `exec` command killed
     /// at its timeout): it stopped answering, for `connector_alive`.
-    pub hung: Vec<String>,
+    pub hung: Vec<HungDelivery>,
 }
 
 /// The alert class a fault's symptom maps to (SPEC §4.3).
@@ -77,6 +77,16 @@ impl Live<'_> {
     /// Scenario time as wall time (`--time-scale`).
     pub fn wall(&self, d: Duration) -> Duration {
         d.div_f64(self.scale)
+    }
+
+    /// What `wait: settled` watches.
+    fn watch(&self) -> Watch<'_> {
+        Watch {
+            targets: self.serving.targets.iter().map(|t| &*t.state).collect(),
+            people: &self.scenario.people,
+            truth: &self.truth,
+            runs_only_per_event: self.connector.runs_only_per_event(),
+        }
     }
 
     /// Waits for the step's time to come.
@@ -121,13 +131,16 @@ impl Live<'_> {
                 Ok(())
             }
             Action::WaitSettled { timeout } => {
-                if let Err(why) = super::settle::wait(self, *timeout).await {
+                if let Err(why) = super::settle::wait(&self.watch(), *timeout).await {
                     self.note(
                         TimelineKind::Step,
                         None,
                         format!("wait: settled gave up: {why}"),
                     );
-                    self.unsettled.push((index, why));
+                    self.unsettled.push(Unsettled {
+                        step: index + 1,
+                        why,
+                    });
                 }
                 Ok(())
             }
@@ -171,7 +184,6 @@ impl Live<'_> {
             sent_at: now,
             kinds: sent.kinds.clone(),
         });
-        self.occurred.insert(sent.id.clone(), now);
         let summary = format!(
             "{} {} → {}",
             sent.event_type.as_str(),
@@ -184,8 +196,11 @@ impl Live<'_> {
                 let delivery = self.connector.deliver(&event).await;
                 if let Outcome::NotAccepted(refusal) = &delivery.outcome {
                     if matches!(refusal, Refusal::TimedOut { .. }) {
-                        self.hung
-                            .push(format!("{} ({summary}): {refusal}", sent.id));
+                        self.hung.push(HungDelivery {
+                            event: sent.id.clone(),
+                            summary: summary.clone(),
+                            refusal: refusal.to_string(),
+                        });
                     }
                     self.note(
                         TimelineKind::Step,

@@ -1,15 +1,18 @@
 //! `scimulate run` (SPEC §1, §5): for each scenario, start its targets and
-//! the connector, play the steps, gather the evidence, judge every check,
-//! and stop everything again. One scenario's trouble never stops the next.
+//! the connector, play the steps, gather the evidence, hand it to the judge,
+//! keep it in the run folder, and stop everything again. One scenario's
+//! trouble never stops the next.
 
 mod collect;
+mod evidence_file;
 mod live;
 mod run_dir;
 mod settle;
-mod verdicts;
+mod snapshot;
 
 use crate::connector::{Connector, ConnectorFile, ConnectorOptions};
 use crate::fault::Quirk;
+use crate::judge::evidence::ConnectorExit;
 use crate::netproxy::Client;
 use crate::report::{
     CheckReport, HarnessError, Progress, ReceivedAlert, RunReport, ScenarioReport,
@@ -23,7 +26,6 @@ use live::Live;
 use std::collections::BTreeMap;
 use std::net::IpAddr;
 use std::path::PathBuf;
-use verdicts::Alive;
 
 /// How one `run` is done.
 #[derive(Debug, Clone)]
@@ -182,7 +184,6 @@ pub async fn run_scenario(
         started: tokio::time::Instant::now(),
         started_at: Utc::now(),
         events: Vec::new(),
-        occurred: BTreeMap::new(),
         faults: Vec::new(),
         open_faults: Vec::new(),
         rotations: BTreeMap::new(),
@@ -192,14 +193,9 @@ pub async fn run_scenario(
         proxy,
         hung: Vec::new(),
     };
-    let alive = play(&mut live).await;
-    let evidence = collect::evidence(&live);
-    let audit = live
-        .connector
-        .audit()
-        .await
-        .map(|r| r.map_err(|e| e.to_string()));
-    let results = verdicts::judge_all(&live, &evidence, &alive, audit);
+    let exited = play(&mut live).await;
+    let evidence = collect::evidence(&live, exited).await;
+    let results = crate::judge::judge(&evidence);
     // Tokens rotated during the run are secrets too.
     for t in &live.serving.targets {
         if let Some(token) = t.state.auth.current_token() {
@@ -244,6 +240,12 @@ pub async fn run_scenario(
             message,
         })
         .collect();
+    if let Err(message) = evidence_file::write(&run_dir, &evidence, &secrets) {
+        report.errors.push(HarnessError {
+            during: Some("writing the evidence file".into()),
+            message,
+        });
+    }
     report.refresh_passed();
     (report, secrets)
 }
@@ -262,8 +264,9 @@ fn advertised(url: &str, host: &str) -> String {
 }
 
 /// Plays the steps in order, watching the connector: if it dies (other
-/// than when a step restarts it), the scenario stops there.
-async fn play(live: &mut Live<'_>) -> Alive {
+/// than when a step restarts it), the scenario stops there, and how it died
+/// is returned.
+async fn play(live: &mut Live<'_>) -> Option<ConnectorExit> {
     let steps = &live.scenario.steps;
     for (i, step) in steps.iter().enumerate() {
         let restarts = matches!(
@@ -281,26 +284,18 @@ async fn play(live: &mut Live<'_>) -> Alive {
             exit = exited => Some(exit),
         };
         if let Some(exit) = died {
-            return dead(live, exit);
+            return Some(dead(exit));
         }
     }
-    match live.connector.exited().now_or_never() {
-        Some(exit) => dead(live, exit),
-        None => Alive::Yes,
-    }
+    live.connector.exited().now_or_never().map(dead)
 }
 
-fn dead(live: &Live<'_>, exit: crate::connector::process::Exit) -> Alive {
-    let lines: Vec<String> = exit
-        .last_lines
-        .iter()
-        .map(|l| format!("  | {}", l.text))
-        .collect();
-    Alive::No(format!(
-        "the connector exited at +{:.1}s ({exit}); its last lines:\n{}",
-        live.elapsed_ms() as f64 / 1000.0,
-        lines.join("\n")
-    ))
+fn dead(exit: crate::connector::process::Exit) -> ConnectorExit {
+    ConnectorExit {
+        at: Utc::now(),
+        how: exit.to_string(),
+        last_lines: exit.last_lines.into_iter().map(|l| l.text).collect(),
+    }
 }
 
 #[cfg(test)]

@@ -5,7 +5,7 @@
 use crate::contract::alert::{AlertClass, AlertStatus};
 use crate::duration::HumanDuration;
 use crate::fault::Quirk;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use serde_saphyr::Spanned;
 use std::collections::BTreeMap;
@@ -247,7 +247,8 @@ pub struct LatencyExpect {
     pub deprovision: Option<HumanDuration>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+/// Serialize too: the judge's evidence file lists the fields a check asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum AlertField {
     FirstFailureAt,

@@ -9,6 +9,7 @@ use fake::faker::company::en::Profession;
 use fake::faker::name::en::{FirstName, LastName};
 use fake::rand::SeedableRng;
 use fake::rand::rngs::ChaCha8Rng;
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
 /// The enterprise User attributes a person file may give by short name.
@@ -50,7 +51,8 @@ pub fn is_person_key(key: &str) -> bool {
 
 /// One person of the source of truth: their key in the scenario (`bob`,
 /// `p7`) and the SCIM User attributes the connector is told about.
-#[derive(Debug, Clone, PartialEq)]
+/// Serialisable: the judge's evidence file holds the people.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Person {
     pub key: String,
     /// The person's whole desired state as a SCIM User (without `active`,

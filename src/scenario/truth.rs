@@ -6,6 +6,7 @@ use super::people::{ENTERPRISE_KEYS, Person};
 use crate::contract::event::EventKind;
 use crate::contract::event::EventType;
 use crate::scim::schema::core::ENTERPRISE_USER;
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -31,8 +32,10 @@ pub struct SentEvent {
     pub body: Value,
 }
 
-/// What a target should hold for one person.
-#[derive(Debug, Clone, PartialEq)]
+/// What a target should hold for one person. Serialisable: the judge's
+/// evidence file holds what the source of truth expects of each target.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "standing", rename_all = "snake_case")]
 pub enum Expected {
     /// Present and active, with these attributes and groups.
     Active {

@@ -186,11 +186,11 @@ fn attributes_the_app_cannot_hold_are_not_judged() {
     // An app without the enterprise extension (Terraform Enterprise).
     let mut plain = account("u1", &ps[0], true);
     plain.as_object_mut().unwrap().remove(ENTERPRISE_USER);
-    let core_only = crate::scim::schema::ResourceSchema::new(
+    let core_only = UserSchema::of(&crate::scim::schema::ResourceSchema::new(
         crate::scim::schema::ResourceType::user(),
         crate::scim::schema::core::user(),
         vec![],
-    );
+    ));
     let held = judge_state(
         0,
         "a",
@@ -201,7 +201,7 @@ fn attributes_the_app_cannot_hold_are_not_judged() {
     );
     assert!(held.passed, "{}", held.message);
     // An app that has the extension must hold it.
-    let full = crate::scim::schema::ResourceSchema::user();
+    let full = UserSchema::of(&crate::scim::schema::ResourceSchema::user());
     let r = judge_state(
         0,
         "a",
