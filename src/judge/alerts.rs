@@ -302,5 +302,4 @@ pub fn judge_alert_resolved(
 }
 
 #[cfg(test)]
-#[path = "alerts_tests.rs"]
 mod tests;

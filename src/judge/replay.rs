@@ -261,5 +261,4 @@ fn check_own_order(e: &Evidence, pending: &[Pending], problems: &mut Vec<String>
 }
 
 #[cfg(test)]
-#[path = "replay_tests.rs"]
 mod tests;

@@ -192,5 +192,4 @@ pub fn judge_latency(
 }
 
 #[cfg(test)]
-#[path = "retry_tests.rs"]
 mod tests;
