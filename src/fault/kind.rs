@@ -345,4 +345,6 @@ impl fmt::Display for FaultKind {
 }
 
 #[cfg(test)]
+mod schemas;
+#[cfg(test)]
 mod tests;
