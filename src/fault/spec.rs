@@ -324,6 +324,7 @@ mod tests {
     #[case(json!({"kind": "server_error", "methods": ["FETCH"]}), "methods: 'FETCH' is not one of GET, POST, PUT, PATCH, DELETE")]
     #[case(json!({"kind": "jit_twin"}), "users: fault kind jit_twin needs the userNames it applies to")]
     #[case(json!({"kind": "manual_change", "action": "delete"}), "users: fault kind manual_change needs the userNames it applies to")]
+    #[case(json!({"kind": "manual_change", "users": ["a"]}), "action: fault kind manual_change needs one of delete, grant_group, edit")]
     #[case(json!({"kind": "manual_change", "action": "grant_group", "users": ["a"]}), "group: action grant_group needs the group's displayName")]
     #[case(json!({"kind": "latency", "delay": {"min": "2s", "max": "1s"}}), "delay: min (2s) is greater than max (1s)")]
     fn invalid_specs_name_the_field(#[case] v: Value, #[case] message: &str) {
