@@ -371,8 +371,8 @@ fn fault_objects_validate_where_they_are_used() {
     "steps": [{"fault": {"target": "a", "kind": "latency", "retry_after": "2s"}}]}), "at /steps/0/fault")]
 #[case::fault_clear_with_a_kind(SchemaKind::Scenario, json!({"name": "s", "targets": {"a": {"profile": "p"}},
     "steps": [{"fault": {"target": "a", "kind": "latency", "clear": "all"}}]}), "at /steps/0/fault")]
-#[case::conflict_without_users(SchemaKind::Scenario, json!({"name": "s", "targets": {"a": {"profile": "p"}},
-    "steps": [{"fault": {"target": "a", "kind": "conflict"}}]}), "at /steps/0/fault")]
+#[case::jit_twin_without_users(SchemaKind::Scenario, json!({"name": "s", "targets": {"a": {"profile": "p"}},
+    "steps": [{"fault": {"target": "a", "kind": "jit_twin"}}]}), "at /steps/0/fault")]
 #[case::two_checks_in_one_entry(SchemaKind::Scenario, json!({"name": "s", "targets": {"a": {"profile": "p"}},
     "steps": [], "expect": [{"no_twins": null, "state": "converged"}]}), "has more than 1 property at /expect/0")]
 #[case::probability_above_one(SchemaKind::Profile, json!({"name": "p", "quirks": [{"kind": "server_error", "probability": 2}]}), "at /quirks/0")]

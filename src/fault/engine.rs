@@ -3,24 +3,13 @@
 
 use super::FaultKind;
 use super::draw::{DrawKey, draw, request_fingerprint};
-use super::reach::can_shape;
-use super::spec::{FaultSpec, Operation};
-use crate::scim::schema::ResourceTypeName;
+use super::request::RequestFacts;
+use super::spec::FaultSpec;
 use parking_lot::Mutex;
 use serde::Serialize;
 use serde_json::Value;
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
-
-/// What the fault engine knows of a request when choosing a fault.
-#[derive(Debug, Clone, Copy)]
-pub struct RequestFacts<'a> {
-    pub method: &'a str,
-    pub path: &'a str,
-    pub body: &'a [u8],
-    pub resource_type: Option<ResourceTypeName>,
-    pub operation: Operation,
-}
 
 /// A fault switched on at `activated_at`, with the counters its window and
 /// its draws need.
@@ -73,7 +62,11 @@ impl ActiveFault {
                 .resource_type
                 .is_none_or(|rt| req.resource_type == Some(rt))
             && self.spec.operation.is_none_or(|op| op == req.operation)
-            && can_shape(&self.spec, req)
+            && self
+                .spec
+                .kind
+                .info()
+                .can_shape(req, self.spec.users.as_deref())
     }
 
     /// Decides whether this fault shapes the request, counting the request's
@@ -247,7 +240,8 @@ impl FaultSet {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::fault::FaultKind;
+    use crate::fault::{FaultKind, Operation};
+    use crate::scim::schema::ResourceTypeName;
     use serde_json::json;
 
     fn spec(v: serde_json::Value) -> FaultSpec {

@@ -3,10 +3,13 @@
 mod draw;
 mod engine;
 mod kind;
-mod reach;
+mod param;
+mod request;
 mod spec;
 
 pub use draw::{DrawKey, draw, draw_counter};
-pub use engine::{ActiveFault, FaultSet, FaultView, RequestFacts};
-pub use kind::FaultKind;
-pub use spec::{Delay, FaultSpec, ManualAction, Operation, Quirk, RetryAfter};
+pub use engine::{ActiveFault, FaultSet, FaultView};
+pub use kind::{CATALOGUE, FaultKind, KindInfo, Shapes, Stage};
+pub use param::{Need, Param};
+pub use request::{Operation, RequestFacts};
+pub use spec::{Delay, FaultSpec, ManualAction, Quirk, RetryAfter};

@@ -3,23 +3,14 @@
 //! means the kind with its defaults).
 
 use super::FaultKind;
+use super::param::Param;
+use super::request::Operation;
 use crate::duration::HumanDuration;
 use crate::scim::schema::ResourceTypeName;
 use serde::de::{self, MapAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::{Map, Value};
 use std::fmt;
-
-/// The kind of operation a request performs, as the journal records it and
-/// fault scopes select it (SPEC §3.2, §3.3).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Operation {
-    Provision,
-    Update,
-    Deprovision,
-    Read,
-}
 
 /// `retry_after`: a duration (sent as whole seconds), `{http_date: DURATION}`
 /// (sent as an HTTP-date that far in the future), or `none` (no header).
@@ -124,30 +115,6 @@ pub struct FaultSpec {
     pub fail_every: Option<u64>,
 }
 
-/// A parameter name and the kinds that take it.
-const PARAMETERS: &[(&str, &[FaultKind])] = &[
-    (
-        "retry_after",
-        &[FaultKind::RateLimit, FaultKind::Unavailable],
-    ),
-    ("delay", &[FaultKind::Latency, FaultKind::StaleReads]),
-    ("attributes", &[FaultKind::SchemaDrift]),
-    ("require", &[FaultKind::SchemaDrift]),
-    ("drop_extension", &[FaultKind::SchemaDrift]),
-    (
-        "users",
-        &[
-            FaultKind::Conflict,
-            FaultKind::JitTwin,
-            FaultKind::ManualChange,
-        ],
-    ),
-    ("action", &[FaultKind::ManualChange]),
-    ("group", &[FaultKind::ManualChange]),
-    ("set", &[FaultKind::ManualChange]),
-    ("fail_every", &[FaultKind::PartialBulk]),
-];
-
 const METHODS: &[&str] = &["GET", "POST", "PUT", "PATCH", "DELETE"];
 
 impl FaultSpec {
@@ -174,52 +141,55 @@ impl FaultSpec {
         }
     }
 
-    fn given_parameters(&self) -> Vec<&'static str> {
-        let given = [
-            ("retry_after", self.retry_after.is_some()),
-            ("delay", self.delay.is_some()),
-            ("attributes", self.attributes.is_some()),
-            ("require", self.require.is_some()),
-            ("drop_extension", self.drop_extension.is_some()),
-            ("users", self.users.is_some()),
-            ("action", self.action.is_some()),
-            ("group", self.group.is_some()),
-            ("set", self.set.is_some()),
-            ("fail_every", self.fail_every.is_some()),
-        ];
-        given
-            .into_iter()
-            .filter(|(_, g)| *g)
-            .map(|(n, _)| n)
-            .collect()
+    /// Whether the fault object gives this parameter.
+    fn gives(&self, param: Param) -> bool {
+        match param {
+            Param::RetryAfter => self.retry_after.is_some(),
+            Param::Delay => self.delay.is_some(),
+            Param::Attributes => self.attributes.is_some(),
+            Param::Require => self.require.is_some(),
+            Param::DropExtension => self.drop_extension.is_some(),
+            Param::Users => self.users.is_some(),
+            Param::Action => self.action.is_some(),
+            Param::Group => self.group.is_some(),
+            Param::Set => self.set.is_some(),
+            Param::FailEvery => self.fail_every.is_some(),
+        }
+    }
+
+    /// Whether the parameter is given with something in it: empty `users`
+    /// name nobody.
+    fn fills(&self, param: Param) -> bool {
+        match param {
+            Param::Users => self.users.as_ref().is_some_and(|l| !l.is_empty()),
+            other => self.gives(other),
+        }
     }
 
     /// Checks what serde cannot: parameters that fit the kind, a probability
     /// in [0, 1], non-empty windows, known methods, and what some kinds need.
     /// The error names the field and what was expected.
     pub fn validate(&self) -> Result<(), String> {
-        for name in self.given_parameters() {
-            let takes = PARAMETERS
-                .iter()
-                .find(|(n, _)| *n == name)
-                .map(|(_, k)| *k)
-                .unwrap_or(&[]);
-            if !takes.contains(&self.kind) {
-                let own: Vec<&str> = PARAMETERS
-                    .iter()
-                    .filter(|(_, k)| k.contains(&self.kind))
-                    .map(|(n, _)| *n)
-                    .collect();
-                return Err(format!(
-                    "{name}: not a parameter of fault kind {} (it takes: {})",
-                    self.kind,
-                    if own.is_empty() {
-                        "none".to_owned()
-                    } else {
-                        own.join(", ")
-                    }
-                ));
-            }
+        let info = self.kind.info();
+        if let Some(alien) = Param::ALL
+            .into_iter()
+            .find(|p| self.gives(*p) && !info.takes.contains(p))
+        {
+            let own: Vec<&str> = Param::ALL
+                .into_iter()
+                .filter(|p| info.takes.contains(p))
+                .map(Param::name)
+                .collect();
+            return Err(format!(
+                "{}: not a parameter of fault kind {} (it takes: {})",
+                alien.name(),
+                self.kind,
+                if own.is_empty() {
+                    "none".to_owned()
+                } else {
+                    own.join(", ")
+                }
+            ));
         }
         if let Some(p) = self.probability
             && !(0.0..=1.0).contains(&p)
@@ -250,27 +220,20 @@ impl FaultSpec {
         if self.fail_every == Some(0) {
             return Err("fail_every: expected a positive n (every n-th operation fails)".into());
         }
-        match self.kind {
-            // `conflict` without users refuses every POST.
-            FaultKind::JitTwin | FaultKind::ManualChange
-                if self.users.as_ref().is_none_or(Vec::is_empty) =>
-            {
-                Err(format!(
-                    "users: fault kind {} needs the userNames it applies to",
-                    self.kind
-                ))
-            }
-            FaultKind::ManualChange if self.action.is_none() => Err(
-                "action: fault kind manual_change needs one of delete, grant_group, edit".into(),
-            ),
-            FaultKind::ManualChange
-                if self.action == Some(ManualAction::GrantGroup) && self.group.is_none() =>
-            {
+        if let Some(need) = info.needs.iter().find(|n| !self.fills(n.param)) {
+            return Err(format!(
+                "{}: fault kind {} needs {}",
+                need.param.name(),
+                self.kind,
+                need.what
+            ));
+        }
+        // Only `manual_change` takes `action`; each action needs its own.
+        match self.action {
+            Some(ManualAction::GrantGroup) if self.group.is_none() => {
                 Err("group: action grant_group needs the group's displayName".into())
             }
-            FaultKind::ManualChange
-                if self.action == Some(ManualAction::Edit) && self.set.is_none() =>
-            {
+            Some(ManualAction::Edit) if self.set.is_none() => {
                 Err("set: action edit needs the attributes to set".into())
             }
             _ => Ok(()),
@@ -361,10 +324,26 @@ mod tests {
     #[case(json!({"kind": "server_error", "methods": ["FETCH"]}), "methods: 'FETCH' is not one of GET, POST, PUT, PATCH, DELETE")]
     #[case(json!({"kind": "jit_twin"}), "users: fault kind jit_twin needs the userNames it applies to")]
     #[case(json!({"kind": "manual_change", "action": "delete"}), "users: fault kind manual_change needs the userNames it applies to")]
+    #[case(json!({"kind": "manual_change", "users": ["a"]}), "action: fault kind manual_change needs one of delete, grant_group, edit")]
     #[case(json!({"kind": "manual_change", "action": "grant_group", "users": ["a"]}), "group: action grant_group needs the group's displayName")]
     #[case(json!({"kind": "latency", "delay": {"min": "2s", "max": "1s"}}), "delay: min (2s) is greater than max (1s)")]
     fn invalid_specs_name_the_field(#[case] v: Value, #[case] message: &str) {
         assert_eq!(spec(v).unwrap_err(), message);
+    }
+
+    #[test]
+    fn every_parameter_is_a_field_of_the_fault_object() {
+        // Param's names are the fields serde reads and writes.
+        let every: FaultSpec = serde_json::from_value(json!({"kind": "manual_change",
+            "retry_after": "1s", "delay": "1s", "attributes": [], "require": [],
+            "drop_extension": "x", "users": [], "action": "edit", "group": "g", "set": {},
+            "fail_every": 1}))
+        .expect("every field is known");
+        let fields = serde_json::to_value(&every).expect("serialises");
+        for p in Param::ALL {
+            assert!(every.gives(p), "{p:?}");
+            assert!(fields.get(p.name()).is_some(), "{}", p.name());
+        }
     }
 
     #[test]

@@ -1,6 +1,8 @@
-//! Faults in a target (SPEC §3.2). Here: the front-door kinds, which decide
-//! the answer before the SCIM surface sees the request (refusals, delays, a
-//! request never answered), and the decision that hands the SCIM-level kinds
+//! Faults in a target (SPEC §3.2): how each kind does what the catalogue
+//! (`crate::fault`) says it is. Here: what switching a fault on and
+//! clearing it do to the target, the front-door kinds, which decide the
+//! answer before the SCIM surface sees the request (refusals, delays, a
+//! request never answered), and the decision that hands the other kinds
 //! (PATCH as PUT, ignored deactivation, …) to the hooks in the submodules,
 //! one per family of kinds. A kind not implemented is refused when added
 //! rather than silently ignored.
@@ -14,7 +16,9 @@ pub mod writes;
 
 pub use shaping::Shaping;
 
-use crate::fault::{Delay, FaultKind, FaultSet, Operation, RequestFacts, RetryAfter, draw_counter};
+use crate::fault::{
+    Delay, FaultKind, FaultSet, FaultSpec, Operation, RequestFacts, RetryAfter, Stage, draw_counter,
+};
 use crate::mock::profile::Profile;
 use crate::mock::state::TargetState;
 use crate::scim::ScimError;
@@ -25,22 +29,6 @@ use chrono::Utc;
 use serde_json::Value;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-
-/// The kinds decided at the front door; every other kind changes what the
-/// SCIM surface does and is left to its hooks.
-fn at_front_door(kind: FaultKind) -> bool {
-    matches!(
-        kind,
-        FaultKind::TokenExpired
-            | FaultKind::Forbidden
-            | FaultKind::RateLimit
-            | FaultKind::Unavailable
-            | FaultKind::ServerError
-            | FaultKind::Latency
-            | FaultKind::Timeout
-            | FaultKind::ConnectionDrop
-    )
-}
 
 /// Checks a profile's quirks as a target of that profile would when it
 /// starts, so `check` and loading refuse them as bad input.
@@ -54,6 +42,22 @@ pub fn check_quirks(profile: &Profile) -> Result<(), String> {
             .check_fault(&q.0)
             .map_err(|why| format!("[{i}]: {why}"))
     })
+}
+
+/// What switching a fault on does before any request: the tokens held now
+/// answer 401 until the connector rotates or fetches a new one
+/// (`token_expired`); history is kept from now on (`stale_reads`).
+pub fn on_switch(state: &TargetState, spec: &FaultSpec) {
+    match spec.kind {
+        FaultKind::TokenExpired => state.auth.expire_all(),
+        FaultKind::StaleReads => reads::keep_history(state, spec.delay),
+        _ => {}
+    }
+}
+
+/// After faults were cleared: what only a fault needed is let go.
+pub fn on_clear(state: &TargetState) {
+    reads::release_history(state);
 }
 
 /// What the faults decide for one request.
@@ -155,7 +159,7 @@ pub fn decide(
     let (front, scim): (Vec<_>, Vec<_>) = faults
         .shaping(&facts, now)
         .into_iter()
-        .partition(|f| at_front_door(f.spec.kind));
+        .partition(|f| f.spec.kind.info().stage == Stage::FrontDoor);
     let shaping = Shaping::new(scim);
     let Some(fault) = front.into_iter().next() else {
         return Decision {

@@ -5,7 +5,7 @@ use super::faults;
 use super::journal::Journal;
 use super::metrics::Metrics;
 use super::store::{Store, Stored, seed_groups, seed_users};
-use crate::fault::{FaultKind, FaultSet, FaultSpec};
+use crate::fault::{FaultSet, FaultSpec};
 use crate::mock::profile::{Profile, SchemaName};
 use crate::scim::schema::ResourceTypeName;
 use crate::scim::schema::{ResourceSchema, ResourceType, Schema, core};
@@ -196,19 +196,7 @@ impl TargetState {
 
     fn switch_on(&self, spec: FaultSpec, standing: bool) -> Result<u64, String> {
         self.check_fault(&spec)?;
-        match spec.kind {
-            // The tokens held now answer 401 until the connector rotates
-            // or fetches a new one.
-            FaultKind::TokenExpired => self.auth.expire_all(),
-            // History from now on, kept as long as the longest lag needs.
-            FaultKind::StaleReads => {
-                let longest = self
-                    .stale_retention()
-                    .max(faults::reads::retention(spec.delay));
-                self.store.keep_history(Some(longest));
-            }
-            _ => {}
-        }
+        faults::on_switch(self, &spec);
         let id = self.faults.add(spec.clone(), Instant::now(), standing);
         let effect = faults::once::apply(self, &spec);
         match (effect, self.faults.get(id)) {
@@ -222,21 +210,10 @@ impl TargetState {
         Ok(id)
     }
 
-    /// The longest lag of the `stale_reads` faults in the set.
-    fn stale_retention(&self) -> std::time::Duration {
-        self.faults
-            .active(Instant::now())
-            .iter()
-            .filter(|f| f.spec.kind == FaultKind::StaleReads)
-            .map(|f| faults::reads::retention(f.spec.delay))
-            .max()
-            .unwrap_or_default()
-    }
-
     /// Clears one fault; false when there is no such id.
     pub fn clear_fault(&self, id: u64) -> bool {
         let cleared = self.faults.clear(id);
-        self.after_clearing();
+        faults::on_clear(self);
         cleared
     }
 
@@ -245,15 +222,7 @@ impl TargetState {
     /// run). Returns how many were cleared.
     pub fn clear_faults(&self) -> usize {
         let n = self.faults.clear_run_time();
-        self.after_clearing();
+        faults::on_clear(self);
         n
-    }
-
-    /// Stops keeping history once no `stale_reads` fault needs it, so the
-    /// strict target's writes pay nothing again.
-    fn after_clearing(&self) {
-        if !self.faults.has(FaultKind::StaleReads) {
-            self.store.keep_history(None);
-        }
     }
 }

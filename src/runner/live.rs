@@ -15,7 +15,7 @@ use crate::scenario::truth::{SentEvent, Truth};
 use crate::scenario::{Action, NetworkChange, Scenario, Signal, Step, Timing};
 use crate::serve::Serving;
 use chrono::{DateTime, Utc};
-use serde_json::{Value, json};
+use serde_json::json;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
@@ -43,12 +43,6 @@ pub(crate) struct Live<'a> {
     /// Deliveries the connector never finished (an `exec` command killed
     /// at its timeout): it stopped answering, for `connector_alive`.
     pub hung: Vec<HungDelivery>,
-}
-
-/// The alert class a fault's symptom maps to (SPEC §4.3).
-pub(crate) fn class_of(kind: FaultKind) -> Option<AlertClass> {
-    kind.alert_class()
-        .and_then(|c| serde_json::from_value(Value::String(c.to_owned())).ok())
 }
 
 impl Live<'_> {
@@ -229,7 +223,7 @@ impl Live<'_> {
         let now = Utc::now();
         self.faults.push(FaultWindow {
             target: target.to_owned(),
-            class: class_of(spec.kind),
+            class: spec.kind.alert_class(),
             started: now,
             ended: spec
                 .for_duration

@@ -35,6 +35,30 @@ pub fn retention(delay: Option<Delay>) -> Duration {
     }
 }
 
+/// Keeps history from now on, as long as the longest lag of the
+/// `stale_reads` faults (the one being switched on, with `delay`, included)
+/// needs.
+pub fn keep_history(state: &TargetState, delay: Option<Delay>) {
+    let longest = state
+        .faults
+        .active(Instant::now())
+        .iter()
+        .filter(|f| f.spec.kind == FaultKind::StaleReads)
+        .map(|f| retention(f.spec.delay))
+        .max()
+        .unwrap_or_default()
+        .max(retention(delay));
+    state.store.keep_history(Some(longest));
+}
+
+/// Stops keeping history once no `stale_reads` fault needs it, so the
+/// strict target's writes pay nothing again.
+pub fn release_history(state: &TargetState) {
+    if !state.faults.has(FaultKind::StaleReads) {
+        state.store.keep_history(None);
+    }
+}
+
 /// The moment a stale read sees, when a `stale_reads` fault shapes it.
 fn stale_at(state: &TargetState) -> Option<Instant> {
     let f = fault(FaultKind::StaleReads)?;
