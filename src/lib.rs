@@ -8,6 +8,7 @@ pub mod certify;
 pub mod cli;
 pub mod connector;
 pub mod duration;
+pub mod exit;
 pub mod fault;
 pub mod judge;
 pub mod mock;

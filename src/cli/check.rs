@@ -4,7 +4,7 @@
 //! folder it sits in (SPEC §1): profiles (`mock-targets/`), scenarios
 //! (`scenarios/`) and connector files (`connectors/`).
 
-use super::exit::CliError;
+use super::CliError;
 use crate::mock::profile::Profile;
 use crate::scenario;
 use std::path::{Path, PathBuf};

@@ -1,7 +1,8 @@
 //! `scimulate run [PATHS...]`: scenarios against a connector (SPEC §1).
 
-use super::exit::CliError;
+use super::CliError;
 use crate::connector::{self, ConnectorFile};
+use crate::exit::Outcome;
 use crate::report::{
     Baseline, ReportSpec, Style, TerminalProgress, apply_baseline, check_specs, exit_status,
     mask_secrets, write_reports,
@@ -137,7 +138,7 @@ fn load_scenarios(args: &RunArgs) -> Result<Vec<Scenario>, CliError> {
     Ok(scenarios)
 }
 
-pub fn run(args: RunArgs) -> Result<(), CliError> {
+pub fn run(args: RunArgs) -> Result<Outcome, CliError> {
     if !(args.time_scale > 0.0 && args.time_scale.is_finite()) {
         return Err(CliError::BadInput(format!(
             "--time-scale {}: expected a positive number",
@@ -186,10 +187,7 @@ pub fn run(args: RunArgs) -> Result<(), CliError> {
     }
     write_reports(&report, &specs)
         .map_err(|e| CliError::Harness(format!("could not write a report: {e}")))?;
-    match exit_status(&report) {
-        0 => Ok(()),
-        code => Err(CliError::Exit(code)),
-    }
+    Ok(exit_status(&report))
 }
 
 #[cfg(test)]
