@@ -11,6 +11,7 @@ pub mod duration;
 pub mod exit;
 pub mod fault;
 pub mod judge;
+pub mod located;
 pub mod mock;
 pub mod netproxy;
 pub mod private_file;

@@ -99,15 +99,19 @@ fn connector_file(path: Option<&Path>) -> Result<ConnectorFile, CliError> {
             "{}: no such connector file",
             path.display()
         ))),
-        Some(path) => connector::load(path).map_err(CliError::BadInput),
+        Some(path) => connector::load(path).map_err(bad_input),
         // A local connectors/reference.yaml (edited, e.g. with a --defect)
         // wins over the built-in one.
         None if Path::new(REFERENCE).is_file() => {
-            connector::load(Path::new(REFERENCE)).map_err(CliError::BadInput)
+            connector::load(Path::new(REFERENCE)).map_err(bad_input)
         }
         None => connector::from_yaml(REFERENCE_YAML, "<built-in reference connector>")
-            .map_err(CliError::BadInput),
+            .map_err(bad_input),
     }
+}
+
+fn bad_input(e: impl std::error::Error) -> CliError {
+    CliError::BadInput(e.to_string())
 }
 
 /// `--tags a,b` keeps the scenarios carrying a or b; `!slow` drops those
@@ -127,7 +131,7 @@ fn load_scenarios(args: &RunArgs) -> Result<Vec<Scenario>, CliError> {
     for file in scenario_files(&args.paths)? {
         match scenario::load(&file) {
             Ok(s) => scenarios.push(s),
-            Err(e) => errors.push(e),
+            Err(e) => errors.push(e.to_string()),
         }
     }
     if !errors.is_empty() {
