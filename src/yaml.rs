@@ -1,21 +1,38 @@
-//! Loading scimulate's YAML files (profiles, scenarios, connector files)
-//! with one error style: the file, line and column, the offending text
-//! underlined, what was expected, and a "did you mean" for a near-miss key.
+//! Loading scimulate's YAML files (profiles, scenarios, connector files):
+//! reading them, parsing them into [`Located`] errors (the file, line and
+//! column, the offending text underlined, what was expected), and the "did
+//! you mean" for a near-miss key or name.
 
+use crate::located::{Located, Place};
 use serde::de::DeserializeOwned;
+use std::path::{Path, PathBuf};
 
-/// Parses `text`; errors start with `origin` (the file) and say where in it.
-pub fn parse<T: DeserializeOwned>(text: &str, origin: &str) -> Result<T, String> {
-    serde_saphyr::from_str(text)
-        .map_err(|e| format!("{origin}: {}", describe(&e.to_string(), origin)))
+/// A file that could not be loaded: unreadable, or wrong at a place in it.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    /// `what` names the kind of file: "scenario", "connector file", …
+    #[error("{path}: cannot read {what}: {source}")]
+    Read {
+        path: PathBuf,
+        what: &'static str,
+        source: std::io::Error,
+    },
+    #[error(transparent)]
+    Invalid(#[from] Located),
 }
 
-/// A place in a YAML file (1-based line and column), for errors that
-/// serde cannot find: an unknown person, a target nobody declared, …
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Place {
-    pub line: u64,
-    pub column: u64,
+/// Reads the file at `path`; `what` ("scenario", …) names it in the error.
+pub fn read(path: &Path, what: &'static str) -> Result<String, LoadError> {
+    std::fs::read_to_string(path).map_err(|source| LoadError::Read {
+        path: path.to_owned(),
+        what,
+        source,
+    })
+}
+
+/// Parses `text`; errors name `origin` (the file) and say where in it.
+pub fn parse<T: DeserializeOwned>(text: &str, origin: &str) -> Result<T, Located> {
+    serde_saphyr::from_str(text).map_err(|e| from_parser(&e.to_string(), origin))
 }
 
 impl<T> From<&serde_saphyr::Spanned<T>> for Place {
@@ -27,47 +44,48 @@ impl<T> From<&serde_saphyr::Spanned<T>> for Place {
     }
 }
 
-/// Renders an error at `place` the way serde-saphyr renders parse errors:
-/// a summary line, the location, and the line itself with a caret.
-pub fn error_at(text: &str, origin: &str, place: Place, message: &str) -> String {
-    let Place { line, column } = place;
-    let mut out = format!("{origin}: line {line} column {column}: {message}");
-    let Some(source) = usize::try_from(line)
-        .ok()
-        .and_then(|l| l.checked_sub(1))
-        .and_then(|l| text.lines().nth(l))
-    else {
-        return out;
-    };
-    let width = line.to_string().len();
-    let pad = " ".repeat(width);
-    let caret = " ".repeat(usize::try_from(column.saturating_sub(1)).unwrap_or(0));
-    out.push_str(&format!(
-        "\n{pad}--> {origin}:{line}:{column}\n{pad} |\n{line} | {source}\n{pad} | {caret}^ {message}"
-    ));
-    out
-}
-
-/// Rewrites a serde-saphyr message for `origin`, adding a suggestion when
-/// serde reports an unknown key together with the expected ones.
-fn describe(message: &str, origin: &str) -> String {
-    let mut out = message
+/// serde-saphyr's rendered error as a [`Located`]: its first line (`line L
+/// column C: message`) gives the place and message, and a suggestion when
+/// serde reports an unknown key together with the expected ones; the rest
+/// is its drawing of the place, kept as drawn with `origin` named in it.
+fn from_parser(rendered: &str, origin: &str) -> Located {
+    let hint = did_you_mean(rendered);
+    let text = rendered
         .trim_start_matches("error: ")
         .replace("--> <input>:", &format!("--> {origin}:"));
-    if let Some(hint) = did_you_mean(message) {
-        // The first line carries the summary; the hint belongs to it.
-        match out.find('\n') {
-            Some(end) => out.insert_str(end, &hint),
-            None => out.push_str(&hint),
-        }
+    let (first, drawing) = match text.split_once('\n') {
+        Some((first, drawing)) => (first, Some(drawing)),
+        None => (text.as_str(), None),
+    };
+    let (place, message) = match split_place(first) {
+        Some((place, message)) => (Some(place), message),
+        None => (None, first),
+    };
+    let error = Located::new(origin, message).at(place).with_hint(hint);
+    match drawing {
+        Some(d) => error.drawn(d),
+        None => error,
     }
-    out
 }
 
-/// `; did you mean `name`?` for "unknown field `naem`, expected one of
-/// name, seed" or "unknown variant …" (serde quotes the expected names in
-/// backquotes, serde-saphyr does not).
-pub fn did_you_mean(message: &str) -> Option<String> {
+/// `line L column C: message` split into its place and message, only when
+/// the place reads back exactly as written (the summary is re-rendered).
+fn split_place(first: &str) -> Option<(Place, &str)> {
+    let (line, rest) = first.strip_prefix("line ")?.split_once(" column ")?;
+    let (column, message) = rest.split_once(": ")?;
+    let place = Place {
+        line: line.parse().ok()?,
+        column: column.parse().ok()?,
+    };
+    let written = &first[..first.len() - message.len()];
+    (written == format!("line {} column {}: ", place.line, place.column))
+        .then_some((place, message))
+}
+
+/// `name` for "unknown field `naem`, expected one of name, seed" or
+/// "unknown variant …" (serde quotes the expected names in backquotes,
+/// serde-saphyr does not).
+pub fn did_you_mean(message: &str) -> Option<&str> {
     let first_line = message.lines().next()?;
     let after = first_line
         .split_once("unknown field `")
@@ -81,8 +99,7 @@ pub fn did_you_mean(message: &str) -> Option<String> {
         .split(", ")
         .map(|c| c.trim().trim_matches('`'))
         .filter(|c| !c.is_empty());
-    let best = closest(unknown, candidates)?;
-    Some(format!("; did you mean `{best}`?"))
+    closest(unknown, candidates)
 }
 
 /// The candidate nearest to `word` by edit distance, if near enough to be a
@@ -159,34 +176,34 @@ mod tests {
     #[test]
     fn unknown_keys_say_where_and_suggest_the_key_meant() {
         let err = parse::<Small>("name: a\ntarget: [x]\n", "s.yaml").unwrap_err();
+        assert_eq!(err.place, Some(Place { line: 2, column: 1 }));
+        assert_eq!(err.hint.as_deref(), Some("targets"));
+        let err = err.to_string();
         let first = err.lines().next().unwrap();
-        assert!(first.contains("line 2 column 1"), "{err}");
+        assert!(first.starts_with("s.yaml: line 2 column 1: unknown field `target`"));
         assert!(first.ends_with("did you mean `targets`?"), "{err}");
         assert!(err.contains("--> s.yaml:2:1"), "{err}");
     }
 
     #[test]
-    fn errors_at_a_place_show_the_line_with_a_caret() {
-        let text = "name: a\ntargets: [x]\n";
-        let err = error_at(
-            text,
-            "s.yaml",
-            Place {
-                line: 2,
-                column: 11,
-            },
-            "no target `x`",
-        );
-        assert_eq!(
-            err,
-            "s.yaml: line 2 column 11: no target `x`\n --> s.yaml:2:11\n  |\n2 | targets: [x]\n  |           ^ no target `x`"
-        );
-    }
-
-    #[test]
     fn other_errors_are_left_as_they_are() {
         let err = parse::<Small>("name: [a\n", "s.yaml").unwrap_err();
+        assert_eq!(err.hint, None);
+        let err = err.to_string();
         assert!(!err.contains("did you mean"), "{err}");
-        assert!(err.contains("s.yaml"), "{err}");
+        assert!(err.starts_with("s.yaml: "), "{err}");
+    }
+
+    #[rstest]
+    #[case("line 4 column 1: missing field", Some((4, 1, "missing field")))]
+    #[case("line 04 column 1: odd", None)]
+    #[case("line 4, column 1: other form", None)]
+    #[case("unexpected end of file", None)]
+    fn places_are_split_off_only_when_they_read_back(
+        #[case] first: &str,
+        #[case] split: Option<(u64, u64, &str)>,
+    ) {
+        let got = split_place(first).map(|(p, m)| (p.line, p.column, m));
+        assert_eq!(got, split);
     }
 }

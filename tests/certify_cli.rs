@@ -4,16 +4,16 @@
 mod common;
 
 use clap::Parser;
-use scimulate::cli::{Cli, run_code};
+use scimulate::cli::Cli;
 use serde_json::Value;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 fn run(args: &[&str]) -> Result<u8, u8> {
     let cli = Cli::try_parse_from(std::iter::once("scimulate").chain(args.iter().copied()))
-        .map_err(|_| scimulate::cli::exit::BAD_INPUT)?;
+        .map_err(|_| scimulate::exit::BAD_INPUT)?;
     // The error is printed: a failing test then says why certify gave up.
-    run_code(cli).map_err(|e| {
+    scimulate::cli::run(cli).map(|o| o.code()).map_err(|e| {
         eprintln!("certify failed: {e}");
         e.code()
     })

@@ -30,7 +30,8 @@ fn every_bad_connector_file_is_refused_with_file_line_and_column() {
     for rel in files {
         let origin = rel.display().to_string();
         let err = connector::from_yaml(&read(&rel), &origin)
-            .expect_err(&format!("{origin}: expected an error"));
+            .expect_err(&format!("{origin}: expected an error"))
+            .to_string();
         let first = err.lines().next().unwrap_or_default();
         assert!(
             first.starts_with(&format!("{origin}: line ")) && first.contains(" column "),

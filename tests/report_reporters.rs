@@ -121,7 +121,7 @@ fn baseline_marks_show_in_every_report() {
             Some(BaselineMark::Known)
         ]
     );
-    assert_eq!(exit_status(&now), 1);
+    assert_eq!(exit_status(&now).code(), 1);
     insta::assert_snapshot!(
         "terminal_baseline",
         text(&now, ReportFormat::Terminal, PLAIN)
@@ -135,13 +135,13 @@ fn baseline_marks_show_in_every_report() {
 #[test]
 fn exit_statuses_of_the_fixtures() {
     assert_eq!(
-        exit_status(&report_support::run()),
+        exit_status(&report_support::run()).code(),
         3,
         "a scenario could not run"
     );
-    assert_eq!(exit_status(&report_support::clean_run()), 0);
+    assert_eq!(exit_status(&report_support::clean_run()).code(), 0);
     assert_eq!(
-        exit_status(&report_support::certify()),
+        exit_status(&report_support::certify()).code(),
         1,
         "PATCH-007 MUST failed"
     );

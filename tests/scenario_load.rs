@@ -189,7 +189,7 @@ proptest! {
     ) {
         let text = format!("name: x\ntargets: {{ a: {{ profile: generic-rfc }} }}\nsteps:\n  - {key}: {value}\n");
         if let Err(e) = scenario::from_yaml(&text, Path::new("n.yaml")) {
-            prop_assert!(e.starts_with("n.yaml: line "), "{}", e);
+            prop_assert!(e.to_string().starts_with("n.yaml: line "), "{}", e);
         }
     }
 }

@@ -2,8 +2,9 @@
 //! out, the exit status from the report. Secrets are read here (from the
 //! environment where the flags say so) and never printed.
 
-use super::exit::{self, CliError};
+use super::CliError;
 use crate::certify::{self, Options, Persona, SessionError};
+use crate::exit::Outcome;
 use crate::report::{FailOn, ReportSpec, check_specs, exit_status, write_reports};
 use clap::{Args, ValueEnum};
 use std::path::PathBuf;
@@ -183,11 +184,11 @@ async fn stop_signal() {
     eprintln!("certify: stopping; deleting what this run created");
 }
 
-pub fn run(args: CertifyArgs) -> Result<u8, CliError> {
+pub fn run(args: CertifyArgs) -> Result<Outcome, CliError> {
     if args.list {
         certify::write_list(&mut std::io::stdout())
             .map_err(|e| CliError::Harness(format!("could not print the list: {e}")))?;
-        return Ok(exit::OK);
+        return Ok(Outcome::Passed);
     }
     let mut specs = args.reports.clone();
     if specs.is_empty() {
@@ -205,9 +206,9 @@ pub fn run(args: CertifyArgs) -> Result<u8, CliError> {
                 eprintln!("  not deleted: {r}");
             }
             return Ok(if refused.is_empty() {
-                exit::OK
+                Outcome::Passed
             } else {
-                exit::HARNESS
+                Outcome::HarnessProblem
             });
         }
         let report = certify::certify(&opts, stop_signal())

@@ -4,7 +4,8 @@
 //! folder it sits in (SPEC §1): profiles (`mock-targets/`), scenarios
 //! (`scenarios/`) and connector files (`connectors/`).
 
-use super::exit::CliError;
+use super::CliError;
+use crate::located::{Located, Place};
 use crate::mock::profile::Profile;
 use crate::scenario;
 use std::path::{Path, PathBuf};
@@ -41,7 +42,7 @@ pub fn run(paths: &[PathBuf], out: &mut dyn std::io::Write) -> Result<(), CliErr
             Ok(kind) => {
                 let _ = writeln!(out, "ok: {} ({})", file.display(), kind_name(kind));
             }
-            Err(e) => errors.push(e),
+            Err(e) => errors.push(e.to_string()),
         }
     }
     if errors.is_empty() {
@@ -83,25 +84,40 @@ pub(crate) fn expand(path: &Path, files: &mut Vec<PathBuf>) -> Result<(), CliErr
     }
 }
 
-fn check_file(path: &Path) -> Result<FileKind, String> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| format!("{}: cannot read: {e}", path.display()))?;
-    let kind = detect_kind(path, &text)?;
+/// Why a file did not pass.
+#[derive(Debug, thiserror::Error)]
+enum FileError {
+    /// Read before its kind is known, so the message names none.
+    #[error("{path}: cannot read: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error(transparent)]
+    Invalid(#[from] Located),
+}
+
+/// Reads, recognises and loads one file.
+fn check_file(path: &Path) -> Result<FileKind, FileError> {
+    let text = std::fs::read_to_string(path).map_err(|source| FileError::Read {
+        path: path.to_owned(),
+        source,
+    })?;
+    let origin = path.display().to_string();
+    let kind = detect_kind(&origin, path, &text)?;
     match kind {
-        FileKind::Profile => Profile::from_yaml(&text, &path.display().to_string())
-            .map(|_| FileKind::Profile)
-            .map_err(|e| e.to_string()),
-        FileKind::Scenario => scenario::from_yaml(&text, path).map(|_| FileKind::Scenario),
-        FileKind::Connector => crate::connector::from_yaml(&text, &path.display().to_string())
-            .map(|_| FileKind::Connector),
-    }
+        FileKind::Profile => Profile::from_yaml(&text, &origin).map(|_| ()),
+        FileKind::Scenario => scenario::from_yaml(&text, path).map(|_| ()),
+        FileKind::Connector => crate::connector::from_yaml(&text, &origin).map(|_| ()),
+    }?;
+    Ok(kind)
 }
 
 /// A top-level `kind:` key wins; otherwise the parent folder's name.
-fn detect_kind(path: &Path, text: &str) -> Result<FileKind, String> {
+fn detect_kind(origin: &str, path: &Path, text: &str) -> Result<FileKind, Located> {
     let declared = text.lines().enumerate().find_map(|(i, l)| {
         l.strip_prefix("kind:")
-            .map(|k| (i + 1, k.trim().trim_matches(['"', '\''])))
+            .map(|k| (i as u64 + 1, k.trim().trim_matches(['"', '\''])))
     });
     let by_folder = path
         .parent()
@@ -111,13 +127,15 @@ fn detect_kind(path: &Path, text: &str) -> Result<FileKind, String> {
         (Some((_, "profile")), _) | (None, Some("mock-targets")) => Ok(FileKind::Profile),
         (Some((_, "scenario")), _) | (None, Some("scenarios")) => Ok(FileKind::Scenario),
         (Some((_, "connector")), _) | (None, Some("connectors")) => Ok(FileKind::Connector),
-        (Some((line, other)), _) => Err(format!(
-            "{}: line {line} column 7: unknown kind '{other}': expected profile, scenario or connector",
-            path.display()
-        )),
-        (None, _) => Err(format!(
-            "{}: cannot tell what kind of file this is: expected a top-level `kind:` key (profile, scenario, connector) or a file under mock-targets/, scenarios/ or connectors/",
-            path.display()
+        // Column 7: the value, after `kind: `.
+        (Some((line, other)), _) => Err(Located::new(
+            origin,
+            format!("unknown kind '{other}': expected profile, scenario or connector"),
+        )
+        .at(Place { line, column: 7 })),
+        (None, _) => Err(Located::new(
+            origin,
+            "cannot tell what kind of file this is: expected a top-level `kind:` key (profile, scenario, connector) or a file under mock-targets/, scenarios/ or connectors/",
         )),
     }
 }

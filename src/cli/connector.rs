@@ -2,7 +2,7 @@
 //! Prints its bound address, re-reads the targets file on SIGHUP and stops
 //! on SIGTERM or Ctrl-C; the queue stays in the work directory.
 
-use super::exit::CliError;
+use super::CliError;
 use crate::duration::HumanDuration;
 use crate::refconn::{self, Defect, Defects};
 use clap::Args;

@@ -1,16 +1,18 @@
 //! The command line (SPEC §1). `main` parses arguments, runs one command and
-//! maps its outcome to the exit statuses of [`exit`].
+//! maps its outcome, or the error that stopped it, to the exit statuses of
+//! [`crate::exit`].
 
 mod certify;
 mod check;
 mod connector;
-pub mod exit;
+mod error;
 mod run;
 mod schema;
 mod serve;
 
+use crate::exit::{self, Outcome};
 use clap::{Parser, Subcommand};
-use exit::CliError;
+pub use error::CliError;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -63,8 +65,8 @@ pub fn main() -> ExitCode {
             });
         }
     };
-    match run_code(cli) {
-        Ok(code) => ExitCode::from(code),
+    match run(cli) {
+        Ok(outcome) => ExitCode::from(outcome.code()),
         Err(e) => {
             eprintln!("error: {e}");
             e.exit_code()
@@ -72,30 +74,16 @@ pub fn main() -> ExitCode {
     }
 }
 
-/// Runs one parsed command and returns its exit status: 0, or the status
-/// a command that judges (`run`, `certify`) ended with; errors carry
-/// theirs.
-pub fn run_code(cli: Cli) -> Result<u8, CliError> {
-    match run(cli) {
-        Ok(()) => Ok(exit::OK),
-        Err(CliError::Exit(code)) => Ok(code),
-        Err(e) => Err(e),
-    }
-}
-
-/// Runs one parsed command.
-pub fn run(cli: Cli) -> Result<(), CliError> {
+/// Runs one parsed command. The commands that judge (`run`, `certify`)
+/// finish with their report's outcome; the others pass when they end.
+pub fn run(cli: Cli) -> Result<Outcome, CliError> {
+    let passed = |()| Outcome::Passed;
     match cli.command {
         Command::Run(args) => run::run(args),
-        // A failed check is reported by the report itself; the status says
-        // which kind of outcome it was.
-        Command::Certify(args) => match certify::run(*args)? {
-            exit::OK => Ok(()),
-            code => Err(CliError::Exit(code)),
-        },
-        Command::Serve(args) => serve::run(args),
-        Command::Connector(args) => connector::run(args),
-        Command::Check { paths } => check::run(&paths, &mut std::io::stdout()),
-        Command::Schema { kind } => schema::run(&kind, &mut std::io::stdout()),
+        Command::Certify(args) => certify::run(*args),
+        Command::Serve(args) => serve::run(args).map(passed),
+        Command::Connector(args) => connector::run(args).map(passed),
+        Command::Check { paths } => check::run(&paths, &mut std::io::stdout()).map(passed),
+        Command::Schema { kind } => schema::run(&kind, &mut std::io::stdout()).map(passed),
     }
 }

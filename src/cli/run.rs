@@ -1,7 +1,8 @@
 //! `scimulate run [PATHS...]`: scenarios against a connector (SPEC §1).
 
-use super::exit::CliError;
+use super::CliError;
 use crate::connector::{self, ConnectorFile};
+use crate::exit::Outcome;
 use crate::report::{
     Baseline, ReportSpec, Style, TerminalProgress, apply_baseline, check_specs, exit_status,
     mask_secrets, write_reports,
@@ -98,15 +99,19 @@ fn connector_file(path: Option<&Path>) -> Result<ConnectorFile, CliError> {
             "{}: no such connector file",
             path.display()
         ))),
-        Some(path) => connector::load(path).map_err(CliError::BadInput),
+        Some(path) => connector::load(path).map_err(bad_input),
         // A local connectors/reference.yaml (edited, e.g. with a --defect)
         // wins over the built-in one.
         None if Path::new(REFERENCE).is_file() => {
-            connector::load(Path::new(REFERENCE)).map_err(CliError::BadInput)
+            connector::load(Path::new(REFERENCE)).map_err(bad_input)
         }
         None => connector::from_yaml(REFERENCE_YAML, "<built-in reference connector>")
-            .map_err(CliError::BadInput),
+            .map_err(bad_input),
     }
+}
+
+fn bad_input(e: impl std::error::Error) -> CliError {
+    CliError::BadInput(e.to_string())
 }
 
 /// `--tags a,b` keeps the scenarios carrying a or b; `!slow` drops those
@@ -126,7 +131,7 @@ fn load_scenarios(args: &RunArgs) -> Result<Vec<Scenario>, CliError> {
     for file in scenario_files(&args.paths)? {
         match scenario::load(&file) {
             Ok(s) => scenarios.push(s),
-            Err(e) => errors.push(e),
+            Err(e) => errors.push(e.to_string()),
         }
     }
     if !errors.is_empty() {
@@ -137,7 +142,7 @@ fn load_scenarios(args: &RunArgs) -> Result<Vec<Scenario>, CliError> {
     Ok(scenarios)
 }
 
-pub fn run(args: RunArgs) -> Result<(), CliError> {
+pub fn run(args: RunArgs) -> Result<Outcome, CliError> {
     if !(args.time_scale > 0.0 && args.time_scale.is_finite()) {
         return Err(CliError::BadInput(format!(
             "--time-scale {}: expected a positive number",
@@ -186,10 +191,7 @@ pub fn run(args: RunArgs) -> Result<(), CliError> {
     }
     write_reports(&report, &specs)
         .map_err(|e| CliError::Harness(format!("could not write a report: {e}")))?;
-    match exit_status(&report) {
-        0 => Ok(()),
-        code => Err(CliError::Exit(code)),
-    }
+    Ok(exit_status(&report))
 }
 
 #[cfg(test)]

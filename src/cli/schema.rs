@@ -1,6 +1,6 @@
 //! `scimulate schema KIND`: print the JSON Schema of a file or payload.
 
-use super::exit::CliError;
+use super::CliError;
 use crate::schema::SchemaKind;
 use std::io::Write;
 

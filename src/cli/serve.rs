@@ -1,6 +1,6 @@
 //! `scimulate serve [PROFILE...]`: run mock targets until stopped.
 
-use super::exit::CliError;
+use super::CliError;
 use crate::mock::profile::Profile;
 use crate::serve::{self, ServeOptions};
 use clap::Args;

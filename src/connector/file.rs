@@ -1,11 +1,11 @@
 //! The connector file (SPEC §4): how to start the connector under test,
-//! feed it events and watch it. Parsing and the rules serde cannot express
-//! live in `file_raw`; this is the checked form the runner uses.
+//! feed it events and watch it. This is the checked form the runner uses;
+//! it knows nothing of the file as written, which `file_raw` parses,
+//! checks and turns into this.
 
-use super::file_raw::RawFile;
 use super::placeholders::{self, Values};
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Duration;
 
 /// How long readiness may take when `ready` gives no `timeout`.
@@ -113,32 +113,6 @@ impl Template {
     pub fn as_str(&self) -> &str {
         &self.0
     }
-}
-
-/// Reads and checks a connector file; errors name the file, line and column.
-pub fn load(path: &Path) -> Result<ConnectorFile, String> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| format!("{}: cannot read connector file: {e}", path.display()))?;
-    from_yaml(&text, &path.display().to_string())
-}
-
-/// Parses and checks connector YAML; `origin` names the file in errors and
-/// its folder becomes [`ConnectorFile::base_dir`].
-pub fn from_yaml(text: &str, origin: &str) -> Result<ConnectorFile, String> {
-    let raw: RawFile = crate::yaml::parse(text, origin)?;
-    let base_dir = Path::new(origin)
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    // Absolute, because the connector runs with its workdir as cwd.
-    let base_dir = std::path::absolute(base_dir).unwrap_or_else(|_| base_dir.to_owned());
-    raw.check(text, base_dir)
-        .map_err(|(line, column, message)| {
-            format!(
-                "{origin}: {}",
-                super::located::render(text, origin, line, column, &message)
-            )
-        })
 }
 
 impl ConnectorFile {

@@ -1,5 +1,7 @@
-//! The connector file as written, with source locations, and the rules
-//! serde cannot express: each failure gives line, column and message.
+//! The connector file as written, with source locations, and loading it:
+//! parse, check the rules serde cannot express (each failure a
+//! [`Located`] error at its line and column), and build the checked
+//! [`ConnectorFile`].
 
 use super::file::{
     AlertFormat, Alerts, ConnectorFile, DEFAULT_EXEC_TIMEOUT, DEFAULT_READY_TIMEOUT, Events, Ready,
@@ -7,19 +9,38 @@ use super::file::{
 };
 use super::placeholders::{self, NAMES};
 use crate::duration::HumanDuration;
+use crate::located::{Located, Place, Source, find_from};
+use crate::yaml::LoadError;
 use serde::Deserialize;
 use serde::de::{self, MapAccess, Visitor};
 use serde_saphyr::Spanned;
 use std::collections::BTreeMap;
 use std::fmt;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
-/// A located problem: line, column, message.
-pub(crate) type Problem = (usize, usize, String);
+/// Reads and checks a connector file; errors name the file, line and column.
+pub fn load(path: &Path) -> Result<ConnectorFile, LoadError> {
+    let text = crate::yaml::read(path, "connector file")?;
+    Ok(from_yaml(&text, &path.display().to_string())?)
+}
+
+/// Parses and checks connector YAML; `origin` names the file in errors and
+/// its folder becomes [`ConnectorFile::base_dir`].
+pub fn from_yaml(text: &str, origin: &str) -> Result<ConnectorFile, Located> {
+    let raw: RawFile = crate::yaml::parse(text, origin)?;
+    let base_dir = Path::new(origin)
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    // Absolute, because the connector runs with its workdir as cwd.
+    let base_dir = std::path::absolute(base_dir).unwrap_or_else(|_| base_dir.to_owned());
+    // Errors show two lines above the offending one: a nested key with its parent.
+    raw.check(&Source::new(origin, text).with_lines_above(2), base_dir)
+}
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub(crate) struct RawFile {
+struct RawFile {
     /// `check` tells file kinds apart by this key (SPEC §1).
     #[serde(default)]
     kind: Option<Spanned<String>>,
@@ -148,34 +169,27 @@ impl<'de> Deserialize<'de> for RawReload {
     }
 }
 
-fn at<T>(s: &Spanned<T>) -> (usize, usize) {
-    (
-        usize::try_from(s.referenced.line()).unwrap_or(0),
-        usize::try_from(s.referenced.column()).unwrap_or(0),
-    )
-}
-
-/// Refuses an unknown placeholder in a string located at `(line, col)`,
-/// pointing at the placeholder itself when it can be found.
-fn placeholders_in(text: &str, value: &str, (line, col): (usize, usize)) -> Result<(), Problem> {
+/// Refuses an unknown placeholder in a string located at `at`, pointing at
+/// the placeholder itself when it can be found.
+fn placeholders_in(file: &Source, value: &str, at: Place) -> Result<(), Located> {
     let Some(bad) = placeholders::first_unknown(value) else {
         return Ok(());
     };
     let written = format!("{{{bad}}}");
-    let (l, c) = super::located::find_from(text, line, col, &written).unwrap_or((line, col));
+    let place = find_from(file.text(), at, &written).unwrap_or(at);
     // Edit distance misses swapped letters in short names ({prot}).
     let hint = crate::yaml::closest(bad, NAMES)
         .or_else(|| NAMES.into_iter().find(|n| same_letters(n, bad)))
-        .map(|n| format!("; did you mean `{{{n}}}`?"))
-        .unwrap_or_default();
-    Err((
-        l,
-        c,
-        format!(
-            "unknown placeholder `{written}`: expected one of {}{hint}",
-            NAMES.map(|n| format!("{{{n}}}")).join(", ")
-        ),
-    ))
+        .map(|n| format!("{{{n}}}"));
+    Err(file
+        .error(
+            place,
+            format!(
+                "unknown placeholder `{written}`: expected one of {}",
+                NAMES.map(|n| format!("{{{n}}}")).join(", ")
+            ),
+        )
+        .with_hint(hint.as_deref()))
 }
 
 fn same_letters(a: &str, b: &str) -> bool {
@@ -187,69 +201,61 @@ fn same_letters(a: &str, b: &str) -> bool {
     sorted(a) == sorted(b)
 }
 
-fn template(text: &str, s: &Spanned<String>) -> Result<Template, Problem> {
-    placeholders_in(text, &s.value, at(s))?;
+fn template(file: &Source, s: &Spanned<String>) -> Result<Template, Located> {
+    placeholders_in(file, &s.value, Place::from(s))?;
     Ok(Template(s.value.clone()))
 }
 
-fn url(text: &str, s: &Spanned<String>, what: &str) -> Result<Template, Problem> {
-    let t = template(text, s)?;
+fn url(file: &Source, s: &Spanned<String>, what: &str) -> Result<Template, Located> {
+    let t = template(file, s)?;
     if !(t.0.starts_with("http://") || t.0.starts_with("https://")) {
-        let (l, c) = at(s);
-        return Err((
-            l,
-            c,
+        return Err(file.error(
+            s,
             format!("{what}: '{}': expected an http:// or https:// URL", t.0),
         ));
     }
     Ok(t)
 }
 
-fn command(text: &str, c: &Spanned<Vec<Spanned<String>>>) -> Result<Vec<Template>, Problem> {
+fn command(file: &Source, c: &Spanned<Vec<Spanned<String>>>) -> Result<Vec<Template>, Located> {
     if c.value.first().is_none_or(|p| p.value.trim().is_empty()) {
-        let (l, col) = at(c);
-        return Err((
-            l,
-            col,
-            "command: expected a list whose first item is the program, e.g. [\"./my-connector\", \"--port\", \"{port}\"] (no shell is used)".into(),
+        return Err(file.error(
+            c,
+            "command: expected a list whose first item is the program, e.g. [\"./my-connector\", \"--port\", \"{port}\"] (no shell is used)",
         ));
     }
-    c.value.iter().map(|a| template(text, a)).collect()
+    c.value.iter().map(|a| template(file, a)).collect()
 }
 
 impl RawFile {
-    pub(crate) fn check(self, text: &str, base_dir: PathBuf) -> Result<ConnectorFile, Problem> {
+    fn check(self, file: &Source, base_dir: PathBuf) -> Result<ConnectorFile, Located> {
         if let Some(kind) = &self.kind
             && kind.value != "connector"
         {
-            let (l, c) = at(kind);
-            return Err((l, c, format!("kind '{}': expected connector", kind.value)));
+            return Err(file.error(kind, format!("kind '{}': expected connector", kind.value)));
         }
         if self.name.value.trim().is_empty() {
-            let (l, c) = at(&self.name);
-            return Err((l, c, "name: expected a non-empty name".into()));
+            return Err(file.error(&self.name, "name: expected a non-empty name"));
         }
-        let start = self.start.map(|s| check_start(text, s)).transpose()?;
+        let start = self.start.map(|s| check_start(file, s)).transpose()?;
         let events = match &self.events.value {
             RawEvents {
                 webhook: Some(w),
                 exec: None,
             } => Events::Webhook {
-                url: url(text, &w.url, "events.webhook.url")?,
+                url: url(file, &w.url, "events.webhook.url")?,
             },
             RawEvents {
                 webhook: None,
                 exec: Some(e),
             } => Events::Exec {
-                command: command(text, &e.command)?,
+                command: command(file, &e.command)?,
                 timeout: e.timeout.map_or(DEFAULT_EXEC_TIMEOUT, |t| t.0),
             },
             _ => {
-                let (l, c) = at(&self.events);
-                return Err((
-                    l,
-                    c,
-                    "events: expected exactly one of { webhook: { url } } or { exec: { command, timeout } }".into(),
+                return Err(file.error(
+                    &self.events,
+                    "events: expected exactly one of { webhook: { url } } or { exec: { command, timeout } }",
                 ));
             }
         };
@@ -257,11 +263,9 @@ impl RawFile {
             None => Reload::None,
             Some(r) => match &r.value {
                 RawReload::Sighup if start.is_none() => {
-                    let (l, c) = at(r);
-                    return Err((
-                        l,
-                        c,
-                        "reload: sighup needs `start`: without it scimulate has no process to signal; expected { http: URL } or none".into(),
+                    return Err(file.error(
+                        r,
+                        "reload: sighup needs `start`: without it scimulate has no process to signal; expected { http: URL } or none",
                     ));
                 }
                 RawReload::Sighup => Reload::Sighup,
@@ -272,14 +276,14 @@ impl RawFile {
                         referenced: r.referenced,
                         defined: r.defined,
                     };
-                    Reload::Http(url(text, &spanned, "reload.http")?)
+                    Reload::Http(url(file, &spanned, "reload.http")?)
                 }
             },
         };
-        let alerts = check_alerts(self.alerts)?;
+        let alerts = check_alerts(file, self.alerts)?;
         let audit = self
             .audit
-            .map(|a| url(text, &a.http, "audit.http"))
+            .map(|a| url(file, &a.http, "audit.http"))
             .transpose()?;
         Ok(ConnectorFile {
             name: self.name.value,
@@ -293,19 +297,17 @@ impl RawFile {
     }
 }
 
-fn check_start(text: &str, s: RawStart) -> Result<Start, Problem> {
-    let command = command(text, &s.command)?;
+fn check_start(file: &Source, s: RawStart) -> Result<Start, Located> {
+    let command = command(file, &s.command)?;
     let mut env = BTreeMap::new();
     for (k, v) in &s.env {
         if k.is_empty() || k.contains(['=', '\0']) {
-            let (l, c) = at(v);
-            return Err((
-                l,
-                c,
+            return Err(file.error(
+                v,
                 format!("env: '{k}' is not a variable name: expected a non-empty name without '='"),
             ));
         }
-        env.insert(k.clone(), template(text, v)?);
+        env.insert(k.clone(), template(file, v)?);
     }
     let ready = match s.ready {
         None => None,
@@ -313,7 +315,7 @@ fn check_start(text: &str, s: RawStart) -> Result<Start, Problem> {
             let timeout = r.value.timeout.map_or(DEFAULT_READY_TIMEOUT, |t| t.0);
             match (&r.value.http, &r.value.log) {
                 (Some(u), None) => Some(Ready::Http {
-                    url: url(text, u, "ready.http")?,
+                    url: url(file, u, "ready.http")?,
                     timeout,
                 }),
                 (None, Some(l)) if !l.value.is_empty() => Some(Ready::Log {
@@ -321,11 +323,9 @@ fn check_start(text: &str, s: RawStart) -> Result<Start, Problem> {
                     timeout,
                 }),
                 _ => {
-                    let (l, c) = at(&r);
-                    return Err((
-                        l,
-                        c,
-                        "ready: expected exactly one of { http: URL } or { log: TEXT } (non-empty), with an optional timeout".into(),
+                    return Err(file.error(
+                        &r,
+                        "ready: expected exactly one of { http: URL } or { log: TEXT } (non-empty), with an optional timeout",
                     ));
                 }
             }
@@ -338,7 +338,7 @@ fn check_start(text: &str, s: RawStart) -> Result<Start, Problem> {
     })
 }
 
-fn check_alerts(a: Option<RawAlerts>) -> Result<Alerts, Problem> {
+fn check_alerts(file: &Source, a: Option<RawAlerts>) -> Result<Alerts, Located> {
     let mut alerts = Alerts::default();
     let Some(a) = a else { return Ok(alerts) };
     if let Some(f) = a.format {
@@ -351,12 +351,7 @@ fn check_alerts(a: Option<RawAlerts>) -> Result<Alerts, Problem> {
         ] {
             if let Some(g) = given {
                 if g.value.trim().is_empty() {
-                    let (l, c) = at(&g);
-                    return Err((
-                        l,
-                        c,
-                        "alerts.labels: expected a non-empty label name".into(),
-                    ));
+                    return Err(file.error(&g, "alerts.labels: expected a non-empty label name"));
                 }
                 *slot = g.value;
             }

@@ -4,10 +4,12 @@
 
 use crate::duration::HumanDuration;
 use crate::fault::Quirk;
+use crate::located::{Located, Place};
 pub use crate::mock::behaviour::{Behaviour, RateLimitConfig};
 use crate::scim::schema::ResourceTypeName;
+use crate::yaml::LoadError;
 use serde::{Deserialize, Serialize};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Duration;
 
 /// The strict reference profile, built into the binary.
@@ -189,20 +191,13 @@ fn default_max_results() -> usize {
     200
 }
 
-/// Why a profile could not be loaded. The message names the file and, for
-/// YAML and schema errors, the line and column.
+/// Why a profile could not be resolved. The message names the file and,
+/// for YAML and schema errors, the line and column.
 #[derive(Debug, thiserror::Error)]
 pub enum ProfileError {
-    #[error("{path}: cannot read profile: {source}")]
-    Io {
-        path: PathBuf,
-        source: std::io::Error,
-    },
-    #[error("{origin}: {message}")]
-    Invalid { origin: String, message: String },
-    /// A YAML or shape error, already naming the file and place.
-    #[error("{0}")]
-    Parse(String),
+    /// Unreadable, or wrong at a place in it.
+    #[error(transparent)]
+    Load(#[from] LoadError),
     #[error(
         "no profile named '{name}': looked for {tried} and among the built-in profiles ({builtin})"
     )]
@@ -215,34 +210,23 @@ pub enum ProfileError {
 
 impl Profile {
     /// Parses a profile from YAML; `origin` names the file in errors.
-    pub fn from_yaml(text: &str, origin: &str) -> Result<Profile, ProfileError> {
-        let profile: Profile = crate::yaml::parse(text, origin).map_err(ProfileError::Parse)?;
+    pub fn from_yaml(text: &str, origin: &str) -> Result<Profile, Located> {
+        let profile: Profile = crate::yaml::parse(text, origin)?;
         profile.check(text, origin)?;
         Ok(profile)
     }
 
-    /// Rules serde cannot express; errors point at the top-level key.
-    fn check(&self, text: &str, origin: &str) -> Result<(), ProfileError> {
+    /// Rules serde cannot express; errors point at the top-level key. The
+    /// key is found by searching the text, so the place is said but the
+    /// line is not shown.
+    fn check(&self, text: &str, origin: &str) -> Result<(), Located> {
         let invalid = |key: &str, problem: String| {
-            let place = match locate_top_level_key(text, key) {
-                Some((line, col)) => format!("line {line} column {col}: {key}"),
-                None => key.to_owned(),
-            };
-            Err(ProfileError::Invalid {
-                origin: origin.to_owned(),
-                message: format!("{place}: {problem}"),
-            })
+            Err(Located::new(origin, format!("{key}: {problem}"))
+                .at(locate_top_level_key(text, key)))
         };
         // A knob's key is nested: point at its first occurrence.
         let invalid_at = |key: &str, problem: String| {
-            let place = match locate_key(text, key) {
-                Some((line, col)) => format!("line {line} column {col}: behaviour"),
-                None => "behaviour".to_owned(),
-            };
-            Err(ProfileError::Invalid {
-                origin: origin.to_owned(),
-                message: format!("{place}: {problem}"),
-            })
+            Err(Located::new(origin, format!("behaviour: {problem}")).at(locate_key(text, key)))
         };
         let bp = &self.base_path;
         if !bp.starts_with('/') || (bp.ends_with('/') && bp.len() > 1) {
@@ -276,12 +260,9 @@ impl Profile {
     }
 
     /// Loads a profile file.
-    pub fn from_file(path: &Path) -> Result<Profile, ProfileError> {
-        let text = std::fs::read_to_string(path).map_err(|source| ProfileError::Io {
-            path: path.to_owned(),
-            source,
-        })?;
-        Profile::from_yaml(&text, &path.display().to_string())
+    pub fn from_file(path: &Path) -> Result<Profile, LoadError> {
+        let text = crate::yaml::read(path, "profile")?;
+        Ok(Profile::from_yaml(&text, &path.display().to_string())?)
     }
 
     /// Resolves a profile argument (SPEC §1): an existing file path, else
@@ -289,14 +270,15 @@ impl Profile {
     pub fn resolve(arg: &str) -> Result<Profile, ProfileError> {
         let as_path = Path::new(arg);
         if as_path.is_file() {
-            return Profile::from_file(as_path);
+            return Ok(Profile::from_file(as_path)?);
         }
         let local = Path::new("mock-targets").join(format!("{arg}.yaml"));
         if local.is_file() {
-            return Profile::from_file(&local);
+            return Ok(Profile::from_file(&local)?);
         }
         match builtin(arg) {
-            Some(text) => Profile::from_yaml(text, &format!("<built-in profile {arg}>")),
+            Some(text) => Profile::from_yaml(text, &format!("<built-in profile {arg}>"))
+                .map_err(|e| LoadError::from(e).into()),
             None => Err(ProfileError::NotFound {
                 name: arg.to_owned(),
                 tried: local.display().to_string(),
@@ -310,17 +292,20 @@ impl Profile {
     }
 }
 
-/// The 1-based line and column of a top-level `key:` in YAML text.
-pub(crate) fn locate_top_level_key(text: &str, key: &str) -> Option<(usize, usize)> {
+/// Where a top-level `key:` is in YAML text.
+pub(crate) fn locate_top_level_key(text: &str, key: &str) -> Option<Place> {
     text.lines().enumerate().find_map(|(i, line)| {
         let rest = line.strip_prefix(key)?;
-        rest.trim_start().starts_with(':').then_some((i + 1, 1))
+        rest.trim_start().starts_with(':').then_some(Place {
+            line: i as u64 + 1,
+            column: 1,
+        })
     })
 }
 
-/// The 1-based line and column of a `key:` anywhere in YAML text (block or
-/// flow style); a dotted `outer.inner` finds `inner` at or after `outer`.
-pub(crate) fn locate_key(text: &str, dotted: &str) -> Option<(usize, usize)> {
+/// Where a `key:` is anywhere in YAML text (block or flow style); a dotted
+/// `outer.inner` finds `inner` at or after `outer`.
+pub(crate) fn locate_key(text: &str, dotted: &str) -> Option<Place> {
     let mut from = (0, 0);
     for key in dotted.split('.') {
         from = text
@@ -338,7 +323,10 @@ pub(crate) fn locate_key(text: &str, dotted: &str) -> Option<(usize, usize)> {
                 })
             })?;
     }
-    Some((from.0 + 1, from.1 + 1))
+    Some(Place {
+        line: from.0 as u64 + 1,
+        column: from.1 as u64 + 1,
+    })
 }
 
 /// Profiles built into the binary, so `serve slack` works anywhere.
@@ -424,8 +412,9 @@ mod tests {
     #[test]
     fn nested_keys_are_located_below_their_parent() {
         let text = "name: x\nbehaviour:\n  error_body_style: { status: integer }\n  patch_member_limits:\n    status: 429 # status: no\n";
-        assert_eq!(locate_key(text, "status"), Some((3, 23)));
-        assert_eq!(locate_key(text, "patch_member_limits.status"), Some((5, 5)));
+        let at = |line, column| Some(Place { line, column });
+        assert_eq!(locate_key(text, "status"), at(3, 23));
+        assert_eq!(locate_key(text, "patch_member_limits.status"), at(5, 5));
         assert_eq!(locate_key(text, "patch_member_limits.nothing"), None);
     }
 

@@ -173,7 +173,7 @@ fn kind_name(kind: ReportKind) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cli::exit::{CHECK_FAILED, OK};
+    use crate::exit::{CHECK_FAILED, OK};
     use crate::report::exit_status;
     use crate::report::model::{CheckReport, ScenarioReport};
     use chrono::{TimeZone, Utc};
@@ -223,7 +223,7 @@ mod tests {
         let mut report = run(now);
         apply(&mut report, &baseline).unwrap();
         assert_eq!(marks(&report), expected);
-        assert_eq!(exit_status(&report), status);
+        assert_eq!(exit_status(&report).code(), status);
         assert_eq!(report.baseline.as_deref(), Some("base.json"));
     }
 
@@ -318,7 +318,7 @@ mod tests {
         apply(&mut now, &Baseline::from_report(&before, "c.json")).unwrap();
         let marks: Vec<_> = now.certify_checks().iter().map(|c| c.baseline).collect();
         assert_eq!(marks, [Some(Known), Some(New), Some(New), None]);
-        assert_eq!(exit_status(&now), CHECK_FAILED);
+        assert_eq!(exit_status(&now).code(), CHECK_FAILED);
     }
 
     #[test]

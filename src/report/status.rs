@@ -2,15 +2,16 @@
 //! report alone, so the gate CI sees is exactly what the report says.
 
 use super::model::{BaselineMark, RunReport};
-use crate::cli::exit::{CHECK_FAILED, HARNESS, OK};
+use crate::exit::Outcome;
 
-/// 3 when the harness could not do its job (a scenario that could not run
-/// leaves the verdict incomplete, so it outranks failed checks), else 1
-/// when a check failed that counts (not one the baseline already had; for
-/// certify, at a level `--fail-on` names), else 0.
-pub fn exit_status(report: &RunReport) -> u8 {
+/// A harness problem (3) when the harness could not do its job (a scenario
+/// that could not run leaves the verdict incomplete, so it outranks failed
+/// checks), else a failed check (1) when one failed that counts (not one
+/// the baseline already had; for certify, at a level `--fail-on` names),
+/// else passed (0).
+pub fn exit_status(report: &RunReport) -> Outcome {
     if report.has_harness_errors() {
-        return HARNESS;
+        return Outcome::HarnessProblem;
     }
     let fail_on = report.fail_on.unwrap_or_default();
     let run_failed = report
@@ -23,15 +24,16 @@ pub fn exit_status(report: &RunReport) -> u8 {
         .iter()
         .any(|c| c.fails(fail_on) && c.baseline != Some(BaselineMark::Known));
     if run_failed || certify_failed {
-        CHECK_FAILED
+        Outcome::CheckFailed
     } else {
-        OK
+        Outcome::Passed
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::exit::{CHECK_FAILED, HARNESS, OK};
     use crate::report::model::{
         CertifyCheck, CheckReport, FailOn, HarnessError, Level, Outcome, ScenarioReport,
     };
@@ -71,14 +73,14 @@ mod tests {
         #[case] errors: Vec<HarnessError>,
         #[case] status: u8,
     ) {
-        assert_eq!(exit_status(&run(checks, errors)), status);
+        assert_eq!(exit_status(&run(checks, errors)).code(), status);
     }
 
     #[test]
     fn a_run_level_harness_error_is_3() {
         let mut r = run(vec![], vec![]);
         r.errors.push(harness());
-        assert_eq!(exit_status(&r), HARNESS);
+        assert_eq!(exit_status(&r).code(), HARNESS);
     }
 
     fn certify(level: Level, outcome: Outcome, warning: bool, fail_on: FailOn) -> u8 {
@@ -99,6 +101,7 @@ mod tests {
             vec![check],
             fail_on,
         ))
+        .code()
     }
 
     #[rstest]

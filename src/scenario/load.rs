@@ -10,8 +10,9 @@ use super::model::{
 use super::people::{CORE_KEYS, ENTERPRISE_KEYS, Person, is_person_key, make_person};
 use crate::contract::event::EventType;
 use crate::fault::{FaultKind, FaultSpec};
+use crate::located::{Located, Place, Source};
 use crate::mock::profile::Profile;
-use crate::yaml::{Place, closest, did_you_mean, error_at};
+use crate::yaml::{LoadError, closest, did_you_mean};
 use serde_json::{Map, Value};
 use serde_saphyr::Spanned;
 use std::path::Path;
@@ -23,38 +24,35 @@ const DEFAULT_BACKOFF_FLOOR: Duration = Duration::from_millis(100);
 const DEFAULT_DOMAIN: &str = "acme.test";
 
 /// Loads and checks a scenario file.
-pub fn load(path: &Path) -> Result<Scenario, String> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| format!("{}: cannot read scenario: {e}", path.display()))?;
-    from_yaml(&text, path)
+pub fn load(path: &Path) -> Result<Scenario, LoadError> {
+    let text = crate::yaml::read(path, "scenario")?;
+    Ok(from_yaml(&text, path)?)
 }
 
 /// Parses and checks a scenario; `path` names the file in errors.
-pub fn from_yaml(text: &str, path: &Path) -> Result<Scenario, String> {
+pub fn from_yaml(text: &str, path: &Path) -> Result<Scenario, Located> {
     let origin = path.display().to_string();
     let raw: RawScenario = crate::yaml::parse(text, &origin)?;
     Loader {
-        text,
-        origin: &origin,
+        file: Source::new(&origin, text),
     }
     .scenario(raw, path)
 }
 
 struct Loader<'a> {
-    text: &'a str,
-    origin: &'a str,
+    file: Source<'a>,
 }
 
 impl Loader<'_> {
-    fn err(&self, place: impl Into<Place>, message: impl AsRef<str>) -> String {
-        error_at(self.text, self.origin, place.into(), message.as_ref())
+    fn err(&self, place: impl Into<Place>, message: impl Into<String>) -> Located {
+        self.file.error(place, message)
     }
 
-    fn scenario(&self, raw: RawScenario, path: &Path) -> Result<Scenario, String> {
+    fn scenario(&self, raw: RawScenario, path: &Path) -> Result<Scenario, Located> {
         if let Some(kind) = raw.kind.as_deref().filter(|k| *k != "scenario") {
-            return Err(format!(
-                "{}: kind '{kind}': expected `kind: scenario` in a scenario file",
-                self.origin
+            return Err(Located::new(
+                self.file.origin(),
+                format!("kind '{kind}': expected `kind: scenario` in a scenario file"),
             ));
         }
         if raw.name.value.trim().is_empty() {
@@ -83,7 +81,7 @@ impl Loader<'_> {
         })
     }
 
-    fn targets(&self, raw: &RawScenario) -> Result<Vec<TargetSpec>, String> {
+    fn targets(&self, raw: &RawScenario) -> Result<Vec<TargetSpec>, Located> {
         if raw.targets.value.is_empty() {
             return Err(self.err(&raw.targets, "targets: expected at least one target"));
         }
@@ -106,7 +104,7 @@ impl Loader<'_> {
         Ok(out)
     }
 
-    fn people(&self, raw: &RawScenario, seed: u64) -> Result<Vec<Person>, String> {
+    fn people(&self, raw: &RawScenario, seed: u64) -> Result<Vec<Person>, Located> {
         let domain = raw.people.domain.as_deref().unwrap_or(DEFAULT_DOMAIN);
         let generated = raw.people.generate.map_or(0, |g| g.count);
         let mut people = Vec::new();
@@ -135,21 +133,20 @@ impl Loader<'_> {
         attrs: &Map<String, Value>,
         place: &Spanned<T>,
         what: &str,
-    ) -> Result<(), String> {
+    ) -> Result<(), Located> {
         for (k, v) in attrs {
             if !is_person_key(k) {
                 let all = CORE_KEYS.iter().chain(ENTERPRISE_KEYS.iter()).copied();
-                let hint = closest(k, all)
-                    .map(|c| format!("; did you mean `{c}`?"))
-                    .unwrap_or_default();
-                return Err(self.err(
-                    place,
-                    format!(
-                        "{what}: unknown attribute `{k}`: expected a SCIM User attribute ({}) or an enterprise one by its short name ({}){hint}",
-                        CORE_KEYS.join(", "),
-                        ENTERPRISE_KEYS.join(", ")
-                    ),
-                ));
+                return Err(self
+                    .err(
+                        place,
+                        format!(
+                            "{what}: unknown attribute `{k}`: expected a SCIM User attribute ({}) or an enterprise one by its short name ({})",
+                            CORE_KEYS.join(", "),
+                            ENTERPRISE_KEYS.join(", ")
+                        ),
+                    )
+                    .with_hint(closest(k, all)));
             }
             if !v.is_string() {
                 return Err(self.err(place, format!("{what}: `{k}`: expected a string")));
@@ -163,7 +160,7 @@ impl Loader<'_> {
         step: &Spanned<RawStep>,
         people: &[String],
         targets: &[String],
-    ) -> Result<Step, String> {
+    ) -> Result<Step, Located> {
         let s = &step.value;
         let here = Place::from(step);
         let timing = match (s.after, s.at) {
@@ -209,8 +206,8 @@ impl Loader<'_> {
         here: Place,
         people: &[String],
         targets: &[String],
-    ) -> Result<Action, String> {
-        let lifecycle = |event: EventType, names: &Spanned<Names>| -> Result<Action, String> {
+    ) -> Result<Action, Located> {
+        let lifecycle = |event: EventType, names: &Spanned<Names>| -> Result<Action, Located> {
             let who = self.people_named(names, people)?;
             let step_targets = match &s.targets {
                 Some(t) => Some(self.known_targets(t, &t.value, targets)?),
@@ -276,7 +273,7 @@ impl Loader<'_> {
 
     /// Modifiers that do not belong to the step's action are errors, not
     /// silently ignored.
-    fn modifiers(&self, action: &Action, s: &RawStep, here: Place) -> Result<(), String> {
+    fn modifiers(&self, action: &Action, s: &RawStep, here: Place) -> Result<(), Located> {
         let event = match action {
             Action::Lifecycle { event, .. } => Some(*event),
             _ => None,
@@ -312,7 +309,7 @@ impl Loader<'_> {
         &self,
         names: &Spanned<Names>,
         people: &[String],
-    ) -> Result<Vec<String>, String> {
+    ) -> Result<Vec<String>, Located> {
         let list = names.value.as_slice();
         if list.len() == 1 && list[0] == "all" {
             return Ok(people.to_vec());
@@ -322,13 +319,12 @@ impl Loader<'_> {
         }
         for n in list {
             if !people.contains(n) {
-                let hint = closest(n, people.iter().map(String::as_str))
-                    .map(|c| format!("; did you mean `{c}`?"))
-                    .unwrap_or_default();
-                return Err(self.err(
-                    names,
-                    format!("no person named `{n}`: expected one of people.named, p1…pN of people.generate, or `all`{hint}"),
-                ));
+                return Err(self
+                    .err(
+                        names,
+                        format!("no person named `{n}`: expected one of people.named, p1…pN of people.generate, or `all`"),
+                    )
+                    .with_hint(closest(n, people.iter().map(String::as_str))));
             }
         }
         Ok(list.to_vec())
@@ -339,26 +335,29 @@ impl Loader<'_> {
         place: &Spanned<T>,
         names: &[String],
         targets: &[String],
-    ) -> Result<Vec<String>, String> {
+    ) -> Result<Vec<String>, Located> {
         for n in names {
             if !targets.contains(n) {
-                let hint = closest(n, targets.iter().map(String::as_str))
-                    .map(|c| format!("; did you mean `{c}`?"))
-                    .unwrap_or_default();
-                return Err(self.err(
-                    place,
-                    format!(
-                        "no target named `{n}`: expected one of {}{hint}",
-                        targets.join(", ")
-                    ),
-                ));
+                return Err(self
+                    .err(
+                        place,
+                        format!(
+                            "no target named `{n}`: expected one of {}",
+                            targets.join(", ")
+                        ),
+                    )
+                    .with_hint(closest(n, targets.iter().map(String::as_str))));
             }
         }
         Ok(names.to_vec())
     }
 
     /// `fault: {target, <fault object>}` or `fault: {target, clear: KIND | all}`.
-    fn fault(&self, f: &Spanned<Map<String, Value>>, targets: &[String]) -> Result<Action, String> {
+    fn fault(
+        &self,
+        f: &Spanned<Map<String, Value>>,
+        targets: &[String],
+    ) -> Result<Action, Located> {
         let mut object = f.value.clone();
         let target = self.step_target(f, &mut object, "fault", targets)?;
         if let Some(clear) = object.remove("clear") {
@@ -378,8 +377,9 @@ impl Loader<'_> {
             return Ok(Action::ClearFault { target, kind });
         }
         let spec: FaultSpec = serde_json::from_value(Value::Object(object)).map_err(|e| {
-            let hint = did_you_mean(&e.to_string()).unwrap_or_default();
-            self.err(f, format!("fault: {e}{hint}"))
+            let message = e.to_string();
+            self.err(f, format!("fault: {message}"))
+                .with_hint(did_you_mean(&message))
         })?;
         spec.validate()
             .map_err(|e| self.err(f, format!("fault: {e}")))?;
@@ -394,7 +394,7 @@ impl Loader<'_> {
         &self,
         n: &Spanned<Map<String, Value>>,
         targets: &[String],
-    ) -> Result<Action, String> {
+    ) -> Result<Action, Located> {
         let mut object = n.value.clone();
         let target = self.step_target(n, &mut object, "network", targets)?;
         let change = match (
@@ -424,7 +424,7 @@ impl Loader<'_> {
         object: &mut Map<String, Value>,
         what: &str,
         targets: &[String],
-    ) -> Result<String, String> {
+    ) -> Result<String, Located> {
         let Some(Value::String(target)) = object.remove("target") else {
             return Err(self.err(place, format!("{what}: expected `target: NAME`")));
         };
@@ -436,7 +436,7 @@ impl Loader<'_> {
         &self,
         expect: &[Spanned<RawExpect>],
         targets: &[String],
-    ) -> Result<Vec<Expect>, String> {
+    ) -> Result<Vec<Expect>, Located> {
         let mut out = Vec::new();
         let mut final_state = true;
         for (index, e) in expect.iter().enumerate() {
