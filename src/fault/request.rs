@@ -16,6 +16,20 @@ pub enum Operation {
     Read,
 }
 
+impl Operation {
+    /// An update that turns `active` from true (or unset) to false is a
+    /// deprovisioning (SPEC §3.3): connectors deactivate leavers as often as
+    /// they delete them.
+    pub fn of_update(before: &Value, after: &Value) -> Operation {
+        let active = |v: &Value| v.get("active").and_then(Value::as_bool);
+        if active(after) == Some(false) && active(before) != Some(false) {
+            Operation::Deprovision
+        } else {
+            Operation::Update
+        }
+    }
+}
+
 /// What the fault engine knows of a request when choosing a fault.
 #[derive(Debug, Clone, Copy)]
 pub struct RequestFacts<'a> {

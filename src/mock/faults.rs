@@ -12,6 +12,7 @@ pub mod drift;
 pub mod once;
 pub mod reads;
 pub mod shaping;
+mod switch;
 pub mod writes;
 
 pub use shaping::Shaping;

@@ -10,6 +10,7 @@ pub mod listener;
 pub mod metrics;
 pub mod ops;
 pub mod profile;
+pub mod profile_file;
 pub mod server;
 pub mod state;
 pub mod store;

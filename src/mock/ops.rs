@@ -82,7 +82,7 @@ fn update(
         .modify_with(kind, id, if_match, case, |current| {
             let mut new = change(current, &schema)?;
             hooks::check_resource(state, kind, &new)?;
-            operation = classify_update(current, &new);
+            operation = Operation::of_update(current, &new);
             deactivation.apply(current, &mut new);
             Ok(new)
         })?;
@@ -101,16 +101,4 @@ pub fn delete(
         return done;
     }
     lifecycle::delete(state, kind, id, if_match)
-}
-
-/// An update that turns `active` from true (or unset) to false is a
-/// deprovisioning (SPEC §3.3): connectors deactivate leavers as often as
-/// they delete them.
-pub fn classify_update(before: &Value, after: &Value) -> Operation {
-    let active = |v: &Value| v.get("active").and_then(Value::as_bool);
-    if active(after) == Some(false) && active(before) != Some(false) {
-        Operation::Deprovision
-    } else {
-        Operation::Update
-    }
 }

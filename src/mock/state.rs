@@ -1,18 +1,16 @@
 //! Everything one mock target holds while it runs.
 
 use super::auth::Auth;
-use super::faults;
 use super::journal::Journal;
 use super::metrics::Metrics;
 use super::store::{Store, Stored, seed_groups, seed_users};
-use crate::fault::{FaultSet, FaultSpec};
+use crate::fault::FaultSet;
 use crate::mock::profile::{Profile, SchemaName};
 use crate::scim::schema::ResourceTypeName;
-use crate::scim::schema::{ResourceSchema, ResourceType, Schema, core};
+use crate::scim::schema::{ResourceSchema, ResourceType, core};
 use crate::scim::{ScimError, ScimResult, validate};
 use serde_json::Value;
 use std::sync::Arc;
-use std::time::Instant;
 
 /// Request bodies above this are refused with 413 when the profile sets no
 /// bulk payload limit (RFC 7644 §3.7.4 asks for a limit; 1 MiB is common).
@@ -90,27 +88,6 @@ impl TargetState {
             .map_or(DEFAULT_MAX_PAYLOAD, |b| b.max_payload_size)
     }
 
-    /// The schemas `/Schemas` lists: the profile's resource schemas and the
-    /// three that describe the service provider itself.
-    pub fn served_schemas(&self) -> Vec<Schema> {
-        let mut out = Vec::new();
-        for name in &self.profile.schemas {
-            out.push(match name {
-                SchemaName::CoreUser => core::user(),
-                SchemaName::EnterpriseUser => core::enterprise_user(),
-                SchemaName::CoreGroup => core::group(),
-            });
-        }
-        // A `schema_drift` fault may have dropped an extension.
-        out.retain(|s| !faults::drift::hides(&s.id));
-        out.extend([
-            core::service_provider_config(),
-            core::resource_type(),
-            core::schema(),
-        ]);
-        out
-    }
-
     /// Stores the profile's `seed:` accounts.
     pub fn seed_from_profile(&self) -> ScimResult<()> {
         let Some(seed) = &self.profile.seed else {
@@ -153,76 +130,5 @@ impl TargetState {
             })
             .collect::<ScimResult<Vec<_>>>()?;
         self.store.seed(kind, valid)
-    }
-
-    /// Empty store, journal and counters, run-time faults cleared; a fresh
-    /// token is not issued (the connector's credentials stay valid). The
-    /// profile's quirks are installed afresh, as when the target started:
-    /// they are the profile, not the run.
-    pub fn reset(&self) {
-        self.store.reset();
-        self.journal.clear();
-        self.metrics.clear();
-        self.faults.clear_matching(None);
-        self.vendor.reset();
-        self.store.keep_history(None);
-        if let Err(why) = self.install_quirks() {
-            // The same quirks installed when the target started.
-            tracing::warn!(target = %self.name, "reinstalling quirks after reset: {why}");
-        }
-    }
-
-    /// Installs the profile's `quirks` as standing faults.
-    pub fn install_quirks(&self) -> Result<(), String> {
-        for (i, quirk) in self.profile.quirks.iter().enumerate() {
-            self.switch_on(quirk.0.clone(), true)
-                .map_err(|why| format!("quirks[{i}]: {why}"))?;
-        }
-        Ok(())
-    }
-
-    /// Switches a fault on from now; returns its id, or why it cannot be.
-    pub fn add_fault(&self, spec: FaultSpec) -> Result<u64, String> {
-        self.switch_on(spec, false)
-    }
-
-    /// Why this target cannot take the fault, if it cannot: its own checks,
-    /// then those that need the target's schemas.
-    pub fn check_fault(&self, spec: &FaultSpec) -> Result<(), String> {
-        spec.validate()?;
-        faults::drift::validate(self, spec)?;
-        faults::once::validate(self, spec)
-    }
-
-    fn switch_on(&self, spec: FaultSpec, standing: bool) -> Result<u64, String> {
-        self.check_fault(&spec)?;
-        faults::on_switch(self, &spec);
-        let id = self.faults.add(spec.clone(), Instant::now(), standing);
-        let effect = faults::once::apply(self, &spec);
-        match (effect, self.faults.get(id)) {
-            (Ok(Some(effect)), Some(fault)) => fault.set_effect(effect),
-            (Err(why), _) => {
-                self.faults.clear(id);
-                return Err(why);
-            }
-            _ => {}
-        }
-        Ok(id)
-    }
-
-    /// Clears one fault; false when there is no such id.
-    pub fn clear_fault(&self, id: u64) -> bool {
-        let cleared = self.faults.clear(id);
-        faults::on_clear(self);
-        cleared
-    }
-
-    /// Clears the faults switched on at run time; the profile's standing
-    /// quirks stay (they are the profile's behaviour, not a fault of the
-    /// run). Returns how many were cleared.
-    pub fn clear_faults(&self) -> usize {
-        let n = self.faults.clear_run_time();
-        faults::on_clear(self);
-        n
     }
 }

@@ -5,6 +5,7 @@
 //! schema a path belongs to is decided by [`crate::scim::schema::ResourceSchema::resolve`].
 
 use crate::scim::error::{ScimError, ScimResult};
+use serde_json::Value;
 use std::fmt;
 
 /// A possibly URN-qualified attribute name with an optional sub-attribute.
@@ -77,6 +78,16 @@ impl AttrPath {
 
 /// `ATTRNAME = ALPHA *(nameChar)`, `nameChar = "-" / "_" / DIGIT / ALPHA`,
 /// plus a leading `$` for `$ref` (RFC 7643 §2.1 allows it for references).
+/// A key of a client's JSON object, compared case-insensitively (RFC 7643
+/// §2.1: attribute names are case-insensitive).
+pub fn get_ci<'a>(object: &'a Value, name: &str) -> Option<&'a Value> {
+    object
+        .as_object()?
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case(name))
+        .map(|(_, v)| v)
+}
+
 pub fn is_attr_name(s: &str) -> bool {
     let mut chars = s.chars();
     match chars.next() {

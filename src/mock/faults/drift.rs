@@ -5,11 +5,11 @@
 //! naming the attribute or schema.
 
 use super::shaping::{fault, mark};
-use super::writes::get_ci;
 use crate::fault::{FaultKind, FaultSpec};
 use crate::mock::state::TargetState;
 use crate::scim::patch::{PatchOpKind, PatchRequest};
 use crate::scim::path::AttrPath;
+use crate::scim::path::get_ci;
 use crate::scim::schema::ResourceSchema;
 use crate::scim::schema::ResourceTypeName;
 use crate::scim::{ScimError, ScimResult};

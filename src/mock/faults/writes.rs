@@ -6,26 +6,16 @@
 use super::drift;
 use super::shaping::{active, fault, mark};
 use crate::fault::{FaultKind, Operation};
-use crate::mock::ops::classify_update;
 use crate::mock::state::TargetState;
 use crate::mock::store::{IfMatch, Stored, UserNameCase};
 use crate::scim::patch::{self, PatchOpKind, PatchRequest};
+use crate::scim::path::get_ci;
 use crate::scim::schema::ResourceSchema;
 use crate::scim::schema::ResourceTypeName;
 use crate::scim::{ScimError, ScimResult, ScimType};
 use serde_json::{Map, Value};
 use std::cell::Cell;
 use std::sync::Arc;
-
-/// A key of a client's JSON object, compared case-insensitively (RFC 7643
-/// §2.1: attribute names are case-insensitive).
-pub fn get_ci<'a>(object: &'a Value, name: &str) -> Option<&'a Value> {
-    object
-        .as_object()?
-        .iter()
-        .find(|(k, _)| k.eq_ignore_ascii_case(name))
-        .map(|(_, v)| v)
-}
 
 /// `conflict`: a POST for one of the named users (all POSTs when none are
 /// named) answers 409 `uniqueness`, as if the account existed, and creates
@@ -186,7 +176,7 @@ pub fn patch_as_put(
         .store
         .modify_with(kind, id, if_match, user_name_case(kind), |current| {
             let full = patch::apply(current, request, &schema)?;
-            operation = classify_update(current, &full);
+            operation = Operation::of_update(current, &full);
             let mut kept = replacement(current, &full, request, &schema, kind);
             deactivation.apply(current, &mut kept);
             correct = Some(full);

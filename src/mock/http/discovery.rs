@@ -5,10 +5,11 @@
 use super::params::LIST_RESPONSE;
 use super::response::scim_json;
 use crate::mock::faults;
+use crate::mock::profile::SchemaName;
 use crate::mock::state::TargetState;
 use crate::scim::ScimError;
 use crate::scim::schema::ResourceTypeName;
-use crate::scim::schema::{ResourceType, core};
+use crate::scim::schema::{ResourceType, Schema, core};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -69,9 +70,29 @@ fn schema_location(state: &TargetState, id: &str) -> String {
     format!("{}/Schemas/{id}", state.base_url)
 }
 
+/// The schemas `/Schemas` lists: the profile's resource schemas and the
+/// three that describe the service provider itself.
+fn served_schemas(state: &TargetState) -> Vec<Schema> {
+    let mut out = Vec::new();
+    for name in &state.profile.schemas {
+        out.push(match name {
+            SchemaName::CoreUser => core::user(),
+            SchemaName::EnterpriseUser => core::enterprise_user(),
+            SchemaName::CoreGroup => core::group(),
+        });
+    }
+    // A `schema_drift` fault may have dropped an extension.
+    out.retain(|s| !faults::drift::hides(&s.id));
+    out.extend([
+        core::service_provider_config(),
+        core::resource_type(),
+        core::schema(),
+    ]);
+    out
+}
+
 pub async fn schemas(State(state): Target) -> Response {
-    let all = state
-        .served_schemas()
+    let all = served_schemas(&state)
         .iter()
         .map(|s| s.to_json(&schema_location(&state, &s.id)))
         .collect();
@@ -79,8 +100,7 @@ pub async fn schemas(State(state): Target) -> Response {
 }
 
 pub async fn schema(State(state): Target, Path(id): Path<String>) -> Result<Response, ScimError> {
-    let schema = state
-        .served_schemas()
+    let schema = served_schemas(&state)
         .into_iter()
         .find(|s| s.id.eq_ignore_ascii_case(&id))
         .ok_or_else(|| ScimError::not_found(format!("no schema {id}")))?;
