@@ -1,0 +1,101 @@
+//! Bad input gets a SCIM error body (RFC 7644 §3.12) with the right status
+//! and scimType, never a panic or a plain-text answer.
+
+use crate::common;
+
+use reqwest::Method;
+use serde_json::{Value, json};
+
+const ERROR_URN: &str = "urn:ietf:params:scim:api:messages:2.0:Error";
+
+async fn raw(
+    h: &common::Harness,
+    method: Method,
+    path: &str,
+    content_type: &str,
+    body: Vec<u8>,
+) -> (u16, String, Value) {
+    let resp = h
+        .http
+        .request(method, h.url(path))
+        .bearer_auth(&h.token)
+        .header("content-type", content_type)
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    let status = resp.status().as_u16();
+    let ct = resp
+        .headers()
+        .get("content-type")
+        .map(|v| v.to_str().unwrap().to_owned())
+        .unwrap_or_default();
+    let text = resp.text().await.unwrap();
+    (
+        status,
+        ct,
+        serde_json::from_str(&text).unwrap_or(Value::String(text)),
+    )
+}
+
+#[tokio::test]
+async fn every_kind_of_bad_input_gets_a_scim_error() {
+    let h = common::generic().await;
+    let user = h.create_user("bjensen").await;
+    let id = user["id"].as_str().unwrap().to_owned();
+    let huge = format!(
+        r#"{{"schemas":["{}"],"userName":"big","displayName":"{}"}}"#,
+        common::USER,
+        "x".repeat(2 << 20)
+    );
+    let cases: Vec<(&str, Method, String, &str, Vec<u8>)> = vec![
+        ("malformed JSON", Method::POST, "/Users".into(), "application/scim+json", b"{\"userName\": ".to_vec()),
+        ("not an object", Method::POST, "/Users".into(), "application/scim+json", b"[1]".to_vec()),
+        ("wrong schemas", Method::POST, "/Users".into(), "application/scim+json",
+            json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"], "userName": "x"}).to_string().into_bytes()),
+        ("missing schemas", Method::POST, "/Users".into(), "application/scim+json",
+            json!({"userName": "x"}).to_string().into_bytes()),
+        ("unknown attribute", Method::POST, "/Users".into(), "application/scim+json",
+            json!({"schemas": [common::USER], "userName": "x", "shoeSize": 44}).to_string().into_bytes()),
+        ("wrong type", Method::POST, "/Users".into(), "application/scim+json",
+            json!({"schemas": [common::USER], "userName": "x", "active": "yes"}).to_string().into_bytes()),
+        ("missing required", Method::POST, "/Users".into(), "application/scim+json",
+            json!({"schemas": [common::USER], "displayName": "x"}).to_string().into_bytes()),
+        ("duplicate userName", Method::POST, "/Users".into(), "application/scim+json",
+            json!({"schemas": [common::USER], "userName": "BJENSEN"}).to_string().into_bytes()),
+        ("wrong content type", Method::POST, "/Users".into(), "text/plain", b"hello".to_vec()),
+        ("oversized body", Method::POST, "/Users".into(), "application/scim+json", huge.into_bytes()),
+        ("invalid filter", Method::GET, "/Users?filter=userName%20eq".into(), "application/scim+json", vec![]),
+        ("unknown filter attribute", Method::GET, "/Users?filter=shoeSize%20gt%2040".into(), "application/scim+json", vec![]),
+        ("ordering a boolean", Method::GET, "/Users?filter=active%20gt%20true".into(), "application/scim+json", vec![]),
+        ("bad count", Method::GET, "/Users?count=many".into(), "application/scim+json", vec![]),
+        ("readOnly attribute by PATCH", Method::PATCH, format!("/Users/{id}"), "application/scim+json",
+            json!({"schemas": [common::PATCH_OP], "Operations": [{"op": "replace", "path": "id", "value": "new"}]}).to_string().into_bytes()),
+        ("PATCH filter matching nothing", Method::PATCH, format!("/Users/{id}"), "application/scim+json",
+            json!({"schemas": [common::PATCH_OP], "Operations": [{"op": "replace", "path": "emails[type eq \"home\"].value", "value": "a@b"}]}).to_string().into_bytes()),
+        ("PATCH bad path", Method::PATCH, format!("/Users/{id}"), "application/scim+json",
+            json!({"schemas": [common::PATCH_OP], "Operations": [{"op": "add", "path": "emails[type eq", "value": "a@b"}]}).to_string().into_bytes()),
+        ("PATCH removing a required attribute", Method::PATCH, format!("/Users/{id}"), "application/scim+json",
+            json!({"schemas": [common::PATCH_OP], "Operations": [{"op": "remove", "path": "userName"}]}).to_string().into_bytes()),
+        ("unknown id", Method::GET, "/Users/does-not-exist".into(), "application/scim+json", vec![]),
+        ("unknown endpoint", Method::GET, "/Widgets".into(), "application/scim+json", vec![]),
+        ("wrong method", Method::DELETE, "/Users".into(), "application/scim+json", vec![]),
+        ("/Me", Method::GET, "/Me".into(), "application/scim+json", vec![]),
+    ];
+    let mut seen = Vec::new();
+    for (name, method, path, ct, body) in cases {
+        let (status, content_type, json) = raw(&h, method, &path, ct, body).await;
+        assert!(
+            content_type.starts_with("application/scim+json"),
+            "{name}: {content_type}"
+        );
+        assert_eq!(json["schemas"], json!([ERROR_URN]), "{name}: {json}");
+        assert_eq!(json["status"], json!(status.to_string()), "{name}");
+        seen.push(json!({"case": name, "status": status, "scimType": json.get("scimType"), "detail": json["detail"]}));
+    }
+    insta::assert_json_snapshot!(seen);
+    // Nothing above changed the stored user.
+    let (status, _, now) = h.send(Method::GET, &format!("/Users/{id}"), None).await;
+    assert_eq!(status, 200);
+    assert_eq!(now["meta"]["version"], user["meta"]["version"]);
+}
