@@ -2,10 +2,12 @@
 //! or delete), what discovery found, and helpers to make fixtures with the
 //! run's prefix.
 
-use super::catalogue::{Fail, Persona};
 use super::client::{Client, Cred, Resp, SCIM_JSON};
 use super::discovery::Discovered;
 use super::ledger::Ledger;
+use super::persona::Persona;
+use super::verdict::{Fail, failed, skipped};
+use crate::ensure;
 use reqwest::Method;
 use serde_json::{Map, Value, json};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -32,25 +34,6 @@ pub struct Ctx {
     pub filter_pair: tokio::sync::OnceCell<Result<Vec<Value>, Fail>>,
     /// Users the pagination and sorting checks share.
     pub page_set: tokio::sync::OnceCell<Result<Vec<Value>, Fail>>,
-}
-
-/// `ensure!(cond, "message {}", x)`: fail the check unless `cond`.
-#[macro_export]
-#[doc(hidden)]
-macro_rules! ensure {
-    ($cond:expr, $($msg:tt)+) => {
-        if !$cond {
-            return Err($crate::certify::catalogue::Fail::Failed(format!($($msg)+)));
-        }
-    };
-}
-
-pub fn failed(msg: impl Into<String>) -> Fail {
-    Fail::Failed(msg.into())
-}
-
-pub fn skipped(msg: impl Into<String>) -> Fail {
-    Fail::Skipped(msg.into())
 }
 
 /// Shortens a server's body for a message (servers send anything).

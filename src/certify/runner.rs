@@ -1,11 +1,14 @@
 //! One certify session: discovery, the selected checks one at a time,
 //! then cleanup of everything the run created, also when it is cancelled.
 
-use super::catalogue::{self, Check, Fail, Persona};
+use super::catalogue;
+use super::check::Check;
 use super::client::{Client, ClientConfig, OAuth};
 use super::ctx::Ctx;
 use super::discovery;
 use super::ledger::Ledger;
+use super::persona::Persona;
+use super::verdict::Fail;
 use crate::report::{CertifyCheck, FailOn, HarnessError, Level, Outcome, RunReport};
 use chrono::Utc;
 use std::future::Future;

@@ -1,129 +1,51 @@
 //! Bulk (RFC 7644 §3.7). Each operation's effect is read back; resources a
 //! Bulk request creates are recorded from the answer's locations.
 
-use crate::certify::catalogue::{Check, Fail, Verdict};
+use crate::certify::check::{Check, Group};
 use crate::certify::client::Resp;
 use crate::certify::ctx::{
-    BULK_REQ_URN, BULK_RESP_URN, Ctx, GROUP_URN, PATCH_URN, USER_URN, brief, failed, id_of, skipped,
+    BULK_REQ_URN, BULK_RESP_URN, Ctx, GROUP_URN, PATCH_URN, USER_URN, brief, id_of,
 };
-use crate::{certify_check as check, ensure};
+use crate::certify::discovery::Needs;
+use crate::certify::verdict::{Fail, Verdict, failed, skipped};
+use crate::ensure;
 use reqwest::Method;
 use serde_json::{Value, json};
 
-const G: &str = "bulk";
+const G: Group = Group::new("bulk").needs(Needs::Bulk);
 
 pub fn checks() -> Vec<Check> {
     vec![
-        check!(
-            "BULK-001",
-            G,
-            "RFC 7644 §3.7",
-            Must,
-            Rfc,
-            Bulk,
-            "",
-            create,
-            "a Bulk POST creates the user: 200 BulkResponse, op status 201, location readable"
+        G.must("BULK-001", create).rfc("RFC 7644 §3.7").description(
+            "a Bulk POST creates the user: 200 BulkResponse, op status 201, location readable",
         ),
-        check!(
-            "BULK-002",
-            G,
-            "RFC 7644 §3.7",
-            Must,
-            Rfc,
-            Bulk,
-            "",
-            bulk_id_echoed,
-            "the answer carries each POST's bulkId"
-        ),
-        check!(
-            "BULK-003",
-            G,
-            "RFC 7644 §3.7.2",
-            Must,
-            Rfc,
-            Bulk,
-            "",
-            bulk_id_reference,
-            "bulkId:ID in a later operation resolves to the created resource"
-        ),
-        check!(
-            "BULK-004",
-            G,
-            "RFC 7644 §3.7",
-            Must,
-            Rfc,
-            Bulk,
-            "",
-            put_op,
-            "a Bulk PUT replaces the user (read back)"
-        ),
-        check!(
-            "BULK-005",
-            G,
-            "RFC 7644 §3.7",
-            Must,
-            Rfc,
-            Bulk,
-            "",
-            patch_op,
-            "a Bulk PATCH changes the user (read back)"
-        ),
-        check!(
-            "BULK-006",
-            G,
-            "RFC 7644 §3.7",
-            Must,
-            Rfc,
-            Bulk,
-            "",
-            delete_op,
-            "a Bulk DELETE removes the user (GET answers 404)"
-        ),
-        check!(
-            "BULK-007",
-            G,
-            "RFC 7644 §3.7",
-            Must,
-            Rfc,
-            Bulk,
-            "",
-            continues,
-            "without failOnErrors a failing operation does not stop the others"
-        ),
-        check!(
-            "BULK-008",
-            G,
-            "RFC 7644 §3.7",
-            Must,
-            Rfc,
-            Bulk,
-            "",
-            fail_on_errors,
-            "failOnErrors 1 stops after the first error"
-        ),
-        check!(
-            "BULK-009",
-            G,
-            "RFC 7644 §3.7",
-            Should,
-            Rfc,
-            Bulk,
-            "",
-            status_string,
-            "operation status is given as a string"
-        ),
-        check!(
-            "BULK-010",
-            G,
-            "RFC 7644 §3.7.4",
-            Must,
-            Rfc,
-            Bulk,
-            "",
-            too_many_413,
-            "more operations than maxOperations answer 413"
-        ),
+        G.must("BULK-002", bulk_id_echoed)
+            .rfc("RFC 7644 §3.7")
+            .description("the answer carries each POST's bulkId"),
+        G.must("BULK-003", bulk_id_reference)
+            .rfc("RFC 7644 §3.7.2")
+            .description("bulkId:ID in a later operation resolves to the created resource"),
+        G.must("BULK-004", put_op)
+            .rfc("RFC 7644 §3.7")
+            .description("a Bulk PUT replaces the user (read back)"),
+        G.must("BULK-005", patch_op)
+            .rfc("RFC 7644 §3.7")
+            .description("a Bulk PATCH changes the user (read back)"),
+        G.must("BULK-006", delete_op)
+            .rfc("RFC 7644 §3.7")
+            .description("a Bulk DELETE removes the user (GET answers 404)"),
+        G.must("BULK-007", continues)
+            .rfc("RFC 7644 §3.7")
+            .description("without failOnErrors a failing operation does not stop the others"),
+        G.must("BULK-008", fail_on_errors)
+            .rfc("RFC 7644 §3.7")
+            .description("failOnErrors 1 stops after the first error"),
+        G.should("BULK-009", status_string)
+            .rfc("RFC 7644 §3.7")
+            .description("operation status is given as a string"),
+        G.must("BULK-010", too_many_413)
+            .rfc("RFC 7644 §3.7.4")
+            .description("more operations than maxOperations answer 413"),
     ]
 }
 

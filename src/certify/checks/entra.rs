@@ -3,162 +3,65 @@
 //! member removal, the cycle probe. Shapes the RFC does not define are
 //! INTEROP: they fail only under `--profile entra`.
 
-use crate::certify::catalogue::{Check, Fail, Verdict};
+use crate::certify::check::{Check, Group};
 use crate::certify::client::Resp;
-use crate::certify::ctx::{
-    Ctx, ENTERPRISE_URN, PATCH_URN, USER_URN, brief, enc_path, id_of, skipped,
-};
-use crate::{certify_check as check, ensure};
+use crate::certify::ctx::{Ctx, ENTERPRISE_URN, PATCH_URN, USER_URN, brief, enc_path, id_of};
+use crate::certify::discovery::Needs;
+use crate::certify::persona::Persona;
+use crate::certify::verdict::{Fail, Verdict, skipped};
+use crate::ensure;
 use reqwest::Method;
 use serde_json::{Value, json};
 
-const G: &str = "entra";
+const G: Group = Group::new("entra")
+    .persona(Persona::Entra)
+    .needs(Needs::Patch);
 
 pub fn checks() -> Vec<Check> {
     vec![
-        check!(
-            "ENTRA-PROBE-1",
-            G,
-            "RFC 7644 §3.4.2",
-            Must,
-            Entra,
-            Nothing,
-            "",
-            probe,
-            "Entra cycle probe: userName eq \"<guid>\" answers 200 with totalResults 0"
-        ),
-        check!(
-            "ENTRA-PROBE-2",
-            G,
-            "RFC 7644 §3.4.2",
-            Interop,
-            Entra,
-            Nothing,
-            "",
-            probe_resources,
-            "Entra cycle probe: the empty answer carries Resources [] (Microsoft's tests require it)"
-        ),
-        check!(
-            "ENTRA-PATCH-CASE",
-            G,
-            "RFC 7644 §3.5.2",
-            Interop,
-            Entra,
-            Patch,
-            "",
-            capital_ops,
-            "Entra sends Add/Replace/Remove capitalised: they are applied"
-        ),
-        check!(
-            "ENTRA-BOOL-STR",
-            G,
-            "RFC 7643 §2.3.2",
-            Interop,
-            Entra,
-            Patch,
-            "",
-            bool_string,
-            "Entra legacy disable: Replace active \"False\" leaves the user inactive"
-        ),
-        check!(
-            "ENTRA-MEMBER-REMOVE-LEGACY",
-            G,
-            "RFC 7644 §3.5.2.2",
-            Interop,
-            Entra,
-            Patch,
-            "",
-            legacy_member_remove,
-            "Entra legacy member removal (Remove members with a value) removes only that member"
-        ),
-        check!(
-            "ENTRA-MEMBER-REMOVE-FLAG",
-            G,
-            "RFC 7644 §3.5.2.2",
-            Must,
-            Entra,
-            Patch,
-            "",
-            flag_member_remove,
-            "Entra (aadOptscim062020) remove members[value eq \"id\"] removes that member only"
-        ),
-        check!(
-            "ENTRA-MEMBER-REMOVE-AGAIN",
-            G,
-            "RFC 7644 §3.5.2.2",
-            Interop,
-            Entra,
-            Patch,
-            "",
-            remove_again,
-            "Entra resends a removal: remove members[value eq \"id\"] of a non-member succeeds, no change"
-        ),
-        check!(
-            "ENTRA-UPSERT-FILTER",
-            G,
-            "RFC 7644 §3.5.2.3",
-            Interop,
-            Entra,
-            Patch,
-            "",
-            upsert_filter,
-            "Entra replace emails[type eq \"work\"].value on a user without one creates it"
-        ),
-        check!(
-            "ENTRA-NOPATH-DOTTED",
-            G,
-            "RFC 7644 §3.5.2.3",
-            Interop,
-            Entra,
-            Patch,
-            "",
-            nopath_dotted,
-            "Entra no-path replace with \"name.givenName\" and URN-qualified keys is applied"
-        ),
-        check!(
-            "ENTRA-GROUP-204",
-            G,
-            "RFC 7644 §3.5.2",
-            Must,
-            Entra,
-            Patch,
-            "",
-            group_patch,
-            "Entra group PATCH answers 204 or 200 and is applied"
-        ),
-        check!(
-            "ENTRA-EXCLUDE-MEMBERS",
-            G,
-            "RFC 7644 §3.4.2.5",
-            Must,
-            Entra,
-            Groups,
-            "",
-            exclude_members,
-            "Entra group lookup: displayName eq with excludedAttributes=members omits members"
-        ),
-        check!(
-            "ENTRA-ADD-MEMBER",
-            G,
-            "RFC 7644 §3.5.2.1",
-            Interop,
-            Entra,
-            Patch,
-            "",
-            add_member,
-            "Entra member add ({\"op\":\"Add\", \"$ref\":null}) adds the member"
-        ),
-        check!(
-            "ENTRA-CREATE",
-            G,
-            "RFC 7644 §3.3",
-            Must,
-            Entra,
-            Nothing,
-            "",
-            create_shape,
-            "Entra's create body (enterprise extension, work email, roles []) is stored"
-        ),
+        G.must("ENTRA-PROBE-1", probe)
+            .rfc("RFC 7644 §3.4.2")
+            .needs(Needs::Nothing)
+            .description("Entra cycle probe: userName eq \"<guid>\" answers 200 with totalResults 0"),
+        G.interop("ENTRA-PROBE-2", probe_resources)
+            .rfc("RFC 7644 §3.4.2")
+            .needs(Needs::Nothing)
+            .description("Entra cycle probe: the empty answer carries Resources [] (Microsoft's tests require it)"),
+        G.interop("ENTRA-PATCH-CASE", capital_ops)
+            .rfc("RFC 7644 §3.5.2")
+            .description("Entra sends Add/Replace/Remove capitalised: they are applied"),
+        G.interop("ENTRA-BOOL-STR", bool_string)
+            .rfc("RFC 7643 §2.3.2")
+            .description("Entra legacy disable: Replace active \"False\" leaves the user inactive"),
+        G.interop("ENTRA-MEMBER-REMOVE-LEGACY", legacy_member_remove)
+            .rfc("RFC 7644 §3.5.2.2")
+            .description("Entra legacy member removal (Remove members with a value) removes only that member"),
+        G.must("ENTRA-MEMBER-REMOVE-FLAG", flag_member_remove)
+            .rfc("RFC 7644 §3.5.2.2")
+            .description("Entra (aadOptscim062020) remove members[value eq \"id\"] removes that member only"),
+        G.interop("ENTRA-MEMBER-REMOVE-AGAIN", remove_again)
+            .rfc("RFC 7644 §3.5.2.2")
+            .description("Entra resends a removal: remove members[value eq \"id\"] of a non-member succeeds, no change"),
+        G.interop("ENTRA-UPSERT-FILTER", upsert_filter)
+            .rfc("RFC 7644 §3.5.2.3")
+            .description("Entra replace emails[type eq \"work\"].value on a user without one creates it"),
+        G.interop("ENTRA-NOPATH-DOTTED", nopath_dotted)
+            .rfc("RFC 7644 §3.5.2.3")
+            .description("Entra no-path replace with \"name.givenName\" and URN-qualified keys is applied"),
+        G.must("ENTRA-GROUP-204", group_patch)
+            .rfc("RFC 7644 §3.5.2")
+            .description("Entra group PATCH answers 204 or 200 and is applied"),
+        G.must("ENTRA-EXCLUDE-MEMBERS", exclude_members)
+            .rfc("RFC 7644 §3.4.2.5")
+            .needs(Needs::Groups)
+            .description("Entra group lookup: displayName eq with excludedAttributes=members omits members"),
+        G.interop("ENTRA-ADD-MEMBER", add_member)
+            .rfc("RFC 7644 §3.5.2.1")
+            .description("Entra member add ({\"op\":\"Add\", \"$ref\":null}) adds the member"),
+        G.must("ENTRA-CREATE", create_shape)
+            .rfc("RFC 7644 §3.3")
+            .needs(Needs::Nothing)
+            .description("Entra's create body (enterprise extension, work email, roles []) is stored"),
     ]
 }
 

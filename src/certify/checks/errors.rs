@@ -2,221 +2,86 @@
 //! schema with `status` as a string and `scimType` where Table 9 names
 //! one. This group sends invalid requests on purpose.
 
-use crate::certify::catalogue::{Check, Verdict};
+use crate::certify::check::{Check, Group};
 use crate::certify::client::{Cred, Resp};
 use crate::certify::ctx::{Ctx, ERROR_URN, USER_URN, brief, expect_error};
-use crate::{certify_check as check, ensure};
+use crate::certify::discovery::Needs;
+use crate::certify::verdict::{Fail, Verdict};
+use crate::ensure;
 use serde_json::{Value, json};
 
-const G: &str = "errors";
+const G: Group = Group::new("errors");
 
 pub fn checks() -> Vec<Check> {
     vec![
-        check!(
-            "ERR-001",
-            G,
-            "RFC 7644 §3.12",
-            Must,
-            Rfc,
-            Nothing,
-            "404",
-            schema_on,
-            "a 404 body uses the Error schema"
-        ),
-        check!(
-            "ERR-002",
-            G,
-            "RFC 7644 §3.12",
-            Must,
-            Rfc,
-            Nothing,
-            "404",
-            status_string,
-            "a 404 body carries status \"404\" as a string"
-        ),
-        check!(
-            "ERR-003",
-            G,
-            "RFC 7644 §3.12",
-            Must,
-            Rfc,
-            Nothing,
-            "",
-            bad_json_400,
-            "a body that is not JSON answers 400"
-        ),
-        check!(
-            "ERR-004",
-            G,
-            "RFC 7644 §3.12",
-            Should,
-            Rfc,
-            Nothing,
-            "",
-            bad_json_syntax,
-            "a body that is not JSON answers scimType invalidSyntax"
-        ),
-        check!(
-            "ERR-005",
-            G,
-            "RFC 7644 §3.12",
-            Must,
-            Rfc,
-            Nothing,
-            "400",
-            schema_on,
-            "a 400 body uses the Error schema"
-        ),
-        check!(
-            "ERR-006",
-            G,
-            "RFC 7644 §3.12",
-            Must,
-            Rfc,
-            Nothing,
-            "400",
-            status_string,
-            "a 400 body carries status \"400\" as a string"
-        ),
-        check!(
-            "ERR-007",
-            G,
-            "RFC 7644 §3.12",
-            Must,
-            Rfc,
-            Nothing,
-            "409",
-            schema_on,
-            "a 409 body uses the Error schema"
-        ),
-        check!(
-            "ERR-008",
-            G,
-            "RFC 7644 §3.12",
-            Must,
-            Rfc,
-            Nothing,
-            "409",
-            status_string,
-            "a 409 body carries status \"409\" as a string"
-        ),
-        check!(
-            "ERR-009",
-            G,
-            "RFC 7644 §3.12",
-            Should,
-            Rfc,
-            Nothing,
-            "",
-            wrong_type_400,
-            "userName given as a number answers 400"
-        ),
-        check!(
-            "ERR-010",
-            G,
-            "RFC 7644 §3.12",
-            Should,
-            Rfc,
-            Nothing,
-            "",
-            bool_string_400,
-            "active given as a string answers 400 invalidValue"
-        ),
-        check!(
-            "ERR-011",
-            G,
+        G.must("ERR-001", schema_on)
+            .rfc("RFC 7644 §3.12")
+            .arg("404")
+            .description("a 404 body uses the Error schema"),
+        G.must("ERR-002", status_string)
+            .rfc("RFC 7644 §3.12")
+            .arg("404")
+            .description("a 404 body carries status \"404\" as a string"),
+        G.must("ERR-003", bad_json_400)
+            .rfc("RFC 7644 §3.12")
+            .description("a body that is not JSON answers 400"),
+        G.should("ERR-004", bad_json_syntax)
+            .rfc("RFC 7644 §3.12")
+            .description("a body that is not JSON answers scimType invalidSyntax"),
+        G.must("ERR-005", schema_on)
+            .rfc("RFC 7644 §3.12")
+            .arg("400")
+            .description("a 400 body uses the Error schema"),
+        G.must("ERR-006", status_string)
+            .rfc("RFC 7644 §3.12")
+            .arg("400")
+            .description("a 400 body carries status \"400\" as a string"),
+        G.must("ERR-007", schema_on)
+            .rfc("RFC 7644 §3.12")
+            .arg("409")
+            .description("a 409 body uses the Error schema"),
+        G.must("ERR-008", status_string)
+            .rfc("RFC 7644 §3.12")
+            .arg("409")
+            .description("a 409 body carries status \"409\" as a string"),
+        G.should("ERR-009", wrong_type_400)
+            .rfc("RFC 7644 §3.12")
+            .description("userName given as a number answers 400"),
+        G.should("ERR-010", bool_string_400)
+            .rfc("RFC 7644 §3.12")
+            .description("active given as a string answers 400 invalidValue"),
+        G.should("ERR-011", no_schemas_400)
             // Where "schemas" is required of every representation (§3.3,
             // cited before, says nothing about it); 7644 §3.12 names the
             // 400 invalidSyntax for a body not conforming to the schema.
-            "RFC 7643 §2.1",
-            Should,
-            Rfc,
-            Nothing,
-            "",
-            no_schemas_400,
-            "a create without schemas answers 400"
-        ),
-        check!(
-            "ERR-012",
-            G,
-            "RFC 7644 §3.12",
-            Must,
-            Rfc,
-            Nothing,
-            "",
-            user_zero_404,
-            "GET /Users/0 answers 404 with an Error body"
-        ),
-        check!(
-            "ERR-013",
-            G,
-            "RFC 7644 §3.12",
-            Should,
-            Rfc,
-            Nothing,
-            "",
-            error_content_type,
-            "error answers are JSON (application/scim+json or application/json)"
-        ),
-        check!(
-            "ERR-014",
-            G,
-            "RFC 7644 §3.12",
-            Must,
-            Rfc,
-            Nothing,
-            "",
-            scim_type_known,
-            "scimType, when present, is one of Table 9's values"
-        ),
-        check!(
-            "ERR-015",
-            G,
-            "RFC 7644 §3.12",
-            May,
-            Rfc,
-            Nothing,
-            "",
-            detail_present,
-            "error bodies carry a human-readable detail"
-        ),
-        check!(
-            "ERR-016",
-            G,
-            "RFC 7644 §3.12",
-            Must,
-            Rfc,
-            Nothing,
-            "",
-            unknown_schema_400,
-            "a create naming an unknown schema URN answers 400"
-        ),
-        check!(
-            "ERR-017",
-            G,
-            "RFC 7644 §3.12",
-            Must,
-            Rfc,
-            Nothing,
-            "",
-            no_5xx_on_garbage,
-            "malformed input never answers 5xx"
-        ),
-        check!(
-            "ERR-018",
-            G,
-            "RFC 7644 §3.12",
-            Must,
-            Rfc,
-            Groups,
-            "",
-            group_404,
-            "GET /Groups/{unknown} answers 404 with an Error body"
-        ),
+            .rfc("RFC 7643 §2.1")
+            .description("a create without schemas answers 400"),
+        G.must("ERR-012", user_zero_404)
+            .rfc("RFC 7644 §3.12")
+            .description("GET /Users/0 answers 404 with an Error body"),
+        G.should("ERR-013", error_content_type)
+            .rfc("RFC 7644 §3.12")
+            .description("error answers are JSON (application/scim+json or application/json)"),
+        G.must("ERR-014", scim_type_known)
+            .rfc("RFC 7644 §3.12")
+            .description("scimType, when present, is one of Table 9's values"),
+        G.may("ERR-015", detail_present)
+            .rfc("RFC 7644 §3.12")
+            .description("error bodies carry a human-readable detail"),
+        G.must("ERR-016", unknown_schema_400)
+            .rfc("RFC 7644 §3.12")
+            .description("a create naming an unknown schema URN answers 400"),
+        G.must("ERR-017", no_5xx_on_garbage)
+            .rfc("RFC 7644 §3.12")
+            .description("malformed input never answers 5xx"),
+        G.must("ERR-018", group_404)
+            .rfc("RFC 7644 §3.12")
+            .needs(Needs::Groups)
+            .description("GET /Groups/{unknown} answers 404 with an Error body"),
     ]
 }
 
-async fn provoke(c: &Ctx, status: &str) -> Result<Resp, crate::certify::catalogue::Fail> {
+async fn provoke(c: &Ctx, status: &str) -> Result<Resp, Fail> {
     match status {
         "400" => {
             c.post_raw(

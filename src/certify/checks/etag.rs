@@ -1,127 +1,52 @@
 //! ETags (RFC 7644 §3.14, RFC 7232): versions that change with the
 //! resource, and preconditions that refuse a stale write.
 
-use crate::certify::catalogue::{Check, Fail, Verdict};
+use crate::certify::check::{Check, Group};
 use crate::certify::client::{Cred, Resp, SCIM_JSON};
-use crate::certify::ctx::{Ctx, PATCH_URN, USER_URN, brief, enc_path, failed, id_of};
-use crate::{certify_check as check, ensure};
+use crate::certify::ctx::{Ctx, PATCH_URN, USER_URN, brief, enc_path, id_of};
+use crate::certify::discovery::Needs;
+use crate::certify::verdict::{Fail, Verdict, failed};
+use crate::ensure;
 use reqwest::Method;
 use serde_json::{Value, json};
 
-const G: &str = "etag";
+const G: Group = Group::new("etag").needs(Needs::Etag);
 
 pub fn checks() -> Vec<Check> {
     vec![
-        check!(
-            "ETAG-001",
-            G,
-            "RFC 7644 §3.14",
-            Must,
-            Rfc,
-            Etag,
-            "",
-            get_has_etag,
-            "GET of a resource answers an ETag header"
-        ),
-        check!(
-            "ETAG-002",
-            G,
-            "RFC 7644 §3.14",
-            Should,
-            Rfc,
-            Etag,
-            "",
-            version_matches,
-            "meta.version equals the ETag header"
-        ),
-        check!(
-            "ETAG-003",
-            G,
-            "RFC 7644 §3.14",
-            Should,
-            Rfc,
-            Etag,
-            "",
-            if_none_match_304,
-            "If-None-Match with the current ETag answers 304"
-        ),
-        check!(
-            "ETAG-004",
-            G,
-            "RFC 7644 §3.14",
-            Must,
-            Rfc,
-            Etag,
-            "PUT",
-            stale_412,
-            "PUT with a stale If-Match answers 412 and changes nothing"
-        ),
-        check!(
-            "ETAG-005",
-            G,
-            "RFC 7644 §3.14",
-            Must,
-            Rfc,
-            Etag,
-            "",
-            current_if_match,
-            "PUT with the current If-Match succeeds"
-        ),
-        check!(
-            "ETAG-006",
-            G,
-            "RFC 7644 §3.14",
-            Must,
-            Rfc,
-            Etag,
-            "",
-            changes_on_write,
-            "the ETag changes when the resource changes"
-        ),
-        check!(
-            "ETAG-007",
-            G,
-            "RFC 7644 §3.14",
-            Must,
-            Rfc,
-            Etag,
-            "PATCH",
-            stale_412,
-            "PATCH with a stale If-Match answers 412 and changes nothing"
-        ),
-        check!(
-            "ETAG-008",
-            G,
-            "RFC 7644 §3.14",
-            Must,
-            Rfc,
-            Etag,
-            "DELETE",
-            stale_412,
-            "DELETE with a stale If-Match answers 412 and keeps the resource"
-        ),
-        check!(
-            "ETAG-009",
-            G,
-            "RFC 7644 §3.14",
-            Should,
-            Rfc,
-            Etag,
-            "",
-            create_has_etag,
-            "POST answers an ETag header"
-        ),
-        check!(
-            "ETAG-010",
-            G,
-            "RFC 7644 §3.14",
-            Should,
-            Rfc,
-            Etag,
-            "",
-            stable_on_read,
-            "reads do not change the ETag"
-        ),
+        G.must("ETAG-001", get_has_etag)
+            .rfc("RFC 7644 §3.14")
+            .description("GET of a resource answers an ETag header"),
+        G.should("ETAG-002", version_matches)
+            .rfc("RFC 7644 §3.14")
+            .description("meta.version equals the ETag header"),
+        G.should("ETAG-003", if_none_match_304)
+            .rfc("RFC 7644 §3.14")
+            .description("If-None-Match with the current ETag answers 304"),
+        G.must("ETAG-004", stale_412)
+            .rfc("RFC 7644 §3.14")
+            .arg("PUT")
+            .description("PUT with a stale If-Match answers 412 and changes nothing"),
+        G.must("ETAG-005", current_if_match)
+            .rfc("RFC 7644 §3.14")
+            .description("PUT with the current If-Match succeeds"),
+        G.must("ETAG-006", changes_on_write)
+            .rfc("RFC 7644 §3.14")
+            .description("the ETag changes when the resource changes"),
+        G.must("ETAG-007", stale_412)
+            .rfc("RFC 7644 §3.14")
+            .arg("PATCH")
+            .description("PATCH with a stale If-Match answers 412 and changes nothing"),
+        G.must("ETAG-008", stale_412)
+            .rfc("RFC 7644 §3.14")
+            .arg("DELETE")
+            .description("DELETE with a stale If-Match answers 412 and keeps the resource"),
+        G.should("ETAG-009", create_has_etag)
+            .rfc("RFC 7644 §3.14")
+            .description("POST answers an ETag header"),
+        G.should("ETAG-010", stable_on_read)
+            .rfc("RFC 7644 §3.14")
+            .description("reads do not change the ETag"),
     ]
 }
 

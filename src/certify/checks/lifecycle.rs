@@ -2,115 +2,46 @@
 //! Deactivation must really deactivate; a deleted user must be gone from
 //! reads and queries, for good.
 
-use crate::certify::catalogue::{Check, Verdict};
-use crate::certify::ctx::{Ctx, USER_URN, brief, failed, id_of, skipped};
-use crate::{certify_check as check, ensure};
+use crate::certify::check::{Check, Group};
+use crate::certify::ctx::{Ctx, USER_URN, brief, id_of};
+use crate::certify::discovery::Needs;
+use crate::certify::verdict::{Fail, Verdict, failed, skipped};
+use crate::ensure;
 use reqwest::Method;
 use serde_json::{Value, json};
 
-const G: &str = "users";
+const G: Group = Group::new("users");
 
 pub fn checks() -> Vec<Check> {
     vec![
-        check!(
-            "USER-017",
-            G,
-            "RFC 7644 §3.6",
-            Must,
-            Rfc,
-            Nothing,
-            "",
-            delete_204,
-            "DELETE answers 204"
-        ),
-        check!(
-            "USER-018",
-            G,
-            "RFC 7644 §3.6",
-            Must,
-            Rfc,
-            Nothing,
-            "",
-            delete_then_404,
-            "after DELETE, GET answers 404"
-        ),
-        check!(
-            "USER-019",
-            G,
-            "RFC 7644 §3.6",
-            Must,
-            Rfc,
-            Filter,
-            "",
-            delete_absent_from_query,
-            "after DELETE, the user is absent from query results"
-        ),
-        check!(
-            "USER-020",
-            G,
-            "RFC 7644 §3.6",
-            Must,
-            Rfc,
-            Nothing,
-            "",
-            delete_then_put_404,
-            "after DELETE, PUT answers 404"
-        ),
-        check!(
-            "USER-021",
-            G,
-            "RFC 7644 §3.6",
-            Must,
-            Rfc,
-            Nothing,
-            "",
-            delete_twice_404,
-            "a second DELETE answers 404"
-        ),
-        check!(
-            "USER-022",
-            G,
-            "RFC 7644 §3.6",
-            Should,
-            Rfc,
-            Nothing,
-            "",
-            recreate_after_delete,
-            "the same userName can be created again after DELETE (no 409)"
-        ),
-        check!(
-            "USER-023",
-            G,
-            "RFC 7644 §3.5.1",
-            Must,
-            Rfc,
-            Nothing,
-            "",
-            put_deactivates,
-            "PUT with active false deactivates: GET shows active false"
-        ),
-        check!(
-            "USER-024",
-            G,
-            "RFC 7644 §3.5.1",
-            Must,
-            Rfc,
-            Nothing,
-            "",
-            put_reactivates,
-            "PUT with active true reactivates: GET shows active true"
-        ),
-        check!(
-            "USER-025",
-            G,
-            "RFC 7644 §3.3",
-            Must,
-            Rfc,
-            Nothing,
-            "",
-            create_inactive,
-            "a user created with active false is stored inactive"
-        ),
+        G.must("USER-017", delete_204)
+            .rfc("RFC 7644 §3.6")
+            .description("DELETE answers 204"),
+        G.must("USER-018", delete_then_404)
+            .rfc("RFC 7644 §3.6")
+            .description("after DELETE, GET answers 404"),
+        G.must("USER-019", delete_absent_from_query)
+            .rfc("RFC 7644 §3.6")
+            .needs(Needs::Filter)
+            .description("after DELETE, the user is absent from query results"),
+        G.must("USER-020", delete_then_put_404)
+            .rfc("RFC 7644 §3.6")
+            .description("after DELETE, PUT answers 404"),
+        G.must("USER-021", delete_twice_404)
+            .rfc("RFC 7644 §3.6")
+            .description("a second DELETE answers 404"),
+        G.should("USER-022", recreate_after_delete)
+            .rfc("RFC 7644 §3.6")
+            .description("the same userName can be created again after DELETE (no 409)"),
+        G.must("USER-023", put_deactivates)
+            .rfc("RFC 7644 §3.5.1")
+            .description("PUT with active false deactivates: GET shows active false"),
+        G.must("USER-024", put_reactivates)
+            .rfc("RFC 7644 §3.5.1")
+            .description("PUT with active true reactivates: GET shows active true"),
+        G.must("USER-025", create_inactive)
+            .rfc("RFC 7644 §3.3")
+            .description("a user created with active false is stored inactive"),
     ]
 }
 
@@ -121,7 +52,7 @@ async fn delete_204(c: &Ctx, _: &'static str) -> Verdict {
     Ok("204".into())
 }
 
-async fn deleted_user(c: &Ctx) -> Result<Value, crate::certify::catalogue::Fail> {
+async fn deleted_user(c: &Ctx) -> Result<Value, Fail> {
     let u = c.new_user(json!({})).await?;
     let r = c.delete("Users", id_of(&u)).await?;
     if !r.is_success() {

@@ -3,152 +3,67 @@
 //! updates, group rename carrying the id, uppercase userName lookups, and
 //! Okta's User-Agent on every request.
 
-use crate::certify::catalogue::{Check, Fail, Verdict};
+use crate::certify::check::{Check, Group};
 use crate::certify::client::{Cred, Resp, SCIM_JSON};
 use crate::certify::ctx::{
-    Ctx, ERROR_URN, PATCH_URN, USER_URN, brief, enc, enc_path, expect_error, failed, id_of, skipped,
+    Ctx, ERROR_URN, PATCH_URN, USER_URN, brief, enc, enc_path, expect_error, id_of,
 };
-use crate::{certify_check as check, ensure};
+use crate::certify::discovery::Needs;
+use crate::certify::persona::Persona;
+use crate::certify::verdict::{Fail, Verdict, failed, skipped};
+use crate::ensure;
 use reqwest::Method;
 use serde_json::{Value, json};
 
-const G: &str = "okta";
+const G: Group = Group::new("okta").persona(Persona::Okta);
 const UA: (&str, &str) = ("user-agent", "Okta SCIM Client 1.0.0");
 
 pub fn checks() -> Vec<Check> {
     vec![
-        check!(
-            "OKTA-LOOKUP",
-            G,
-            "RFC 7644 §3.4.2.4",
-            Must,
-            Okta,
-            Filter,
-            "",
-            lookup,
-            "Okta lookup: userName eq with startIndex=1&count=100 finds the user, integer paging fields"
-        ),
-        check!(
-            "OKTA-CASE",
-            G,
-            "RFC 7643 §2.2",
-            Interop,
-            Okta,
-            Filter,
-            "",
-            uppercase_lookup,
-            "Okta R9: userName eq \"<UPPERCASE>\" finds the user"
-        ),
-        check!(
-            "OKTA-DEACTIVATE",
-            G,
-            "RFC 7644 §3.5.2.3",
-            Must,
-            Okta,
-            Patch,
-            "false",
-            activate,
-            "Okta deactivation: no-path replace {\"active\":false}; GET shows active false (not 404)"
-        ),
-        check!(
-            "OKTA-REACTIVATE",
-            G,
-            "RFC 7644 §3.5.2.3",
-            Must,
-            Okta,
-            Patch,
-            "true",
-            activate,
-            "Okta reactivation: no-path replace {\"active\":true}; GET shows active true"
-        ),
-        check!(
-            "OKTA-PUT-FULL",
-            G,
-            "RFC 7644 §3.5.1",
-            Must,
-            Okta,
-            Nothing,
-            "",
-            put_full,
-            "Okta AIW update: GET then PUT the whole object; fields replaced, active kept"
-        ),
-        check!(
-            "OKTA-GROUP-RENAME-ID",
-            G,
-            "RFC 7644 §3.5.2.3",
-            Interop,
-            Okta,
-            Patch,
-            "",
-            rename_with_id,
-            "Okta group push: no-path replace {id, displayName} renames (id ignored)"
-        ),
-        check!(
-            "OKTA-DUP",
-            G,
-            "RFC 7644 §3.3",
-            Must,
-            Okta,
-            Nothing,
-            "",
-            duplicate,
-            "Okta R8: a duplicate POST answers 409 uniqueness"
-        ),
-        check!(
-            "OKTA-401",
-            G,
-            "RFC 7644 §3.12",
-            Interop,
-            Okta,
-            Nothing,
-            "",
-            error_401,
-            "Okta R11: a bad token answers an Error body with status \"401\" and a detail"
-        ),
-        check!(
-            "OKTA-404",
-            G,
-            "RFC 7644 §3.12",
-            Interop,
-            Okta,
-            Nothing,
-            "",
-            error_404,
-            "Okta R12: an unknown id answers an Error body with status \"404\" and a detail"
-        ),
-        check!(
-            "OKTA-TESTCONN",
-            G,
-            "RFC 7644 §3.4.2.4",
-            Must,
-            Okta,
-            Nothing,
-            "",
-            test_connection,
-            "Okta test connection: GET /Users?startIndex=1&count=2 answers at most 2"
-        ),
-        check!(
-            "OKTA-PASSWORD",
-            G,
-            "RFC 7643 §4.1.1",
-            Must,
-            Okta,
-            Nothing,
-            "",
-            password,
-            "Okta sends password on create: it is never returned"
-        ),
-        check!(
-            "OKTA-GROUP-PUSH",
-            G,
-            "RFC 7644 §3.5.2",
-            Must,
-            Okta,
-            Patch,
-            "",
-            group_push,
-            "Okta group push: add and remove members in one PATCH"
-        ),
+        G.must("OKTA-LOOKUP", lookup)
+            .rfc("RFC 7644 §3.4.2.4")
+            .needs(Needs::Filter)
+            .description("Okta lookup: userName eq with startIndex=1&count=100 finds the user, integer paging fields"),
+        G.interop("OKTA-CASE", uppercase_lookup)
+            .rfc("RFC 7643 §2.2")
+            .needs(Needs::Filter)
+            .description("Okta R9: userName eq \"<UPPERCASE>\" finds the user"),
+        G.must("OKTA-DEACTIVATE", activate)
+            .rfc("RFC 7644 §3.5.2.3")
+            .needs(Needs::Patch)
+            .arg("false")
+            .description("Okta deactivation: no-path replace {\"active\":false}; GET shows active false (not 404)"),
+        G.must("OKTA-REACTIVATE", activate)
+            .rfc("RFC 7644 §3.5.2.3")
+            .needs(Needs::Patch)
+            .arg("true")
+            .description("Okta reactivation: no-path replace {\"active\":true}; GET shows active true"),
+        G.must("OKTA-PUT-FULL", put_full)
+            .rfc("RFC 7644 §3.5.1")
+            .description("Okta AIW update: GET then PUT the whole object; fields replaced, active kept"),
+        G.interop("OKTA-GROUP-RENAME-ID", rename_with_id)
+            .rfc("RFC 7644 §3.5.2.3")
+            .needs(Needs::Patch)
+            .description("Okta group push: no-path replace {id, displayName} renames (id ignored)"),
+        G.must("OKTA-DUP", duplicate)
+            .rfc("RFC 7644 §3.3")
+            .description("Okta R8: a duplicate POST answers 409 uniqueness"),
+        G.interop("OKTA-401", error_401)
+            .rfc("RFC 7644 §3.12")
+            .description("Okta R11: a bad token answers an Error body with status \"401\" and a detail"),
+        G.interop("OKTA-404", error_404)
+            .rfc("RFC 7644 §3.12")
+            .description("Okta R12: an unknown id answers an Error body with status \"404\" and a detail"),
+        G.must("OKTA-TESTCONN", test_connection)
+            .rfc("RFC 7644 §3.4.2.4")
+            .description("Okta test connection: GET /Users?startIndex=1&count=2 answers at most 2"),
+        G.must("OKTA-PASSWORD", password)
+            .rfc("RFC 7643 §4.1.1")
+            .description("Okta sends password on create: it is never returned"),
+        G.must("OKTA-GROUP-PUSH", group_push)
+            .rfc("RFC 7644 §3.5.2")
+            .needs(Needs::Patch)
+            .description("Okta group push: add and remove members in one PATCH"),
     ]
 }
 

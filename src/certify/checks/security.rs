@@ -1,149 +1,64 @@
 //! Authentication (RFC 7644 §2, §3.12; RFC 6750 §3): requests without a
 //! valid token are refused with 401 and change nothing.
 
-use crate::certify::catalogue::{Check, Verdict};
+use crate::certify::check::{Check, Group};
 use crate::certify::client::{Cred, SCIM_JSON};
-use crate::certify::ctx::{Ctx, ERROR_URN, PATCH_URN, brief, enc_path, failed, id_of};
-use crate::{certify_check as check, ensure};
+use crate::certify::ctx::{Ctx, ERROR_URN, PATCH_URN, brief, enc_path, id_of};
+use crate::certify::discovery::Needs;
+use crate::certify::verdict::{Verdict, failed};
+use crate::ensure;
 use reqwest::Method;
 use serde_json::json;
 
-const G: &str = "security";
+const G: Group = Group::new("security");
 
 pub fn checks() -> Vec<Check> {
     vec![
-        check!(
-            "SEC-001",
-            G,
-            "RFC 7644 §2",
-            Must,
-            Rfc,
-            Nothing,
-            "none",
-            list_401,
-            "GET /Users without a token answers 401"
-        ),
-        check!(
-            "SEC-002",
-            G,
-            "RFC 7644 §2",
-            Must,
-            Rfc,
-            Nothing,
-            "bad",
-            list_401,
-            "GET /Users with a bad token answers 401"
-        ),
-        check!(
-            "SEC-003",
-            G,
-            "RFC 7644 §2",
-            Must,
-            Rfc,
-            ExpiredToken,
-            "expired",
-            list_401,
-            "GET /Users with an expired token answers 401"
-        ),
-        check!(
-            "SEC-004",
-            G,
-            "RFC 7644 §2",
-            Must,
-            Rfc,
-            Nothing,
-            "none",
-            create_401,
-            "POST /Users without a token answers 401 and creates nothing"
-        ),
-        check!(
-            "SEC-005",
-            G,
-            "RFC 6750 §3",
-            Should,
-            Rfc,
-            Nothing,
-            "",
-            www_authenticate,
-            "a 401 carries a WWW-Authenticate header"
-        ),
-        check!(
-            "SEC-006",
-            G,
-            "RFC 7644 §2",
-            Must,
-            Rfc,
-            Nothing,
-            "",
-            read_own_401,
-            "GET of an existing user with a bad token answers 401 without its data"
-        ),
-        check!(
-            "SEC-007",
-            G,
-            "RFC 7644 §2",
-            Must,
-            Rfc,
-            Nothing,
-            "",
-            patch_401,
-            "PATCH without a token answers 401 and changes nothing"
-        ),
-        check!(
-            "SEC-008",
-            G,
-            "RFC 7644 §2",
-            Must,
-            Rfc,
-            Nothing,
-            "",
-            delete_401,
-            "DELETE without a token answers 401 and deletes nothing"
-        ),
-        check!(
-            "SEC-009",
-            G,
-            "RFC 7644 §2",
-            Must,
-            Rfc,
-            ExpiredToken,
-            "expired",
-            create_401,
-            "POST /Users with an expired token answers 401 and creates nothing"
-        ),
-        check!(
-            "SEC-010",
-            G,
-            "RFC 7644 §3.12",
-            Should,
-            Rfc,
-            Nothing,
-            "",
-            body_is_error,
-            "a 401 body uses the Error schema with status \"401\""
-        ),
-        check!(
-            "SEC-011",
-            G,
-            "RFC 7644 §2",
-            Must,
-            Rfc,
-            Nothing,
-            "bad",
-            create_401,
-            "POST /Users with a bad token answers 401 and creates nothing"
-        ),
-        check!(
-            "SEC-012",
-            G,
-            "RFC 7644 §2",
-            Must,
-            Rfc,
-            Groups,
-            "",
-            groups_401,
-            "GET /Groups without a token answers 401"
-        ),
+        G.must("SEC-001", list_401)
+            .rfc("RFC 7644 §2")
+            .arg("none")
+            .description("GET /Users without a token answers 401"),
+        G.must("SEC-002", list_401)
+            .rfc("RFC 7644 §2")
+            .arg("bad")
+            .description("GET /Users with a bad token answers 401"),
+        G.must("SEC-003", list_401)
+            .rfc("RFC 7644 §2")
+            .needs(Needs::ExpiredToken)
+            .arg("expired")
+            .description("GET /Users with an expired token answers 401"),
+        G.must("SEC-004", create_401)
+            .rfc("RFC 7644 §2")
+            .arg("none")
+            .description("POST /Users without a token answers 401 and creates nothing"),
+        G.should("SEC-005", www_authenticate)
+            .rfc("RFC 6750 §3")
+            .description("a 401 carries a WWW-Authenticate header"),
+        G.must("SEC-006", read_own_401)
+            .rfc("RFC 7644 §2")
+            .description("GET of an existing user with a bad token answers 401 without its data"),
+        G.must("SEC-007", patch_401)
+            .rfc("RFC 7644 §2")
+            .description("PATCH without a token answers 401 and changes nothing"),
+        G.must("SEC-008", delete_401)
+            .rfc("RFC 7644 §2")
+            .description("DELETE without a token answers 401 and deletes nothing"),
+        G.must("SEC-009", create_401)
+            .rfc("RFC 7644 §2")
+            .needs(Needs::ExpiredToken)
+            .arg("expired")
+            .description("POST /Users with an expired token answers 401 and creates nothing"),
+        G.should("SEC-010", body_is_error)
+            .rfc("RFC 7644 §3.12")
+            .description("a 401 body uses the Error schema with status \"401\""),
+        G.must("SEC-011", create_401)
+            .rfc("RFC 7644 §2")
+            .arg("bad")
+            .description("POST /Users with a bad token answers 401 and creates nothing"),
+        G.must("SEC-012", groups_401)
+            .rfc("RFC 7644 §2")
+            .needs(Needs::Groups)
+            .description("GET /Groups without a token answers 401"),
     ]
 }
 

@@ -2,140 +2,56 @@
 //! RFC 7643 §3.1), server-managed values behave, and writes are visible to
 //! the next read.
 
-use crate::certify::catalogue::{Check, Verdict};
+use crate::certify::check::{Check, Group};
 use crate::certify::client::Cred;
 use crate::certify::compare::diff;
-use crate::certify::ctx::{
-    Ctx, ENTERPRISE_URN, USER_URN, brief, expect_error, failed, id_of, skipped,
-};
-use crate::{certify_check as check, ensure};
+use crate::certify::ctx::{Ctx, ENTERPRISE_URN, USER_URN, brief, expect_error, id_of};
+use crate::certify::discovery::Needs;
+use crate::certify::persona::Persona;
+use crate::certify::verdict::{Verdict, failed, skipped};
+use crate::ensure;
 use serde_json::{Value, json};
 
-const G: &str = "users";
+const G: Group = Group::new("users");
 
 pub fn checks() -> Vec<Check> {
     vec![
-        check!(
-            "USER-026",
-            G,
-            "RFC 7644 §3.3",
-            Must,
-            Rfc,
-            Nothing,
-            "",
-            complex_round_trip,
-            "name, emails and phoneNumbers are stored as sent"
-        ),
-        check!(
-            "USER-027",
-            G,
-            "RFC 7643 §3.3",
-            Must,
-            Rfc,
-            Nothing,
-            "",
-            enterprise_round_trip,
-            "enterprise extension attributes are stored as sent"
-        ),
-        check!(
-            "USER-028",
-            G,
-            "RFC 7644 §3.8",
-            Should,
-            Rfc,
-            Nothing,
-            "",
-            response_content_type,
-            "resource answers carry Content-Type application/scim+json"
-        ),
-        check!(
-            "USER-029",
-            G,
-            "RFC 7644 §3.8",
-            Should,
-            Rfc,
-            Nothing,
-            "",
-            accepts_application_json,
-            "a body sent as application/json is accepted"
-        ),
-        check!(
-            "USER-030",
-            G,
-            "RFC 7644 §3.4.1",
-            Must,
-            Rfc,
-            Nothing,
-            "",
-            unknown_404,
-            "GET /Users/{unknown id} answers 404"
-        ),
-        check!(
-            "USER-031",
-            G,
-            "RFC 7643 §3.1",
-            Must,
-            Rfc,
-            Nothing,
-            "",
-            id_stable,
-            "id and meta.created do not change on update"
-        ),
-        check!(
-            "USER-032",
-            G,
-            "RFC 7643 §3.1",
-            Should,
-            Rfc,
-            Nothing,
-            "",
-            last_modified_moves,
-            "meta.lastModified does not go back after an update"
-        ),
-        check!(
-            "USER-033",
-            G,
-            "RFC 7644 §3.5.1",
-            Should,
-            Rfc,
-            Nothing,
-            "",
-            put_readonly_ignored,
-            "PUT ignores readOnly meta sent by the client"
-        ),
-        check!(
-            "USER-034",
-            G,
-            "RFC 7643 §3.1",
-            Must,
-            Rfc,
-            Nothing,
-            "",
-            external_id_round_trip,
-            "externalId is stored exactly as sent (caseExact)"
-        ),
-        check!(
-            "USER-035",
-            G,
-            "RFC 7644 §3.4.2",
-            Interop,
-            Idp,
-            Filter,
-            "",
-            read_your_writes_create,
-            "read-your-writes: a user is found by userName right after it is created"
-        ),
-        check!(
-            "USER-036",
-            G,
-            "RFC 7644 §3.5.1",
-            Interop,
-            Idp,
-            Nothing,
-            "",
-            read_your_writes_put,
-            "read-your-writes: GET right after PUT shows the new values"
-        ),
+        G.must("USER-026", complex_round_trip)
+            .rfc("RFC 7644 §3.3")
+            .description("name, emails and phoneNumbers are stored as sent"),
+        G.must("USER-027", enterprise_round_trip)
+            .rfc("RFC 7643 §3.3")
+            .description("enterprise extension attributes are stored as sent"),
+        G.should("USER-028", response_content_type)
+            .rfc("RFC 7644 §3.8")
+            .description("resource answers carry Content-Type application/scim+json"),
+        G.should("USER-029", accepts_application_json)
+            .rfc("RFC 7644 §3.8")
+            .description("a body sent as application/json is accepted"),
+        G.must("USER-030", unknown_404)
+            .rfc("RFC 7644 §3.4.1")
+            .description("GET /Users/{unknown id} answers 404"),
+        G.must("USER-031", id_stable)
+            .rfc("RFC 7643 §3.1")
+            .description("id and meta.created do not change on update"),
+        G.should("USER-032", last_modified_moves)
+            .rfc("RFC 7643 §3.1")
+            .description("meta.lastModified does not go back after an update"),
+        G.should("USER-033", put_readonly_ignored)
+            .rfc("RFC 7644 §3.5.1")
+            .description("PUT ignores readOnly meta sent by the client"),
+        G.must("USER-034", external_id_round_trip)
+            .rfc("RFC 7643 §3.1")
+            .description("externalId is stored exactly as sent (caseExact)"),
+        G.interop("USER-035", read_your_writes_create)
+            .rfc("RFC 7644 §3.4.2")
+            .persona(Persona::Idp)
+            .needs(Needs::Filter)
+            .description("read-your-writes: a user is found by userName right after it is created"),
+        G.interop("USER-036", read_your_writes_put)
+            .rfc("RFC 7644 §3.5.1")
+            .persona(Persona::Idp)
+            .description("read-your-writes: GET right after PUT shows the new values"),
     ]
 }
 

@@ -2,192 +2,67 @@
 //! delete, judged by reading back: a write counts when the server holds
 //! what it should, not when it echoes it.
 
-use crate::certify::catalogue::{Check, Verdict};
+use crate::certify::check::{Check, Group};
 use crate::certify::compare::diff;
-use crate::certify::ctx::{Ctx, USER_URN, brief, expect_error, failed, id_of};
-use crate::{certify_check as check, ensure};
+use crate::certify::ctx::{Ctx, USER_URN, brief, expect_error, id_of};
+use crate::certify::discovery::Needs;
+use crate::certify::verdict::{Verdict, failed};
+use crate::ensure;
 use serde_json::json;
 
-const G: &str = "users";
+const G: Group = Group::new("users");
 
 pub fn checks() -> Vec<Check> {
     vec![
-        check!(
-            "USER-001",
-            G,
-            "RFC 7644 §3.3",
-            Must,
-            Rfc,
-            Nothing,
-            "",
-            create_201,
-            "POST /Users answers 201 with the resource and a server-assigned id"
-        ),
-        check!(
-            "USER-002",
-            G,
-            "RFC 7644 §3.3",
-            Must,
-            Rfc,
-            Nothing,
-            "",
-            create_location,
-            "POST /Users answers a Location header"
-        ),
-        check!(
-            "USER-003",
-            G,
-            "RFC 7644 §3.3",
-            Should,
-            Rfc,
-            Nothing,
-            "",
-            create_location_meta,
-            "the Location header equals meta.location"
-        ),
-        check!(
-            "USER-004",
-            G,
-            "RFC 7643 §3.1",
-            Should,
-            Rfc,
-            Nothing,
-            "",
-            create_meta,
-            "a created user has meta.resourceType User, created and lastModified"
-        ),
-        check!(
-            "USER-005",
-            G,
-            "RFC 7644 §3.4.1",
-            Must,
-            Rfc,
-            Nothing,
-            "",
-            read_back,
-            "GET /Users/{id} returns the whole resource as created"
-        ),
-        check!(
-            "USER-006",
-            G,
-            "RFC 7643 §3.1",
-            Must,
-            Rfc,
-            Nothing,
-            "",
-            client_id_ignored,
-            "an id sent by the client is not used: the server assigns ids"
-        ),
-        check!(
-            "USER-007",
-            G,
-            "RFC 7643 §4.1.1",
-            Must,
-            Rfc,
-            Nothing,
-            "",
-            missing_username,
-            "POST without userName (required) answers 400"
-        ),
-        check!(
-            "USER-008",
-            G,
-            "RFC 7644 §3.3",
-            Must,
-            Rfc,
-            Nothing,
-            "",
-            duplicate_409,
-            "a duplicate userName answers 409 with scimType uniqueness"
-        ),
-        check!(
-            "USER-009",
-            G,
-            "RFC 7643 §4.1.1",
-            Should,
-            Rfc,
-            Nothing,
-            "",
-            duplicate_case_409,
-            "userName uniqueness is case-insensitive (409 for the same name in other case)"
-        ),
-        check!(
-            "USER-010",
-            G,
-            "RFC 7643 §4.1.1",
-            Must,
-            Rfc,
-            Nothing,
-            "",
-            password_not_in_create,
-            "password is not returned in the POST answer"
-        ),
-        check!(
-            "USER-011",
-            G,
-            "RFC 7643 §4.1.1",
-            Must,
-            Rfc,
-            Nothing,
-            "",
-            password_not_in_get,
-            "password is not returned by GET"
-        ),
-        check!(
-            "USER-012",
-            G,
-            "RFC 7643 §4.1.1",
-            Must,
-            Rfc,
-            Filter,
-            "",
-            password_not_in_list,
-            "password is not returned in query results"
-        ),
-        check!(
-            "USER-013",
-            G,
-            "RFC 7644 §3.5.1",
-            Must,
-            Rfc,
-            Nothing,
-            "",
-            put_replaces,
-            "PUT replaces: the read-back holds every attribute sent"
-        ),
-        check!(
-            "USER-014",
-            G,
-            "RFC 7644 §3.5.1",
-            Must,
-            Rfc,
-            Nothing,
-            "",
-            put_200_body,
-            "PUT answers 200 with the resource as stored"
-        ),
-        check!(
-            "USER-015",
-            G,
-            "RFC 7644 §3.5.1",
-            Must,
-            Rfc,
-            Nothing,
-            "",
-            put_unknown_404,
-            "PUT to an unknown id answers 404 and creates nothing"
-        ),
-        check!(
-            "USER-016",
-            G,
-            "RFC 7644 §3.5.1",
-            Must,
-            Rfc,
-            Nothing,
-            "",
-            put_clears,
-            "PUT without an attribute the resource had clears it or keeps a default, never errors"
-        ),
+        G.must("USER-001", create_201)
+            .rfc("RFC 7644 §3.3")
+            .description("POST /Users answers 201 with the resource and a server-assigned id"),
+        G.must("USER-002", create_location)
+            .rfc("RFC 7644 §3.3")
+            .description("POST /Users answers a Location header"),
+        G.should("USER-003", create_location_meta)
+            .rfc("RFC 7644 §3.3")
+            .description("the Location header equals meta.location"),
+        G.should("USER-004", create_meta)
+            .rfc("RFC 7643 §3.1")
+            .description("a created user has meta.resourceType User, created and lastModified"),
+        G.must("USER-005", read_back)
+            .rfc("RFC 7644 §3.4.1")
+            .description("GET /Users/{id} returns the whole resource as created"),
+        G.must("USER-006", client_id_ignored)
+            .rfc("RFC 7643 §3.1")
+            .description("an id sent by the client is not used: the server assigns ids"),
+        G.must("USER-007", missing_username)
+            .rfc("RFC 7643 §4.1.1")
+            .description("POST without userName (required) answers 400"),
+        G.must("USER-008", duplicate_409)
+            .rfc("RFC 7644 §3.3")
+            .description("a duplicate userName answers 409 with scimType uniqueness"),
+        G.should("USER-009", duplicate_case_409)
+            .rfc("RFC 7643 §4.1.1")
+            .description("userName uniqueness is case-insensitive (409 for the same name in other case)"),
+        G.must("USER-010", password_not_in_create)
+            .rfc("RFC 7643 §4.1.1")
+            .description("password is not returned in the POST answer"),
+        G.must("USER-011", password_not_in_get)
+            .rfc("RFC 7643 §4.1.1")
+            .description("password is not returned by GET"),
+        G.must("USER-012", password_not_in_list)
+            .rfc("RFC 7643 §4.1.1")
+            .needs(Needs::Filter)
+            .description("password is not returned in query results"),
+        G.must("USER-013", put_replaces)
+            .rfc("RFC 7644 §3.5.1")
+            .description("PUT replaces: the read-back holds every attribute sent"),
+        G.must("USER-014", put_200_body)
+            .rfc("RFC 7644 §3.5.1")
+            .description("PUT answers 200 with the resource as stored"),
+        G.must("USER-015", put_unknown_404)
+            .rfc("RFC 7644 §3.5.1")
+            .description("PUT to an unknown id answers 404 and creates nothing"),
+        G.must("USER-016", put_clears)
+            .rfc("RFC 7644 §3.5.1")
+            .description("PUT without an attribute the resource had clears it or keeps a default, never errors"),
     ]
 }
 
