@@ -13,6 +13,7 @@ pub mod discovery;
 pub mod ledger;
 pub mod limiter;
 pub mod persona;
+mod probe;
 pub mod runner;
 pub mod transport;
 pub mod verdict;

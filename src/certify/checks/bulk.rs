@@ -7,6 +7,7 @@ use crate::certify::ctx::{
     BULK_REQ_URN, BULK_RESP_URN, Ctx, GROUP_URN, PATCH_URN, USER_URN, brief, id_of,
 };
 use crate::certify::discovery::Needs;
+use crate::certify::probe::{expect_attr, user_body_for, users_named};
 use crate::certify::verdict::{Fail, Verdict, failed, skipped};
 use crate::ensure;
 use reqwest::Method;
@@ -120,11 +121,7 @@ async fn create(c: &Ctx, _: &'static str) -> Verdict {
     );
     let id = id_from_location(&op).ok_or_else(|| failed("no location"))?;
     let got = c.read_ok("Users", &id).await?;
-    ensure!(
-        got["title"] == json!("From Bulk"),
-        "title is {}",
-        brief(&got["title"])
-    );
+    expect_attr(&got, "title", json!("From Bulk"))?;
     Ok("created".into())
 }
 
@@ -175,15 +172,12 @@ async fn bulk_id_reference(c: &Ctx, _: &'static str) -> Verdict {
 
 async fn put_op(c: &Ctx, _: &'static str) -> Verdict {
     let u = c.new_user(json!({"title": "before"})).await?;
-    let op = json!({"method": "PUT", "path": format!("/Users/{}", id_of(&u)), "data": {"schemas": [USER_URN], "userName": u["userName"], "title": "bulk put"}});
+    let data = user_body_for(&u, json!({"title": "bulk put"}));
+    let op = json!({"method": "PUT", "path": format!("/Users/{}", id_of(&u)), "data": data});
     let r = bulk(c, json!([op]), None).await?;
     ensure!(r.status == 200, "answered {}", r.status);
     let got = c.read_ok("Users", id_of(&u)).await?;
-    ensure!(
-        got["title"] == json!("bulk put"),
-        "title is {}",
-        brief(&got["title"])
-    );
+    expect_attr(&got, "title", json!("bulk put"))?;
     Ok("replaced".into())
 }
 
@@ -195,11 +189,7 @@ async fn patch_op(c: &Ctx, _: &'static str) -> Verdict {
     let r = bulk(c, json!([op]), None).await?;
     ensure!(r.status == 200, "answered {}", r.status);
     let got = c.read_ok("Users", id_of(&u)).await?;
-    ensure!(
-        got["title"] == json!("bulk patch"),
-        "title is {}",
-        brief(&got["title"])
-    );
+    expect_attr(&got, "title", json!("bulk patch"))?;
     ensure!(
         got["displayName"] == json!("Keep Me"),
         "displayName lost: {}",
@@ -250,14 +240,11 @@ async fn continues(c: &Ctx, _: &'static str) -> Verdict {
 async fn fail_on_errors(c: &Ctx, _: &'static str) -> Verdict {
     let bad = json!({"method": "POST", "path": "/Users", "bulkId": "bad", "data": {"schemas": [USER_URN], "displayName": "no userName"}});
     let good = post_user(c, "after");
-    let name = good["data"]["userName"].as_str().unwrap_or("").to_owned();
+    let data = good["data"].clone();
     let r = bulk(c, json!([bad, good]), Some(1)).await?;
     ensure!(r.status == 200, "answered {}", r.status);
-    let l = c
-        .query("Users", &format!("userName eq {}", Ctx::quoted(&name)), "")
-        .await?;
     ensure!(
-        Ctx::ids(&l.body).is_empty(),
+        users_named(c, &data).await?.is_empty(),
         "the operation after the first error was processed"
     );
     Ok("stopped".into())

@@ -6,6 +6,7 @@ use crate::certify::client::Resp;
 use crate::certify::ctx::{Ctx, USER_URN, brief};
 use crate::certify::discovery::Needs;
 use crate::certify::discovery::resources;
+use crate::certify::probe::json_content_type;
 use crate::certify::verdict::{Fail, Verdict, failed};
 use crate::ensure;
 use serde_json::Value;
@@ -157,12 +158,7 @@ async fn spc_filter_limit(c: &Ctx, _: &'static str) -> Verdict {
 
 async fn spc_content_type(c: &Ctx, _: &'static str) -> Verdict {
     let r = c.found.spc.as_ref().ok_or_else(|| failed("no answer"))?;
-    let ct = r.header("content-type").unwrap_or("");
-    ensure!(
-        ct.starts_with("application/scim+json") || ct.starts_with("application/json"),
-        "Content-Type is {ct:?}"
-    );
-    Ok(ct.to_owned())
+    json_content_type(r)
 }
 
 fn schema_list(c: &Ctx) -> Result<Vec<Value>, Fail> {

@@ -4,11 +4,12 @@
 
 use crate::certify::check::{Check, Group};
 use crate::certify::client::{Cred, Resp};
-use crate::certify::ctx::{Ctx, ERROR_URN, USER_URN, brief, expect_error};
+use crate::certify::ctx::{Ctx, USER_URN, brief, expect_error};
 use crate::certify::discovery::Needs;
+use crate::certify::probe::{expect_error_body, is_error_body, json_content_type, user_body_for};
 use crate::certify::verdict::{Fail, Verdict};
 use crate::ensure;
-use serde_json::{Value, json};
+use serde_json::json;
 
 const G: Group = Group::new("errors");
 
@@ -94,31 +95,27 @@ async fn provoke(c: &Ctx, status: &str) -> Result<Resp, Fail> {
         }
         "409" => {
             let u = c.new_user(json!({})).await?;
-            c.post(
-                "Users",
-                &json!({"schemas": [USER_URN], "userName": u["userName"]}),
-            )
-            .await
+            c.post("Users", &user_body_for(&u, json!({}))).await
         }
         _ => c.read("Users", &format!("{}unknown", c.prefix)).await,
     }
 }
 
-fn has_error_schema(b: &Value) -> bool {
-    b["schemas"]
-        .as_array()
-        .is_some_and(|a| a.iter().any(|s| s == ERROR_URN))
-}
-
-async fn schema_on(c: &Ctx, status: &'static str) -> Verdict {
+/// `provoke`, answered with that status.
+async fn provoked(c: &Ctx, status: &str) -> Result<Resp, Fail> {
     let r = provoke(c, status).await?;
     ensure!(
         r.status.to_string() == status,
         "expected {status}, got {}",
         r.status
     );
+    Ok(r)
+}
+
+async fn schema_on(c: &Ctx, status: &'static str) -> Verdict {
+    let r = provoked(c, status).await?;
     ensure!(
-        has_error_schema(&r.body),
+        is_error_body(&r.body),
         "body is not in the Error schema: {}",
         brief(&r.body)
     );
@@ -126,12 +123,7 @@ async fn schema_on(c: &Ctx, status: &'static str) -> Verdict {
 }
 
 async fn status_string(c: &Ctx, status: &'static str) -> Verdict {
-    let r = provoke(c, status).await?;
-    ensure!(
-        r.status.to_string() == status,
-        "expected {status}, got {}",
-        r.status
-    );
+    let r = provoked(c, status).await?;
     ensure!(
         r.body["status"] == json!(status),
         "status is {} (must be the string \"{status}\")",
@@ -140,28 +132,25 @@ async fn status_string(c: &Ctx, status: &'static str) -> Verdict {
     Ok("string".into())
 }
 
+/// POST /Users of a body that is not JSON.
+async fn not_json(c: &Ctx) -> Result<Resp, Fail> {
+    c.post_raw(
+        "Users",
+        "application/scim+json",
+        "{not json".into(),
+        Cred::Normal,
+    )
+    .await
+}
+
 async fn bad_json_400(c: &Ctx, _: &'static str) -> Verdict {
-    let r = c
-        .post_raw(
-            "Users",
-            "application/scim+json",
-            "{not json".into(),
-            Cred::Normal,
-        )
-        .await?;
+    let r = not_json(c).await?;
     ensure!(r.status == 400, "answered {}", r.status);
     Ok("400".into())
 }
 
 async fn bad_json_syntax(c: &Ctx, _: &'static str) -> Verdict {
-    let r = c
-        .post_raw(
-            "Users",
-            "application/scim+json",
-            "{not json".into(),
-            Cred::Normal,
-        )
-        .await?;
+    let r = not_json(c).await?;
     expect_error(&r, 400, Some("invalidSyntax"))?;
     Ok("invalidSyntax".into())
 }
@@ -191,22 +180,12 @@ async fn no_schemas_400(c: &Ctx, _: &'static str) -> Verdict {
 async fn user_zero_404(c: &Ctx, _: &'static str) -> Verdict {
     let r = c.read("Users", "0").await?;
     expect_error(&r, 404, None)?;
-    ensure!(
-        has_error_schema(&r.body),
-        "not an Error body: {}",
-        brief(&r.body)
-    );
+    expect_error_body(&r)?;
     Ok("404 Error".into())
 }
 
 async fn error_content_type(c: &Ctx, _: &'static str) -> Verdict {
-    let r = provoke(c, "404").await?;
-    let ct = r.header("content-type").unwrap_or("");
-    ensure!(
-        ct.starts_with("application/scim+json") || ct.starts_with("application/json"),
-        "Content-Type is {ct:?}"
-    );
-    Ok(ct.to_owned())
+    json_content_type(&provoke(c, "404").await?)
 }
 
 async fn scim_type_known(c: &Ctx, _: &'static str) -> Verdict {
@@ -271,6 +250,6 @@ async fn no_5xx_on_garbage(c: &Ctx, _: &'static str) -> Verdict {
 async fn group_404(c: &Ctx, _: &'static str) -> Verdict {
     let r = c.read("Groups", &format!("{}unknown", c.prefix)).await?;
     expect_error(&r, 404, None)?;
-    ensure!(has_error_schema(&r.body), "not an Error body");
+    ensure!(is_error_body(&r.body), "not an Error body");
     Ok("404".into())
 }

@@ -6,6 +6,7 @@ use crate::certify::check::{Check, Group};
 use crate::certify::client::Resp;
 use crate::certify::ctx::{Ctx, LIST_URN, SEARCH_URN, brief, expect_error};
 use crate::certify::discovery::Needs;
+use crate::certify::probe::{expect_attr, expect_integer};
 use crate::certify::verdict::{Fail, Verdict, failed, skipped};
 use crate::ensure;
 use crate::scim::filter;
@@ -77,11 +78,7 @@ async fn zero_matches(c: &Ctx, _: &'static str) -> Verdict {
         )
         .await?;
     ensure!(r.status == 200, "answered {}: {}", r.status, brief(&r.body));
-    ensure!(
-        r.body["totalResults"] == json!(0),
-        "totalResults is {}",
-        brief(&r.body["totalResults"])
-    );
+    expect_attr(&r.body, "totalResults", json!(0))?;
     ensure!(Ctx::ids(&r.body).is_empty(), "Resources not empty");
     Ok("200, totalResults 0".into())
 }
@@ -92,11 +89,7 @@ fn list_ok(r: &Resp) -> Result<(), Fail> {
         .as_array()
         .is_some_and(|a| a.iter().any(|s| s == LIST_URN));
     ensure!(urn_ok, "schemas is {}", brief(&r.body["schemas"]));
-    ensure!(
-        r.body["totalResults"].is_u64(),
-        "totalResults is {}",
-        brief(&r.body["totalResults"])
-    );
+    expect_integer(&r.body, "totalResults")?;
     let n = r.body["totalResults"].as_u64().unwrap_or(0);
     ensure!(
         n == 0 || r.body["Resources"].is_array(),

@@ -7,9 +7,10 @@ use crate::certify::compare::diff;
 use crate::certify::ctx::{Ctx, GROUP_URN, brief, id_of};
 use crate::certify::discovery::Needs;
 use crate::certify::persona::Persona;
-use crate::certify::verdict::{Fail, Verdict, failed, skipped};
+use crate::certify::probe::{delete_fixture, eq_filter, expect_attr, member_ids, new_users};
+use crate::certify::verdict::{Verdict, failed, skipped};
 use crate::ensure;
-use serde_json::{Value, json};
+use serde_json::json;
 
 const G: Group = Group::new("groups").needs(Needs::Groups);
 
@@ -104,25 +105,6 @@ pub fn patch_checks() -> Vec<Check> {
     ]
 }
 
-async fn users(c: &Ctx, n: usize) -> Result<Vec<String>, Fail> {
-    let mut ids = Vec::new();
-    for _ in 0..n {
-        ids.push(id_of(&c.new_user(json!({})).await?).to_owned());
-    }
-    Ok(ids)
-}
-
-fn member_ids(g: &Value) -> Vec<String> {
-    let mut v: Vec<String> = g["members"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(|m| m["value"].as_str().map(str::to_owned))
-        .collect();
-    v.sort();
-    v
-}
-
 async fn create_201(c: &Ctx, _: &'static str) -> Verdict {
     let name = c.name("g");
     let r = c
@@ -133,11 +115,7 @@ async fn create_201(c: &Ctx, _: &'static str) -> Verdict {
         .await?;
     ensure!(r.status == 201, "answered {}: {}", r.status, brief(&r.body));
     ensure!(!id_of(&r.body).is_empty(), "no id");
-    ensure!(
-        r.body["displayName"] == json!(name),
-        "displayName is {}",
-        brief(&r.body["displayName"])
-    );
+    expect_attr(&r.body, "displayName", json!(name))?;
     Ok("201".into())
 }
 
@@ -151,7 +129,7 @@ async fn read_back(c: &Ctx, _: &'static str) -> Verdict {
 }
 
 async fn members_stored(c: &Ctx, _: &'static str) -> Verdict {
-    let u = users(c, 2).await?;
+    let u = new_users(c, 2).await?;
     let g = c.new_group(&[&u[0], &u[1]]).await?;
     let got = c.read_ok("Groups", id_of(&g)).await?;
     let mut want = u.clone();
@@ -165,7 +143,7 @@ async fn members_stored(c: &Ctx, _: &'static str) -> Verdict {
 }
 
 async fn user_groups_reflect(c: &Ctx, _: &'static str) -> Verdict {
-    let u = users(c, 1).await?;
+    let u = new_users(c, 1).await?;
     let g = c.new_group(&[&u[0]]).await?;
     let got = c.read_ok("Users", &u[0]).await?;
     let listed = got["groups"]
@@ -178,7 +156,7 @@ async fn user_groups_reflect(c: &Ctx, _: &'static str) -> Verdict {
 }
 
 async fn put_replaces(c: &Ctx, _: &'static str) -> Verdict {
-    let u = users(c, 2).await?;
+    let u = new_users(c, 2).await?;
     let g = c.new_group(&[&u[0]]).await?;
     let name = c.name("g-renamed");
     let r = c
@@ -190,11 +168,7 @@ async fn put_replaces(c: &Ctx, _: &'static str) -> Verdict {
         .await?;
     ensure!(r.status == 200, "PUT answered {}", r.status);
     let got = c.read_ok("Groups", id_of(&g)).await?;
-    ensure!(
-        got["displayName"] == json!(name),
-        "displayName is {}",
-        brief(&got["displayName"])
-    );
+    expect_attr(&got, "displayName", json!(name))?;
     ensure!(
         member_ids(&got) == vec![u[1].clone()],
         "members are {:?}",
@@ -213,7 +187,7 @@ async fn delete_then_404(c: &Ctx, _: &'static str) -> Verdict {
 }
 
 async fn delete_keeps_users(c: &Ctx, _: &'static str) -> Verdict {
-    let u = users(c, 1).await?;
+    let u = new_users(c, 1).await?;
     let g = c.new_group(&[&u[0]]).await?;
     let r = c.delete("Groups", id_of(&g)).await?;
     ensure!(r.is_success(), "DELETE answered {}", r.status);
@@ -223,15 +197,7 @@ async fn delete_keeps_users(c: &Ctx, _: &'static str) -> Verdict {
 
 async fn filter_display_name(c: &Ctx, _: &'static str) -> Verdict {
     let g = c.new_group(&[]).await?;
-    let l = c
-        .list(
-            "Groups",
-            &format!(
-                "displayName eq {}",
-                Ctx::quoted(g["displayName"].as_str().unwrap_or(""))
-            ),
-        )
-        .await?;
+    let l = c.list("Groups", &eq_filter("displayName", &g)).await?;
     ensure!(
         Ctx::ids(&l) == vec![id_of(&g).to_owned()],
         "found {:?}",
@@ -251,7 +217,7 @@ async fn meta_group(c: &Ctx, _: &'static str) -> Verdict {
 }
 
 async fn filter_member(c: &Ctx, _: &'static str) -> Verdict {
-    let u = users(c, 1).await?;
+    let u = new_users(c, 1).await?;
     let g = c.new_group(&[&u[0]]).await?;
     let l = c
         .list(
@@ -267,7 +233,7 @@ async fn filter_member(c: &Ctx, _: &'static str) -> Verdict {
 }
 
 async fn deleted_user_leaves_group(c: &Ctx, _: &'static str) -> Verdict {
-    let u = users(c, 2).await?;
+    let u = new_users(c, 2).await?;
     let g = c.new_group(&[&u[0], &u[1]]).await?;
     let r = c.delete("Users", &u[0]).await?;
     ensure!(r.is_success(), "DELETE answered {}", r.status);
@@ -282,19 +248,8 @@ async fn deleted_user_leaves_group(c: &Ctx, _: &'static str) -> Verdict {
 
 async fn deleted_absent(c: &Ctx, _: &'static str) -> Verdict {
     let g = c.new_group(&[]).await?;
-    let r = c.delete("Groups", id_of(&g)).await?;
-    if !r.is_success() {
-        return Err(skipped(format!("DELETE answered {}", r.status)));
-    }
-    let l = c
-        .list(
-            "Groups",
-            &format!(
-                "displayName eq {}",
-                Ctx::quoted(g["displayName"].as_str().unwrap_or(""))
-            ),
-        )
-        .await?;
+    delete_fixture(c, "Groups", id_of(&g)).await?;
+    let l = c.list("Groups", &eq_filter("displayName", &g)).await?;
     ensure!(Ctx::ids(&l).is_empty(), "still listed");
     Ok("absent".into())
 }
@@ -303,7 +258,7 @@ async fn group_case(c: &Ctx, case: &'static str) -> Verdict {
     if !c.found.groups {
         return Err(skipped("the server serves no Groups"));
     }
-    let u = users(c, 4).await?;
+    let u = new_users(c, 4).await?;
     let g = c.new_group(&[&u[0], &u[1]]).await?;
     let before = c.read_ok("Groups", id_of(&g)).await?;
     let m = |i: usize| json!({"value": u[i]});

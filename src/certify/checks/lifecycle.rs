@@ -3,9 +3,11 @@
 //! reads and queries, for good.
 
 use crate::certify::check::{Check, Group};
-use crate::certify::ctx::{Ctx, USER_URN, brief, id_of};
+use crate::certify::client::Cred;
+use crate::certify::ctx::{Ctx, brief, id_of, resource_path};
 use crate::certify::discovery::Needs;
-use crate::certify::verdict::{Fail, Verdict, failed, skipped};
+use crate::certify::probe::{deleted_user, eq_filter, replace_user, user_body_for};
+use crate::certify::verdict::Verdict;
 use crate::ensure;
 use reqwest::Method;
 use serde_json::{Value, json};
@@ -52,15 +54,6 @@ async fn delete_204(c: &Ctx, _: &'static str) -> Verdict {
     Ok("204".into())
 }
 
-async fn deleted_user(c: &Ctx) -> Result<Value, Fail> {
-    let u = c.new_user(json!({})).await?;
-    let r = c.delete("Users", id_of(&u)).await?;
-    if !r.is_success() {
-        return Err(skipped(format!("DELETE answered {}", r.status)));
-    }
-    Ok(u)
-}
-
 async fn delete_then_404(c: &Ctx, _: &'static str) -> Verdict {
     let u = deleted_user(c).await?;
     let r = c.read("Users", id_of(&u)).await?;
@@ -75,16 +68,7 @@ async fn delete_then_404(c: &Ctx, _: &'static str) -> Verdict {
 
 async fn delete_absent_from_query(c: &Ctx, _: &'static str) -> Verdict {
     let u = deleted_user(c).await?;
-    let r = c
-        .query(
-            "Users",
-            &format!(
-                "userName eq {}",
-                Ctx::quoted(u["userName"].as_str().unwrap_or(""))
-            ),
-            "",
-        )
-        .await?;
+    let r = c.query("Users", &eq_filter("userName", &u), "").await?;
     ensure!(r.status == 200, "query answered {}", r.status);
     ensure!(
         !Ctx::ids(&r.body).iter().any(|i| i == id_of(&u)),
@@ -96,11 +80,7 @@ async fn delete_absent_from_query(c: &Ctx, _: &'static str) -> Verdict {
 async fn delete_then_put_404(c: &Ctx, _: &'static str) -> Verdict {
     let u = deleted_user(c).await?;
     let r = c
-        .put(
-            "Users",
-            id_of(&u),
-            &json!({"schemas": [USER_URN], "userName": u["userName"]}),
-        )
+        .put("Users", id_of(&u), &user_body_for(&u, json!({})))
         .await?;
     ensure!(r.status == 404, "PUT after DELETE answered {}", r.status);
     Ok("404".into())
@@ -110,27 +90,17 @@ async fn delete_twice_404(c: &Ctx, _: &'static str) -> Verdict {
     let u = deleted_user(c).await?;
     // The ledger allows one DELETE per resource; the second goes around
     // it on purpose, to a resource this run created and already deleted.
+    let path = resource_path("Users", id_of(&u));
     let r = c
-        .client
-        .call(
-            Method::DELETE,
-            &format!("/Users/{}", crate::certify::ctx::enc_path(id_of(&u))),
-            None,
-        )
-        .await
-        .map_err(failed)?;
+        .raw(Method::DELETE, &path, None, Cred::Normal, &[])
+        .await?;
     ensure!(r.status == 404, "the second DELETE answered {}", r.status);
     Ok("404".into())
 }
 
 async fn recreate_after_delete(c: &Ctx, _: &'static str) -> Verdict {
     let u = deleted_user(c).await?;
-    let r = c
-        .post(
-            "Users",
-            &json!({"schemas": [USER_URN], "userName": u["userName"]}),
-        )
-        .await?;
+    let r = c.post("Users", &user_body_for(&u, json!({}))).await?;
     ensure!(
         r.status == 201,
         "re-create answered {}: {}",
@@ -141,15 +111,7 @@ async fn recreate_after_delete(c: &Ctx, _: &'static str) -> Verdict {
 }
 
 async fn set_active_put(c: &Ctx, u: &Value, active: bool) -> Verdict {
-    let r = c
-        .put(
-            "Users",
-            id_of(u),
-            &json!({"schemas": [USER_URN], "userName": u["userName"], "active": active}),
-        )
-        .await?;
-    ensure!(r.status == 200, "PUT answered {}", r.status);
-    let got = c.read_ok("Users", id_of(u)).await?;
+    let got = replace_user(c, u, json!({"active": active})).await?;
     ensure!(
         got["active"] == json!(active),
         "GET shows active {} after PUT active {active}",

@@ -4,13 +4,12 @@
 //! Okta's User-Agent on every request.
 
 use crate::certify::check::{Check, Group};
-use crate::certify::client::{Cred, Resp, SCIM_JSON};
-use crate::certify::ctx::{
-    Ctx, ERROR_URN, PATCH_URN, USER_URN, brief, enc, enc_path, expect_error, id_of,
-};
+use crate::certify::client::{Cred, Resp};
+use crate::certify::ctx::{Ctx, PATCH_URN, brief, enc, expect_error, id_of, resource_path};
 use crate::certify::discovery::Needs;
 use crate::certify::persona::Persona;
-use crate::certify::verdict::{Fail, Verdict, failed, skipped};
+use crate::certify::probe::{expect_attr, expect_error_body, refused, user_body_for};
+use crate::certify::verdict::{Fail, Verdict, skipped};
 use crate::ensure;
 use reqwest::Method;
 use serde_json::{Value, json};
@@ -68,16 +67,13 @@ pub fn checks() -> Vec<Check> {
 }
 
 async fn okta(c: &Ctx, m: Method, path: &str, body: Option<&Value>) -> Result<Resp, Fail> {
-    c.client
-        .raw(
-            m,
-            path,
-            body.map(|b| (SCIM_JSON, b.to_string())),
-            Cred::Normal,
-            &[UA],
-        )
-        .await
-        .map_err(failed)
+    c.raw(m, path, body, Cred::Normal, &[UA]).await
+}
+
+/// A PATCH of `ops` to a resource, as Okta sends it.
+async fn okta_patch(c: &Ctx, endpoint: &str, id: &str, ops: Value) -> Result<Resp, Fail> {
+    let body = json!({"schemas": [PATCH_URN], "Operations": ops});
+    okta(c, Method::PATCH, &resource_path(endpoint, id), Some(&body)).await
 }
 
 async fn find(c: &Ctx, user_name: &str) -> Result<Resp, Fail> {
@@ -125,14 +121,8 @@ async fn uppercase_lookup(c: &Ctx, _: &'static str) -> Verdict {
 async fn activate(c: &Ctx, to: &'static str) -> Verdict {
     let active = to == "true";
     let u = c.new_user(json!({"active": !active})).await?;
-    let body = json!({"schemas": [PATCH_URN], "Operations": [{"op": "replace", "value": {"active": active}}]});
-    let r = okta(
-        c,
-        Method::PATCH,
-        &format!("/Users/{}", enc_path(id_of(&u))),
-        Some(&body),
-    )
-    .await?;
+    let ops = json!([{"op": "replace", "value": {"active": active}}]);
+    let r = okta_patch(c, "Users", id_of(&u), ops).await?;
     ensure!(r.status == 200 || r.status == 204, "answered {}", r.status);
     let g = c.read("Users", id_of(&u)).await?;
     ensure!(
@@ -157,7 +147,7 @@ async fn put_full(c: &Ctx, _: &'static str) -> Verdict {
     let r = okta(
         c,
         Method::PUT,
-        &format!("/Users/{}", enc_path(id_of(&u))),
+        &resource_path("Users", id_of(&u)),
         Some(&full),
     )
     .await?;
@@ -168,35 +158,21 @@ async fn put_full(c: &Ctx, _: &'static str) -> Verdict {
         brief(&r.body)
     );
     let got = c.read_ok("Users", id_of(&u)).await?;
-    ensure!(
-        got["title"] == json!("After"),
-        "title is {}",
-        brief(&got["title"])
-    );
+    expect_attr(&got, "title", json!("After"))?;
     ensure!(
         got["active"] == json!(true),
         "active is {} after a PUT that kept it",
         brief(&got["active"])
     );
-    ensure!(
-        got["displayName"] == json!("Okta Put"),
-        "displayName is {}",
-        brief(&got["displayName"])
-    );
+    expect_attr(&got, "displayName", json!("Okta Put"))?;
     Ok("replaced".into())
 }
 
 async fn rename_with_id(c: &Ctx, _: &'static str) -> Verdict {
     let g = c.new_group(&[]).await?;
     let name = c.name("g-okta");
-    let body = json!({"schemas": [PATCH_URN], "Operations": [{"op": "replace", "value": {"id": id_of(&g), "displayName": name}}]});
-    let r = okta(
-        c,
-        Method::PATCH,
-        &format!("/Groups/{}", enc_path(id_of(&g))),
-        Some(&body),
-    )
-    .await?;
+    let ops = json!([{"op": "replace", "value": {"id": id_of(&g), "displayName": name}}]);
+    let r = okta_patch(c, "Groups", id_of(&g), ops).await?;
     ensure!(
         r.status == 200 || r.status == 204,
         "answered {} (a 400 mutability here breaks every Okta group push)",
@@ -213,23 +189,15 @@ async fn rename_with_id(c: &Ctx, _: &'static str) -> Verdict {
 
 async fn duplicate(c: &Ctx, _: &'static str) -> Verdict {
     let u = c.new_user(json!({})).await?;
-    let body = json!({"schemas": [USER_URN], "userName": u["userName"], "active": true});
-    let intent = c.intend("Users", &body)?;
-    let r = okta(c, Method::POST, "/Users", Some(&body)).await?;
-    c.record_answer("Users", intent, &r)?;
+    let body = user_body_for(&u, json!({"active": true}));
+    let r = c.post_with("Users", "", &body, &[UA]).await?;
     expect_error(&r, 409, Some("uniqueness"))?;
     Ok("409 uniqueness".into())
 }
 
 fn okta_error(r: &Resp, status: &str) -> Result<(), Fail> {
     ensure!(r.status.to_string() == status, "answered {}", r.status);
-    ensure!(
-        r.body["schemas"]
-            .as_array()
-            .is_some_and(|a| a.iter().any(|s| s == ERROR_URN)),
-        "not an Error body: {}",
-        brief(&r.body)
-    );
+    expect_error_body(r)?;
     ensure!(
         r.body["status"] == json!(status),
         "status is {} (Okta's test wants the string \"{status}\")",
@@ -240,17 +208,8 @@ fn okta_error(r: &Resp, status: &str) -> Result<(), Fail> {
 }
 
 async fn error_401(c: &Ctx, _: &'static str) -> Verdict {
-    let r = c
-        .client
-        .raw(
-            Method::GET,
-            "/Users?startIndex=1&count=2",
-            None,
-            Cred::Bad,
-            &[UA],
-        )
-        .await
-        .map_err(failed)?;
+    let path = "/Users?startIndex=1&count=2";
+    let r = refused(c, Method::GET, path, None, Cred::Bad, &[UA]).await?;
     okta_error(&r, "401")?;
     Ok("Error 401".into())
 }
@@ -272,9 +231,7 @@ async fn test_connection(c: &Ctx, _: &'static str) -> Verdict {
 async fn password(c: &Ctx, _: &'static str) -> Verdict {
     let secret = "Okta-Sent-Pa55word!";
     let body = c.user_body(json!({"password": secret, "active": true}));
-    let intent = c.intend("Users", &body)?;
-    let r = okta(c, Method::POST, "/Users", Some(&body)).await?;
-    c.record_answer("Users", intent, &r)?;
+    let r = c.post_with("Users", "", &body, &[UA]).await?;
     ensure!(r.status == 201, "answered {}", r.status);
     ensure!(
         !r.text.contains(secret),
@@ -295,16 +252,10 @@ async fn group_push(c: &Ctx, _: &'static str) -> Verdict {
     let a = c.new_user(json!({})).await?;
     let b = c.new_user(json!({})).await?;
     let g = c.new_group(&[id_of(&a)]).await?;
-    let body = json!({"schemas": [PATCH_URN], "Operations": [
+    let ops = json!([
         {"op": "add", "path": "members", "value": [{"value": id_of(&b), "display": b["userName"]}]},
-        {"op": "remove", "path": format!("members[value eq \"{}\"]", id_of(&a))}]});
-    let r = okta(
-        c,
-        Method::PATCH,
-        &format!("/Groups/{}", enc_path(id_of(&g))),
-        Some(&body),
-    )
-    .await?;
+        {"op": "remove", "path": format!("members[value eq \"{}\"]", id_of(&a))}]);
+    let r = okta_patch(c, "Groups", id_of(&g), ops).await?;
     ensure!(r.status == 200 || r.status == 204, "answered {}", r.status);
     let got = c.read_ok("Groups", id_of(&g)).await?;
     let m: Vec<&str> = got["members"]

@@ -5,6 +5,7 @@ use crate::certify::check::{Check, Group};
 use crate::certify::client::Resp;
 use crate::certify::ctx::{Ctx, brief, id_of};
 use crate::certify::discovery::Needs;
+use crate::certify::probe::{expect_attr, expect_integer};
 use crate::certify::verdict::{Fail, Verdict};
 use crate::ensure;
 use serde_json::{Value, json};
@@ -131,16 +132,8 @@ async fn count_limits(c: &Ctx, _: &'static str) -> Verdict {
 async fn paged_fields(c: &Ctx, _: &'static str) -> Verdict {
     let s = set(c).await?;
     let r = page(c, &s, "&startIndex=2&count=1").await?;
-    ensure!(
-        r.body["itemsPerPage"].is_u64(),
-        "itemsPerPage is {}",
-        brief(&r.body["itemsPerPage"])
-    );
-    ensure!(
-        r.body["startIndex"].is_u64(),
-        "startIndex is {}",
-        brief(&r.body["startIndex"])
-    );
+    expect_integer(&r.body, "itemsPerPage")?;
+    expect_integer(&r.body, "startIndex")?;
     Ok("present".into())
 }
 
@@ -174,11 +167,7 @@ async fn count_zero(c: &Ctx, _: &'static str) -> Verdict {
         "count=0 returned {} resources",
         n_resources(&r)
     );
-    ensure!(
-        r.body["totalResults"] == json!(3),
-        "totalResults is {}",
-        brief(&r.body["totalResults"])
-    );
+    expect_attr(&r.body, "totalResults", json!(3))?;
     Ok("totals only".into())
 }
 
@@ -208,22 +197,14 @@ async fn start_beyond(c: &Ctx, _: &'static str) -> Verdict {
     let s = set(c).await?;
     let r = page(c, &s, "&startIndex=50&count=10").await?;
     ensure!(n_resources(&r) == 0, "returned {}", n_resources(&r));
-    ensure!(
-        r.body["totalResults"] == json!(3),
-        "totalResults is {}",
-        brief(&r.body["totalResults"])
-    );
+    expect_attr(&r.body, "totalResults", json!(3))?;
     Ok("empty page".into())
 }
 
 async fn start_echoed(c: &Ctx, _: &'static str) -> Verdict {
     let s = set(c).await?;
     let r = page(c, &s, "&startIndex=2&count=1").await?;
-    ensure!(
-        r.body["startIndex"] == json!(2),
-        "startIndex is {}",
-        brief(&r.body["startIndex"])
-    );
+    expect_attr(&r.body, "startIndex", json!(2))?;
     Ok("2".into())
 }
 
@@ -242,11 +223,7 @@ async fn items_per_page(c: &Ctx, _: &'static str) -> Verdict {
 async fn unfiltered_list(c: &Ctx, _: &'static str) -> Verdict {
     let r = c.get("/Users?count=1").await?;
     ensure!(r.status == 200, "answered {}", r.status);
-    ensure!(
-        r.body["totalResults"].is_u64(),
-        "totalResults is {}",
-        brief(&r.body["totalResults"])
-    );
+    expect_integer(&r.body, "totalResults")?;
     Ok("ListResponse".into())
 }
 

@@ -3,9 +3,10 @@
 //! of src/scim computes from the state before: a server that answers 200
 //! but applies a PATCH as a PUT, or applies half of it, shows up here.
 
+use super::discovery::schema;
 use crate::certify::check::{Check, Group};
 use crate::certify::compare::diff;
-use crate::certify::ctx::{Ctx, ENTERPRISE_URN, PATCH_URN, brief, enc_path, id_of};
+use crate::certify::ctx::{Ctx, ENTERPRISE_URN, PATCH_URN, brief, id_of, resource_path};
 use crate::certify::discovery::Needs;
 use crate::certify::verdict::{Fail, Verdict, failed, skipped};
 use crate::ensure;
@@ -229,11 +230,7 @@ pub async fn judge_patch(
     }
     let id = id_of(before);
     let r = c
-        .send(
-            Method::PATCH,
-            &format!("/{endpoint}/{}", enc_path(id)),
-            &body,
-        )
+        .send(Method::PATCH, &resource_path(endpoint, id), &body)
         .await?;
     ensure!(
         r.status == 200 || r.status == 204,
@@ -251,8 +248,7 @@ pub async fn judge_patch(
 }
 
 async fn user_case(c: &Ctx, case: &'static str) -> Verdict {
-    if (case.contains("urn") || case.contains("enterprise"))
-        && crate::certify::checks::discovery::schema(c, ENTERPRISE_URN).is_none()
+    if (case.contains("urn") || case.contains("enterprise")) && schema(c, ENTERPRISE_URN).is_none()
     {
         return Err(skipped("the enterprise extension is not served"));
     }

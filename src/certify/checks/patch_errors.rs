@@ -5,9 +5,10 @@
 use super::patch::rich_user;
 use crate::certify::check::{Check, Group};
 use crate::certify::compare::diff;
-use crate::certify::ctx::{Ctx, PATCH_URN, brief, enc_path, expect_error, id_of};
+use crate::certify::ctx::{Ctx, PATCH_URN, brief, expect_error, id_of, resource_path};
 use crate::certify::discovery::Needs;
-use crate::certify::verdict::{Verdict, failed, skipped};
+use crate::certify::probe::deleted_user;
+use crate::certify::verdict::{Verdict, failed};
 use crate::ensure;
 use reqwest::Method;
 use serde_json::{Value, json};
@@ -127,11 +128,7 @@ async fn error_case(c: &Ctx, case: &'static str) -> Verdict {
     let before = c.read_ok("Users", id_of(&u)).await?;
     let (body, status, scim_type) = error_ops(case);
     let r = c
-        .send(
-            Method::PATCH,
-            &format!("/Users/{}", enc_path(id_of(&u))),
-            &body,
-        )
+        .send(Method::PATCH, &resource_path("Users", id_of(&u)), &body)
         .await?;
     let answered = expect_error(&r, status, scim_type);
     let after = c.read_ok("Users", id_of(&u)).await?;
@@ -173,7 +170,7 @@ async fn attributes_forces_200(c: &Ctx, _: &'static str) -> Verdict {
     let r = c
         .send(
             Method::PATCH,
-            &format!("/Users/{}?attributes=title", enc_path(id_of(&u))),
+            &format!("{}?attributes=title", resource_path("Users", id_of(&u))),
             &body,
         )
         .await?;
@@ -191,11 +188,7 @@ async fn attributes_forces_200(c: &Ctx, _: &'static str) -> Verdict {
 }
 
 async fn patch_deleted_404(c: &Ctx, _: &'static str) -> Verdict {
-    let u = c.new_user(json!({})).await?;
-    let d = c.delete("Users", id_of(&u)).await?;
-    if !d.is_success() {
-        return Err(skipped(format!("DELETE answered {}", d.status)));
-    }
+    let u = deleted_user(c).await?;
     let r = c
         .patch(
             "Users",

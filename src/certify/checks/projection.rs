@@ -3,9 +3,10 @@
 //! `never` never appears.
 
 use crate::certify::check::{Check, Group};
-use crate::certify::ctx::{Ctx, brief, enc_path, id_of};
+use crate::certify::ctx::{Ctx, brief, id_of, resource_path};
 use crate::certify::discovery::Needs;
-use crate::certify::verdict::{Fail, Verdict, failed};
+use crate::certify::probe::{eq_filter, expect_attr};
+use crate::certify::verdict::{Fail, Verdict};
 use crate::ensure;
 use serde_json::{Value, json};
 
@@ -65,7 +66,9 @@ async fn subject(c: &Ctx) -> Result<Value, Fail> {
 }
 
 async fn get_with(c: &Ctx, u: &Value, q: &str) -> Result<Value, Fail> {
-    let r = c.get(&format!("/Users/{}?{q}", enc_path(id_of(u)))).await?;
+    let r = c
+        .get(&format!("{}?{q}", resource_path("Users", id_of(u))))
+        .await?;
     ensure!(
         r.status == 200,
         "GET ?{q} answered {}: {}",
@@ -93,11 +96,7 @@ async fn id_always(c: &Ctx, _: &'static str) -> Verdict {
     let u = subject(c).await?;
     let b = get_with(c, &u, "attributes=title").await?;
     ensure!(b["id"] == u["id"], "id missing");
-    ensure!(
-        b["title"] == json!("Proj Title"),
-        "title is {}",
-        brief(&b["title"])
-    );
+    expect_attr(&b, "title", json!("Proj Title"))?;
     Ok("id kept".into())
 }
 
@@ -124,8 +123,8 @@ async fn password_never(c: &Ctx, _: &'static str) -> Verdict {
     let u = subject(c).await?;
     let r = c
         .get(&format!(
-            "/Users/{}?attributes=password",
-            enc_path(id_of(&u))
+            "{}?attributes=password",
+            resource_path("Users", id_of(&u))
         ))
         .await?;
     ensure!(
@@ -135,20 +134,16 @@ async fn password_never(c: &Ctx, _: &'static str) -> Verdict {
     Ok("never".into())
 }
 
+/// The first resource a query for `u` by userName lists, with `more`.
+async fn listed(c: &Ctx, u: &Value, more: &str) -> Result<Value, Fail> {
+    let l = c.query("Users", &eq_filter("userName", u), more).await?;
+    ensure!(l.status == 200, "answered {}", l.status);
+    Ok(l.body["Resources"].get(0).cloned().unwrap_or(Value::Null))
+}
+
 async fn list_attributes(c: &Ctx, _: &'static str) -> Verdict {
     let u = subject(c).await?;
-    let l = c
-        .query(
-            "Users",
-            &format!(
-                "userName eq {}",
-                Ctx::quoted(u["userName"].as_str().unwrap_or(""))
-            ),
-            "&attributes=userName",
-        )
-        .await?;
-    ensure!(l.status == 200, "answered {}", l.status);
-    let r = l.body["Resources"].get(0).cloned().unwrap_or(Value::Null);
+    let r = listed(c, &u, "&attributes=userName").await?;
     ensure!(
         r["userName"] == u["userName"],
         "userName missing: {}",
@@ -179,29 +174,14 @@ async fn sub_attribute(c: &Ctx, _: &'static str) -> Verdict {
 async fn case_blind(c: &Ctx, _: &'static str) -> Verdict {
     let u = subject(c).await?;
     let b = get_with(c, &u, "attributes=TITLE").await?;
-    ensure!(
-        b["title"] == json!("Proj Title"),
-        "title is {}",
-        brief(&b["title"])
-    );
+    expect_attr(&b, "title", json!("Proj Title"))?;
     ensure!(b.get("displayName").is_none(), "displayName returned");
     Ok("case-insensitive".into())
 }
 
 async fn list_excluded(c: &Ctx, _: &'static str) -> Verdict {
     let u = subject(c).await?;
-    let l = c
-        .query(
-            "Users",
-            &format!(
-                "userName eq {}",
-                Ctx::quoted(u["userName"].as_str().unwrap_or(""))
-            ),
-            "&excludedAttributes=title",
-        )
-        .await?;
-    ensure!(l.status == 200, "answered {}", l.status);
-    let r = l.body["Resources"].get(0).cloned().unwrap_or(Value::Null);
+    let r = listed(c, &u, "&excludedAttributes=title").await?;
     ensure!(r["userName"] == u["userName"], "userName missing");
     ensure!(r.get("title").is_none(), "title returned although excluded");
     Ok("excluded".into())
@@ -209,20 +189,9 @@ async fn list_excluded(c: &Ctx, _: &'static str) -> Verdict {
 
 async fn on_create(c: &Ctx, _: &'static str) -> Verdict {
     let body = c.user_body(json!({"title": "Created"}));
-    let intent = c.intend("Users", &body)?;
     let r = c
-        .client
-        .raw(
-            reqwest::Method::POST,
-            "/Users?attributes=userName",
-            Some(("application/scim+json", body.to_string())),
-            crate::certify::client::Cred::Normal,
-            &[],
-        )
-        .await
-        .map_err(failed)?;
-    // Recorded in the ledger like every create.
-    c.record_answer("Users", intent, &r)?;
+        .post_with("Users", "?attributes=userName", &body, &[])
+        .await?;
     ensure!(r.status == 201, "answered {}", r.status);
     ensure!(
         r.body.get("title").is_none(),
@@ -241,8 +210,8 @@ async fn group_no_members(c: &Ctx, _: &'static str) -> Verdict {
     let g = c.new_group(&[id_of(&u)]).await?;
     let r = c
         .get(&format!(
-            "/Groups/{}?excludedAttributes=members",
-            enc_path(id_of(&g))
+            "{}?excludedAttributes=members",
+            resource_path("Groups", id_of(&g))
         ))
         .await?;
     ensure!(r.status == 200, "answered {}", r.status);
@@ -261,11 +230,7 @@ async fn urn_qualified(c: &Ctx, _: &'static str) -> Verdict {
         "attributes=urn:ietf:params:scim:schemas:core:2.0:User:title",
     )
     .await?;
-    ensure!(
-        b["title"] == json!("Proj Title"),
-        "title is {}",
-        brief(&b["title"])
-    );
+    expect_attr(&b, "title", json!("Proj Title"))?;
     Ok("works".into())
 }
 

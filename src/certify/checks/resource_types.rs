@@ -89,15 +89,18 @@ async fn rt_required(c: &Ctx, _: &'static str) -> Verdict {
     Ok("all present".into())
 }
 
+/// The schemaExtensions a resource type lists.
+fn extensions(t: &Value) -> impl Iterator<Item = &Value> {
+    t.get("schemaExtensions")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+}
+
 async fn rt_extensions(c: &Ctx, _: &'static str) -> Verdict {
     let mut n = 0;
     for t in types(c)? {
-        for e in t
-            .get("schemaExtensions")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-        {
+        for e in extensions(&t) {
             ensure!(
                 e.get("schema").is_some_and(Value::is_string),
                 "extension without schema: {}",
@@ -136,12 +139,7 @@ async fn rt_schemas_served(c: &Ctx, _: &'static str) -> Verdict {
     let mut named = Vec::new();
     for t in types(c)? {
         named.extend(t["schema"].as_str().map(str::to_owned));
-        for e in t
-            .get("schemaExtensions")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-        {
+        for e in extensions(&t) {
             named.extend(e["schema"].as_str().map(str::to_owned));
         }
     }

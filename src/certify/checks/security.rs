@@ -3,9 +3,10 @@
 
 use crate::certify::check::{Check, Group};
 use crate::certify::client::{Cred, SCIM_JSON};
-use crate::certify::ctx::{Ctx, ERROR_URN, PATCH_URN, brief, enc_path, id_of};
+use crate::certify::ctx::{Ctx, PATCH_URN, id_of, resource_path};
 use crate::certify::discovery::Needs;
-use crate::certify::verdict::{Verdict, failed};
+use crate::certify::probe::{expect_attr, expect_error_body, refused, users_named};
+use crate::certify::verdict::Verdict;
 use crate::ensure;
 use reqwest::Method;
 use serde_json::json;
@@ -71,12 +72,7 @@ fn cred(arg: &str) -> Cred {
 }
 
 async fn list_401(c: &Ctx, arg: &'static str) -> Verdict {
-    let r = c
-        .client
-        .raw(Method::GET, "/Users?count=1", None, cred(arg), &[])
-        .await
-        .map_err(failed)?;
-    ensure!(r.status == 401, "answered {}", r.status);
+    refused(c, Method::GET, "/Users?count=1", None, cred(arg), &[]).await?;
     Ok("401".into())
 }
 
@@ -86,30 +82,15 @@ async fn create_401(c: &Ctx, arg: &'static str) -> Verdict {
         .post_raw("Users", SCIM_JSON, body.to_string(), cred(arg))
         .await?;
     ensure!(r.status == 401, "answered {}", r.status);
-    let l = c
-        .query(
-            "Users",
-            &format!(
-                "userName eq {}",
-                Ctx::quoted(body["userName"].as_str().unwrap_or(""))
-            ),
-            "",
-        )
-        .await?;
     ensure!(
-        Ctx::ids(&l.body).is_empty(),
+        users_named(c, &body).await?.is_empty(),
         "the refused request created the user"
     );
     Ok("401, nothing created".into())
 }
 
 async fn www_authenticate(c: &Ctx, _: &'static str) -> Verdict {
-    let r = c
-        .client
-        .raw(Method::GET, "/Users?count=1", None, Cred::Bad, &[])
-        .await
-        .map_err(failed)?;
-    ensure!(r.status == 401, "answered {}", r.status);
+    let r = refused(c, Method::GET, "/Users?count=1", None, Cred::Bad, &[]).await?;
     ensure!(
         r.header("www-authenticate").is_some(),
         "no WWW-Authenticate header"
@@ -119,18 +100,8 @@ async fn www_authenticate(c: &Ctx, _: &'static str) -> Verdict {
 
 async fn read_own_401(c: &Ctx, _: &'static str) -> Verdict {
     let u = c.new_user(json!({"title": "Secret Title"})).await?;
-    let r = c
-        .client
-        .raw(
-            Method::GET,
-            &format!("/Users/{}", enc_path(id_of(&u))),
-            None,
-            Cred::Bad,
-            &[],
-        )
-        .await
-        .map_err(failed)?;
-    ensure!(r.status == 401, "answered {}", r.status);
+    let path = resource_path("Users", id_of(&u));
+    let r = refused(c, Method::GET, &path, None, Cred::Bad, &[]).await?;
     ensure!(
         !r.text.contains("Secret Title"),
         "the 401 body carries the user's data"
@@ -141,43 +112,20 @@ async fn read_own_401(c: &Ctx, _: &'static str) -> Verdict {
 async fn patch_401(c: &Ctx, _: &'static str) -> Verdict {
     let u = c.new_user(json!({"title": "Untouched"})).await?;
     let body = json!({"schemas": [PATCH_URN], "Operations": [{"op": "replace", "path": "title", "value": "Touched"}]});
-    let r = c
-        .client
-        .raw(
-            Method::PATCH,
-            &format!("/Users/{}", enc_path(id_of(&u))),
-            Some((SCIM_JSON, body.to_string())),
-            Cred::None,
-            &[],
-        )
-        .await
-        .map_err(failed)?;
-    ensure!(r.status == 401, "answered {}", r.status);
+    let path = resource_path("Users", id_of(&u));
+    refused(c, Method::PATCH, &path, Some(&body), Cred::None, &[]).await?;
     let got = c.read_ok("Users", id_of(&u)).await?;
-    ensure!(
-        got["title"] == json!("Untouched"),
-        "title is {}",
-        brief(&got["title"])
-    );
+    expect_attr(&got, "title", json!("Untouched"))?;
     Ok("401, unchanged".into())
 }
 
 async fn delete_401(c: &Ctx, _: &'static str) -> Verdict {
     let u = c.new_user(json!({})).await?;
-    let r = c
-        .client
-        .raw(
-            Method::DELETE,
-            &format!("/Users/{}", enc_path(id_of(&u))),
-            None,
-            Cred::None,
-            &[],
-        )
-        .await
-        .map_err(failed)?;
+    let path = resource_path("Users", id_of(&u));
+    let r = c.raw(Method::DELETE, &path, None, Cred::None, &[]).await?;
     let got = c.read("Users", id_of(&u)).await?;
-    if got.status == 404 && c.ledger.claim_delete("Users", id_of(&u)) {
-        let _ = c.ledger.deleted("Users", id_of(&u));
+    if got.status == 404 {
+        c.gone("Users", id_of(&u));
     }
     ensure!(r.status == 401, "answered {}", r.status);
     ensure!(
@@ -188,33 +136,13 @@ async fn delete_401(c: &Ctx, _: &'static str) -> Verdict {
 }
 
 async fn body_is_error(c: &Ctx, _: &'static str) -> Verdict {
-    let r = c
-        .client
-        .raw(Method::GET, "/Users?count=1", None, Cred::Bad, &[])
-        .await
-        .map_err(failed)?;
-    ensure!(r.status == 401, "answered {}", r.status);
-    ensure!(
-        r.body["schemas"]
-            .as_array()
-            .is_some_and(|a| a.iter().any(|s| s == ERROR_URN)),
-        "not an Error body: {}",
-        brief(&r.body)
-    );
-    ensure!(
-        r.body["status"] == json!("401"),
-        "status is {}",
-        brief(&r.body["status"])
-    );
+    let r = refused(c, Method::GET, "/Users?count=1", None, Cred::Bad, &[]).await?;
+    expect_error_body(&r)?;
+    expect_attr(&r.body, "status", json!("401"))?;
     Ok("Error body".into())
 }
 
 async fn groups_401(c: &Ctx, _: &'static str) -> Verdict {
-    let r = c
-        .client
-        .raw(Method::GET, "/Groups?count=1", None, Cred::None, &[])
-        .await
-        .map_err(failed)?;
-    ensure!(r.status == 401, "answered {}", r.status);
+    refused(c, Method::GET, "/Groups?count=1", None, Cred::None, &[]).await?;
     Ok("401".into())
 }

@@ -2,12 +2,14 @@
 //! RFC 7643 §3.1), server-managed values behave, and writes are visible to
 //! the next read.
 
+use super::discovery::schema;
 use crate::certify::check::{Check, Group};
 use crate::certify::client::Cred;
 use crate::certify::compare::diff;
 use crate::certify::ctx::{Ctx, ENTERPRISE_URN, USER_URN, brief, expect_error, id_of};
 use crate::certify::discovery::Needs;
 use crate::certify::persona::Persona;
+use crate::certify::probe::{eq_filter, expect_attr, replace_user};
 use crate::certify::verdict::{Verdict, failed, skipped};
 use crate::ensure;
 use serde_json::{Value, json};
@@ -87,7 +89,7 @@ async fn complex_round_trip(c: &Ctx, _: &'static str) -> Verdict {
 }
 
 async fn enterprise_round_trip(c: &Ctx, _: &'static str) -> Verdict {
-    if crate::certify::checks::discovery::schema(c, ENTERPRISE_URN).is_none() {
+    if schema(c, ENTERPRISE_URN).is_none() {
         return Err(skipped(
             "the enterprise extension is not served by /Schemas",
         ));
@@ -138,15 +140,7 @@ async fn unknown_404(c: &Ctx, _: &'static str) -> Verdict {
 
 async fn id_stable(c: &Ctx, _: &'static str) -> Verdict {
     let u = c.new_user(json!({})).await?;
-    let r = c
-        .put(
-            "Users",
-            id_of(&u),
-            &json!({"schemas": [USER_URN], "userName": u["userName"], "title": "Changed"}),
-        )
-        .await?;
-    ensure!(r.status == 200, "PUT answered {}", r.status);
-    let got = c.read_ok("Users", id_of(&u)).await?;
+    let got = replace_user(c, &u, json!({"title": "Changed"})).await?;
     ensure!(got["id"] == u["id"], "id changed");
     ensure!(
         got["meta"]["created"] == u["meta"]["created"],
@@ -159,15 +153,7 @@ async fn id_stable(c: &Ctx, _: &'static str) -> Verdict {
 
 async fn last_modified_moves(c: &Ctx, _: &'static str) -> Verdict {
     let u = c.new_user(json!({})).await?;
-    let r = c
-        .put(
-            "Users",
-            id_of(&u),
-            &json!({"schemas": [USER_URN], "userName": u["userName"], "title": "Later"}),
-        )
-        .await?;
-    ensure!(r.status == 200, "PUT answered {}", r.status);
-    let got = c.read_ok("Users", id_of(&u)).await?;
+    let got = replace_user(c, &u, json!({"title": "Later"})).await?;
     let t = |v: &Value| {
         v["meta"]["lastModified"]
             .as_str()
@@ -182,10 +168,8 @@ async fn last_modified_moves(c: &Ctx, _: &'static str) -> Verdict {
 
 async fn put_readonly_ignored(c: &Ctx, _: &'static str) -> Verdict {
     let u = c.new_user(json!({})).await?;
-    let body = json!({"schemas": [USER_URN], "userName": u["userName"], "meta": {"created": "2001-01-01T00:00:00Z", "resourceType": "User"}});
-    let r = c.put("Users", id_of(&u), &body).await?;
-    ensure!(r.status == 200, "PUT answered {}", r.status);
-    let got = c.read_ok("Users", id_of(&u)).await?;
+    let meta = json!({"created": "2001-01-01T00:00:00Z", "resourceType": "User"});
+    let got = replace_user(c, &u, json!({ "meta": meta })).await?;
     ensure!(
         got["meta"]["created"] != json!("2001-01-01T00:00:00Z")
             || u["meta"]["created"] == json!("2001-01-01T00:00:00Z"),
@@ -198,25 +182,13 @@ async fn external_id_round_trip(c: &Ctx, _: &'static str) -> Verdict {
     let x = format!("{}ExtID-MiXeD", c.prefix);
     let u = c.new_user(json!({"externalId": x})).await?;
     let got = c.read_ok("Users", id_of(&u)).await?;
-    ensure!(
-        got["externalId"] == json!(x),
-        "externalId is {}",
-        brief(&got["externalId"])
-    );
+    expect_attr(&got, "externalId", json!(x))?;
     Ok("exact".into())
 }
 
 async fn read_your_writes_create(c: &Ctx, _: &'static str) -> Verdict {
     let u = c.new_user(json!({})).await?;
-    let l = c
-        .list(
-            "Users",
-            &format!(
-                "userName eq {}",
-                Ctx::quoted(u["userName"].as_str().unwrap_or(""))
-            ),
-        )
-        .await?;
+    let l = c.list("Users", &eq_filter("userName", &u)).await?;
     ensure!(
         Ctx::ids(&l).iter().any(|i| i == id_of(&u)),
         "not found right after creation (totalResults {})",
@@ -227,15 +199,7 @@ async fn read_your_writes_create(c: &Ctx, _: &'static str) -> Verdict {
 
 async fn read_your_writes_put(c: &Ctx, _: &'static str) -> Verdict {
     let u = c.new_user(json!({"title": "One"})).await?;
-    let r = c
-        .put(
-            "Users",
-            id_of(&u),
-            &json!({"schemas": [USER_URN], "userName": u["userName"], "title": "Two"}),
-        )
-        .await?;
-    ensure!(r.status == 200, "PUT answered {}", r.status);
-    let got = c.read_ok("Users", id_of(&u)).await?;
+    let got = replace_user(c, &u, json!({"title": "Two"})).await?;
     ensure!(
         got["title"] == json!("Two"),
         "GET right after PUT shows title {}",

@@ -6,6 +6,7 @@ use crate::certify::check::{Check, Group};
 use crate::certify::compare::diff;
 use crate::certify::ctx::{Ctx, USER_URN, brief, expect_error, id_of};
 use crate::certify::discovery::Needs;
+use crate::certify::probe::{eq_filter, put_user, replace_user, user_body_for};
 use crate::certify::verdict::{Verdict, failed};
 use crate::ensure;
 use serde_json::json;
@@ -161,12 +162,7 @@ async fn missing_username(c: &Ctx, _: &'static str) -> Verdict {
 
 async fn duplicate_409(c: &Ctx, _: &'static str) -> Verdict {
     let u = c.new_user(json!({})).await?;
-    let r = c
-        .post(
-            "Users",
-            &json!({"schemas": [USER_URN], "userName": u["userName"]}),
-        )
-        .await?;
+    let r = c.post("Users", &user_body_for(&u, json!({}))).await?;
     expect_error(&r, 409, Some("uniqueness"))?;
     Ok("409 uniqueness".into())
 }
@@ -211,16 +207,7 @@ async fn password_not_in_get(c: &Ctx, _: &'static str) -> Verdict {
 
 async fn password_not_in_list(c: &Ctx, _: &'static str) -> Verdict {
     let u = c.new_user(json!({"password": pw()})).await?;
-    let r = c
-        .query(
-            "Users",
-            &format!(
-                "userName eq {}",
-                Ctx::quoted(u["userName"].as_str().unwrap_or(""))
-            ),
-            "",
-        )
-        .await?;
+    let r = c.query("Users", &eq_filter("userName", &u), "").await?;
     ensure!(r.status == 200, "query answered {}", r.status);
     ensure!(
         !r.text.contains(pw()) && !r.text.contains("\"password\""),
@@ -233,7 +220,10 @@ async fn put_replaces(c: &Ctx, _: &'static str) -> Verdict {
     let u = c
         .new_user(json!({"displayName": "Before", "title": "Old"}))
         .await?;
-    let body = json!({"schemas": [USER_URN], "userName": u["userName"], "displayName": "After", "title": "New", "nickName": "nick"});
+    let body = user_body_for(
+        &u,
+        json!({"displayName": "After", "title": "New", "nickName": "nick"}),
+    );
     let r = c.put("Users", id_of(&u), &body).await?;
     ensure!(
         r.status == 200,
@@ -255,9 +245,7 @@ async fn put_replaces(c: &Ctx, _: &'static str) -> Verdict {
 
 async fn put_200_body(c: &Ctx, _: &'static str) -> Verdict {
     let u = c.new_user(json!({})).await?;
-    let body = json!({"schemas": [USER_URN], "userName": u["userName"], "displayName": "Put Body"});
-    let r = c.put("Users", id_of(&u), &body).await?;
-    ensure!(r.status == 200, "PUT answered {}", r.status);
+    let r = put_user(c, &u, json!({"displayName": "Put Body"})).await?;
     let got = c.read_ok("Users", id_of(&u)).await?;
     if let Some(d) = diff(&r.body, &got) {
         return Err(failed(format!("the PUT answer is not what is stored: {d}")));
@@ -280,14 +268,6 @@ async fn put_unknown_404(c: &Ctx, _: &'static str) -> Verdict {
 
 async fn put_clears(c: &Ctx, _: &'static str) -> Verdict {
     let u = c.new_user(json!({"title": "To Clear"})).await?;
-    let r = c
-        .put(
-            "Users",
-            id_of(&u),
-            &json!({"schemas": [USER_URN], "userName": u["userName"]}),
-        )
-        .await?;
-    ensure!(r.status == 200, "PUT answered {}", r.status);
-    c.read_ok("Users", id_of(&u)).await?;
+    replace_user(c, &u, json!({})).await?;
     Ok("accepted".into())
 }
