@@ -2,8 +2,8 @@
 //! checks with:
 //!
 //! ```text
-//! const USERS: Group = Group::new("users");
-//! USERS.must("USER-001", create_201)
+//! const G: Group = Group::new("users");
+//! G.must("USER-001", create_201)
 //!     .rfc("RFC 7644 §3.3")
 //!     .description("POST /Users answers 201 …")
 //! ```
