@@ -1,109 +1,11 @@
-//! The catalogue: every check has exactly one definition here (id, group,
-//! RFC section, level, persona, description) beside the function that runs
-//! it, so `--list`, `--only` and the report all read the same facts.
+//! The registry: the one place that lists the check groups, in run order.
+//! Each check is defined once, in its group's file (id, group, RFC section,
+//! level, persona, description beside the function that runs it), so
+//! `--list`, `--only` and the report all read the same facts.
 
+use super::check::Check;
 use super::checks;
-use super::ctx::Ctx;
 use crate::report::Level;
-use std::future::Future;
-use std::pin::Pin;
-
-/// What a check function returns: `Ok(message)` when it passed.
-pub type Verdict = Result<String, Fail>;
-
-/// Why a check did not pass.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Fail {
-    /// The server did something the check's level forbids.
-    Failed(String),
-    /// The check could not be judged (feature absent, precondition unmet).
-    Skipped(String),
-}
-
-pub type BoxFut<'a> = Pin<Box<dyn Future<Output = Verdict> + Send + 'a>>;
-/// A check body; `arg` lets one function serve a table of checks.
-pub type CheckFn = for<'a> fn(&'a Ctx, &'static str) -> BoxFut<'a>;
-
-/// Whose traffic a check imitates. INTEROP failures count only under the
-/// matching `--profile`; `Idp` matches every identity-provider profile.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Persona {
-    Rfc,
-    Idp,
-    Entra,
-    Okta,
-}
-
-impl Persona {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Persona::Rfc => "rfc",
-            Persona::Idp => "idp",
-            Persona::Entra => "entra",
-            Persona::Okta => "okta",
-        }
-    }
-
-    /// Whether a run under `profile` is this persona's run.
-    pub fn belongs_to(self, profile: Persona) -> bool {
-        match self {
-            Persona::Idp => matches!(profile, Persona::Entra | Persona::Okta),
-            p => p == profile,
-        }
-    }
-}
-
-/// A feature a check needs the server to advertise in
-/// /ServiceProviderConfig (or, for `Groups`, in /ResourceTypes).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Needs {
-    Nothing,
-    Patch,
-    Bulk,
-    Filter,
-    Sort,
-    Etag,
-    Groups,
-    ExpiredToken,
-}
-
-#[derive(Clone, Copy)]
-pub struct Check {
-    pub id: &'static str,
-    pub group: &'static str,
-    pub rfc: &'static str,
-    pub level: Level,
-    pub persona: Persona,
-    pub needs: Needs,
-    pub description: &'static str,
-    pub arg: &'static str,
-    pub run: CheckFn,
-}
-
-impl std::fmt::Debug for Check {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Check").field("id", &self.id).finish()
-    }
-}
-
-/// Declares a check: `check!(id, group, rfc, Level, Persona, Needs, arg, fn, description)`.
-#[macro_export]
-#[doc(hidden)]
-macro_rules! certify_check {
-    ($id:expr, $group:expr, $rfc:expr, $level:ident, $persona:ident, $needs:ident, $arg:expr, $f:path, $desc:expr) => {
-        $crate::certify::catalogue::Check {
-            id: $id,
-            group: $group,
-            rfc: $rfc,
-            level: $crate::report::Level::$level,
-            persona: $crate::certify::catalogue::Persona::$persona,
-            needs: $crate::certify::catalogue::Needs::$needs,
-            description: $desc,
-            arg: $arg,
-            run: |c, a| Box::pin($f(c, a)),
-        }
-    };
-}
 
 /// The whole catalogue, in run order: discovery first (the rest depends
 /// on what it finds), security last.
@@ -117,6 +19,7 @@ pub fn all() -> Vec<Check> {
     v.extend(checks::user_state::checks());
     v.extend(checks::groups::checks());
     v.extend(checks::patch::checks());
+    v.extend(checks::groups::patch_checks());
     v.extend(checks::patch_errors::checks());
     v.extend(checks::filter::checks());
     v.extend(checks::filter_errors::checks());
@@ -183,6 +86,7 @@ pub fn write_list(out: &mut dyn std::io::Write) -> std::io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::certify::persona::Persona;
     use std::collections::HashSet;
 
     #[test]
@@ -212,25 +116,6 @@ mod tests {
         assert!(select(&["NOPE-1".into()]).is_err());
         let first = all()[0].id.to_owned();
         assert_eq!(select(&[first.to_lowercase()]).unwrap().len(), 1);
-    }
-
-    /// Issue #6: certify against scim2-server failed GROUP-004 at SHOULD,
-    /// but RFC 7643 §4.1.2 puts no MUST or SHOULD on filling User.groups:
-    /// a server without it is skipped as not supporting it, not failed.
-    /// ERR-011 cites where "schemas" is required, not §3.3 (silent on it).
-    #[test]
-    fn levels_and_sections_rest_on_the_rfc_words() {
-        let by_id = |id: &str| all().into_iter().find(|c| c.id == id).unwrap();
-        let g = by_id("GROUP-004");
-        assert_eq!((g.level, g.rfc), (Level::May, "RFC 7643 §4.1.2"));
-        let judged = crate::certify::runner::judge(
-            &g,
-            Err(Fail::Failed("the user's groups are null".into())),
-            Persona::Rfc,
-        );
-        assert_eq!(judged.outcome, crate::report::Outcome::Skipped);
-        assert!(judged.message.starts_with("not supported (optional)"));
-        assert_eq!(by_id("ERR-011").rfc, "RFC 7643 §2.1");
     }
 
     #[test]

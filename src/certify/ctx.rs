@@ -2,10 +2,12 @@
 //! or delete), what discovery found, and helpers to make fixtures with the
 //! run's prefix.
 
-use super::catalogue::{Fail, Persona};
 use super::client::{Client, Cred, Resp, SCIM_JSON};
 use super::discovery::Discovered;
 use super::ledger::Ledger;
+use super::persona::Persona;
+use super::verdict::{Fail, failed, skipped};
+use crate::ensure;
 use reqwest::Method;
 use serde_json::{Map, Value, json};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -32,25 +34,6 @@ pub struct Ctx {
     pub filter_pair: tokio::sync::OnceCell<Result<Vec<Value>, Fail>>,
     /// Users the pagination and sorting checks share.
     pub page_set: tokio::sync::OnceCell<Result<Vec<Value>, Fail>>,
-}
-
-/// `ensure!(cond, "message {}", x)`: fail the check unless `cond`.
-#[macro_export]
-#[doc(hidden)]
-macro_rules! ensure {
-    ($cond:expr, $($msg:tt)+) => {
-        if !$cond {
-            return Err($crate::certify::catalogue::Fail::Failed(format!($($msg)+)));
-        }
-    };
-}
-
-pub fn failed(msg: impl Into<String>) -> Fail {
-    Fail::Failed(msg.into())
-}
-
-pub fn skipped(msg: impl Into<String>) -> Fail {
-    Fail::Skipped(msg.into())
 }
 
 /// Shortens a server's body for a message (servers send anything).
@@ -114,6 +97,40 @@ impl Ctx {
         body: String,
         cred: Cred,
     ) -> Result<Resp, Fail> {
+        self.create(endpoint, &format!("/{endpoint}"), (ct, body), cred, &[])
+            .await
+    }
+
+    /// POST to `/{endpoint}{query}` with extra headers (a projection, a
+    /// vendor's User-Agent), recorded like every create.
+    pub async fn post_with(
+        &self,
+        endpoint: &str,
+        query: &str,
+        body: &Value,
+        headers: &[(&str, &str)],
+    ) -> Result<Resp, Fail> {
+        let path = format!("/{endpoint}{query}");
+        self.create(
+            endpoint,
+            &path,
+            (SCIM_JSON, body.to_string()),
+            Cred::Normal,
+            headers,
+        )
+        .await
+    }
+
+    /// Every create's way out: announced in the ledger before it is sent,
+    /// recorded when answered.
+    async fn create(
+        &self,
+        endpoint: &str,
+        path: &str,
+        (ct, body): (&str, String),
+        cred: Cred,
+        headers: &[(&str, &str)],
+    ) -> Result<Resp, Fail> {
         let intent = serde_json::from_str::<Value>(&body)
             .ok()
             .map(|v| self.intend(endpoint, &v))
@@ -121,17 +138,34 @@ impl Ctx {
             .flatten();
         let resp = self
             .client
-            .raw(
-                Method::POST,
-                &format!("/{endpoint}"),
-                Some((ct, body)),
-                cred,
-                &[],
-            )
+            .raw(Method::POST, path, Some((ct, body)), cred, headers)
             .await
             .map_err(failed)?;
         self.record_answer(endpoint, intent, &resp)?;
         Ok(resp)
+    }
+
+    /// Any request, with `cred` for the credential and extra headers: what
+    /// the other helpers do not send (no token, a stale If-Match, a
+    /// vendor's User-Agent). Not for creates: `post_with` records those.
+    pub async fn raw(
+        &self,
+        m: Method,
+        path: &str,
+        body: Option<&Value>,
+        cred: Cred,
+        headers: &[(&str, &str)],
+    ) -> Result<Resp, Fail> {
+        self.client
+            .raw(
+                m,
+                path,
+                body.map(|b| (SCIM_JSON, b.to_string())),
+                cred,
+                headers,
+            )
+            .await
+            .map_err(failed)
     }
 
     /// Announces a create of `resource` in the ledger before it is sent;
@@ -272,11 +306,7 @@ impl Ctx {
         }
         let r = match self
             .client
-            .call(
-                Method::DELETE,
-                &format!("/{endpoint}/{}", enc_path(id)),
-                None,
-            )
+            .call(Method::DELETE, &resource_path(endpoint, id), None)
             .await
         {
             Ok(r) => r,
@@ -297,12 +327,21 @@ impl Ctx {
         Ok(r)
     }
 
+    /// Records a resource of this run as deleted by a request that did not
+    /// go through `delete` (one that should have been refused), so cleanup
+    /// does not look for it.
+    pub fn gone(&self, endpoint: &str, id: &str) {
+        if self.ledger.claim_delete(endpoint, id) {
+            let _ = self.ledger.deleted(endpoint, id);
+        }
+    }
+
     pub async fn get(&self, path: &str) -> Result<Resp, Fail> {
         self.client.get(path).await.map_err(failed)
     }
 
     pub async fn read(&self, endpoint: &str, id: &str) -> Result<Resp, Fail> {
-        self.get(&format!("/{endpoint}/{}", enc_path(id))).await
+        self.get(&resource_path(endpoint, id)).await
     }
 
     /// GET that must answer 200 with an object.
@@ -323,16 +362,12 @@ impl Ctx {
 
     pub async fn patch(&self, endpoint: &str, id: &str, ops: Value) -> Result<Resp, Fail> {
         let body = json!({"schemas": [PATCH_URN], "Operations": ops});
-        self.send(
-            Method::PATCH,
-            &format!("/{endpoint}/{}", enc_path(id)),
-            &body,
-        )
-        .await
+        self.send(Method::PATCH, &resource_path(endpoint, id), &body)
+            .await
     }
 
     pub async fn put(&self, endpoint: &str, id: &str, body: &Value) -> Result<Resp, Fail> {
-        self.send(Method::PUT, &format!("/{endpoint}/{}", enc_path(id)), body)
+        self.send(Method::PUT, &resource_path(endpoint, id), body)
             .await
     }
 
@@ -374,6 +409,11 @@ impl Ctx {
     pub fn quoted(s: &str) -> String {
         serde_json::to_string(s).unwrap_or_default()
     }
+}
+
+/// `/{endpoint}/{id}`, the id encoded.
+pub fn resource_path(endpoint: &str, id: &str) -> String {
+    format!("/{endpoint}/{}", enc_path(id))
 }
 
 pub fn enc_path(id: &str) -> String {

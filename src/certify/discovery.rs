@@ -1,9 +1,22 @@
 //! Discovery runs before any check: what /ServiceProviderConfig,
 //! /ResourceTypes and /Schemas advertise decides what is skipped.
 
-use super::catalogue::Needs;
 use super::client::{Client, Resp};
 use serde_json::Value;
+
+/// A feature a check needs the server to advertise in
+/// /ServiceProviderConfig (or, for `Groups`, in /ResourceTypes).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Needs {
+    Nothing,
+    Patch,
+    Bulk,
+    Filter,
+    Sort,
+    Etag,
+    Groups,
+    ExpiredToken,
+}
 
 #[derive(Debug, Clone, Default)]
 pub struct Discovered {

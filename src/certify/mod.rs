@@ -4,6 +4,7 @@
 //! created (and nothing else), also when interrupted.
 
 pub mod catalogue;
+pub mod check;
 mod checks;
 pub mod client;
 mod compare;
@@ -11,8 +12,14 @@ pub mod ctx;
 pub mod discovery;
 pub mod ledger;
 pub mod limiter;
+pub mod persona;
+mod probe;
 pub mod runner;
 pub mod transport;
+pub mod verdict;
 
-pub use catalogue::{Check, Fail, Persona, all as catalogue, write_list};
+pub use catalogue::{all as catalogue, write_list};
+pub use check::Check;
+pub use persona::Persona;
 pub use runner::{Options, SessionError, certify, cleanup_ledger};
+pub use verdict::Fail;

@@ -1,11 +1,14 @@
 //! One certify session: discovery, the selected checks one at a time,
 //! then cleanup of everything the run created, also when it is cancelled.
 
-use super::catalogue::{self, Check, Fail, Persona};
+use super::catalogue;
+use super::check::Check;
 use super::client::{Client, ClientConfig, OAuth};
 use super::ctx::Ctx;
 use super::discovery;
 use super::ledger::Ledger;
+use super::persona::Persona;
+use super::verdict::Fail;
 use crate::report::{CertifyCheck, FailOn, HarnessError, Level, Outcome, RunReport};
 use chrono::Utc;
 use std::future::Future;
@@ -447,5 +450,24 @@ mod tests {
         assert!(!still_ours("scimulate-cert-ab12-g4", "Finance"));
         assert!(still_ours("(bulk)", "scimulate-cert-ab12-u9@example.com"));
         assert!(!still_ours("(bulk)", "alice@corp.example"));
+    }
+
+    /// Issue #6: certify against scim2-server failed GROUP-004 at SHOULD,
+    /// but RFC 7643 §4.1.2 puts no MUST or SHOULD on filling User.groups:
+    /// a server without it is skipped as not supporting it, not failed.
+    /// ERR-011 cites where "schemas" is required, not §3.3 (silent on it).
+    #[test]
+    fn levels_and_sections_rest_on_the_rfc_words() {
+        let by_id = |id: &str| all().into_iter().find(|c| c.id == id).unwrap();
+        let g = by_id("GROUP-004");
+        assert_eq!((g.level, g.rfc), (Level::May, "RFC 7643 §4.1.2"));
+        let judged = crate::certify::runner::judge(
+            &g,
+            Err(Fail::Failed("the user's groups are null".into())),
+            Persona::Rfc,
+        );
+        assert_eq!(judged.outcome, crate::report::Outcome::Skipped);
+        assert!(judged.message.starts_with("not supported (optional)"));
+        assert_eq!(by_id("ERR-011").rfc, "RFC 7643 §2.1");
     }
 }

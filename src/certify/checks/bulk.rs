@@ -1,129 +1,52 @@
 //! Bulk (RFC 7644 §3.7). Each operation's effect is read back; resources a
 //! Bulk request creates are recorded from the answer's locations.
 
-use crate::certify::catalogue::{Check, Fail, Verdict};
+use crate::certify::check::{Check, Group};
 use crate::certify::client::Resp;
 use crate::certify::ctx::{
-    BULK_REQ_URN, BULK_RESP_URN, Ctx, GROUP_URN, PATCH_URN, USER_URN, brief, failed, id_of, skipped,
+    BULK_REQ_URN, BULK_RESP_URN, Ctx, GROUP_URN, PATCH_URN, USER_URN, brief, id_of,
 };
-use crate::{certify_check as check, ensure};
+use crate::certify::discovery::Needs;
+use crate::certify::probe::{expect_attr, user_body_for, users_named};
+use crate::certify::verdict::{Fail, Verdict, failed, skipped};
+use crate::ensure;
 use reqwest::Method;
 use serde_json::{Value, json};
 
-const G: &str = "bulk";
+const G: Group = Group::new("bulk").needs(Needs::Bulk);
 
 pub fn checks() -> Vec<Check> {
     vec![
-        check!(
-            "BULK-001",
-            G,
-            "RFC 7644 §3.7",
-            Must,
-            Rfc,
-            Bulk,
-            "",
-            create,
-            "a Bulk POST creates the user: 200 BulkResponse, op status 201, location readable"
+        G.must("BULK-001", create).rfc("RFC 7644 §3.7").description(
+            "a Bulk POST creates the user: 200 BulkResponse, op status 201, location readable",
         ),
-        check!(
-            "BULK-002",
-            G,
-            "RFC 7644 §3.7",
-            Must,
-            Rfc,
-            Bulk,
-            "",
-            bulk_id_echoed,
-            "the answer carries each POST's bulkId"
-        ),
-        check!(
-            "BULK-003",
-            G,
-            "RFC 7644 §3.7.2",
-            Must,
-            Rfc,
-            Bulk,
-            "",
-            bulk_id_reference,
-            "bulkId:ID in a later operation resolves to the created resource"
-        ),
-        check!(
-            "BULK-004",
-            G,
-            "RFC 7644 §3.7",
-            Must,
-            Rfc,
-            Bulk,
-            "",
-            put_op,
-            "a Bulk PUT replaces the user (read back)"
-        ),
-        check!(
-            "BULK-005",
-            G,
-            "RFC 7644 §3.7",
-            Must,
-            Rfc,
-            Bulk,
-            "",
-            patch_op,
-            "a Bulk PATCH changes the user (read back)"
-        ),
-        check!(
-            "BULK-006",
-            G,
-            "RFC 7644 §3.7",
-            Must,
-            Rfc,
-            Bulk,
-            "",
-            delete_op,
-            "a Bulk DELETE removes the user (GET answers 404)"
-        ),
-        check!(
-            "BULK-007",
-            G,
-            "RFC 7644 §3.7",
-            Must,
-            Rfc,
-            Bulk,
-            "",
-            continues,
-            "without failOnErrors a failing operation does not stop the others"
-        ),
-        check!(
-            "BULK-008",
-            G,
-            "RFC 7644 §3.7",
-            Must,
-            Rfc,
-            Bulk,
-            "",
-            fail_on_errors,
-            "failOnErrors 1 stops after the first error"
-        ),
-        check!(
-            "BULK-009",
-            G,
-            "RFC 7644 §3.7",
-            Should,
-            Rfc,
-            Bulk,
-            "",
-            status_string,
-            "operation status is given as a string"
-        ),
-        check!(
-            "BULK-010",
-            G,
-            "RFC 7644 §3.7.4",
-            Must,
-            Rfc,
-            Bulk,
-            "",
-            too_many_413,
-            "more operations than maxOperations answer 413"
-        ),
+        G.must("BULK-002", bulk_id_echoed)
+            .rfc("RFC 7644 §3.7")
+            .description("the answer carries each POST's bulkId"),
+        G.must("BULK-003", bulk_id_reference)
+            .rfc("RFC 7644 §3.7.2")
+            .description("bulkId:ID in a later operation resolves to the created resource"),
+        G.must("BULK-004", put_op)
+            .rfc("RFC 7644 §3.7")
+            .description("a Bulk PUT replaces the user (read back)"),
+        G.must("BULK-005", patch_op)
+            .rfc("RFC 7644 §3.7")
+            .description("a Bulk PATCH changes the user (read back)"),
+        G.must("BULK-006", delete_op)
+            .rfc("RFC 7644 §3.7")
+            .description("a Bulk DELETE removes the user (GET answers 404)"),
+        G.must("BULK-007", continues)
+            .rfc("RFC 7644 §3.7")
+            .description("without failOnErrors a failing operation does not stop the others"),
+        G.must("BULK-008", fail_on_errors)
+            .rfc("RFC 7644 §3.7")
+            .description("failOnErrors 1 stops after the first error"),
+        G.should("BULK-009", status_string)
+            .rfc("RFC 7644 §3.7")
+            .description("operation status is given as a string"),
+        G.must("BULK-010", too_many_413)
+            .rfc("RFC 7644 §3.7.4")
+            .description("more operations than maxOperations answer 413"),
     ]
 }
 
@@ -198,11 +121,7 @@ async fn create(c: &Ctx, _: &'static str) -> Verdict {
     );
     let id = id_from_location(&op).ok_or_else(|| failed("no location"))?;
     let got = c.read_ok("Users", &id).await?;
-    ensure!(
-        got["title"] == json!("From Bulk"),
-        "title is {}",
-        brief(&got["title"])
-    );
+    expect_attr(&got, "title", json!("From Bulk"))?;
     Ok("created".into())
 }
 
@@ -253,15 +172,12 @@ async fn bulk_id_reference(c: &Ctx, _: &'static str) -> Verdict {
 
 async fn put_op(c: &Ctx, _: &'static str) -> Verdict {
     let u = c.new_user(json!({"title": "before"})).await?;
-    let op = json!({"method": "PUT", "path": format!("/Users/{}", id_of(&u)), "data": {"schemas": [USER_URN], "userName": u["userName"], "title": "bulk put"}});
+    let data = user_body_for(&u, json!({"title": "bulk put"}));
+    let op = json!({"method": "PUT", "path": format!("/Users/{}", id_of(&u)), "data": data});
     let r = bulk(c, json!([op]), None).await?;
     ensure!(r.status == 200, "answered {}", r.status);
     let got = c.read_ok("Users", id_of(&u)).await?;
-    ensure!(
-        got["title"] == json!("bulk put"),
-        "title is {}",
-        brief(&got["title"])
-    );
+    expect_attr(&got, "title", json!("bulk put"))?;
     Ok("replaced".into())
 }
 
@@ -273,11 +189,7 @@ async fn patch_op(c: &Ctx, _: &'static str) -> Verdict {
     let r = bulk(c, json!([op]), None).await?;
     ensure!(r.status == 200, "answered {}", r.status);
     let got = c.read_ok("Users", id_of(&u)).await?;
-    ensure!(
-        got["title"] == json!("bulk patch"),
-        "title is {}",
-        brief(&got["title"])
-    );
+    expect_attr(&got, "title", json!("bulk patch"))?;
     ensure!(
         got["displayName"] == json!("Keep Me"),
         "displayName lost: {}",
@@ -328,14 +240,11 @@ async fn continues(c: &Ctx, _: &'static str) -> Verdict {
 async fn fail_on_errors(c: &Ctx, _: &'static str) -> Verdict {
     let bad = json!({"method": "POST", "path": "/Users", "bulkId": "bad", "data": {"schemas": [USER_URN], "displayName": "no userName"}});
     let good = post_user(c, "after");
-    let name = good["data"]["userName"].as_str().unwrap_or("").to_owned();
+    let data = good["data"].clone();
     let r = bulk(c, json!([bad, good]), Some(1)).await?;
     ensure!(r.status == 200, "answered {}", r.status);
-    let l = c
-        .query("Users", &format!("userName eq {}", Ctx::quoted(&name)), "")
-        .await?;
     ensure!(
-        Ctx::ids(&l.body).is_empty(),
+        users_named(c, &data).await?.is_empty(),
         "the operation after the first error was processed"
     );
     Ok("stopped".into())

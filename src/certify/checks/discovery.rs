@@ -1,208 +1,83 @@
 //! Discovery (RFC 7644 §4, RFC 7643 §5–§6): the documents that tell a
 //! client what the server supports. Judged from what discovery fetched.
 
-use crate::certify::catalogue::{Check, Verdict};
+use crate::certify::check::{Check, Group};
 use crate::certify::client::Resp;
-use crate::certify::ctx::{Ctx, USER_URN, brief, failed};
+use crate::certify::ctx::{Ctx, USER_URN, brief};
+use crate::certify::discovery::Needs;
 use crate::certify::discovery::resources;
-use crate::{certify_check as check, ensure};
+use crate::certify::probe::json_content_type;
+use crate::certify::verdict::{Fail, Verdict, failed};
+use crate::ensure;
 use serde_json::Value;
 
-const G: &str = "discovery";
+const G: Group = Group::new("discovery");
 
 pub fn checks() -> Vec<Check> {
     vec![
-        check!(
-            "DISC-001",
-            G,
-            "RFC 7644 §4",
-            Must,
-            Rfc,
-            Nothing,
-            "",
-            spc_ok,
-            "GET /ServiceProviderConfig answers 200 with a JSON object"
-        ),
-        check!(
-            "DISC-002",
-            G,
-            "RFC 7643 §5",
-            Must,
-            Rfc,
-            Nothing,
-            "",
-            spc_schema,
-            "ServiceProviderConfig lists its schema URN in `schemas`"
-        ),
-        check!(
-            "DISC-003",
-            G,
-            "RFC 7643 §5",
-            Must,
-            Rfc,
-            Nothing,
-            "patch",
-            spc_feature,
-            "ServiceProviderConfig has patch.supported (boolean)"
-        ),
-        check!(
-            "DISC-004",
-            G,
-            "RFC 7643 §5",
-            Must,
-            Rfc,
-            Nothing,
-            "bulk",
-            spc_feature,
-            "ServiceProviderConfig has bulk.supported (boolean)"
-        ),
-        check!(
-            "DISC-005",
-            G,
-            "RFC 7643 §5",
-            Must,
-            Rfc,
-            Nothing,
-            "filter",
-            spc_feature,
-            "ServiceProviderConfig has filter.supported (boolean)"
-        ),
-        check!(
-            "DISC-006",
-            G,
-            "RFC 7643 §5",
-            Must,
-            Rfc,
-            Nothing,
-            "changePassword",
-            spc_feature,
-            "ServiceProviderConfig has changePassword.supported (boolean)"
-        ),
-        check!(
-            "DISC-007",
-            G,
-            "RFC 7643 §5",
-            Must,
-            Rfc,
-            Nothing,
-            "sort",
-            spc_feature,
-            "ServiceProviderConfig has sort.supported (boolean)"
-        ),
-        check!(
-            "DISC-008",
-            G,
-            "RFC 7643 §5",
-            Must,
-            Rfc,
-            Nothing,
-            "etag",
-            spc_feature,
-            "ServiceProviderConfig has etag.supported (boolean)"
-        ),
-        check!(
-            "DISC-009",
-            G,
-            "RFC 7643 §5",
-            Must,
-            Rfc,
-            Nothing,
-            "",
-            spc_auth_schemes,
-            "ServiceProviderConfig has authenticationSchemes, each with type, name and description"
-        ),
-        check!(
-            "DISC-010",
-            G,
-            "RFC 7643 §5",
-            Must,
-            Rfc,
-            Bulk,
-            "",
-            spc_bulk_limits,
-            "bulk advertises integer maxOperations and maxPayloadSize"
-        ),
-        check!(
-            "DISC-011",
-            G,
-            "RFC 7643 §5",
-            Must,
-            Rfc,
-            Filter,
-            "",
-            spc_filter_limit,
-            "filter advertises an integer maxResults"
-        ),
-        check!(
-            "DISC-012",
-            G,
-            "RFC 7644 §3.8",
-            Should,
-            Rfc,
-            Nothing,
-            "",
-            spc_content_type,
-            "discovery answers are application/scim+json (or application/json)"
-        ),
-        check!(
-            "DISC-018",
-            G,
-            "RFC 7644 §4",
-            Must,
-            Rfc,
-            Nothing,
-            "",
-            schemas_ok,
-            "GET /Schemas answers 200 and includes the core User schema"
-        ),
-        check!(
-            "DISC-019",
-            G,
-            "RFC 7643 §7",
-            Must,
-            Rfc,
-            Nothing,
-            "",
-            schemas_shape,
-            "every schema has an id and an attributes array"
-        ),
-        check!(
-            "DISC-020",
-            G,
-            "RFC 7644 §4",
-            Should,
-            Rfc,
-            Nothing,
-            "",
-            schema_by_id,
-            "GET /Schemas/{core User URN} answers that schema"
-        ),
-        check!(
-            "DISC-023",
-            G,
-            "RFC 7644 §3.11",
-            May,
-            Rfc,
-            Nothing,
-            "",
-            me_endpoint,
-            "/Me answers a resource or 501 (not a 5xx crash)"
-        ),
-        check!(
-            "DISC-024",
-            G,
-            "RFC 7643 §5",
-            Should,
-            Rfc,
-            Nothing,
-            "",
-            spc_consistent,
-            "two reads of /ServiceProviderConfig agree"
-        ),
+        G.must("DISC-001", spc_ok)
+            .rfc("RFC 7644 §4")
+            .description("GET /ServiceProviderConfig answers 200 with a JSON object"),
+        G.must("DISC-002", spc_schema)
+            .rfc("RFC 7643 §5")
+            .description("ServiceProviderConfig lists its schema URN in `schemas`"),
+        G.must("DISC-003", spc_feature)
+            .rfc("RFC 7643 §5")
+            .arg("patch")
+            .description("ServiceProviderConfig has patch.supported (boolean)"),
+        G.must("DISC-004", spc_feature)
+            .rfc("RFC 7643 §5")
+            .arg("bulk")
+            .description("ServiceProviderConfig has bulk.supported (boolean)"),
+        G.must("DISC-005", spc_feature)
+            .rfc("RFC 7643 §5")
+            .arg("filter")
+            .description("ServiceProviderConfig has filter.supported (boolean)"),
+        G.must("DISC-006", spc_feature)
+            .rfc("RFC 7643 §5")
+            .arg("changePassword")
+            .description("ServiceProviderConfig has changePassword.supported (boolean)"),
+        G.must("DISC-007", spc_feature)
+            .rfc("RFC 7643 §5")
+            .arg("sort")
+            .description("ServiceProviderConfig has sort.supported (boolean)"),
+        G.must("DISC-008", spc_feature)
+            .rfc("RFC 7643 §5")
+            .arg("etag")
+            .description("ServiceProviderConfig has etag.supported (boolean)"),
+        G.must("DISC-009", spc_auth_schemes)
+            .rfc("RFC 7643 §5")
+            .description("ServiceProviderConfig has authenticationSchemes, each with type, name and description"),
+        G.must("DISC-010", spc_bulk_limits)
+            .rfc("RFC 7643 §5")
+            .needs(Needs::Bulk)
+            .description("bulk advertises integer maxOperations and maxPayloadSize"),
+        G.must("DISC-011", spc_filter_limit)
+            .rfc("RFC 7643 §5")
+            .needs(Needs::Filter)
+            .description("filter advertises an integer maxResults"),
+        G.should("DISC-012", spc_content_type)
+            .rfc("RFC 7644 §3.8")
+            .description("discovery answers are application/scim+json (or application/json)"),
+        G.must("DISC-018", schemas_ok)
+            .rfc("RFC 7644 §4")
+            .description("GET /Schemas answers 200 and includes the core User schema"),
+        G.must("DISC-019", schemas_shape)
+            .rfc("RFC 7643 §7")
+            .description("every schema has an id and an attributes array"),
+        G.should("DISC-020", schema_by_id)
+            .rfc("RFC 7644 §4")
+            .description("GET /Schemas/{core User URN} answers that schema"),
+        G.may("DISC-023", me_endpoint)
+            .rfc("RFC 7644 §3.11")
+            .description("/Me answers a resource or 501 (not a 5xx crash)"),
+        G.should("DISC-024", spc_consistent)
+            .rfc("RFC 7643 §5")
+            .description("two reads of /ServiceProviderConfig agree"),
     ]
 }
 
-fn doc(r: &Option<Resp>, what: &str) -> Result<Value, crate::certify::catalogue::Fail> {
+fn doc(r: &Option<Resp>, what: &str) -> Result<Value, Fail> {
     match r {
         Some(r) if r.status == 200 && r.body.is_object() => Ok(r.body.clone()),
         Some(r) => Err(failed(format!(
@@ -283,15 +158,10 @@ async fn spc_filter_limit(c: &Ctx, _: &'static str) -> Verdict {
 
 async fn spc_content_type(c: &Ctx, _: &'static str) -> Verdict {
     let r = c.found.spc.as_ref().ok_or_else(|| failed("no answer"))?;
-    let ct = r.header("content-type").unwrap_or("");
-    ensure!(
-        ct.starts_with("application/scim+json") || ct.starts_with("application/json"),
-        "Content-Type is {ct:?}"
-    );
-    Ok(ct.to_owned())
+    json_content_type(r)
 }
 
-fn schema_list(c: &Ctx) -> Result<Vec<Value>, crate::certify::catalogue::Fail> {
+fn schema_list(c: &Ctx) -> Result<Vec<Value>, Fail> {
     let r = c
         .found
         .schemas

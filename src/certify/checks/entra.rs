@@ -3,173 +3,67 @@
 //! member removal, the cycle probe. Shapes the RFC does not define are
 //! INTEROP: they fail only under `--profile entra`.
 
-use crate::certify::catalogue::{Check, Fail, Verdict};
+use super::discovery::schema;
+use crate::certify::check::{Check, Group};
 use crate::certify::client::Resp;
-use crate::certify::ctx::{
-    Ctx, ENTERPRISE_URN, PATCH_URN, USER_URN, brief, enc_path, id_of, skipped,
-};
-use crate::{certify_check as check, ensure};
-use reqwest::Method;
+use crate::certify::ctx::{Ctx, ENTERPRISE_URN, USER_URN, brief, id_of};
+use crate::certify::discovery::Needs;
+use crate::certify::persona::Persona;
+use crate::certify::probe::{eq_filter, expect_attr, member_ids, new_users};
+use crate::certify::verdict::{Fail, Verdict, skipped};
+use crate::ensure;
 use serde_json::{Value, json};
 
-const G: &str = "entra";
+const G: Group = Group::new("entra")
+    .persona(Persona::Entra)
+    .needs(Needs::Patch);
 
 pub fn checks() -> Vec<Check> {
     vec![
-        check!(
-            "ENTRA-PROBE-1",
-            G,
-            "RFC 7644 §3.4.2",
-            Must,
-            Entra,
-            Nothing,
-            "",
-            probe,
-            "Entra cycle probe: userName eq \"<guid>\" answers 200 with totalResults 0"
-        ),
-        check!(
-            "ENTRA-PROBE-2",
-            G,
-            "RFC 7644 §3.4.2",
-            Interop,
-            Entra,
-            Nothing,
-            "",
-            probe_resources,
-            "Entra cycle probe: the empty answer carries Resources [] (Microsoft's tests require it)"
-        ),
-        check!(
-            "ENTRA-PATCH-CASE",
-            G,
-            "RFC 7644 §3.5.2",
-            Interop,
-            Entra,
-            Patch,
-            "",
-            capital_ops,
-            "Entra sends Add/Replace/Remove capitalised: they are applied"
-        ),
-        check!(
-            "ENTRA-BOOL-STR",
-            G,
-            "RFC 7643 §2.3.2",
-            Interop,
-            Entra,
-            Patch,
-            "",
-            bool_string,
-            "Entra legacy disable: Replace active \"False\" leaves the user inactive"
-        ),
-        check!(
-            "ENTRA-MEMBER-REMOVE-LEGACY",
-            G,
-            "RFC 7644 §3.5.2.2",
-            Interop,
-            Entra,
-            Patch,
-            "",
-            legacy_member_remove,
-            "Entra legacy member removal (Remove members with a value) removes only that member"
-        ),
-        check!(
-            "ENTRA-MEMBER-REMOVE-FLAG",
-            G,
-            "RFC 7644 §3.5.2.2",
-            Must,
-            Entra,
-            Patch,
-            "",
-            flag_member_remove,
-            "Entra (aadOptscim062020) remove members[value eq \"id\"] removes that member only"
-        ),
-        check!(
-            "ENTRA-MEMBER-REMOVE-AGAIN",
-            G,
-            "RFC 7644 §3.5.2.2",
-            Interop,
-            Entra,
-            Patch,
-            "",
-            remove_again,
-            "Entra resends a removal: remove members[value eq \"id\"] of a non-member succeeds, no change"
-        ),
-        check!(
-            "ENTRA-UPSERT-FILTER",
-            G,
-            "RFC 7644 §3.5.2.3",
-            Interop,
-            Entra,
-            Patch,
-            "",
-            upsert_filter,
-            "Entra replace emails[type eq \"work\"].value on a user without one creates it"
-        ),
-        check!(
-            "ENTRA-NOPATH-DOTTED",
-            G,
-            "RFC 7644 §3.5.2.3",
-            Interop,
-            Entra,
-            Patch,
-            "",
-            nopath_dotted,
-            "Entra no-path replace with \"name.givenName\" and URN-qualified keys is applied"
-        ),
-        check!(
-            "ENTRA-GROUP-204",
-            G,
-            "RFC 7644 §3.5.2",
-            Must,
-            Entra,
-            Patch,
-            "",
-            group_patch,
-            "Entra group PATCH answers 204 or 200 and is applied"
-        ),
-        check!(
-            "ENTRA-EXCLUDE-MEMBERS",
-            G,
-            "RFC 7644 §3.4.2.5",
-            Must,
-            Entra,
-            Groups,
-            "",
-            exclude_members,
-            "Entra group lookup: displayName eq with excludedAttributes=members omits members"
-        ),
-        check!(
-            "ENTRA-ADD-MEMBER",
-            G,
-            "RFC 7644 §3.5.2.1",
-            Interop,
-            Entra,
-            Patch,
-            "",
-            add_member,
-            "Entra member add ({\"op\":\"Add\", \"$ref\":null}) adds the member"
-        ),
-        check!(
-            "ENTRA-CREATE",
-            G,
-            "RFC 7644 §3.3",
-            Must,
-            Entra,
-            Nothing,
-            "",
-            create_shape,
-            "Entra's create body (enterprise extension, work email, roles []) is stored"
-        ),
+        G.must("ENTRA-PROBE-1", probe)
+            .rfc("RFC 7644 §3.4.2")
+            .needs(Needs::Nothing)
+            .description("Entra cycle probe: userName eq \"<guid>\" answers 200 with totalResults 0"),
+        G.interop("ENTRA-PROBE-2", probe_resources)
+            .rfc("RFC 7644 §3.4.2")
+            .needs(Needs::Nothing)
+            .description("Entra cycle probe: the empty answer carries Resources [] (Microsoft's tests require it)"),
+        G.interop("ENTRA-PATCH-CASE", capital_ops)
+            .rfc("RFC 7644 §3.5.2")
+            .description("Entra sends Add/Replace/Remove capitalised: they are applied"),
+        G.interop("ENTRA-BOOL-STR", bool_string)
+            .rfc("RFC 7643 §2.3.2")
+            .description("Entra legacy disable: Replace active \"False\" leaves the user inactive"),
+        G.interop("ENTRA-MEMBER-REMOVE-LEGACY", legacy_member_remove)
+            .rfc("RFC 7644 §3.5.2.2")
+            .description("Entra legacy member removal (Remove members with a value) removes only that member"),
+        G.must("ENTRA-MEMBER-REMOVE-FLAG", flag_member_remove)
+            .rfc("RFC 7644 §3.5.2.2")
+            .description("Entra (aadOptscim062020) remove members[value eq \"id\"] removes that member only"),
+        G.interop("ENTRA-MEMBER-REMOVE-AGAIN", remove_again)
+            .rfc("RFC 7644 §3.5.2.2")
+            .description("Entra resends a removal: remove members[value eq \"id\"] of a non-member succeeds, no change"),
+        G.interop("ENTRA-UPSERT-FILTER", upsert_filter)
+            .rfc("RFC 7644 §3.5.2.3")
+            .description("Entra replace emails[type eq \"work\"].value on a user without one creates it"),
+        G.interop("ENTRA-NOPATH-DOTTED", nopath_dotted)
+            .rfc("RFC 7644 §3.5.2.3")
+            .description("Entra no-path replace with \"name.givenName\" and URN-qualified keys is applied"),
+        G.must("ENTRA-GROUP-204", group_patch)
+            .rfc("RFC 7644 §3.5.2")
+            .description("Entra group PATCH answers 204 or 200 and is applied"),
+        G.must("ENTRA-EXCLUDE-MEMBERS", exclude_members)
+            .rfc("RFC 7644 §3.4.2.5")
+            .needs(Needs::Groups)
+            .description("Entra group lookup: displayName eq with excludedAttributes=members omits members"),
+        G.interop("ENTRA-ADD-MEMBER", add_member)
+            .rfc("RFC 7644 §3.5.2.1")
+            .description("Entra member add ({\"op\":\"Add\", \"$ref\":null}) adds the member"),
+        G.must("ENTRA-CREATE", create_shape)
+            .rfc("RFC 7644 §3.3")
+            .needs(Needs::Nothing)
+            .description("Entra's create body (enterprise extension, work email, roles []) is stored"),
     ]
-}
-
-/// A PATCH body exactly as Entra sends it (not re-shaped by the harness).
-async fn raw_patch(c: &Ctx, endpoint: &str, id: &str, ops: Value) -> Result<Resp, Fail> {
-    c.send(
-        Method::PATCH,
-        &format!("/{endpoint}/{}", enc_path(id)),
-        &json!({"schemas": [PATCH_URN], "Operations": ops}),
-    )
-    .await
 }
 
 async fn probe(c: &Ctx, _: &'static str) -> Verdict {
@@ -182,11 +76,7 @@ async fn probe(c: &Ctx, _: &'static str) -> Verdict {
         "answered {} (Entra quarantines on a non-200 probe)",
         r.status
     );
-    ensure!(
-        r.body["totalResults"] == json!(0),
-        "totalResults is {}",
-        brief(&r.body["totalResults"])
-    );
+    expect_attr(&r.body, "totalResults", json!(0))?;
     Ok("200, 0 results".into())
 }
 
@@ -204,26 +94,32 @@ async fn probe_resources(c: &Ctx, _: &'static str) -> Verdict {
     Ok("Resources []".into())
 }
 
-async fn capital_ops(c: &Ctx, _: &'static str) -> Verdict {
-    let u = c
-        .new_user(json!({"title": "Old", "nickName": "gone"}))
-        .await?;
-    let r = raw_patch(
-        c,
-        "Users",
-        id_of(&u),
-        json!([
-        {"op": "Replace", "path": "title", "value": "New"},
-        {"op": "Add", "path": "displayName", "value": "Added"},
-        {"op": "Remove", "path": "nickName"}]),
-    )
-    .await?;
+/// A PATCH answered 200 or 204 ("answered {status}: {body}" otherwise).
+fn applied(r: &Resp) -> Result<(), Fail> {
     ensure!(
         r.status == 200 || r.status == 204,
         "answered {}: {}",
         r.status,
         brief(&r.body)
     );
+    Ok(())
+}
+
+async fn capital_ops(c: &Ctx, _: &'static str) -> Verdict {
+    let u = c
+        .new_user(json!({"title": "Old", "nickName": "gone"}))
+        .await?;
+    let r = c
+        .patch(
+            "Users",
+            id_of(&u),
+            json!([
+        {"op": "Replace", "path": "title", "value": "New"},
+        {"op": "Add", "path": "displayName", "value": "Added"},
+        {"op": "Remove", "path": "nickName"}]),
+        )
+        .await?;
+    applied(&r)?;
     let got = c.read_ok("Users", id_of(&u)).await?;
     ensure!(
         got["title"] == json!("New")
@@ -237,13 +133,13 @@ async fn capital_ops(c: &Ctx, _: &'static str) -> Verdict {
 
 async fn bool_string(c: &Ctx, _: &'static str) -> Verdict {
     let u = c.new_user(json!({"active": true})).await?;
-    let r = raw_patch(
-        c,
-        "Users",
-        id_of(&u),
-        json!([{"op": "Replace", "path": "active", "value": "False"}]),
-    )
-    .await?;
+    let r = c
+        .patch(
+            "Users",
+            id_of(&u),
+            json!([{"op": "Replace", "path": "active", "value": "False"}]),
+        )
+        .await?;
     let got = c.read_ok("Users", id_of(&u)).await?;
     ensure!(
         r.is_success(),
@@ -263,37 +159,23 @@ async fn group_with(c: &Ctx, n: usize) -> Result<(Value, Vec<String>), Fail> {
     if !c.found.groups {
         return Err(skipped("the server serves no Groups"));
     }
-    let mut ids = Vec::new();
-    for _ in 0..n {
-        ids.push(id_of(&c.new_user(json!({})).await?).to_owned());
-    }
+    let ids = new_users(c, n).await?;
     let refs: Vec<&str> = ids.iter().map(String::as_str).collect();
     let g = c.new_group(&refs).await?;
     Ok((g, ids))
 }
 
-fn members(g: &Value) -> Vec<String> {
-    let mut v: Vec<String> = g["members"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(|m| m["value"].as_str().map(str::to_owned))
-        .collect();
-    v.sort();
-    v
-}
-
 async fn legacy_member_remove(c: &Ctx, _: &'static str) -> Verdict {
     let (g, ids) = group_with(c, 2).await?;
-    let r = raw_patch(
-        c,
-        "Groups",
-        id_of(&g),
-        json!([{"op": "Remove", "path": "members", "value": [{"value": ids[0]}]}]),
-    )
-    .await?;
+    let r = c
+        .patch(
+            "Groups",
+            id_of(&g),
+            json!([{"op": "Remove", "path": "members", "value": [{"value": ids[0]}]}]),
+        )
+        .await?;
     let got = c.read_ok("Groups", id_of(&g)).await?;
-    let left = members(&got);
+    let left = member_ids(&got);
     ensure!(
         !left.is_empty() || !r.is_success(),
         "CRITICAL: every member was removed (the RFC-literal reading wipes the group Entra meant to trim)"
@@ -308,19 +190,19 @@ async fn legacy_member_remove(c: &Ctx, _: &'static str) -> Verdict {
 
 async fn flag_member_remove(c: &Ctx, _: &'static str) -> Verdict {
     let (g, ids) = group_with(c, 2).await?;
-    let r = raw_patch(
-        c,
-        "Groups",
-        id_of(&g),
-        json!([{"op": "remove", "path": format!("members[value eq \"{}\"]", ids[0])}]),
-    )
-    .await?;
+    let r = c
+        .patch(
+            "Groups",
+            id_of(&g),
+            json!([{"op": "remove", "path": format!("members[value eq \"{}\"]", ids[0])}]),
+        )
+        .await?;
     ensure!(r.status == 200 || r.status == 204, "answered {}", r.status);
     let got = c.read_ok("Groups", id_of(&g)).await?;
     ensure!(
-        members(&got) == vec![ids[1].clone()],
+        member_ids(&got) == vec![ids[1].clone()],
         "members: {:?}",
-        members(&got)
+        member_ids(&got)
     );
     Ok("removed".into())
 }
@@ -328,13 +210,13 @@ async fn flag_member_remove(c: &Ctx, _: &'static str) -> Verdict {
 async fn remove_again(c: &Ctx, _: &'static str) -> Verdict {
     let (g, ids) = group_with(c, 1).await?;
     let stranger = c.new_user(json!({})).await?;
-    let r = raw_patch(
-        c,
-        "Groups",
-        id_of(&g),
-        json!([{"op": "remove", "path": format!("members[value eq \"{}\"]", id_of(&stranger))}]),
-    )
-    .await?;
+    let r = c
+        .patch(
+            "Groups",
+            id_of(&g),
+            json!([{"op": "remove", "path": format!("members[value eq \"{}\"]", id_of(&stranger))}]),
+        )
+        .await?;
     ensure!(
         r.status == 200 || r.status == 204,
         "removing a non-member answered {} (Entra retries removals)",
@@ -342,16 +224,17 @@ async fn remove_again(c: &Ctx, _: &'static str) -> Verdict {
     );
     let got = c.read_ok("Groups", id_of(&g)).await?;
     ensure!(
-        members(&got) == ids,
+        member_ids(&got) == ids,
         "members after the no-op removal: {:?}",
-        members(&got)
+        member_ids(&got)
     );
     Ok("success, no change".into())
 }
 
 async fn upsert_filter(c: &Ctx, _: &'static str) -> Verdict {
     let u = c.new_user(json!({})).await?;
-    let r = raw_patch(c, "Users", id_of(&u), json!([{"op": "replace", "path": "emails[type eq \"work\"].value", "value": "upsert@example.com"}])).await?;
+    let ops = json!([{"op": "replace", "path": "emails[type eq \"work\"].value", "value": "upsert@example.com"}]);
+    let r = c.patch("Users", id_of(&u), ops).await?;
     ensure!(
         r.status == 200 || r.status == 204,
         "answered {} (400 noTarget is RFC-strict, but Entra expects the value created)",
@@ -372,19 +255,14 @@ async fn nopath_dotted(c: &Ctx, _: &'static str) -> Verdict {
         .new_user(json!({"name": {"givenName": "Old", "familyName": "Keep"}}))
         .await?;
     let key = format!("{ENTERPRISE_URN}:employeeNumber");
-    let r = raw_patch(
-        c,
-        "Users",
-        id_of(&u),
-        json!([{"op": "replace", "value": {"name.givenName": "Jo", key: "42"}}]),
-    )
-    .await?;
-    ensure!(
-        r.status == 200 || r.status == 204,
-        "answered {}: {}",
-        r.status,
-        brief(&r.body)
-    );
+    let r = c
+        .patch(
+            "Users",
+            id_of(&u),
+            json!([{"op": "replace", "value": {"name.givenName": "Jo", key: "42"}}]),
+        )
+        .await?;
+    applied(&r)?;
     let got = c.read_ok("Users", id_of(&u)).await?;
     ensure!(
         got["name"]["givenName"] == json!("Jo"),
@@ -407,29 +285,22 @@ async fn nopath_dotted(c: &Ctx, _: &'static str) -> Verdict {
 async fn group_patch(c: &Ctx, _: &'static str) -> Verdict {
     let (g, _) = group_with(c, 0).await?;
     let name = c.name("g-entra");
-    let r = raw_patch(
-        c,
-        "Groups",
-        id_of(&g),
-        json!([{"op": "replace", "path": "displayName", "value": name}]),
-    )
-    .await?;
+    let r = c
+        .patch(
+            "Groups",
+            id_of(&g),
+            json!([{"op": "replace", "path": "displayName", "value": name}]),
+        )
+        .await?;
     ensure!(r.status == 204 || r.status == 200, "answered {}", r.status);
     let got = c.read_ok("Groups", id_of(&g)).await?;
-    ensure!(
-        got["displayName"] == json!(name),
-        "displayName is {}",
-        brief(&got["displayName"])
-    );
+    expect_attr(&got, "displayName", json!(name))?;
     Ok(format!("{}", r.status))
 }
 
 async fn exclude_members(c: &Ctx, _: &'static str) -> Verdict {
     let (g, _) = group_with(c, 1).await?;
-    let f = format!(
-        "displayName eq {}",
-        Ctx::quoted(g["displayName"].as_str().unwrap_or(""))
-    );
+    let f = eq_filter("displayName", &g);
     let r = c.query("Groups", &f, "&excludedAttributes=members").await?;
     ensure!(r.status == 200, "answered {}", r.status);
     let found = r.body["Resources"].as_array().cloned().unwrap_or_default();
@@ -444,19 +315,19 @@ async fn exclude_members(c: &Ctx, _: &'static str) -> Verdict {
 async fn add_member(c: &Ctx, _: &'static str) -> Verdict {
     let (g, _) = group_with(c, 0).await?;
     let u = c.new_user(json!({})).await?;
-    let r = raw_patch(
-        c,
-        "Groups",
-        id_of(&g),
-        json!([{"op": "Add", "path": "members", "value": [{"$ref": null, "value": id_of(&u)}]}]),
-    )
-    .await?;
+    let r = c
+        .patch(
+            "Groups",
+            id_of(&g),
+            json!([{"op": "Add", "path": "members", "value": [{"$ref": null, "value": id_of(&u)}]}]),
+        )
+        .await?;
     ensure!(r.is_success(), "answered {}: {}", r.status, brief(&r.body));
     let got = c.read_ok("Groups", id_of(&g)).await?;
     ensure!(
-        members(&got) == vec![id_of(&u).to_owned()],
+        member_ids(&got) == vec![id_of(&u).to_owned()],
         "members: {:?}",
-        members(&got)
+        member_ids(&got)
     );
     Ok("added".into())
 }
@@ -474,7 +345,7 @@ async fn create_shape(c: &Ctx, _: &'static str) -> Verdict {
     });
     // Entra sends the extension when the app's mapping has it; certify
     // only when the server advertises it.
-    let ext = crate::certify::checks::discovery::schema(c, ENTERPRISE_URN).is_some();
+    let ext = schema(c, ENTERPRISE_URN).is_some();
     if ext {
         body[ENTERPRISE_URN] = json!({"department": "Provisioning"});
     } else {

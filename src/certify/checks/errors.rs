@@ -2,221 +2,87 @@
 //! schema with `status` as a string and `scimType` where Table 9 names
 //! one. This group sends invalid requests on purpose.
 
-use crate::certify::catalogue::{Check, Verdict};
+use crate::certify::check::{Check, Group};
 use crate::certify::client::{Cred, Resp};
-use crate::certify::ctx::{Ctx, ERROR_URN, USER_URN, brief, expect_error};
-use crate::{certify_check as check, ensure};
-use serde_json::{Value, json};
+use crate::certify::ctx::{Ctx, USER_URN, brief, expect_error};
+use crate::certify::discovery::Needs;
+use crate::certify::probe::{expect_error_body, is_error_body, json_content_type, user_body_for};
+use crate::certify::verdict::{Fail, Verdict};
+use crate::ensure;
+use serde_json::json;
 
-const G: &str = "errors";
+const G: Group = Group::new("errors");
 
 pub fn checks() -> Vec<Check> {
     vec![
-        check!(
-            "ERR-001",
-            G,
-            "RFC 7644 §3.12",
-            Must,
-            Rfc,
-            Nothing,
-            "404",
-            schema_on,
-            "a 404 body uses the Error schema"
-        ),
-        check!(
-            "ERR-002",
-            G,
-            "RFC 7644 §3.12",
-            Must,
-            Rfc,
-            Nothing,
-            "404",
-            status_string,
-            "a 404 body carries status \"404\" as a string"
-        ),
-        check!(
-            "ERR-003",
-            G,
-            "RFC 7644 §3.12",
-            Must,
-            Rfc,
-            Nothing,
-            "",
-            bad_json_400,
-            "a body that is not JSON answers 400"
-        ),
-        check!(
-            "ERR-004",
-            G,
-            "RFC 7644 §3.12",
-            Should,
-            Rfc,
-            Nothing,
-            "",
-            bad_json_syntax,
-            "a body that is not JSON answers scimType invalidSyntax"
-        ),
-        check!(
-            "ERR-005",
-            G,
-            "RFC 7644 §3.12",
-            Must,
-            Rfc,
-            Nothing,
-            "400",
-            schema_on,
-            "a 400 body uses the Error schema"
-        ),
-        check!(
-            "ERR-006",
-            G,
-            "RFC 7644 §3.12",
-            Must,
-            Rfc,
-            Nothing,
-            "400",
-            status_string,
-            "a 400 body carries status \"400\" as a string"
-        ),
-        check!(
-            "ERR-007",
-            G,
-            "RFC 7644 §3.12",
-            Must,
-            Rfc,
-            Nothing,
-            "409",
-            schema_on,
-            "a 409 body uses the Error schema"
-        ),
-        check!(
-            "ERR-008",
-            G,
-            "RFC 7644 §3.12",
-            Must,
-            Rfc,
-            Nothing,
-            "409",
-            status_string,
-            "a 409 body carries status \"409\" as a string"
-        ),
-        check!(
-            "ERR-009",
-            G,
-            "RFC 7644 §3.12",
-            Should,
-            Rfc,
-            Nothing,
-            "",
-            wrong_type_400,
-            "userName given as a number answers 400"
-        ),
-        check!(
-            "ERR-010",
-            G,
-            "RFC 7644 §3.12",
-            Should,
-            Rfc,
-            Nothing,
-            "",
-            bool_string_400,
-            "active given as a string answers 400 invalidValue"
-        ),
-        check!(
-            "ERR-011",
-            G,
+        G.must("ERR-001", schema_on)
+            .rfc("RFC 7644 §3.12")
+            .arg("404")
+            .description("a 404 body uses the Error schema"),
+        G.must("ERR-002", status_string)
+            .rfc("RFC 7644 §3.12")
+            .arg("404")
+            .description("a 404 body carries status \"404\" as a string"),
+        G.must("ERR-003", bad_json_400)
+            .rfc("RFC 7644 §3.12")
+            .description("a body that is not JSON answers 400"),
+        G.should("ERR-004", bad_json_syntax)
+            .rfc("RFC 7644 §3.12")
+            .description("a body that is not JSON answers scimType invalidSyntax"),
+        G.must("ERR-005", schema_on)
+            .rfc("RFC 7644 §3.12")
+            .arg("400")
+            .description("a 400 body uses the Error schema"),
+        G.must("ERR-006", status_string)
+            .rfc("RFC 7644 §3.12")
+            .arg("400")
+            .description("a 400 body carries status \"400\" as a string"),
+        G.must("ERR-007", schema_on)
+            .rfc("RFC 7644 §3.12")
+            .arg("409")
+            .description("a 409 body uses the Error schema"),
+        G.must("ERR-008", status_string)
+            .rfc("RFC 7644 §3.12")
+            .arg("409")
+            .description("a 409 body carries status \"409\" as a string"),
+        G.should("ERR-009", wrong_type_400)
+            .rfc("RFC 7644 §3.12")
+            .description("userName given as a number answers 400"),
+        G.should("ERR-010", bool_string_400)
+            .rfc("RFC 7644 §3.12")
+            .description("active given as a string answers 400 invalidValue"),
+        G.should("ERR-011", no_schemas_400)
             // Where "schemas" is required of every representation (§3.3,
             // cited before, says nothing about it); 7644 §3.12 names the
             // 400 invalidSyntax for a body not conforming to the schema.
-            "RFC 7643 §2.1",
-            Should,
-            Rfc,
-            Nothing,
-            "",
-            no_schemas_400,
-            "a create without schemas answers 400"
-        ),
-        check!(
-            "ERR-012",
-            G,
-            "RFC 7644 §3.12",
-            Must,
-            Rfc,
-            Nothing,
-            "",
-            user_zero_404,
-            "GET /Users/0 answers 404 with an Error body"
-        ),
-        check!(
-            "ERR-013",
-            G,
-            "RFC 7644 §3.12",
-            Should,
-            Rfc,
-            Nothing,
-            "",
-            error_content_type,
-            "error answers are JSON (application/scim+json or application/json)"
-        ),
-        check!(
-            "ERR-014",
-            G,
-            "RFC 7644 §3.12",
-            Must,
-            Rfc,
-            Nothing,
-            "",
-            scim_type_known,
-            "scimType, when present, is one of Table 9's values"
-        ),
-        check!(
-            "ERR-015",
-            G,
-            "RFC 7644 §3.12",
-            May,
-            Rfc,
-            Nothing,
-            "",
-            detail_present,
-            "error bodies carry a human-readable detail"
-        ),
-        check!(
-            "ERR-016",
-            G,
-            "RFC 7644 §3.12",
-            Must,
-            Rfc,
-            Nothing,
-            "",
-            unknown_schema_400,
-            "a create naming an unknown schema URN answers 400"
-        ),
-        check!(
-            "ERR-017",
-            G,
-            "RFC 7644 §3.12",
-            Must,
-            Rfc,
-            Nothing,
-            "",
-            no_5xx_on_garbage,
-            "malformed input never answers 5xx"
-        ),
-        check!(
-            "ERR-018",
-            G,
-            "RFC 7644 §3.12",
-            Must,
-            Rfc,
-            Groups,
-            "",
-            group_404,
-            "GET /Groups/{unknown} answers 404 with an Error body"
-        ),
+            .rfc("RFC 7643 §2.1")
+            .description("a create without schemas answers 400"),
+        G.must("ERR-012", user_zero_404)
+            .rfc("RFC 7644 §3.12")
+            .description("GET /Users/0 answers 404 with an Error body"),
+        G.should("ERR-013", error_content_type)
+            .rfc("RFC 7644 §3.12")
+            .description("error answers are JSON (application/scim+json or application/json)"),
+        G.must("ERR-014", scim_type_known)
+            .rfc("RFC 7644 §3.12")
+            .description("scimType, when present, is one of Table 9's values"),
+        G.may("ERR-015", detail_present)
+            .rfc("RFC 7644 §3.12")
+            .description("error bodies carry a human-readable detail"),
+        G.must("ERR-016", unknown_schema_400)
+            .rfc("RFC 7644 §3.12")
+            .description("a create naming an unknown schema URN answers 400"),
+        G.must("ERR-017", no_5xx_on_garbage)
+            .rfc("RFC 7644 §3.12")
+            .description("malformed input never answers 5xx"),
+        G.must("ERR-018", group_404)
+            .rfc("RFC 7644 §3.12")
+            .needs(Needs::Groups)
+            .description("GET /Groups/{unknown} answers 404 with an Error body"),
     ]
 }
 
-async fn provoke(c: &Ctx, status: &str) -> Result<Resp, crate::certify::catalogue::Fail> {
+async fn provoke(c: &Ctx, status: &str) -> Result<Resp, Fail> {
     match status {
         "400" => {
             c.post_raw(
@@ -229,31 +95,27 @@ async fn provoke(c: &Ctx, status: &str) -> Result<Resp, crate::certify::catalogu
         }
         "409" => {
             let u = c.new_user(json!({})).await?;
-            c.post(
-                "Users",
-                &json!({"schemas": [USER_URN], "userName": u["userName"]}),
-            )
-            .await
+            c.post("Users", &user_body_for(&u, json!({}))).await
         }
         _ => c.read("Users", &format!("{}unknown", c.prefix)).await,
     }
 }
 
-fn has_error_schema(b: &Value) -> bool {
-    b["schemas"]
-        .as_array()
-        .is_some_and(|a| a.iter().any(|s| s == ERROR_URN))
-}
-
-async fn schema_on(c: &Ctx, status: &'static str) -> Verdict {
+/// `provoke`, answered with that status.
+async fn provoked(c: &Ctx, status: &str) -> Result<Resp, Fail> {
     let r = provoke(c, status).await?;
     ensure!(
         r.status.to_string() == status,
         "expected {status}, got {}",
         r.status
     );
+    Ok(r)
+}
+
+async fn schema_on(c: &Ctx, status: &'static str) -> Verdict {
+    let r = provoked(c, status).await?;
     ensure!(
-        has_error_schema(&r.body),
+        is_error_body(&r.body),
         "body is not in the Error schema: {}",
         brief(&r.body)
     );
@@ -261,12 +123,7 @@ async fn schema_on(c: &Ctx, status: &'static str) -> Verdict {
 }
 
 async fn status_string(c: &Ctx, status: &'static str) -> Verdict {
-    let r = provoke(c, status).await?;
-    ensure!(
-        r.status.to_string() == status,
-        "expected {status}, got {}",
-        r.status
-    );
+    let r = provoked(c, status).await?;
     ensure!(
         r.body["status"] == json!(status),
         "status is {} (must be the string \"{status}\")",
@@ -275,28 +132,25 @@ async fn status_string(c: &Ctx, status: &'static str) -> Verdict {
     Ok("string".into())
 }
 
+/// POST /Users of a body that is not JSON.
+async fn not_json(c: &Ctx) -> Result<Resp, Fail> {
+    c.post_raw(
+        "Users",
+        "application/scim+json",
+        "{not json".into(),
+        Cred::Normal,
+    )
+    .await
+}
+
 async fn bad_json_400(c: &Ctx, _: &'static str) -> Verdict {
-    let r = c
-        .post_raw(
-            "Users",
-            "application/scim+json",
-            "{not json".into(),
-            Cred::Normal,
-        )
-        .await?;
+    let r = not_json(c).await?;
     ensure!(r.status == 400, "answered {}", r.status);
     Ok("400".into())
 }
 
 async fn bad_json_syntax(c: &Ctx, _: &'static str) -> Verdict {
-    let r = c
-        .post_raw(
-            "Users",
-            "application/scim+json",
-            "{not json".into(),
-            Cred::Normal,
-        )
-        .await?;
+    let r = not_json(c).await?;
     expect_error(&r, 400, Some("invalidSyntax"))?;
     Ok("invalidSyntax".into())
 }
@@ -326,22 +180,12 @@ async fn no_schemas_400(c: &Ctx, _: &'static str) -> Verdict {
 async fn user_zero_404(c: &Ctx, _: &'static str) -> Verdict {
     let r = c.read("Users", "0").await?;
     expect_error(&r, 404, None)?;
-    ensure!(
-        has_error_schema(&r.body),
-        "not an Error body: {}",
-        brief(&r.body)
-    );
+    expect_error_body(&r)?;
     Ok("404 Error".into())
 }
 
 async fn error_content_type(c: &Ctx, _: &'static str) -> Verdict {
-    let r = provoke(c, "404").await?;
-    let ct = r.header("content-type").unwrap_or("");
-    ensure!(
-        ct.starts_with("application/scim+json") || ct.starts_with("application/json"),
-        "Content-Type is {ct:?}"
-    );
-    Ok(ct.to_owned())
+    json_content_type(&provoke(c, "404").await?)
 }
 
 async fn scim_type_known(c: &Ctx, _: &'static str) -> Verdict {
@@ -406,6 +250,6 @@ async fn no_5xx_on_garbage(c: &Ctx, _: &'static str) -> Verdict {
 async fn group_404(c: &Ctx, _: &'static str) -> Verdict {
     let r = c.read("Groups", &format!("{}unknown", c.prefix)).await?;
     expect_error(&r, 404, None)?;
-    ensure!(has_error_schema(&r.body), "not an Error body");
+    ensure!(is_error_body(&r.body), "not an Error body");
     Ok("404".into())
 }

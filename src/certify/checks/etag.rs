@@ -1,127 +1,53 @@
 //! ETags (RFC 7644 §3.14, RFC 7232): versions that change with the
 //! resource, and preconditions that refuse a stale write.
 
-use crate::certify::catalogue::{Check, Fail, Verdict};
-use crate::certify::client::{Cred, Resp, SCIM_JSON};
-use crate::certify::ctx::{Ctx, PATCH_URN, USER_URN, brief, enc_path, failed, id_of};
-use crate::{certify_check as check, ensure};
+use crate::certify::check::{Check, Group};
+use crate::certify::client::{Cred, Resp};
+use crate::certify::ctx::{Ctx, PATCH_URN, brief, id_of, resource_path};
+use crate::certify::discovery::Needs;
+use crate::certify::probe::{put_user, user_body_for};
+use crate::certify::verdict::{Fail, Verdict, failed};
+use crate::ensure;
 use reqwest::Method;
 use serde_json::{Value, json};
 
-const G: &str = "etag";
+const G: Group = Group::new("etag").needs(Needs::Etag);
 
 pub fn checks() -> Vec<Check> {
     vec![
-        check!(
-            "ETAG-001",
-            G,
-            "RFC 7644 §3.14",
-            Must,
-            Rfc,
-            Etag,
-            "",
-            get_has_etag,
-            "GET of a resource answers an ETag header"
-        ),
-        check!(
-            "ETAG-002",
-            G,
-            "RFC 7644 §3.14",
-            Should,
-            Rfc,
-            Etag,
-            "",
-            version_matches,
-            "meta.version equals the ETag header"
-        ),
-        check!(
-            "ETAG-003",
-            G,
-            "RFC 7644 §3.14",
-            Should,
-            Rfc,
-            Etag,
-            "",
-            if_none_match_304,
-            "If-None-Match with the current ETag answers 304"
-        ),
-        check!(
-            "ETAG-004",
-            G,
-            "RFC 7644 §3.14",
-            Must,
-            Rfc,
-            Etag,
-            "PUT",
-            stale_412,
-            "PUT with a stale If-Match answers 412 and changes nothing"
-        ),
-        check!(
-            "ETAG-005",
-            G,
-            "RFC 7644 §3.14",
-            Must,
-            Rfc,
-            Etag,
-            "",
-            current_if_match,
-            "PUT with the current If-Match succeeds"
-        ),
-        check!(
-            "ETAG-006",
-            G,
-            "RFC 7644 §3.14",
-            Must,
-            Rfc,
-            Etag,
-            "",
-            changes_on_write,
-            "the ETag changes when the resource changes"
-        ),
-        check!(
-            "ETAG-007",
-            G,
-            "RFC 7644 §3.14",
-            Must,
-            Rfc,
-            Etag,
-            "PATCH",
-            stale_412,
-            "PATCH with a stale If-Match answers 412 and changes nothing"
-        ),
-        check!(
-            "ETAG-008",
-            G,
-            "RFC 7644 §3.14",
-            Must,
-            Rfc,
-            Etag,
-            "DELETE",
-            stale_412,
-            "DELETE with a stale If-Match answers 412 and keeps the resource"
-        ),
-        check!(
-            "ETAG-009",
-            G,
-            "RFC 7644 §3.14",
-            Should,
-            Rfc,
-            Etag,
-            "",
-            create_has_etag,
-            "POST answers an ETag header"
-        ),
-        check!(
-            "ETAG-010",
-            G,
-            "RFC 7644 §3.14",
-            Should,
-            Rfc,
-            Etag,
-            "",
-            stable_on_read,
-            "reads do not change the ETag"
-        ),
+        G.must("ETAG-001", get_has_etag)
+            .rfc("RFC 7644 §3.14")
+            .description("GET of a resource answers an ETag header"),
+        G.should("ETAG-002", version_matches)
+            .rfc("RFC 7644 §3.14")
+            .description("meta.version equals the ETag header"),
+        G.should("ETAG-003", if_none_match_304)
+            .rfc("RFC 7644 §3.14")
+            .description("If-None-Match with the current ETag answers 304"),
+        G.must("ETAG-004", stale_412)
+            .rfc("RFC 7644 §3.14")
+            .arg("PUT")
+            .description("PUT with a stale If-Match answers 412 and changes nothing"),
+        G.must("ETAG-005", current_if_match)
+            .rfc("RFC 7644 §3.14")
+            .description("PUT with the current If-Match succeeds"),
+        G.must("ETAG-006", changes_on_write)
+            .rfc("RFC 7644 §3.14")
+            .description("the ETag changes when the resource changes"),
+        G.must("ETAG-007", stale_412)
+            .rfc("RFC 7644 §3.14")
+            .arg("PATCH")
+            .description("PATCH with a stale If-Match answers 412 and changes nothing"),
+        G.must("ETAG-008", stale_412)
+            .rfc("RFC 7644 §3.14")
+            .arg("DELETE")
+            .description("DELETE with a stale If-Match answers 412 and keeps the resource"),
+        G.should("ETAG-009", create_has_etag)
+            .rfc("RFC 7644 §3.14")
+            .description("POST answers an ETag header"),
+        G.should("ETAG-010", stable_on_read)
+            .rfc("RFC 7644 §3.14")
+            .description("reads do not change the ETag"),
     ]
 }
 
@@ -155,17 +81,16 @@ async fn version_matches(c: &Ctx, _: &'static str) -> Verdict {
 async fn if_none_match_304(c: &Ctx, _: &'static str) -> Verdict {
     let u = c.new_user(json!({})).await?;
     let (_, e) = etag_of(c, &u).await?;
+    let path = resource_path("Users", id_of(&u));
     let r = c
-        .client
         .raw(
             Method::GET,
-            &format!("/Users/{}", enc_path(id_of(&u))),
+            &path,
             None,
             Cred::Normal,
             &[("if-none-match", &e)],
         )
-        .await
-        .map_err(failed)?;
+        .await?;
     ensure!(r.status == 304, "answered {}", r.status);
     Ok("304".into())
 }
@@ -174,17 +99,10 @@ async fn if_none_match_304(c: &Ctx, _: &'static str) -> Verdict {
 async fn stale_412(c: &Ctx, method: &'static str) -> Verdict {
     let u = c.new_user(json!({"title": "v1"})).await?;
     let (_, old) = etag_of(c, &u).await?;
-    let w = c
-        .put(
-            "Users",
-            id_of(&u),
-            &json!({"schemas": [USER_URN], "userName": u["userName"], "title": "v2"}),
-        )
-        .await?;
-    ensure!(w.status == 200, "PUT answered {}", w.status);
-    let path = format!("/Users/{}", enc_path(id_of(&u)));
+    put_user(c, &u, json!({"title": "v2"})).await?;
+    let path = resource_path("Users", id_of(&u));
     let body = match method {
-        "PUT" => Some(json!({"schemas": [USER_URN], "userName": u["userName"], "title": "stale"})),
+        "PUT" => Some(user_body_for(&u, json!({"title": "stale"}))),
         "PATCH" => Some(
             json!({"schemas": [PATCH_URN], "Operations": [{"op": "replace", "path": "title", "value": "stale"}]}),
         ),
@@ -192,21 +110,11 @@ async fn stale_412(c: &Ctx, method: &'static str) -> Verdict {
     };
     let m = Method::from_bytes(method.as_bytes()).unwrap_or(Method::GET);
     let r = c
-        .client
-        .raw(
-            m,
-            &path,
-            body.map(|b| (SCIM_JSON, b.to_string())),
-            Cred::Normal,
-            &[("if-match", &old)],
-        )
-        .await
-        .map_err(failed)?;
+        .raw(m, &path, body.as_ref(), Cred::Normal, &[("if-match", &old)])
+        .await?;
     if method == "DELETE" && r.is_success() {
         // It is gone: record that so cleanup does not try again.
-        if c.ledger.claim_delete("Users", id_of(&u)) {
-            let _ = c.ledger.deleted("Users", id_of(&u));
-        }
+        c.gone("Users", id_of(&u));
     }
     ensure!(
         r.status == 412,
@@ -225,18 +133,17 @@ async fn stale_412(c: &Ctx, method: &'static str) -> Verdict {
 async fn current_if_match(c: &Ctx, _: &'static str) -> Verdict {
     let u = c.new_user(json!({})).await?;
     let (_, e) = etag_of(c, &u).await?;
-    let body = json!({"schemas": [USER_URN], "userName": u["userName"], "title": "matched"});
+    let body = user_body_for(&u, json!({"title": "matched"}));
+    let path = resource_path("Users", id_of(&u));
     let r = c
-        .client
         .raw(
             Method::PUT,
-            &format!("/Users/{}", enc_path(id_of(&u))),
-            Some((SCIM_JSON, body.to_string())),
+            &path,
+            Some(&body),
             Cred::Normal,
             &[("if-match", &e)],
         )
-        .await
-        .map_err(failed)?;
+        .await?;
     ensure!(r.status == 200, "answered {}", r.status);
     Ok("200".into())
 }
@@ -244,14 +151,7 @@ async fn current_if_match(c: &Ctx, _: &'static str) -> Verdict {
 async fn changes_on_write(c: &Ctx, _: &'static str) -> Verdict {
     let u = c.new_user(json!({})).await?;
     let (_, a) = etag_of(c, &u).await?;
-    let w = c
-        .put(
-            "Users",
-            id_of(&u),
-            &json!({"schemas": [USER_URN], "userName": u["userName"], "title": "changed"}),
-        )
-        .await?;
-    ensure!(w.status == 200, "PUT answered {}", w.status);
+    put_user(c, &u, json!({"title": "changed"})).await?;
     let (_, b) = etag_of(c, &u).await?;
     ensure!(a != b, "ETag {a} unchanged after a write");
     Ok("changed".into())

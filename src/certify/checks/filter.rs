@@ -3,391 +3,154 @@
 //! computed by the filter evaluator of src/scim over their stored state,
 //! and the server's answer must agree exactly.
 
-use crate::certify::catalogue::{Check, Fail, Verdict};
-use crate::certify::ctx::{Ctx, failed, id_of};
+use crate::certify::check::{Check, Group};
+use crate::certify::ctx::{Ctx, id_of};
+use crate::certify::discovery::Needs;
+use crate::certify::verdict::{Fail, Verdict, failed};
+use crate::ensure;
 use crate::scim::filter;
 use crate::scim::schema::ResourceSchema;
-use crate::{certify_check as check, ensure};
 use serde_json::{Value, json};
 
-const G: &str = "filter";
+const G: Group = Group::new("filter").needs(Needs::Filter);
 
 pub fn checks() -> Vec<Check> {
     vec![
-        check!(
-            "FILTER-001",
-            G,
-            "RFC 7644 §3.4.2.2",
-            Must,
-            Rfc,
-            Filter,
-            "userName eq \"{ua}\"",
-            case,
-            "eq on userName"
-        ),
-        check!(
-            "FILTER-002",
-            G,
-            "RFC 7643 §2.2",
-            Must,
-            Rfc,
-            Filter,
-            "userName eq \"{UA}\"",
-            case,
-            "eq on userName ignores case (caseExact false)"
-        ),
-        check!(
-            "FILTER-003",
-            G,
-            "RFC 7644 §3.4.2.2",
-            Must,
-            Rfc,
-            Filter,
-            "displayName ne \"Filter Subject\"",
-            case,
-            "ne"
-        ),
-        check!(
-            "FILTER-004",
-            G,
-            "RFC 7644 §3.4.2.2",
-            Must,
-            Rfc,
-            Filter,
-            "displayName co \"Subj\"",
-            case,
-            "co"
-        ),
-        check!(
-            "FILTER-005",
-            G,
-            "RFC 7644 §3.4.2.2",
-            Must,
-            Rfc,
-            Filter,
-            "userName sw \"{pa}\"",
-            case,
-            "sw"
-        ),
-        check!(
-            "FILTER-006",
-            G,
-            "RFC 7644 §3.4.2.2",
-            Must,
-            Rfc,
-            Filter,
-            "userName ew \"fb@example.com\"",
-            case,
-            "ew"
-        ),
-        check!(
-            "FILTER-007",
-            G,
-            "RFC 7644 §3.4.2.2",
-            Must,
-            Rfc,
-            Filter,
-            "nickName pr",
-            case,
-            "pr"
-        ),
-        check!(
-            "FILTER-008",
-            G,
-            "RFC 7644 §3.4.2.2",
-            Must,
-            Rfc,
-            Filter,
-            "nickName gt \"nick-abb\"",
-            case,
-            "gt on a string"
-        ),
-        check!(
-            "FILTER-009",
-            G,
-            "RFC 7644 §3.4.2.2",
-            Must,
-            Rfc,
-            Filter,
-            "nickName ge \"nick-abc\"",
-            case,
-            "ge on a string"
-        ),
-        check!(
-            "FILTER-010",
-            G,
-            "RFC 7644 §3.4.2.2",
-            Must,
-            Rfc,
-            Filter,
-            "nickName lt \"nick-abd\"",
-            case,
-            "lt on a string"
-        ),
-        check!(
-            "FILTER-011",
-            G,
-            "RFC 7644 §3.4.2.2",
-            Must,
-            Rfc,
-            Filter,
-            "nickName le \"nick-abc\"",
-            case,
-            "le on a string"
-        ),
-        check!(
-            "FILTER-012",
-            G,
-            "RFC 7644 §3.4.2.2",
-            Must,
-            Rfc,
-            Filter,
-            "nickName lt \"nick-abc\"",
-            case,
-            "lt excludes the equal value"
-        ),
-        check!(
-            "FILTER-013",
-            G,
-            "RFC 7644 §3.4.2.2",
-            Must,
-            Rfc,
-            Filter,
-            "active eq true",
-            case,
-            "eq on a boolean (true)"
-        ),
-        check!(
-            "FILTER-014",
-            G,
-            "RFC 7644 §3.4.2.2",
-            Must,
-            Rfc,
-            Filter,
-            "active eq false",
-            case,
-            "eq on a boolean (false) finds deactivated users"
-        ),
-        check!(
-            "FILTER-015",
-            G,
-            "RFC 7644 §3.4.2.2",
-            Must,
-            Rfc,
-            Filter,
-            "(displayName eq \"Filter Subject\" or displayName eq \"Other Subject\")",
-            case,
-            "or"
-        ),
-        check!(
-            "FILTER-016",
-            G,
-            "RFC 7644 §3.4.2.2",
-            Must,
-            Rfc,
-            Filter,
-            "not (active eq true)",
-            case,
-            "not"
-        ),
-        check!(
-            "FILTER-017",
-            G,
-            "RFC 7644 §3.4.2.2",
-            Must,
-            Rfc,
-            Filter,
-            "(userName eq \"{ua}\" or userName eq \"{ub}\") and active eq false",
-            case,
-            "grouping decides precedence"
-        ),
-        check!(
-            "FILTER-018",
-            G,
-            "RFC 7644 §3.4.2.2",
-            Must,
-            Rfc,
-            Filter,
-            "emails[type eq \"work\" and value eq \"{ea}\"]",
-            case,
-            "complex value filter"
-        ),
-        check!(
-            "FILTER-019",
-            G,
-            "RFC 7644 §3.4.2.2",
-            Must,
-            Rfc,
-            Filter,
-            "emails.value eq \"{ea}\"",
-            case,
-            "sub-attribute of a multi-valued attribute"
-        ),
-        check!(
-            "FILTER-020",
-            G,
-            "RFC 7644 §3.4.2.2",
-            Must,
-            Rfc,
-            Filter,
-            "userName EQ \"{ua}\"",
-            case,
-            "operators are case-insensitive"
-        ),
-        check!(
-            "FILTER-021",
-            G,
-            "RFC 7644 §3.4.2.2",
-            Must,
-            Rfc,
-            Filter,
-            "USERNAME eq \"{ua}\"",
-            case,
-            "attribute names are case-insensitive"
-        ),
-        check!(
-            "FILTER-022",
-            G,
-            "RFC 7643 §3.1",
-            Must,
-            Rfc,
-            Filter,
-            "externalId eq \"{xl}\"",
-            case,
-            "externalId is caseExact: other case does not match"
-        ),
-        check!(
-            "FILTER-023",
-            G,
-            "RFC 7644 §3.4.2.2",
-            Must,
-            Rfc,
-            Filter,
-            "externalId eq \"{xa}\"",
-            case,
-            "eq on externalId"
-        ),
-        check!(
-            "FILTER-024",
-            G,
-            "RFC 7644 §3.4.2.2",
-            Must,
-            Rfc,
-            Filter,
-            "name.givenName eq \"Filtra\"",
-            case,
-            "sub-attribute of a complex attribute"
-        ),
-        check!(
-            "FILTER-025",
-            G,
-            "RFC 7644 §3.4.2.2",
-            Must,
-            Rfc,
-            Filter,
-            "id eq \"{ida}\"",
-            case,
-            "eq on id"
-        ),
-        check!(
-            "FILTER-026",
-            G,
-            "RFC 7644 §3.4.2.2",
-            Should,
-            Rfc,
-            Filter,
-            "meta.lastModified gt \"2000-01-01T00:00:00Z\"",
-            case,
-            "gt on a dateTime"
-        ),
-        check!(
-            "FILTER-027",
-            G,
-            "RFC 7644 §3.4.2.2",
-            Should,
-            Rfc,
-            Filter,
-            "meta.resourceType eq \"User\"",
-            case,
-            "eq on meta.resourceType"
-        ),
-        check!(
-            "FILTER-028",
-            G,
-            "RFC 7644 §3.4.2.2",
-            Must,
-            Rfc,
-            Filter,
-            "",
-            case,
-            "the scoping filter alone returns exactly the two users"
-        ),
-        check!(
-            "FILTER-029",
-            G,
-            "RFC 7644 §3.4.2.2",
-            Should,
-            Rfc,
-            Filter,
-            "urn:ietf:params:scim:schemas:core:2.0:User:userName eq \"{ua}\"",
-            case,
-            "fully qualified attribute names"
-        ),
-        check!(
-            "FILTER-030",
-            G,
-            "RFC 7643 §2.2",
-            Must,
-            Rfc,
-            Filter,
-            "displayName co \"subj\"",
-            case,
-            "co ignores case on a caseExact false attribute"
-        ),
-        check!(
-            "FILTER-031",
-            G,
-            "RFC 7643 §2.2",
-            Must,
-            Rfc,
-            Filter,
-            "userName sw \"{PA}\"",
-            case,
-            "sw ignores case on userName"
-        ),
-        check!(
-            "FILTER-032",
-            G,
-            "RFC 7644 §3.4.2.2",
-            Must,
-            Rfc,
-            Filter,
-            "userName eq \"{ua}\" and userName eq \"{ub}\"",
-            case,
-            "and of exclusive terms matches nothing"
-        ),
-        check!(
-            "FILTER-033",
-            G,
-            "RFC 7644 §3.4.2.2",
-            Must,
-            Rfc,
-            Filter,
-            "title pr and nickName pr",
-            case,
-            "and of pr terms"
-        ),
-        check!(
-            "FILTER-034",
-            G,
-            "RFC 7644 §3.4.2.2",
-            Must,
-            Rfc,
-            Filter,
-            "emails[type eq \"home\"]",
-            case,
-            "value filter with no match on either user"
-        ),
+        G.must("FILTER-001", case)
+            .rfc("RFC 7644 §3.4.2.2")
+            .arg("userName eq \"{ua}\"")
+            .description("eq on userName"),
+        G.must("FILTER-002", case)
+            .rfc("RFC 7643 §2.2")
+            .arg("userName eq \"{UA}\"")
+            .description("eq on userName ignores case (caseExact false)"),
+        G.must("FILTER-003", case)
+            .rfc("RFC 7644 §3.4.2.2")
+            .arg("displayName ne \"Filter Subject\"")
+            .description("ne"),
+        G.must("FILTER-004", case)
+            .rfc("RFC 7644 §3.4.2.2")
+            .arg("displayName co \"Subj\"")
+            .description("co"),
+        G.must("FILTER-005", case)
+            .rfc("RFC 7644 §3.4.2.2")
+            .arg("userName sw \"{pa}\"")
+            .description("sw"),
+        G.must("FILTER-006", case)
+            .rfc("RFC 7644 §3.4.2.2")
+            .arg("userName ew \"fb@example.com\"")
+            .description("ew"),
+        G.must("FILTER-007", case)
+            .rfc("RFC 7644 §3.4.2.2")
+            .arg("nickName pr")
+            .description("pr"),
+        G.must("FILTER-008", case)
+            .rfc("RFC 7644 §3.4.2.2")
+            .arg("nickName gt \"nick-abb\"")
+            .description("gt on a string"),
+        G.must("FILTER-009", case)
+            .rfc("RFC 7644 §3.4.2.2")
+            .arg("nickName ge \"nick-abc\"")
+            .description("ge on a string"),
+        G.must("FILTER-010", case)
+            .rfc("RFC 7644 §3.4.2.2")
+            .arg("nickName lt \"nick-abd\"")
+            .description("lt on a string"),
+        G.must("FILTER-011", case)
+            .rfc("RFC 7644 §3.4.2.2")
+            .arg("nickName le \"nick-abc\"")
+            .description("le on a string"),
+        G.must("FILTER-012", case)
+            .rfc("RFC 7644 §3.4.2.2")
+            .arg("nickName lt \"nick-abc\"")
+            .description("lt excludes the equal value"),
+        G.must("FILTER-013", case)
+            .rfc("RFC 7644 §3.4.2.2")
+            .arg("active eq true")
+            .description("eq on a boolean (true)"),
+        G.must("FILTER-014", case)
+            .rfc("RFC 7644 §3.4.2.2")
+            .arg("active eq false")
+            .description("eq on a boolean (false) finds deactivated users"),
+        G.must("FILTER-015", case)
+            .rfc("RFC 7644 §3.4.2.2")
+            .arg("(displayName eq \"Filter Subject\" or displayName eq \"Other Subject\")")
+            .description("or"),
+        G.must("FILTER-016", case)
+            .rfc("RFC 7644 §3.4.2.2")
+            .arg("not (active eq true)")
+            .description("not"),
+        G.must("FILTER-017", case)
+            .rfc("RFC 7644 §3.4.2.2")
+            .arg("(userName eq \"{ua}\" or userName eq \"{ub}\") and active eq false")
+            .description("grouping decides precedence"),
+        G.must("FILTER-018", case)
+            .rfc("RFC 7644 §3.4.2.2")
+            .arg("emails[type eq \"work\" and value eq \"{ea}\"]")
+            .description("complex value filter"),
+        G.must("FILTER-019", case)
+            .rfc("RFC 7644 §3.4.2.2")
+            .arg("emails.value eq \"{ea}\"")
+            .description("sub-attribute of a multi-valued attribute"),
+        G.must("FILTER-020", case)
+            .rfc("RFC 7644 §3.4.2.2")
+            .arg("userName EQ \"{ua}\"")
+            .description("operators are case-insensitive"),
+        G.must("FILTER-021", case)
+            .rfc("RFC 7644 §3.4.2.2")
+            .arg("USERNAME eq \"{ua}\"")
+            .description("attribute names are case-insensitive"),
+        G.must("FILTER-022", case)
+            .rfc("RFC 7643 §3.1")
+            .arg("externalId eq \"{xl}\"")
+            .description("externalId is caseExact: other case does not match"),
+        G.must("FILTER-023", case)
+            .rfc("RFC 7644 §3.4.2.2")
+            .arg("externalId eq \"{xa}\"")
+            .description("eq on externalId"),
+        G.must("FILTER-024", case)
+            .rfc("RFC 7644 §3.4.2.2")
+            .arg("name.givenName eq \"Filtra\"")
+            .description("sub-attribute of a complex attribute"),
+        G.must("FILTER-025", case)
+            .rfc("RFC 7644 §3.4.2.2")
+            .arg("id eq \"{ida}\"")
+            .description("eq on id"),
+        G.should("FILTER-026", case)
+            .rfc("RFC 7644 §3.4.2.2")
+            .arg("meta.lastModified gt \"2000-01-01T00:00:00Z\"")
+            .description("gt on a dateTime"),
+        G.should("FILTER-027", case)
+            .rfc("RFC 7644 §3.4.2.2")
+            .arg("meta.resourceType eq \"User\"")
+            .description("eq on meta.resourceType"),
+        G.must("FILTER-028", case)
+            .rfc("RFC 7644 §3.4.2.2")
+            .description("the scoping filter alone returns exactly the two users"),
+        G.should("FILTER-029", case)
+            .rfc("RFC 7644 §3.4.2.2")
+            .arg("urn:ietf:params:scim:schemas:core:2.0:User:userName eq \"{ua}\"")
+            .description("fully qualified attribute names"),
+        G.must("FILTER-030", case)
+            .rfc("RFC 7643 §2.2")
+            .arg("displayName co \"subj\"")
+            .description("co ignores case on a caseExact false attribute"),
+        G.must("FILTER-031", case)
+            .rfc("RFC 7643 §2.2")
+            .arg("userName sw \"{PA}\"")
+            .description("sw ignores case on userName"),
+        G.must("FILTER-032", case)
+            .rfc("RFC 7644 §3.4.2.2")
+            .arg("userName eq \"{ua}\" and userName eq \"{ub}\"")
+            .description("and of exclusive terms matches nothing"),
+        G.must("FILTER-033", case)
+            .rfc("RFC 7644 §3.4.2.2")
+            .arg("title pr and nickName pr")
+            .description("and of pr terms"),
+        G.must("FILTER-034", case)
+            .rfc("RFC 7644 §3.4.2.2")
+            .arg("emails[type eq \"home\"]")
+            .description("value filter with no match on either user"),
     ]
 }
 

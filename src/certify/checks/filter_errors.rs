@@ -2,118 +2,56 @@
 //! and every answer is a well-formed ListResponse (RFC 7644 §3.4.2, §3.4.3).
 
 use super::filter::{pair, scoped};
-use crate::certify::catalogue::{Check, Fail, Verdict};
+use crate::certify::check::{Check, Group};
 use crate::certify::client::Resp;
-use crate::certify::ctx::{Ctx, LIST_URN, SEARCH_URN, brief, expect_error, failed, skipped};
+use crate::certify::ctx::{Ctx, LIST_URN, SEARCH_URN, brief, expect_error};
+use crate::certify::discovery::Needs;
+use crate::certify::probe::{expect_attr, expect_integer};
+use crate::certify::verdict::{Fail, Verdict, failed, skipped};
+use crate::ensure;
 use crate::scim::filter;
 use crate::scim::schema::ResourceSchema;
-use crate::{certify_check as check, ensure};
 use reqwest::Method;
 use serde_json::json;
 
-const G: &str = "filter";
+const G: Group = Group::new("filter").needs(Needs::Filter);
 
 pub fn checks() -> Vec<Check> {
     vec![
-        check!(
-            "FILTER-040",
-            G,
-            "RFC 7644 §3.4.2.2",
-            Must,
-            Rfc,
-            Filter,
-            "userName regex \"x\"",
-            invalid,
-            "an unknown operator answers 400 invalidFilter (not a silent 200)"
-        ),
-        check!(
-            "FILTER-041",
-            G,
-            "RFC 7644 §3.4.2.2",
-            Must,
-            Rfc,
-            Filter,
-            "(userName eq \"x\"",
-            invalid,
-            "unbalanced parentheses answer 400 invalidFilter"
-        ),
-        check!(
-            "FILTER-042",
-            G,
-            "RFC 7644 §3.4.2.2",
-            Must,
-            Rfc,
-            Filter,
-            "userName eq",
-            invalid,
-            "a comparison without a value answers 400 invalidFilter"
-        ),
-        check!(
-            "FILTER-043",
-            G,
-            "RFC 7644 §3.4.2.2",
-            Must,
-            Rfc,
-            Filter,
-            "active gt true",
-            invalid,
-            "gt on a boolean answers 400 invalidFilter"
-        ),
-        check!(
-            "FILTER-044",
-            G,
-            "RFC 7644 §3.4.2.2",
-            Must,
-            Rfc,
-            Filter,
-            "userName eq unquoted",
-            invalid,
-            "an unquoted string value answers 400 invalidFilter"
-        ),
-        check!(
-            "FILTER-045",
-            G,
-            "RFC 7644 §3.4.2",
-            Must,
-            Rfc,
-            Filter,
-            "",
-            zero_matches,
-            "zero matches answer 200 with totalResults 0"
-        ),
-        check!(
-            "FILTER-046",
-            G,
-            "RFC 7644 §3.4.2",
-            Must,
-            Rfc,
-            Filter,
-            "",
-            list_shape,
-            "a query answers a ListResponse: schemas, integer totalResults, Resources"
-        ),
-        check!(
-            "FILTER-047",
-            G,
-            "RFC 7644 §3.4.3",
-            May,
-            Rfc,
-            Filter,
-            "",
-            search_post,
-            "POST /Users/.search with a SearchRequest answers like GET"
-        ),
-        check!(
-            "FILTER-048",
-            G,
-            "RFC 7644 §3.4.2",
-            Should,
-            Rfc,
-            Filter,
-            "",
-            no_extra,
-            "every resource a filter returns matches it"
-        ),
+        G.must("FILTER-040", invalid)
+            .rfc("RFC 7644 §3.4.2.2")
+            .arg("userName regex \"x\"")
+            .description("an unknown operator answers 400 invalidFilter (not a silent 200)"),
+        G.must("FILTER-041", invalid)
+            .rfc("RFC 7644 §3.4.2.2")
+            .arg("(userName eq \"x\"")
+            .description("unbalanced parentheses answer 400 invalidFilter"),
+        G.must("FILTER-042", invalid)
+            .rfc("RFC 7644 §3.4.2.2")
+            .arg("userName eq")
+            .description("a comparison without a value answers 400 invalidFilter"),
+        G.must("FILTER-043", invalid)
+            .rfc("RFC 7644 §3.4.2.2")
+            .arg("active gt true")
+            .description("gt on a boolean answers 400 invalidFilter"),
+        G.must("FILTER-044", invalid)
+            .rfc("RFC 7644 §3.4.2.2")
+            .arg("userName eq unquoted")
+            .description("an unquoted string value answers 400 invalidFilter"),
+        G.must("FILTER-045", zero_matches)
+            .rfc("RFC 7644 §3.4.2")
+            .description("zero matches answer 200 with totalResults 0"),
+        G.must("FILTER-046", list_shape)
+            .rfc("RFC 7644 §3.4.2")
+            .description(
+                "a query answers a ListResponse: schemas, integer totalResults, Resources",
+            ),
+        G.may("FILTER-047", search_post)
+            .rfc("RFC 7644 §3.4.3")
+            .description("POST /Users/.search with a SearchRequest answers like GET"),
+        G.should("FILTER-048", no_extra)
+            .rfc("RFC 7644 §3.4.2")
+            .description("every resource a filter returns matches it"),
     ]
 }
 
@@ -140,11 +78,7 @@ async fn zero_matches(c: &Ctx, _: &'static str) -> Verdict {
         )
         .await?;
     ensure!(r.status == 200, "answered {}: {}", r.status, brief(&r.body));
-    ensure!(
-        r.body["totalResults"] == json!(0),
-        "totalResults is {}",
-        brief(&r.body["totalResults"])
-    );
+    expect_attr(&r.body, "totalResults", json!(0))?;
     ensure!(Ctx::ids(&r.body).is_empty(), "Resources not empty");
     Ok("200, totalResults 0".into())
 }
@@ -155,11 +89,7 @@ fn list_ok(r: &Resp) -> Result<(), Fail> {
         .as_array()
         .is_some_and(|a| a.iter().any(|s| s == LIST_URN));
     ensure!(urn_ok, "schemas is {}", brief(&r.body["schemas"]));
-    ensure!(
-        r.body["totalResults"].is_u64(),
-        "totalResults is {}",
-        brief(&r.body["totalResults"])
-    );
+    expect_integer(&r.body, "totalResults")?;
     let n = r.body["totalResults"].as_u64().unwrap_or(0);
     ensure!(
         n == 0 || r.body["Resources"].is_array(),

@@ -1,279 +1,108 @@
 //! Groups and membership (RFC 7643 §4.2, RFC 7644 §3.3–§3.6, §3.5.2 for
 //! member PATCHes). Members are always users this run created.
 
-use crate::certify::catalogue::{Check, Fail, Verdict};
+use crate::certify::check::{Check, Group};
 use crate::certify::checks::patch::judge_patch;
 use crate::certify::compare::diff;
-use crate::certify::ctx::{Ctx, GROUP_URN, brief, failed, id_of, skipped};
-use crate::{certify_check as check, ensure};
-use serde_json::{Value, json};
+use crate::certify::ctx::{Ctx, GROUP_URN, brief, id_of};
+use crate::certify::discovery::Needs;
+use crate::certify::persona::Persona;
+use crate::certify::probe::{delete_fixture, eq_filter, expect_attr, member_ids, new_users};
+use crate::certify::verdict::{Verdict, failed, skipped};
+use crate::ensure;
+use serde_json::json;
 
-const G: &str = "groups";
+const G: Group = Group::new("groups").needs(Needs::Groups);
 
 pub fn checks() -> Vec<Check> {
     vec![
-        check!(
-            "GROUP-001",
-            G,
-            "RFC 7644 §3.3",
-            Must,
-            Rfc,
-            Groups,
-            "",
-            create_201,
-            "POST /Groups answers 201 with displayName and an id"
-        ),
-        check!(
-            "GROUP-002",
-            G,
-            "RFC 7644 §3.4.1",
-            Must,
-            Rfc,
-            Groups,
-            "",
-            read_back,
-            "GET /Groups/{id} returns the group as created"
-        ),
-        check!(
-            "GROUP-003",
-            G,
-            "RFC 7643 §4.2",
-            Must,
-            Rfc,
-            Groups,
-            "",
-            members_stored,
-            "members given at creation are stored"
-        ),
-        check!(
-            "GROUP-004",
-            G,
-            "RFC 7643 §4.1.2",
-            // A capability probe: §4.1.2 describes User.groups (readOnly,
-            // optional like every User attribute but userName) and puts no
-            // MUST or SHOULD on a server to fill it in.
-            May,
-            Rfc,
-            Groups,
-            "",
-            user_groups_reflect,
-            "a member's groups attribute lists the group"
-        ),
-        check!(
-            "GROUP-005",
-            G,
-            "RFC 7644 §3.5.1",
-            Must,
-            Rfc,
-            Groups,
-            "",
-            put_replaces,
-            "PUT replaces displayName and members"
-        ),
-        check!(
-            "GROUP-006",
-            G,
-            "RFC 7644 §3.6",
-            Must,
-            Rfc,
-            Groups,
-            "",
-            delete_then_404,
-            "DELETE answers 204, then GET answers 404"
-        ),
-        check!(
-            "GROUP-007",
-            G,
-            "RFC 7644 §3.6",
-            Must,
-            Rfc,
-            Groups,
-            "",
-            delete_keeps_users,
-            "deleting a group leaves its member users in place"
-        ),
-        check!(
-            "GROUP-008",
-            G,
-            "RFC 7644 §3.4.2",
-            Must,
-            Rfc,
-            Groups,
-            "",
-            filter_display_name,
-            "filter displayName eq finds the group"
-        ),
-        check!(
-            "GROUP-009",
-            G,
-            "RFC 7643 §3.1",
-            Should,
-            Rfc,
-            Groups,
-            "",
-            meta_group,
-            "a group's meta.resourceType is Group"
-        ),
-        check!(
-            "GROUP-010",
-            G,
-            "RFC 7644 §3.4.2",
-            Should,
-            Rfc,
-            Groups,
-            "",
-            filter_member,
-            "filter members[value eq \"id\"] finds the group of a member"
-        ),
-        check!(
-            "GROUP-011",
-            G,
-            "RFC 7644 §3.6",
-            May,
-            Rfc,
-            Groups,
-            "",
-            deleted_user_leaves_group,
-            "deleting a user removes it from its groups' members"
-        ),
-        check!(
-            "GROUP-012",
-            G,
-            "RFC 7644 §3.4.2",
-            Must,
-            Rfc,
-            Groups,
-            "",
-            deleted_absent,
-            "a deleted group is absent from query results"
-        ),
+        G.must("GROUP-001", create_201)
+            .rfc("RFC 7644 §3.3")
+            .description("POST /Groups answers 201 with displayName and an id"),
+        G.must("GROUP-002", read_back)
+            .rfc("RFC 7644 §3.4.1")
+            .description("GET /Groups/{id} returns the group as created"),
+        G.must("GROUP-003", members_stored)
+            .rfc("RFC 7643 §4.2")
+            .description("members given at creation are stored"),
+        // A capability probe: §4.1.2 describes User.groups (readOnly,
+        // optional like every User attribute but userName) and puts no
+        // MUST or SHOULD on a server to fill it in.
+        G.may("GROUP-004", user_groups_reflect)
+            .rfc("RFC 7643 §4.1.2")
+            .description("a member's groups attribute lists the group"),
+        G.must("GROUP-005", put_replaces)
+            .rfc("RFC 7644 §3.5.1")
+            .description("PUT replaces displayName and members"),
+        G.must("GROUP-006", delete_then_404)
+            .rfc("RFC 7644 §3.6")
+            .description("DELETE answers 204, then GET answers 404"),
+        G.must("GROUP-007", delete_keeps_users)
+            .rfc("RFC 7644 §3.6")
+            .description("deleting a group leaves its member users in place"),
+        G.must("GROUP-008", filter_display_name)
+            .rfc("RFC 7644 §3.4.2")
+            .description("filter displayName eq finds the group"),
+        G.should("GROUP-009", meta_group)
+            .rfc("RFC 7643 §3.1")
+            .description("a group's meta.resourceType is Group"),
+        G.should("GROUP-010", filter_member)
+            .rfc("RFC 7644 §3.4.2")
+            .description("filter members[value eq \"id\"] finds the group of a member"),
+        G.may("GROUP-011", deleted_user_leaves_group)
+            .rfc("RFC 7644 §3.6")
+            .description("deleting a user removes it from its groups' members"),
+        G.must("GROUP-012", deleted_absent)
+            .rfc("RFC 7644 §3.4.2")
+            .description("a deleted group is absent from query results"),
     ]
 }
 
+/// Member PATCHes: listed in the patch group (the registry runs them after
+/// patch's own checks), defined here beside the group fixtures they use.
 pub fn patch_checks() -> Vec<Check> {
-    const P: &str = "patch";
+    const P: Group = Group::new("patch").needs(Needs::Patch);
     vec![
-        check!(
-            "PATCH-050",
-            P,
-            "RFC 7644 §3.5.2.1",
-            Must,
-            Rfc,
-            Patch,
-            "g-add-member",
-            group_case,
-            "add members appends a member"
-        ),
-        check!(
-            "PATCH-051",
-            P,
-            "RFC 7644 §3.5.2.2",
-            Must,
-            Rfc,
-            Patch,
-            "g-remove-filter",
-            group_case,
-            "remove members[value eq \"id\"] removes that member only"
-        ),
-        check!(
-            "PATCH-052",
-            P,
-            "RFC 7644 §3.5.2.2",
-            Must,
-            Rfc,
-            Patch,
-            "g-remove-all",
-            group_case,
-            "remove members without filter removes every member"
-        ),
-        check!(
-            "PATCH-053",
-            P,
-            "RFC 7644 §3.5.2.3",
-            Must,
-            Rfc,
-            Patch,
-            "g-replace-members",
-            group_case,
-            "replace members replaces the roster"
-        ),
-        check!(
-            "PATCH-054",
-            P,
-            "RFC 7644 §3.5.2.1",
-            Should,
-            Rfc,
-            Patch,
-            "g-add-existing",
-            group_case,
-            "adding an existing member changes nothing (idempotent)"
-        ),
+        P.must("PATCH-050", group_case)
+            .rfc("RFC 7644 §3.5.2.1")
+            .arg("g-add-member")
+            .description("add members appends a member"),
+        P.must("PATCH-051", group_case)
+            .rfc("RFC 7644 §3.5.2.2")
+            .arg("g-remove-filter")
+            .description("remove members[value eq \"id\"] removes that member only"),
+        P.must("PATCH-052", group_case)
+            .rfc("RFC 7644 §3.5.2.2")
+            .arg("g-remove-all")
+            .description("remove members without filter removes every member"),
+        P.must("PATCH-053", group_case)
+            .rfc("RFC 7644 §3.5.2.3")
+            .arg("g-replace-members")
+            .description("replace members replaces the roster"),
+        P.should("PATCH-054", group_case)
+            .rfc("RFC 7644 §3.5.2.1")
+            .arg("g-add-existing")
+            .description("adding an existing member changes nothing (idempotent)"),
         // The RFC says so only in an example ("should"); Okta and Entra resend
         // removals, so for them it is an interop need.
-        check!(
-            "PATCH-055",
-            P,
-            "RFC 7644 §3.5.2.2",
-            Interop,
-            Idp,
-            Patch,
-            "g-remove-nonmember",
-            group_case,
-            "removing a non-member succeeds and changes nothing"
-        ),
-        check!(
-            "PATCH-056",
-            P,
-            "RFC 7644 §3.5.2.3",
-            Must,
-            Rfc,
-            Patch,
-            "g-rename",
-            group_case,
-            "replace displayName renames and keeps members"
-        ),
-        check!(
-            "PATCH-057",
-            P,
-            "RFC 7644 §3.5.2.1",
-            Must,
-            Rfc,
-            Patch,
-            "g-add-many",
-            group_case,
-            "add of several members in one op adds them all"
-        ),
-        check!(
-            "PATCH-058",
-            P,
-            "RFC 7644 §3.5.2",
-            Must,
-            Rfc,
-            Patch,
-            "g-add-remove",
-            group_case,
-            "add then remove in one request: both applied in order"
-        ),
+        P.interop("PATCH-055", group_case)
+            .rfc("RFC 7644 §3.5.2.2")
+            .persona(Persona::Idp)
+            .arg("g-remove-nonmember")
+            .description("removing a non-member succeeds and changes nothing"),
+        P.must("PATCH-056", group_case)
+            .rfc("RFC 7644 §3.5.2.3")
+            .arg("g-rename")
+            .description("replace displayName renames and keeps members"),
+        P.must("PATCH-057", group_case)
+            .rfc("RFC 7644 §3.5.2.1")
+            .arg("g-add-many")
+            .description("add of several members in one op adds them all"),
+        P.must("PATCH-058", group_case)
+            .rfc("RFC 7644 §3.5.2")
+            .arg("g-add-remove")
+            .description("add then remove in one request: both applied in order"),
     ]
-}
-
-async fn users(c: &Ctx, n: usize) -> Result<Vec<String>, Fail> {
-    let mut ids = Vec::new();
-    for _ in 0..n {
-        ids.push(id_of(&c.new_user(json!({})).await?).to_owned());
-    }
-    Ok(ids)
-}
-
-fn member_ids(g: &Value) -> Vec<String> {
-    let mut v: Vec<String> = g["members"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(|m| m["value"].as_str().map(str::to_owned))
-        .collect();
-    v.sort();
-    v
 }
 
 async fn create_201(c: &Ctx, _: &'static str) -> Verdict {
@@ -286,11 +115,7 @@ async fn create_201(c: &Ctx, _: &'static str) -> Verdict {
         .await?;
     ensure!(r.status == 201, "answered {}: {}", r.status, brief(&r.body));
     ensure!(!id_of(&r.body).is_empty(), "no id");
-    ensure!(
-        r.body["displayName"] == json!(name),
-        "displayName is {}",
-        brief(&r.body["displayName"])
-    );
+    expect_attr(&r.body, "displayName", json!(name))?;
     Ok("201".into())
 }
 
@@ -304,7 +129,7 @@ async fn read_back(c: &Ctx, _: &'static str) -> Verdict {
 }
 
 async fn members_stored(c: &Ctx, _: &'static str) -> Verdict {
-    let u = users(c, 2).await?;
+    let u = new_users(c, 2).await?;
     let g = c.new_group(&[&u[0], &u[1]]).await?;
     let got = c.read_ok("Groups", id_of(&g)).await?;
     let mut want = u.clone();
@@ -318,7 +143,7 @@ async fn members_stored(c: &Ctx, _: &'static str) -> Verdict {
 }
 
 async fn user_groups_reflect(c: &Ctx, _: &'static str) -> Verdict {
-    let u = users(c, 1).await?;
+    let u = new_users(c, 1).await?;
     let g = c.new_group(&[&u[0]]).await?;
     let got = c.read_ok("Users", &u[0]).await?;
     let listed = got["groups"]
@@ -331,7 +156,7 @@ async fn user_groups_reflect(c: &Ctx, _: &'static str) -> Verdict {
 }
 
 async fn put_replaces(c: &Ctx, _: &'static str) -> Verdict {
-    let u = users(c, 2).await?;
+    let u = new_users(c, 2).await?;
     let g = c.new_group(&[&u[0]]).await?;
     let name = c.name("g-renamed");
     let r = c
@@ -343,11 +168,7 @@ async fn put_replaces(c: &Ctx, _: &'static str) -> Verdict {
         .await?;
     ensure!(r.status == 200, "PUT answered {}", r.status);
     let got = c.read_ok("Groups", id_of(&g)).await?;
-    ensure!(
-        got["displayName"] == json!(name),
-        "displayName is {}",
-        brief(&got["displayName"])
-    );
+    expect_attr(&got, "displayName", json!(name))?;
     ensure!(
         member_ids(&got) == vec![u[1].clone()],
         "members are {:?}",
@@ -366,7 +187,7 @@ async fn delete_then_404(c: &Ctx, _: &'static str) -> Verdict {
 }
 
 async fn delete_keeps_users(c: &Ctx, _: &'static str) -> Verdict {
-    let u = users(c, 1).await?;
+    let u = new_users(c, 1).await?;
     let g = c.new_group(&[&u[0]]).await?;
     let r = c.delete("Groups", id_of(&g)).await?;
     ensure!(r.is_success(), "DELETE answered {}", r.status);
@@ -376,15 +197,7 @@ async fn delete_keeps_users(c: &Ctx, _: &'static str) -> Verdict {
 
 async fn filter_display_name(c: &Ctx, _: &'static str) -> Verdict {
     let g = c.new_group(&[]).await?;
-    let l = c
-        .list(
-            "Groups",
-            &format!(
-                "displayName eq {}",
-                Ctx::quoted(g["displayName"].as_str().unwrap_or(""))
-            ),
-        )
-        .await?;
+    let l = c.list("Groups", &eq_filter("displayName", &g)).await?;
     ensure!(
         Ctx::ids(&l) == vec![id_of(&g).to_owned()],
         "found {:?}",
@@ -404,7 +217,7 @@ async fn meta_group(c: &Ctx, _: &'static str) -> Verdict {
 }
 
 async fn filter_member(c: &Ctx, _: &'static str) -> Verdict {
-    let u = users(c, 1).await?;
+    let u = new_users(c, 1).await?;
     let g = c.new_group(&[&u[0]]).await?;
     let l = c
         .list(
@@ -420,7 +233,7 @@ async fn filter_member(c: &Ctx, _: &'static str) -> Verdict {
 }
 
 async fn deleted_user_leaves_group(c: &Ctx, _: &'static str) -> Verdict {
-    let u = users(c, 2).await?;
+    let u = new_users(c, 2).await?;
     let g = c.new_group(&[&u[0], &u[1]]).await?;
     let r = c.delete("Users", &u[0]).await?;
     ensure!(r.is_success(), "DELETE answered {}", r.status);
@@ -435,19 +248,8 @@ async fn deleted_user_leaves_group(c: &Ctx, _: &'static str) -> Verdict {
 
 async fn deleted_absent(c: &Ctx, _: &'static str) -> Verdict {
     let g = c.new_group(&[]).await?;
-    let r = c.delete("Groups", id_of(&g)).await?;
-    if !r.is_success() {
-        return Err(skipped(format!("DELETE answered {}", r.status)));
-    }
-    let l = c
-        .list(
-            "Groups",
-            &format!(
-                "displayName eq {}",
-                Ctx::quoted(g["displayName"].as_str().unwrap_or(""))
-            ),
-        )
-        .await?;
+    delete_fixture(c, "Groups", id_of(&g)).await?;
+    let l = c.list("Groups", &eq_filter("displayName", &g)).await?;
     ensure!(Ctx::ids(&l).is_empty(), "still listed");
     Ok("absent".into())
 }
@@ -456,7 +258,7 @@ async fn group_case(c: &Ctx, case: &'static str) -> Verdict {
     if !c.found.groups {
         return Err(skipped("the server serves no Groups"));
     }
-    let u = users(c, 4).await?;
+    let u = new_users(c, 4).await?;
     let g = c.new_group(&[&u[0], &u[1]]).await?;
     let before = c.read_ok("Groups", id_of(&g)).await?;
     let m = |i: usize| json!({"value": u[i]});

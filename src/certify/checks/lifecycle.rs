@@ -2,115 +2,48 @@
 //! Deactivation must really deactivate; a deleted user must be gone from
 //! reads and queries, for good.
 
-use crate::certify::catalogue::{Check, Verdict};
-use crate::certify::ctx::{Ctx, USER_URN, brief, failed, id_of, skipped};
-use crate::{certify_check as check, ensure};
+use crate::certify::check::{Check, Group};
+use crate::certify::client::Cred;
+use crate::certify::ctx::{Ctx, brief, id_of, resource_path};
+use crate::certify::discovery::Needs;
+use crate::certify::probe::{deleted_user, eq_filter, replace_user, user_body_for};
+use crate::certify::verdict::Verdict;
+use crate::ensure;
 use reqwest::Method;
 use serde_json::{Value, json};
 
-const G: &str = "users";
+const G: Group = Group::new("users");
 
 pub fn checks() -> Vec<Check> {
     vec![
-        check!(
-            "USER-017",
-            G,
-            "RFC 7644 §3.6",
-            Must,
-            Rfc,
-            Nothing,
-            "",
-            delete_204,
-            "DELETE answers 204"
-        ),
-        check!(
-            "USER-018",
-            G,
-            "RFC 7644 §3.6",
-            Must,
-            Rfc,
-            Nothing,
-            "",
-            delete_then_404,
-            "after DELETE, GET answers 404"
-        ),
-        check!(
-            "USER-019",
-            G,
-            "RFC 7644 §3.6",
-            Must,
-            Rfc,
-            Filter,
-            "",
-            delete_absent_from_query,
-            "after DELETE, the user is absent from query results"
-        ),
-        check!(
-            "USER-020",
-            G,
-            "RFC 7644 §3.6",
-            Must,
-            Rfc,
-            Nothing,
-            "",
-            delete_then_put_404,
-            "after DELETE, PUT answers 404"
-        ),
-        check!(
-            "USER-021",
-            G,
-            "RFC 7644 §3.6",
-            Must,
-            Rfc,
-            Nothing,
-            "",
-            delete_twice_404,
-            "a second DELETE answers 404"
-        ),
-        check!(
-            "USER-022",
-            G,
-            "RFC 7644 §3.6",
-            Should,
-            Rfc,
-            Nothing,
-            "",
-            recreate_after_delete,
-            "the same userName can be created again after DELETE (no 409)"
-        ),
-        check!(
-            "USER-023",
-            G,
-            "RFC 7644 §3.5.1",
-            Must,
-            Rfc,
-            Nothing,
-            "",
-            put_deactivates,
-            "PUT with active false deactivates: GET shows active false"
-        ),
-        check!(
-            "USER-024",
-            G,
-            "RFC 7644 §3.5.1",
-            Must,
-            Rfc,
-            Nothing,
-            "",
-            put_reactivates,
-            "PUT with active true reactivates: GET shows active true"
-        ),
-        check!(
-            "USER-025",
-            G,
-            "RFC 7644 §3.3",
-            Must,
-            Rfc,
-            Nothing,
-            "",
-            create_inactive,
-            "a user created with active false is stored inactive"
-        ),
+        G.must("USER-017", delete_204)
+            .rfc("RFC 7644 §3.6")
+            .description("DELETE answers 204"),
+        G.must("USER-018", delete_then_404)
+            .rfc("RFC 7644 §3.6")
+            .description("after DELETE, GET answers 404"),
+        G.must("USER-019", delete_absent_from_query)
+            .rfc("RFC 7644 §3.6")
+            .needs(Needs::Filter)
+            .description("after DELETE, the user is absent from query results"),
+        G.must("USER-020", delete_then_put_404)
+            .rfc("RFC 7644 §3.6")
+            .description("after DELETE, PUT answers 404"),
+        G.must("USER-021", delete_twice_404)
+            .rfc("RFC 7644 §3.6")
+            .description("a second DELETE answers 404"),
+        G.should("USER-022", recreate_after_delete)
+            .rfc("RFC 7644 §3.6")
+            .description("the same userName can be created again after DELETE (no 409)"),
+        G.must("USER-023", put_deactivates)
+            .rfc("RFC 7644 §3.5.1")
+            .description("PUT with active false deactivates: GET shows active false"),
+        G.must("USER-024", put_reactivates)
+            .rfc("RFC 7644 §3.5.1")
+            .description("PUT with active true reactivates: GET shows active true"),
+        G.must("USER-025", create_inactive)
+            .rfc("RFC 7644 §3.3")
+            .description("a user created with active false is stored inactive"),
     ]
 }
 
@@ -119,15 +52,6 @@ async fn delete_204(c: &Ctx, _: &'static str) -> Verdict {
     let r = c.delete("Users", id_of(&u)).await?;
     ensure!(r.status == 204, "DELETE answered {}", r.status);
     Ok("204".into())
-}
-
-async fn deleted_user(c: &Ctx) -> Result<Value, crate::certify::catalogue::Fail> {
-    let u = c.new_user(json!({})).await?;
-    let r = c.delete("Users", id_of(&u)).await?;
-    if !r.is_success() {
-        return Err(skipped(format!("DELETE answered {}", r.status)));
-    }
-    Ok(u)
 }
 
 async fn delete_then_404(c: &Ctx, _: &'static str) -> Verdict {
@@ -144,16 +68,7 @@ async fn delete_then_404(c: &Ctx, _: &'static str) -> Verdict {
 
 async fn delete_absent_from_query(c: &Ctx, _: &'static str) -> Verdict {
     let u = deleted_user(c).await?;
-    let r = c
-        .query(
-            "Users",
-            &format!(
-                "userName eq {}",
-                Ctx::quoted(u["userName"].as_str().unwrap_or(""))
-            ),
-            "",
-        )
-        .await?;
+    let r = c.query("Users", &eq_filter("userName", &u), "").await?;
     ensure!(r.status == 200, "query answered {}", r.status);
     ensure!(
         !Ctx::ids(&r.body).iter().any(|i| i == id_of(&u)),
@@ -165,11 +80,7 @@ async fn delete_absent_from_query(c: &Ctx, _: &'static str) -> Verdict {
 async fn delete_then_put_404(c: &Ctx, _: &'static str) -> Verdict {
     let u = deleted_user(c).await?;
     let r = c
-        .put(
-            "Users",
-            id_of(&u),
-            &json!({"schemas": [USER_URN], "userName": u["userName"]}),
-        )
+        .put("Users", id_of(&u), &user_body_for(&u, json!({})))
         .await?;
     ensure!(r.status == 404, "PUT after DELETE answered {}", r.status);
     Ok("404".into())
@@ -179,27 +90,17 @@ async fn delete_twice_404(c: &Ctx, _: &'static str) -> Verdict {
     let u = deleted_user(c).await?;
     // The ledger allows one DELETE per resource; the second goes around
     // it on purpose, to a resource this run created and already deleted.
+    let path = resource_path("Users", id_of(&u));
     let r = c
-        .client
-        .call(
-            Method::DELETE,
-            &format!("/Users/{}", crate::certify::ctx::enc_path(id_of(&u))),
-            None,
-        )
-        .await
-        .map_err(failed)?;
+        .raw(Method::DELETE, &path, None, Cred::Normal, &[])
+        .await?;
     ensure!(r.status == 404, "the second DELETE answered {}", r.status);
     Ok("404".into())
 }
 
 async fn recreate_after_delete(c: &Ctx, _: &'static str) -> Verdict {
     let u = deleted_user(c).await?;
-    let r = c
-        .post(
-            "Users",
-            &json!({"schemas": [USER_URN], "userName": u["userName"]}),
-        )
-        .await?;
+    let r = c.post("Users", &user_body_for(&u, json!({}))).await?;
     ensure!(
         r.status == 201,
         "re-create answered {}: {}",
@@ -210,15 +111,7 @@ async fn recreate_after_delete(c: &Ctx, _: &'static str) -> Verdict {
 }
 
 async fn set_active_put(c: &Ctx, u: &Value, active: bool) -> Verdict {
-    let r = c
-        .put(
-            "Users",
-            id_of(u),
-            &json!({"schemas": [USER_URN], "userName": u["userName"], "active": active}),
-        )
-        .await?;
-    ensure!(r.status == 200, "PUT answered {}", r.status);
-    let got = c.read_ok("Users", id_of(u)).await?;
+    let got = replace_user(c, u, json!({"active": active})).await?;
     ensure!(
         got["active"] == json!(active),
         "GET shows active {} after PUT active {active}",

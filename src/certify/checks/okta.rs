@@ -3,166 +3,77 @@
 //! updates, group rename carrying the id, uppercase userName lookups, and
 //! Okta's User-Agent on every request.
 
-use crate::certify::catalogue::{Check, Fail, Verdict};
-use crate::certify::client::{Cred, Resp, SCIM_JSON};
-use crate::certify::ctx::{
-    Ctx, ERROR_URN, PATCH_URN, USER_URN, brief, enc, enc_path, expect_error, failed, id_of, skipped,
-};
-use crate::{certify_check as check, ensure};
+use crate::certify::check::{Check, Group};
+use crate::certify::client::{Cred, Resp};
+use crate::certify::ctx::{Ctx, PATCH_URN, brief, enc, expect_error, id_of, resource_path};
+use crate::certify::discovery::Needs;
+use crate::certify::persona::Persona;
+use crate::certify::probe::{expect_attr, expect_error_body, refused, user_body_for};
+use crate::certify::verdict::{Fail, Verdict, skipped};
+use crate::ensure;
 use reqwest::Method;
 use serde_json::{Value, json};
 
-const G: &str = "okta";
+const G: Group = Group::new("okta").persona(Persona::Okta);
 const UA: (&str, &str) = ("user-agent", "Okta SCIM Client 1.0.0");
 
 pub fn checks() -> Vec<Check> {
     vec![
-        check!(
-            "OKTA-LOOKUP",
-            G,
-            "RFC 7644 §3.4.2.4",
-            Must,
-            Okta,
-            Filter,
-            "",
-            lookup,
-            "Okta lookup: userName eq with startIndex=1&count=100 finds the user, integer paging fields"
-        ),
-        check!(
-            "OKTA-CASE",
-            G,
-            "RFC 7643 §2.2",
-            Interop,
-            Okta,
-            Filter,
-            "",
-            uppercase_lookup,
-            "Okta R9: userName eq \"<UPPERCASE>\" finds the user"
-        ),
-        check!(
-            "OKTA-DEACTIVATE",
-            G,
-            "RFC 7644 §3.5.2.3",
-            Must,
-            Okta,
-            Patch,
-            "false",
-            activate,
-            "Okta deactivation: no-path replace {\"active\":false}; GET shows active false (not 404)"
-        ),
-        check!(
-            "OKTA-REACTIVATE",
-            G,
-            "RFC 7644 §3.5.2.3",
-            Must,
-            Okta,
-            Patch,
-            "true",
-            activate,
-            "Okta reactivation: no-path replace {\"active\":true}; GET shows active true"
-        ),
-        check!(
-            "OKTA-PUT-FULL",
-            G,
-            "RFC 7644 §3.5.1",
-            Must,
-            Okta,
-            Nothing,
-            "",
-            put_full,
-            "Okta AIW update: GET then PUT the whole object; fields replaced, active kept"
-        ),
-        check!(
-            "OKTA-GROUP-RENAME-ID",
-            G,
-            "RFC 7644 §3.5.2.3",
-            Interop,
-            Okta,
-            Patch,
-            "",
-            rename_with_id,
-            "Okta group push: no-path replace {id, displayName} renames (id ignored)"
-        ),
-        check!(
-            "OKTA-DUP",
-            G,
-            "RFC 7644 §3.3",
-            Must,
-            Okta,
-            Nothing,
-            "",
-            duplicate,
-            "Okta R8: a duplicate POST answers 409 uniqueness"
-        ),
-        check!(
-            "OKTA-401",
-            G,
-            "RFC 7644 §3.12",
-            Interop,
-            Okta,
-            Nothing,
-            "",
-            error_401,
-            "Okta R11: a bad token answers an Error body with status \"401\" and a detail"
-        ),
-        check!(
-            "OKTA-404",
-            G,
-            "RFC 7644 §3.12",
-            Interop,
-            Okta,
-            Nothing,
-            "",
-            error_404,
-            "Okta R12: an unknown id answers an Error body with status \"404\" and a detail"
-        ),
-        check!(
-            "OKTA-TESTCONN",
-            G,
-            "RFC 7644 §3.4.2.4",
-            Must,
-            Okta,
-            Nothing,
-            "",
-            test_connection,
-            "Okta test connection: GET /Users?startIndex=1&count=2 answers at most 2"
-        ),
-        check!(
-            "OKTA-PASSWORD",
-            G,
-            "RFC 7643 §4.1.1",
-            Must,
-            Okta,
-            Nothing,
-            "",
-            password,
-            "Okta sends password on create: it is never returned"
-        ),
-        check!(
-            "OKTA-GROUP-PUSH",
-            G,
-            "RFC 7644 §3.5.2",
-            Must,
-            Okta,
-            Patch,
-            "",
-            group_push,
-            "Okta group push: add and remove members in one PATCH"
-        ),
+        G.must("OKTA-LOOKUP", lookup)
+            .rfc("RFC 7644 §3.4.2.4")
+            .needs(Needs::Filter)
+            .description("Okta lookup: userName eq with startIndex=1&count=100 finds the user, integer paging fields"),
+        G.interop("OKTA-CASE", uppercase_lookup)
+            .rfc("RFC 7643 §2.2")
+            .needs(Needs::Filter)
+            .description("Okta R9: userName eq \"<UPPERCASE>\" finds the user"),
+        G.must("OKTA-DEACTIVATE", activate)
+            .rfc("RFC 7644 §3.5.2.3")
+            .needs(Needs::Patch)
+            .arg("false")
+            .description("Okta deactivation: no-path replace {\"active\":false}; GET shows active false (not 404)"),
+        G.must("OKTA-REACTIVATE", activate)
+            .rfc("RFC 7644 §3.5.2.3")
+            .needs(Needs::Patch)
+            .arg("true")
+            .description("Okta reactivation: no-path replace {\"active\":true}; GET shows active true"),
+        G.must("OKTA-PUT-FULL", put_full)
+            .rfc("RFC 7644 §3.5.1")
+            .description("Okta AIW update: GET then PUT the whole object; fields replaced, active kept"),
+        G.interop("OKTA-GROUP-RENAME-ID", rename_with_id)
+            .rfc("RFC 7644 §3.5.2.3")
+            .needs(Needs::Patch)
+            .description("Okta group push: no-path replace {id, displayName} renames (id ignored)"),
+        G.must("OKTA-DUP", duplicate)
+            .rfc("RFC 7644 §3.3")
+            .description("Okta R8: a duplicate POST answers 409 uniqueness"),
+        G.interop("OKTA-401", error_401)
+            .rfc("RFC 7644 §3.12")
+            .description("Okta R11: a bad token answers an Error body with status \"401\" and a detail"),
+        G.interop("OKTA-404", error_404)
+            .rfc("RFC 7644 §3.12")
+            .description("Okta R12: an unknown id answers an Error body with status \"404\" and a detail"),
+        G.must("OKTA-TESTCONN", test_connection)
+            .rfc("RFC 7644 §3.4.2.4")
+            .description("Okta test connection: GET /Users?startIndex=1&count=2 answers at most 2"),
+        G.must("OKTA-PASSWORD", password)
+            .rfc("RFC 7643 §4.1.1")
+            .description("Okta sends password on create: it is never returned"),
+        G.must("OKTA-GROUP-PUSH", group_push)
+            .rfc("RFC 7644 §3.5.2")
+            .needs(Needs::Patch)
+            .description("Okta group push: add and remove members in one PATCH"),
     ]
 }
 
 async fn okta(c: &Ctx, m: Method, path: &str, body: Option<&Value>) -> Result<Resp, Fail> {
-    c.client
-        .raw(
-            m,
-            path,
-            body.map(|b| (SCIM_JSON, b.to_string())),
-            Cred::Normal,
-            &[UA],
-        )
-        .await
-        .map_err(failed)
+    c.raw(m, path, body, Cred::Normal, &[UA]).await
+}
+
+/// A PATCH of `ops` to a resource, as Okta sends it.
+async fn okta_patch(c: &Ctx, endpoint: &str, id: &str, ops: Value) -> Result<Resp, Fail> {
+    let body = json!({"schemas": [PATCH_URN], "Operations": ops});
+    okta(c, Method::PATCH, &resource_path(endpoint, id), Some(&body)).await
 }
 
 async fn find(c: &Ctx, user_name: &str) -> Result<Resp, Fail> {
@@ -210,14 +121,8 @@ async fn uppercase_lookup(c: &Ctx, _: &'static str) -> Verdict {
 async fn activate(c: &Ctx, to: &'static str) -> Verdict {
     let active = to == "true";
     let u = c.new_user(json!({"active": !active})).await?;
-    let body = json!({"schemas": [PATCH_URN], "Operations": [{"op": "replace", "value": {"active": active}}]});
-    let r = okta(
-        c,
-        Method::PATCH,
-        &format!("/Users/{}", enc_path(id_of(&u))),
-        Some(&body),
-    )
-    .await?;
+    let ops = json!([{"op": "replace", "value": {"active": active}}]);
+    let r = okta_patch(c, "Users", id_of(&u), ops).await?;
     ensure!(r.status == 200 || r.status == 204, "answered {}", r.status);
     let g = c.read("Users", id_of(&u)).await?;
     ensure!(
@@ -242,7 +147,7 @@ async fn put_full(c: &Ctx, _: &'static str) -> Verdict {
     let r = okta(
         c,
         Method::PUT,
-        &format!("/Users/{}", enc_path(id_of(&u))),
+        &resource_path("Users", id_of(&u)),
         Some(&full),
     )
     .await?;
@@ -253,35 +158,21 @@ async fn put_full(c: &Ctx, _: &'static str) -> Verdict {
         brief(&r.body)
     );
     let got = c.read_ok("Users", id_of(&u)).await?;
-    ensure!(
-        got["title"] == json!("After"),
-        "title is {}",
-        brief(&got["title"])
-    );
+    expect_attr(&got, "title", json!("After"))?;
     ensure!(
         got["active"] == json!(true),
         "active is {} after a PUT that kept it",
         brief(&got["active"])
     );
-    ensure!(
-        got["displayName"] == json!("Okta Put"),
-        "displayName is {}",
-        brief(&got["displayName"])
-    );
+    expect_attr(&got, "displayName", json!("Okta Put"))?;
     Ok("replaced".into())
 }
 
 async fn rename_with_id(c: &Ctx, _: &'static str) -> Verdict {
     let g = c.new_group(&[]).await?;
     let name = c.name("g-okta");
-    let body = json!({"schemas": [PATCH_URN], "Operations": [{"op": "replace", "value": {"id": id_of(&g), "displayName": name}}]});
-    let r = okta(
-        c,
-        Method::PATCH,
-        &format!("/Groups/{}", enc_path(id_of(&g))),
-        Some(&body),
-    )
-    .await?;
+    let ops = json!([{"op": "replace", "value": {"id": id_of(&g), "displayName": name}}]);
+    let r = okta_patch(c, "Groups", id_of(&g), ops).await?;
     ensure!(
         r.status == 200 || r.status == 204,
         "answered {} (a 400 mutability here breaks every Okta group push)",
@@ -298,23 +189,15 @@ async fn rename_with_id(c: &Ctx, _: &'static str) -> Verdict {
 
 async fn duplicate(c: &Ctx, _: &'static str) -> Verdict {
     let u = c.new_user(json!({})).await?;
-    let body = json!({"schemas": [USER_URN], "userName": u["userName"], "active": true});
-    let intent = c.intend("Users", &body)?;
-    let r = okta(c, Method::POST, "/Users", Some(&body)).await?;
-    c.record_answer("Users", intent, &r)?;
+    let body = user_body_for(&u, json!({"active": true}));
+    let r = c.post_with("Users", "", &body, &[UA]).await?;
     expect_error(&r, 409, Some("uniqueness"))?;
     Ok("409 uniqueness".into())
 }
 
 fn okta_error(r: &Resp, status: &str) -> Result<(), Fail> {
     ensure!(r.status.to_string() == status, "answered {}", r.status);
-    ensure!(
-        r.body["schemas"]
-            .as_array()
-            .is_some_and(|a| a.iter().any(|s| s == ERROR_URN)),
-        "not an Error body: {}",
-        brief(&r.body)
-    );
+    expect_error_body(r)?;
     ensure!(
         r.body["status"] == json!(status),
         "status is {} (Okta's test wants the string \"{status}\")",
@@ -325,17 +208,8 @@ fn okta_error(r: &Resp, status: &str) -> Result<(), Fail> {
 }
 
 async fn error_401(c: &Ctx, _: &'static str) -> Verdict {
-    let r = c
-        .client
-        .raw(
-            Method::GET,
-            "/Users?startIndex=1&count=2",
-            None,
-            Cred::Bad,
-            &[UA],
-        )
-        .await
-        .map_err(failed)?;
+    let path = "/Users?startIndex=1&count=2";
+    let r = refused(c, Method::GET, path, None, Cred::Bad, &[UA]).await?;
     okta_error(&r, "401")?;
     Ok("Error 401".into())
 }
@@ -357,9 +231,7 @@ async fn test_connection(c: &Ctx, _: &'static str) -> Verdict {
 async fn password(c: &Ctx, _: &'static str) -> Verdict {
     let secret = "Okta-Sent-Pa55word!";
     let body = c.user_body(json!({"password": secret, "active": true}));
-    let intent = c.intend("Users", &body)?;
-    let r = okta(c, Method::POST, "/Users", Some(&body)).await?;
-    c.record_answer("Users", intent, &r)?;
+    let r = c.post_with("Users", "", &body, &[UA]).await?;
     ensure!(r.status == 201, "answered {}", r.status);
     ensure!(
         !r.text.contains(secret),
@@ -380,16 +252,10 @@ async fn group_push(c: &Ctx, _: &'static str) -> Verdict {
     let a = c.new_user(json!({})).await?;
     let b = c.new_user(json!({})).await?;
     let g = c.new_group(&[id_of(&a)]).await?;
-    let body = json!({"schemas": [PATCH_URN], "Operations": [
+    let ops = json!([
         {"op": "add", "path": "members", "value": [{"value": id_of(&b), "display": b["userName"]}]},
-        {"op": "remove", "path": format!("members[value eq \"{}\"]", id_of(&a))}]});
-    let r = okta(
-        c,
-        Method::PATCH,
-        &format!("/Groups/{}", enc_path(id_of(&g))),
-        Some(&body),
-    )
-    .await?;
+        {"op": "remove", "path": format!("members[value eq \"{}\"]", id_of(&a))}]);
+    let r = okta_patch(c, "Groups", id_of(&g), ops).await?;
     ensure!(r.status == 200 || r.status == 204, "answered {}", r.status);
     let got = c.read_ok("Groups", id_of(&g)).await?;
     let m: Vec<&str> = got["members"]

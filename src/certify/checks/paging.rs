@@ -1,192 +1,80 @@
 //! Pagination and sorting (RFC 7644 §3.4.2.3–§3.4.2.4), over three users
 //! certify made that share a title (the filter that scopes each query).
 
-use crate::certify::catalogue::{Check, Fail, Verdict};
+use crate::certify::check::{Check, Group};
 use crate::certify::client::Resp;
 use crate::certify::ctx::{Ctx, brief, id_of};
-use crate::{certify_check as check, ensure};
+use crate::certify::discovery::Needs;
+use crate::certify::probe::{expect_attr, expect_integer};
+use crate::certify::verdict::{Fail, Verdict};
+use crate::ensure;
 use serde_json::{Value, json};
 
-const G: &str = "pagination";
+const G: Group = Group::new("pagination").needs(Needs::Filter);
 
 pub fn checks() -> Vec<Check> {
     vec![
-        check!(
-            "PAGE-001",
-            G,
-            "RFC 7644 §3.4.2.4",
-            Must,
-            Rfc,
-            Filter,
-            "",
-            count_limits,
-            "count=1 returns at most one resource and the full totalResults"
-        ),
-        check!(
-            "PAGE-002",
-            G,
-            "RFC 7644 §3.4.2.4",
-            Must,
-            Rfc,
-            Filter,
-            "",
-            paged_fields,
-            "a paged answer carries itemsPerPage and startIndex"
-        ),
-        check!(
-            "PAGE-003",
-            G,
-            "RFC 7644 §3.4.2.4",
-            Should,
-            Rfc,
-            Filter,
-            "",
-            pages_cover,
-            "pages of one walk the whole set without repeats"
-        ),
-        check!(
-            "PAGE-004",
-            G,
-            "RFC 7644 §3.4.2.4",
-            Must,
-            Rfc,
-            Filter,
-            "",
-            count_zero,
-            "count=0 returns totalResults and no resources"
-        ),
-        check!(
-            "PAGE-005",
-            G,
-            "RFC 7644 §3.4.2.4",
-            Must,
-            Rfc,
-            Filter,
-            "",
-            count_negative,
-            "a negative count is treated as 0"
-        ),
-        check!(
-            "PAGE-006",
-            G,
-            "RFC 7644 §3.4.2.4",
-            Must,
-            Rfc,
-            Filter,
-            "",
-            start_zero,
-            "startIndex below 1 is treated as 1"
-        ),
-        check!(
-            "PAGE-007",
-            G,
-            "RFC 7644 §3.4.2.4",
-            Must,
-            Rfc,
-            Filter,
-            "",
-            start_beyond,
-            "startIndex beyond the results answers 200 with no resources"
-        ),
-        check!(
-            "PAGE-008",
-            G,
-            "RFC 7644 §3.4.2.4",
-            Must,
-            Rfc,
-            Filter,
-            "",
-            start_echoed,
-            "the answer's startIndex is the one requested"
-        ),
-        check!(
-            "PAGE-009",
-            G,
-            "RFC 7644 §3.4.2.4",
-            Should,
-            Rfc,
-            Filter,
-            "",
-            items_per_page,
-            "itemsPerPage equals the number of resources returned"
-        ),
-        check!(
-            "PAGE-010",
-            G,
-            "RFC 7644 §3.4.2",
-            Must,
-            Rfc,
-            Nothing,
-            "",
-            unfiltered_list,
-            "GET /Users without a filter answers a ListResponse (an empty server is fine)"
-        ),
-        check!(
-            "PAGE-011",
-            G,
-            "RFC 7644 §3.4.2.4",
-            Must,
-            Rfc,
-            Nothing,
-            "",
-            unfiltered_count,
-            "GET /Users?count=2 returns at most two resources"
-        ),
-        check!(
-            "SORT-001",
-            G,
-            "RFC 7644 §3.4.2.3",
-            Must,
-            Rfc,
-            Sort,
-            "displayName:ascending",
-            sorted,
-            "sortBy=displayName returns ascending order"
-        ),
-        check!(
-            "SORT-002",
-            G,
-            "RFC 7644 §3.4.2.3",
-            Must,
-            Rfc,
-            Sort,
-            "displayName:descending",
-            sorted,
-            "sortOrder=descending reverses the order"
-        ),
-        check!(
-            "SORT-003",
-            G,
-            "RFC 7644 §3.4.2.3",
-            Must,
-            Rfc,
-            Sort,
-            "displayName:",
-            sorted,
-            "without sortOrder the order is ascending"
-        ),
-        check!(
-            "SORT-004",
-            G,
-            "RFC 7644 §3.4.2.3",
-            Should,
-            Rfc,
-            Sort,
-            "",
-            sorted_pages,
-            "sorted pages of one follow the sorted order"
-        ),
-        check!(
-            "SORT-005",
-            G,
-            "RFC 7644 §3.4.2.3",
-            Must,
-            Rfc,
-            Sort,
-            "userName:ascending",
-            sorted,
-            "sortBy=userName sorts case-insensitively (caseExact false)"
-        ),
+        G.must("PAGE-001", count_limits)
+            .rfc("RFC 7644 §3.4.2.4")
+            .description("count=1 returns at most one resource and the full totalResults"),
+        G.must("PAGE-002", paged_fields)
+            .rfc("RFC 7644 §3.4.2.4")
+            .description("a paged answer carries itemsPerPage and startIndex"),
+        G.should("PAGE-003", pages_cover)
+            .rfc("RFC 7644 §3.4.2.4")
+            .description("pages of one walk the whole set without repeats"),
+        G.must("PAGE-004", count_zero)
+            .rfc("RFC 7644 §3.4.2.4")
+            .description("count=0 returns totalResults and no resources"),
+        G.must("PAGE-005", count_negative)
+            .rfc("RFC 7644 §3.4.2.4")
+            .description("a negative count is treated as 0"),
+        G.must("PAGE-006", start_zero)
+            .rfc("RFC 7644 §3.4.2.4")
+            .description("startIndex below 1 is treated as 1"),
+        G.must("PAGE-007", start_beyond)
+            .rfc("RFC 7644 §3.4.2.4")
+            .description("startIndex beyond the results answers 200 with no resources"),
+        G.must("PAGE-008", start_echoed)
+            .rfc("RFC 7644 §3.4.2.4")
+            .description("the answer's startIndex is the one requested"),
+        G.should("PAGE-009", items_per_page)
+            .rfc("RFC 7644 §3.4.2.4")
+            .description("itemsPerPage equals the number of resources returned"),
+        G.must("PAGE-010", unfiltered_list)
+            .rfc("RFC 7644 §3.4.2")
+            .needs(Needs::Nothing)
+            .description(
+                "GET /Users without a filter answers a ListResponse (an empty server is fine)",
+            ),
+        G.must("PAGE-011", unfiltered_count)
+            .rfc("RFC 7644 §3.4.2.4")
+            .needs(Needs::Nothing)
+            .description("GET /Users?count=2 returns at most two resources"),
+        G.must("SORT-001", sorted)
+            .rfc("RFC 7644 §3.4.2.3")
+            .needs(Needs::Sort)
+            .arg("displayName:ascending")
+            .description("sortBy=displayName returns ascending order"),
+        G.must("SORT-002", sorted)
+            .rfc("RFC 7644 §3.4.2.3")
+            .needs(Needs::Sort)
+            .arg("displayName:descending")
+            .description("sortOrder=descending reverses the order"),
+        G.must("SORT-003", sorted)
+            .rfc("RFC 7644 §3.4.2.3")
+            .needs(Needs::Sort)
+            .arg("displayName:")
+            .description("without sortOrder the order is ascending"),
+        G.should("SORT-004", sorted_pages)
+            .rfc("RFC 7644 §3.4.2.3")
+            .needs(Needs::Sort)
+            .description("sorted pages of one follow the sorted order"),
+        G.must("SORT-005", sorted)
+            .rfc("RFC 7644 §3.4.2.3")
+            .needs(Needs::Sort)
+            .arg("userName:ascending")
+            .description("sortBy=userName sorts case-insensitively (caseExact false)"),
     ]
 }
 
@@ -244,16 +132,8 @@ async fn count_limits(c: &Ctx, _: &'static str) -> Verdict {
 async fn paged_fields(c: &Ctx, _: &'static str) -> Verdict {
     let s = set(c).await?;
     let r = page(c, &s, "&startIndex=2&count=1").await?;
-    ensure!(
-        r.body["itemsPerPage"].is_u64(),
-        "itemsPerPage is {}",
-        brief(&r.body["itemsPerPage"])
-    );
-    ensure!(
-        r.body["startIndex"].is_u64(),
-        "startIndex is {}",
-        brief(&r.body["startIndex"])
-    );
+    expect_integer(&r.body, "itemsPerPage")?;
+    expect_integer(&r.body, "startIndex")?;
     Ok("present".into())
 }
 
@@ -287,11 +167,7 @@ async fn count_zero(c: &Ctx, _: &'static str) -> Verdict {
         "count=0 returned {} resources",
         n_resources(&r)
     );
-    ensure!(
-        r.body["totalResults"] == json!(3),
-        "totalResults is {}",
-        brief(&r.body["totalResults"])
-    );
+    expect_attr(&r.body, "totalResults", json!(3))?;
     Ok("totals only".into())
 }
 
@@ -321,22 +197,14 @@ async fn start_beyond(c: &Ctx, _: &'static str) -> Verdict {
     let s = set(c).await?;
     let r = page(c, &s, "&startIndex=50&count=10").await?;
     ensure!(n_resources(&r) == 0, "returned {}", n_resources(&r));
-    ensure!(
-        r.body["totalResults"] == json!(3),
-        "totalResults is {}",
-        brief(&r.body["totalResults"])
-    );
+    expect_attr(&r.body, "totalResults", json!(3))?;
     Ok("empty page".into())
 }
 
 async fn start_echoed(c: &Ctx, _: &'static str) -> Verdict {
     let s = set(c).await?;
     let r = page(c, &s, "&startIndex=2&count=1").await?;
-    ensure!(
-        r.body["startIndex"] == json!(2),
-        "startIndex is {}",
-        brief(&r.body["startIndex"])
-    );
+    expect_attr(&r.body, "startIndex", json!(2))?;
     Ok("2".into())
 }
 
@@ -355,11 +223,7 @@ async fn items_per_page(c: &Ctx, _: &'static str) -> Verdict {
 async fn unfiltered_list(c: &Ctx, _: &'static str) -> Verdict {
     let r = c.get("/Users?count=1").await?;
     ensure!(r.status == 200, "answered {}", r.status);
-    ensure!(
-        r.body["totalResults"].is_u64(),
-        "totalResults is {}",
-        brief(&r.body["totalResults"])
-    );
+    expect_integer(&r.body, "totalResults")?;
     Ok("ListResponse".into())
 }
 

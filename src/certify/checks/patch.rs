@@ -3,288 +3,123 @@
 //! of src/scim computes from the state before: a server that answers 200
 //! but applies a PATCH as a PUT, or applies half of it, shows up here.
 
-use crate::certify::catalogue::{Check, Fail, Verdict};
+use super::discovery::schema;
+use crate::certify::check::{Check, Group};
 use crate::certify::compare::diff;
-use crate::certify::ctx::{
-    Ctx, ENTERPRISE_URN, PATCH_URN, brief, enc_path, failed, id_of, skipped,
-};
+use crate::certify::ctx::{Ctx, ENTERPRISE_URN, PATCH_URN, brief, id_of, resource_path};
+use crate::certify::discovery::Needs;
+use crate::certify::verdict::{Fail, Verdict, failed, skipped};
+use crate::ensure;
 use crate::scim::patch::{PatchRequest, apply};
 use crate::scim::schema::ResourceSchema;
-use crate::{certify_check as check, ensure};
 use reqwest::Method;
 use serde_json::{Value, json};
 
-const G: &str = "patch";
+const G: Group = Group::new("patch").needs(Needs::Patch);
 
 pub fn checks() -> Vec<Check> {
-    let mut v = vec![
-        check!(
-            "PATCH-001",
-            G,
-            "RFC 7644 §3.5.2.3",
-            Must,
-            Rfc,
-            Patch,
-            "replace-path",
-            user_case,
-            "replace with a path changes that attribute and nothing else"
-        ),
-        check!(
-            "PATCH-002",
-            G,
-            "RFC 7644 §3.5.2.1",
-            Must,
-            Rfc,
-            Patch,
-            "add-path",
-            user_case,
-            "add with a path sets an absent attribute"
-        ),
-        check!(
-            "PATCH-003",
-            G,
-            "RFC 7644 §3.5.2.2",
-            Must,
-            Rfc,
-            Patch,
-            "remove-path",
-            user_case,
-            "remove with a path unassigns the attribute"
-        ),
-        check!(
-            "PATCH-004",
-            G,
-            "RFC 7644 §3.5.2.3",
-            Must,
-            Rfc,
-            Patch,
-            "replace-nopath",
-            user_case,
-            "replace without a path replaces the attributes in value"
-        ),
-        check!(
-            "PATCH-005",
-            G,
-            "RFC 7644 §3.5.2.1",
-            Must,
-            Rfc,
-            Patch,
-            "add-nopath",
-            user_case,
-            "add without a path adds the attributes in value"
-        ),
-        check!(
-            "PATCH-006",
-            G,
-            "RFC 7644 §3.5.2.1",
-            Must,
-            Rfc,
-            Patch,
-            "add-multi",
-            user_case,
-            "add to a multi-valued attribute appends"
-        ),
-        check!(
-            "PATCH-007",
-            G,
-            "RFC 7644 §3.5.2.3",
-            Must,
-            Rfc,
-            Patch,
-            "replace-filter",
-            user_case,
-            "replace emails[type eq \"work\"].value changes only the matching value"
-        ),
-        check!(
-            "PATCH-008",
-            G,
-            "RFC 7644 §3.5.2.2",
-            Must,
-            Rfc,
-            Patch,
-            "remove-filter",
-            user_case,
-            "remove emails[type eq \"home\"] removes only the matching value"
-        ),
-        check!(
-            "PATCH-009",
-            G,
-            "RFC 7644 §3.5.2.3",
-            Must,
-            Rfc,
-            Patch,
-            "replace-sub",
-            user_case,
-            "replace name.givenName changes the sub-attribute only"
-        ),
-        check!(
-            "PATCH-010",
-            G,
-            "RFC 7644 §3.5.2.1",
-            Must,
-            Rfc,
-            Patch,
-            "add-urn",
-            user_case,
-            "add with a URN-qualified extension path sets it (and the extension's schema)"
-        ),
-        check!(
-            "PATCH-011",
-            G,
-            "RFC 7644 §3.5.2.3",
-            Must,
-            Rfc,
-            Patch,
-            "deactivate",
-            user_case,
-            "replace active false deactivates: GET shows active false"
-        ),
-        check!(
-            "PATCH-012",
-            G,
-            "RFC 7644 §3.5.2",
-            Must,
-            Rfc,
-            Patch,
-            "patch-as-put",
-            user_case,
-            "PATCH is not a PUT: patching one attribute leaves every other as it was"
-        ),
-        check!(
-            "PATCH-013",
-            G,
-            "RFC 7644 §3.5.2",
-            Must,
-            Rfc,
-            Patch,
-            "sequence",
-            user_case,
-            "operations apply in order, each seeing the previous"
-        ),
-        check!(
-            "PATCH-014",
-            G,
-            "RFC 7644 §3.5.2.3",
-            Must,
-            Rfc,
-            Patch,
-            "replace-absent",
-            user_case,
-            "replace of an absent attribute adds it"
-        ),
-        check!(
-            "PATCH-015",
-            G,
-            "RFC 7644 §3.5.2",
-            Must,
-            Rfc,
-            Patch,
-            "primary",
-            user_case,
-            "setting primary true on one value sets the others' primary false"
-        ),
-        check!(
-            "PATCH-016",
-            G,
-            "RFC 7644 §3.5.2.1",
-            Should,
-            Rfc,
-            Patch,
-            "add-existing",
-            user_case,
-            "adding a value already present changes nothing"
-        ),
-        check!(
-            "PATCH-017",
-            G,
-            "RFC 7643 §2.1",
-            Must,
-            Rfc,
-            Patch,
-            "case-path",
-            user_case,
-            "attribute names in paths are case-insensitive"
-        ),
-        check!(
-            "PATCH-018",
-            G,
-            "RFC 7644 §3.5.2.2",
-            Must,
-            Rfc,
-            Patch,
-            "remove-sub",
-            user_case,
-            "remove name.givenName removes the sub-attribute only"
-        ),
-        check!(
-            "PATCH-019",
-            G,
-            "RFC 7644 §3.5.2.3",
-            Must,
-            Rfc,
-            Patch,
-            "replace-multi-all",
-            user_case,
-            "replace of a multi-valued attribute without filter replaces all values"
-        ),
-        check!(
-            "PATCH-020",
-            G,
-            "RFC 7644 §3.5.2.2",
-            Must,
-            Rfc,
-            Patch,
-            "remove-multi-all",
-            user_case,
-            "remove of a multi-valued attribute without filter removes all values"
-        ),
-        check!(
-            "PATCH-021",
-            G,
-            "RFC 7644 §3.5.2.3",
-            Must,
-            Rfc,
-            Patch,
-            "reactivate",
-            user_case,
-            "replace active true reactivates: GET shows active true"
-        ),
-        check!(
-            "PATCH-022",
-            G,
-            "RFC 7644 §3.5.2.3",
-            Must,
-            Rfc,
-            Patch,
-            "replace-complex",
-            user_case,
-            "replace of a complex attribute with a path replaces the whole value"
-        ),
-        check!(
-            "PATCH-023",
-            G,
-            "RFC 7644 §3.5.2.1",
-            Must,
-            Rfc,
-            Patch,
-            "add-complex-merge",
-            user_case,
-            "add to a complex attribute merges sub-attributes"
-        ),
-        check!(
-            "PATCH-024",
-            G,
-            "RFC 7644 §3.5.2.3",
-            Must,
-            Rfc,
-            Patch,
-            "replace-enterprise-nopath",
-            user_case,
-            "replace without a path updates extension attributes given under their URN"
-        ),
-    ];
-    v.extend(super::groups::patch_checks());
-    v
+    vec![
+        G.must("PATCH-001", user_case)
+            .rfc("RFC 7644 §3.5.2.3")
+            .arg("replace-path")
+            .description("replace with a path changes that attribute and nothing else"),
+        G.must("PATCH-002", user_case)
+            .rfc("RFC 7644 §3.5.2.1")
+            .arg("add-path")
+            .description("add with a path sets an absent attribute"),
+        G.must("PATCH-003", user_case)
+            .rfc("RFC 7644 §3.5.2.2")
+            .arg("remove-path")
+            .description("remove with a path unassigns the attribute"),
+        G.must("PATCH-004", user_case)
+            .rfc("RFC 7644 §3.5.2.3")
+            .arg("replace-nopath")
+            .description("replace without a path replaces the attributes in value"),
+        G.must("PATCH-005", user_case)
+            .rfc("RFC 7644 §3.5.2.1")
+            .arg("add-nopath")
+            .description("add without a path adds the attributes in value"),
+        G.must("PATCH-006", user_case)
+            .rfc("RFC 7644 §3.5.2.1")
+            .arg("add-multi")
+            .description("add to a multi-valued attribute appends"),
+        G.must("PATCH-007", user_case)
+            .rfc("RFC 7644 §3.5.2.3")
+            .arg("replace-filter")
+            .description("replace emails[type eq \"work\"].value changes only the matching value"),
+        G.must("PATCH-008", user_case)
+            .rfc("RFC 7644 §3.5.2.2")
+            .arg("remove-filter")
+            .description("remove emails[type eq \"home\"] removes only the matching value"),
+        G.must("PATCH-009", user_case)
+            .rfc("RFC 7644 §3.5.2.3")
+            .arg("replace-sub")
+            .description("replace name.givenName changes the sub-attribute only"),
+        G.must("PATCH-010", user_case)
+            .rfc("RFC 7644 §3.5.2.1")
+            .arg("add-urn")
+            .description(
+                "add with a URN-qualified extension path sets it (and the extension's schema)",
+            ),
+        G.must("PATCH-011", user_case)
+            .rfc("RFC 7644 §3.5.2.3")
+            .arg("deactivate")
+            .description("replace active false deactivates: GET shows active false"),
+        G.must("PATCH-012", user_case)
+            .rfc("RFC 7644 §3.5.2")
+            .arg("patch-as-put")
+            .description("PATCH is not a PUT: patching one attribute leaves every other as it was"),
+        G.must("PATCH-013", user_case)
+            .rfc("RFC 7644 §3.5.2")
+            .arg("sequence")
+            .description("operations apply in order, each seeing the previous"),
+        G.must("PATCH-014", user_case)
+            .rfc("RFC 7644 §3.5.2.3")
+            .arg("replace-absent")
+            .description("replace of an absent attribute adds it"),
+        G.must("PATCH-015", user_case)
+            .rfc("RFC 7644 §3.5.2")
+            .arg("primary")
+            .description("setting primary true on one value sets the others' primary false"),
+        G.should("PATCH-016", user_case)
+            .rfc("RFC 7644 §3.5.2.1")
+            .arg("add-existing")
+            .description("adding a value already present changes nothing"),
+        G.must("PATCH-017", user_case)
+            .rfc("RFC 7643 §2.1")
+            .arg("case-path")
+            .description("attribute names in paths are case-insensitive"),
+        G.must("PATCH-018", user_case)
+            .rfc("RFC 7644 §3.5.2.2")
+            .arg("remove-sub")
+            .description("remove name.givenName removes the sub-attribute only"),
+        G.must("PATCH-019", user_case)
+            .rfc("RFC 7644 §3.5.2.3")
+            .arg("replace-multi-all")
+            .description("replace of a multi-valued attribute without filter replaces all values"),
+        G.must("PATCH-020", user_case)
+            .rfc("RFC 7644 §3.5.2.2")
+            .arg("remove-multi-all")
+            .description("remove of a multi-valued attribute without filter removes all values"),
+        G.must("PATCH-021", user_case)
+            .rfc("RFC 7644 §3.5.2.3")
+            .arg("reactivate")
+            .description("replace active true reactivates: GET shows active true"),
+        G.must("PATCH-022", user_case)
+            .rfc("RFC 7644 §3.5.2.3")
+            .arg("replace-complex")
+            .description("replace of a complex attribute with a path replaces the whole value"),
+        G.must("PATCH-023", user_case)
+            .rfc("RFC 7644 §3.5.2.1")
+            .arg("add-complex-merge")
+            .description("add to a complex attribute merges sub-attributes"),
+        G.must("PATCH-024", user_case)
+            .rfc("RFC 7644 §3.5.2.3")
+            .arg("replace-enterprise-nopath")
+            .description(
+                "replace without a path updates extension attributes given under their URN",
+            ),
+    ]
 }
 
 /// A user with something of everything, for PATCH to work on.
@@ -395,11 +230,7 @@ pub async fn judge_patch(
     }
     let id = id_of(before);
     let r = c
-        .send(
-            Method::PATCH,
-            &format!("/{endpoint}/{}", enc_path(id)),
-            &body,
-        )
+        .send(Method::PATCH, &resource_path(endpoint, id), &body)
         .await?;
     ensure!(
         r.status == 200 || r.status == 204,
@@ -417,8 +248,7 @@ pub async fn judge_patch(
 }
 
 async fn user_case(c: &Ctx, case: &'static str) -> Verdict {
-    if (case.contains("urn") || case.contains("enterprise"))
-        && crate::certify::checks::discovery::schema(c, ENTERPRISE_URN).is_none()
+    if (case.contains("urn") || case.contains("enterprise")) && schema(c, ENTERPRISE_URN).is_none()
     {
         return Err(skipped("the enterprise extension is not served"));
     }

@@ -3,160 +3,71 @@
 //! successful answer must look like.
 
 use super::patch::rich_user;
-use crate::certify::catalogue::{Check, Verdict};
+use crate::certify::check::{Check, Group};
 use crate::certify::compare::diff;
-use crate::certify::ctx::{Ctx, PATCH_URN, brief, enc_path, expect_error, failed, id_of, skipped};
-use crate::{certify_check as check, ensure};
+use crate::certify::ctx::{Ctx, PATCH_URN, brief, expect_error, id_of, resource_path};
+use crate::certify::discovery::Needs;
+use crate::certify::probe::deleted_user;
+use crate::certify::verdict::{Verdict, failed};
+use crate::ensure;
 use reqwest::Method;
 use serde_json::{Value, json};
 
-const G: &str = "patch";
+const G: Group = Group::new("patch").needs(Needs::Patch);
 
 pub fn checks() -> Vec<Check> {
     vec![
-        check!(
-            "PATCH-030",
-            G,
-            "RFC 7644 §3.5.2",
-            Must,
-            Rfc,
-            Patch,
-            "atomic-remove",
-            error_case,
-            "atomicity: a second op that fails (remove without path) leaves nothing applied"
-        ),
-        check!(
-            "PATCH-031",
-            G,
-            "RFC 7644 §3.5.2",
-            Must,
-            Rfc,
-            Patch,
-            "atomic-notarget",
-            error_case,
-            "atomicity: a second op with no matching filter leaves nothing applied"
-        ),
-        check!(
-            "PATCH-032",
-            G,
-            "RFC 7644 §3.5.2.2",
-            Must,
-            Rfc,
-            Patch,
-            "remove-nopath",
-            error_case,
-            "remove without a path answers 400 noTarget"
-        ),
-        check!(
-            "PATCH-033",
-            G,
-            "RFC 7644 §3.5.2",
-            Must,
-            Rfc,
-            Patch,
-            "bad-path",
-            error_case,
-            "a malformed path answers 400 invalidPath"
-        ),
-        check!(
-            "PATCH-034",
-            G,
-            "RFC 7644 §3.5.2",
-            Should,
-            Rfc,
-            Patch,
-            "readonly-id",
-            error_case,
-            "replacing the readOnly id answers 400 (mutability) and changes nothing"
-        ),
-        check!(
-            "PATCH-035",
-            G,
-            "RFC 7644 §3.5.2.2",
-            Should,
-            Rfc,
-            Patch,
-            "remove-required",
-            error_case,
-            "removing the required userName answers 400 and changes nothing"
-        ),
-        check!(
-            "PATCH-036",
-            G,
-            "RFC 7644 §3.5.2",
-            Should,
-            Rfc,
-            Patch,
-            "no-schema",
-            error_case,
-            "a PATCH body without the PatchOp schema answers 400"
-        ),
-        check!(
-            "PATCH-037",
-            G,
-            "RFC 7644 §3.5.2",
-            Should,
-            Rfc,
-            Patch,
-            "empty-ops",
-            error_case,
-            "a PATCH with no Operations answers 400"
-        ),
-        check!(
-            "PATCH-038",
-            G,
-            "RFC 7644 §3.5.2",
-            Must,
-            Rfc,
-            Patch,
-            "bad-op",
-            error_case,
-            "an op other than add, remove, replace answers 400"
-        ),
-        check!(
-            "PATCH-039",
-            G,
-            "RFC 7644 §3.5.2.3",
-            Must,
-            Rfc,
-            Patch,
-            "nomatch-filter",
-            error_case,
-            "replace with a value filter matching nothing answers 400 noTarget"
-        ),
-        check!(
-            "PATCH-040",
-            G,
-            "RFC 7644 §3.5.2",
-            Must,
-            Rfc,
-            Patch,
-            "",
-            answer_matches_state,
-            "a 200 answer to PATCH is the resource as stored"
-        ),
-        check!(
-            "PATCH-041",
-            G,
-            "RFC 7644 §3.5.2",
-            Must,
-            Rfc,
-            Patch,
-            "",
-            attributes_forces_200,
-            "PATCH with ?attributes= answers 200 with the requested attributes"
-        ),
-        check!(
-            "PATCH-042",
-            G,
-            "RFC 7644 §3.6",
-            Must,
-            Rfc,
-            Patch,
-            "",
-            patch_deleted_404,
-            "PATCH of a deleted user answers 404"
-        ),
+        G.must("PATCH-030", error_case)
+            .rfc("RFC 7644 §3.5.2")
+            .arg("atomic-remove")
+            .description(
+                "atomicity: a second op that fails (remove without path) leaves nothing applied",
+            ),
+        G.must("PATCH-031", error_case)
+            .rfc("RFC 7644 §3.5.2")
+            .arg("atomic-notarget")
+            .description("atomicity: a second op with no matching filter leaves nothing applied"),
+        G.must("PATCH-032", error_case)
+            .rfc("RFC 7644 §3.5.2.2")
+            .arg("remove-nopath")
+            .description("remove without a path answers 400 noTarget"),
+        G.must("PATCH-033", error_case)
+            .rfc("RFC 7644 §3.5.2")
+            .arg("bad-path")
+            .description("a malformed path answers 400 invalidPath"),
+        G.should("PATCH-034", error_case)
+            .rfc("RFC 7644 §3.5.2")
+            .arg("readonly-id")
+            .description("replacing the readOnly id answers 400 (mutability) and changes nothing"),
+        G.should("PATCH-035", error_case)
+            .rfc("RFC 7644 §3.5.2.2")
+            .arg("remove-required")
+            .description("removing the required userName answers 400 and changes nothing"),
+        G.should("PATCH-036", error_case)
+            .rfc("RFC 7644 §3.5.2")
+            .arg("no-schema")
+            .description("a PATCH body without the PatchOp schema answers 400"),
+        G.should("PATCH-037", error_case)
+            .rfc("RFC 7644 §3.5.2")
+            .arg("empty-ops")
+            .description("a PATCH with no Operations answers 400"),
+        G.must("PATCH-038", error_case)
+            .rfc("RFC 7644 §3.5.2")
+            .arg("bad-op")
+            .description("an op other than add, remove, replace answers 400"),
+        G.must("PATCH-039", error_case)
+            .rfc("RFC 7644 §3.5.2.3")
+            .arg("nomatch-filter")
+            .description("replace with a value filter matching nothing answers 400 noTarget"),
+        G.must("PATCH-040", answer_matches_state)
+            .rfc("RFC 7644 §3.5.2")
+            .description("a 200 answer to PATCH is the resource as stored"),
+        G.must("PATCH-041", attributes_forces_200)
+            .rfc("RFC 7644 §3.5.2")
+            .description("PATCH with ?attributes= answers 200 with the requested attributes"),
+        G.must("PATCH-042", patch_deleted_404)
+            .rfc("RFC 7644 §3.6")
+            .description("PATCH of a deleted user answers 404"),
     ]
 }
 
@@ -217,11 +128,7 @@ async fn error_case(c: &Ctx, case: &'static str) -> Verdict {
     let before = c.read_ok("Users", id_of(&u)).await?;
     let (body, status, scim_type) = error_ops(case);
     let r = c
-        .send(
-            Method::PATCH,
-            &format!("/Users/{}", enc_path(id_of(&u))),
-            &body,
-        )
+        .send(Method::PATCH, &resource_path("Users", id_of(&u)), &body)
         .await?;
     let answered = expect_error(&r, status, scim_type);
     let after = c.read_ok("Users", id_of(&u)).await?;
@@ -263,7 +170,7 @@ async fn attributes_forces_200(c: &Ctx, _: &'static str) -> Verdict {
     let r = c
         .send(
             Method::PATCH,
-            &format!("/Users/{}?attributes=title", enc_path(id_of(&u))),
+            &format!("{}?attributes=title", resource_path("Users", id_of(&u))),
             &body,
         )
         .await?;
@@ -281,11 +188,7 @@ async fn attributes_forces_200(c: &Ctx, _: &'static str) -> Verdict {
 }
 
 async fn patch_deleted_404(c: &Ctx, _: &'static str) -> Verdict {
-    let u = c.new_user(json!({})).await?;
-    let d = c.delete("Users", id_of(&u)).await?;
-    if !d.is_success() {
-        return Err(skipped(format!("DELETE answered {}", d.status)));
-    }
+    let u = deleted_user(c).await?;
     let r = c
         .patch(
             "Users",

@@ -2,160 +2,62 @@
 //! `returned`): what is asked for comes back, `always` cannot be left out,
 //! `never` never appears.
 
-use crate::certify::catalogue::{Check, Fail, Verdict};
-use crate::certify::ctx::{Ctx, brief, enc_path, id_of};
-use crate::{certify_check as check, ensure};
+use crate::certify::check::{Check, Group};
+use crate::certify::ctx::{Ctx, brief, id_of, resource_path};
+use crate::certify::discovery::Needs;
+use crate::certify::probe::{eq_filter, expect_attr};
+use crate::certify::verdict::{Fail, Verdict};
+use crate::ensure;
 use serde_json::{Value, json};
 
-const G: &str = "projection";
+const G: Group = Group::new("projection");
 
 pub fn checks() -> Vec<Check> {
     vec![
-        check!(
-            "PROJ-001",
-            G,
-            "RFC 7644 §3.9",
-            Must,
-            Rfc,
-            Nothing,
-            "",
-            attributes_only,
-            "attributes=userName returns userName and id, not displayName or title"
-        ),
-        check!(
-            "PROJ-002",
-            G,
-            "RFC 7643 §7",
-            Must,
-            Rfc,
-            Nothing,
-            "",
-            id_always,
-            "attributes=title still returns id (returned always)"
-        ),
-        check!(
-            "PROJ-003",
-            G,
-            "RFC 7644 §3.9",
-            Must,
-            Rfc,
-            Nothing,
-            "",
-            excluded,
-            "excludedAttributes=title leaves title out and keeps the rest"
-        ),
-        check!(
-            "PROJ-004",
-            G,
-            "RFC 7643 §7",
-            Must,
-            Rfc,
-            Nothing,
-            "",
-            exclude_id,
-            "excludedAttributes=id cannot remove id"
-        ),
-        check!(
-            "PROJ-005",
-            G,
-            "RFC 7643 §7",
-            Must,
-            Rfc,
-            Nothing,
-            "",
-            password_never,
-            "attributes=password does not return the password"
-        ),
-        check!(
-            "PROJ-006",
-            G,
-            "RFC 7644 §3.4.2.5",
-            Must,
-            Rfc,
-            Filter,
-            "",
-            list_attributes,
-            "attributes applies to query results"
-        ),
-        check!(
-            "PROJ-007",
-            G,
-            "RFC 7644 §3.9",
-            Should,
-            Rfc,
-            Nothing,
-            "",
-            sub_attribute,
-            "attributes=name.givenName returns only that sub-attribute of name"
-        ),
-        check!(
-            "PROJ-008",
-            G,
-            "RFC 7643 §2.1",
-            Must,
-            Rfc,
-            Nothing,
-            "",
-            case_blind,
-            "attribute names in attributes= are case-insensitive"
-        ),
-        check!(
-            "PROJ-009",
-            G,
-            "RFC 7644 §3.4.2.5",
-            Must,
-            Rfc,
-            Filter,
-            "",
-            list_excluded,
-            "excludedAttributes applies to query results"
-        ),
-        check!(
-            "PROJ-010",
-            G,
-            "RFC 7644 §3.9",
-            // "on any operation that returns a resource" ... "the default
-            // list of attributes SHALL be overridden": a create answer too.
-            Must,
-            Rfc,
-            Nothing,
-            "",
-            on_create,
-            "attributes= on POST shapes the create answer"
-        ),
-        check!(
-            "PROJ-011",
-            G,
-            "RFC 7644 §3.9",
-            Must,
-            Rfc,
-            Groups,
-            "",
-            group_no_members,
-            "GET /Groups/{id}?excludedAttributes=members leaves members out"
-        ),
-        check!(
-            "PROJ-012",
-            G,
-            "RFC 7644 §3.9",
-            Should,
-            Rfc,
-            Nothing,
-            "",
-            urn_qualified,
-            "a fully qualified name in attributes= works"
-        ),
-        check!(
-            "PROJ-013",
-            G,
-            "RFC 7644 §3.9",
-            Must,
-            Rfc,
-            Nothing,
-            "",
-            several,
-            "attributes=userName,title returns both"
-        ),
+        G.must("PROJ-001", attributes_only)
+            .rfc("RFC 7644 §3.9")
+            .description("attributes=userName returns userName and id, not displayName or title"),
+        G.must("PROJ-002", id_always)
+            .rfc("RFC 7643 §7")
+            .description("attributes=title still returns id (returned always)"),
+        G.must("PROJ-003", excluded)
+            .rfc("RFC 7644 §3.9")
+            .description("excludedAttributes=title leaves title out and keeps the rest"),
+        G.must("PROJ-004", exclude_id)
+            .rfc("RFC 7643 §7")
+            .description("excludedAttributes=id cannot remove id"),
+        G.must("PROJ-005", password_never)
+            .rfc("RFC 7643 §7")
+            .description("attributes=password does not return the password"),
+        G.must("PROJ-006", list_attributes)
+            .rfc("RFC 7644 §3.4.2.5")
+            .needs(Needs::Filter)
+            .description("attributes applies to query results"),
+        G.should("PROJ-007", sub_attribute)
+            .rfc("RFC 7644 §3.9")
+            .description("attributes=name.givenName returns only that sub-attribute of name"),
+        G.must("PROJ-008", case_blind)
+            .rfc("RFC 7643 §2.1")
+            .description("attribute names in attributes= are case-insensitive"),
+        G.must("PROJ-009", list_excluded)
+            .rfc("RFC 7644 §3.4.2.5")
+            .needs(Needs::Filter)
+            .description("excludedAttributes applies to query results"),
+        // "on any operation that returns a resource" ... "the default
+        // list of attributes SHALL be overridden": a create answer too.
+        G.must("PROJ-010", on_create)
+            .rfc("RFC 7644 §3.9")
+            .description("attributes= on POST shapes the create answer"),
+        G.must("PROJ-011", group_no_members)
+            .rfc("RFC 7644 §3.9")
+            .needs(Needs::Groups)
+            .description("GET /Groups/{id}?excludedAttributes=members leaves members out"),
+        G.should("PROJ-012", urn_qualified)
+            .rfc("RFC 7644 §3.9")
+            .description("a fully qualified name in attributes= works"),
+        G.must("PROJ-013", several)
+            .rfc("RFC 7644 §3.9")
+            .description("attributes=userName,title returns both"),
     ]
 }
 
@@ -164,7 +66,9 @@ async fn subject(c: &Ctx) -> Result<Value, Fail> {
 }
 
 async fn get_with(c: &Ctx, u: &Value, q: &str) -> Result<Value, Fail> {
-    let r = c.get(&format!("/Users/{}?{q}", enc_path(id_of(u)))).await?;
+    let r = c
+        .get(&format!("{}?{q}", resource_path("Users", id_of(u))))
+        .await?;
     ensure!(
         r.status == 200,
         "GET ?{q} answered {}: {}",
@@ -192,11 +96,7 @@ async fn id_always(c: &Ctx, _: &'static str) -> Verdict {
     let u = subject(c).await?;
     let b = get_with(c, &u, "attributes=title").await?;
     ensure!(b["id"] == u["id"], "id missing");
-    ensure!(
-        b["title"] == json!("Proj Title"),
-        "title is {}",
-        brief(&b["title"])
-    );
+    expect_attr(&b, "title", json!("Proj Title"))?;
     Ok("id kept".into())
 }
 
@@ -223,8 +123,8 @@ async fn password_never(c: &Ctx, _: &'static str) -> Verdict {
     let u = subject(c).await?;
     let r = c
         .get(&format!(
-            "/Users/{}?attributes=password",
-            enc_path(id_of(&u))
+            "{}?attributes=password",
+            resource_path("Users", id_of(&u))
         ))
         .await?;
     ensure!(
@@ -234,20 +134,16 @@ async fn password_never(c: &Ctx, _: &'static str) -> Verdict {
     Ok("never".into())
 }
 
+/// The first resource a query for `u` by userName lists, with `more`.
+async fn listed(c: &Ctx, u: &Value, more: &str) -> Result<Value, Fail> {
+    let l = c.query("Users", &eq_filter("userName", u), more).await?;
+    ensure!(l.status == 200, "answered {}", l.status);
+    Ok(l.body["Resources"].get(0).cloned().unwrap_or(Value::Null))
+}
+
 async fn list_attributes(c: &Ctx, _: &'static str) -> Verdict {
     let u = subject(c).await?;
-    let l = c
-        .query(
-            "Users",
-            &format!(
-                "userName eq {}",
-                Ctx::quoted(u["userName"].as_str().unwrap_or(""))
-            ),
-            "&attributes=userName",
-        )
-        .await?;
-    ensure!(l.status == 200, "answered {}", l.status);
-    let r = l.body["Resources"].get(0).cloned().unwrap_or(Value::Null);
+    let r = listed(c, &u, "&attributes=userName").await?;
     ensure!(
         r["userName"] == u["userName"],
         "userName missing: {}",
@@ -278,29 +174,14 @@ async fn sub_attribute(c: &Ctx, _: &'static str) -> Verdict {
 async fn case_blind(c: &Ctx, _: &'static str) -> Verdict {
     let u = subject(c).await?;
     let b = get_with(c, &u, "attributes=TITLE").await?;
-    ensure!(
-        b["title"] == json!("Proj Title"),
-        "title is {}",
-        brief(&b["title"])
-    );
+    expect_attr(&b, "title", json!("Proj Title"))?;
     ensure!(b.get("displayName").is_none(), "displayName returned");
     Ok("case-insensitive".into())
 }
 
 async fn list_excluded(c: &Ctx, _: &'static str) -> Verdict {
     let u = subject(c).await?;
-    let l = c
-        .query(
-            "Users",
-            &format!(
-                "userName eq {}",
-                Ctx::quoted(u["userName"].as_str().unwrap_or(""))
-            ),
-            "&excludedAttributes=title",
-        )
-        .await?;
-    ensure!(l.status == 200, "answered {}", l.status);
-    let r = l.body["Resources"].get(0).cloned().unwrap_or(Value::Null);
+    let r = listed(c, &u, "&excludedAttributes=title").await?;
     ensure!(r["userName"] == u["userName"], "userName missing");
     ensure!(r.get("title").is_none(), "title returned although excluded");
     Ok("excluded".into())
@@ -308,20 +189,9 @@ async fn list_excluded(c: &Ctx, _: &'static str) -> Verdict {
 
 async fn on_create(c: &Ctx, _: &'static str) -> Verdict {
     let body = c.user_body(json!({"title": "Created"}));
-    let intent = c.intend("Users", &body)?;
     let r = c
-        .client
-        .raw(
-            reqwest::Method::POST,
-            "/Users?attributes=userName",
-            Some(("application/scim+json", body.to_string())),
-            crate::certify::client::Cred::Normal,
-            &[],
-        )
-        .await
-        .map_err(crate::certify::ctx::failed)?;
-    // Recorded in the ledger like every create.
-    c.record_answer("Users", intent, &r)?;
+        .post_with("Users", "?attributes=userName", &body, &[])
+        .await?;
     ensure!(r.status == 201, "answered {}", r.status);
     ensure!(
         r.body.get("title").is_none(),
@@ -340,8 +210,8 @@ async fn group_no_members(c: &Ctx, _: &'static str) -> Verdict {
     let g = c.new_group(&[id_of(&u)]).await?;
     let r = c
         .get(&format!(
-            "/Groups/{}?excludedAttributes=members",
-            enc_path(id_of(&g))
+            "{}?excludedAttributes=members",
+            resource_path("Groups", id_of(&g))
         ))
         .await?;
     ensure!(r.status == 200, "answered {}", r.status);
@@ -360,11 +230,7 @@ async fn urn_qualified(c: &Ctx, _: &'static str) -> Verdict {
         "attributes=urn:ietf:params:scim:schemas:core:2.0:User:title",
     )
     .await?;
-    ensure!(
-        b["title"] == json!("Proj Title"),
-        "title is {}",
-        brief(&b["title"])
-    );
+    expect_attr(&b, "title", json!("Proj Title"))?;
     Ok("works".into())
 }
 

@@ -1,97 +1,42 @@
 //! Discovery, part two: /ResourceTypes (RFC 7643 §6, RFC 7644 §4).
 
 use super::discovery::schema;
-use crate::certify::catalogue::{Check, Verdict};
-use crate::certify::ctx::{Ctx, USER_URN, brief, failed};
+use crate::certify::check::{Check, Group};
+use crate::certify::ctx::{Ctx, USER_URN, brief};
 use crate::certify::discovery::resources;
-use crate::{certify_check as check, ensure};
+use crate::certify::verdict::{Fail, Verdict, failed};
+use crate::ensure;
 use serde_json::Value;
 
-const G: &str = "discovery";
+const G: Group = Group::new("discovery");
 
 pub fn checks() -> Vec<Check> {
     vec![
-        check!(
-            "DISC-013",
-            G,
-            "RFC 7644 §4",
-            Must,
-            Rfc,
-            Nothing,
-            "",
-            rt_ok,
-            "GET /ResourceTypes answers 200 with resource types"
-        ),
-        check!(
-            "DISC-014",
-            G,
-            "RFC 7643 §6",
-            Must,
-            Rfc,
-            Nothing,
-            "",
-            rt_user,
-            "ResourceTypes has User at endpoint /Users with the core User schema"
-        ),
-        check!(
-            "DISC-015",
-            G,
-            "RFC 7643 §6",
-            Must,
-            Rfc,
-            Nothing,
-            "",
-            rt_required,
-            "every ResourceType has name, endpoint and schema"
-        ),
-        check!(
-            "DISC-016",
-            G,
-            "RFC 7643 §6",
-            Must,
-            Rfc,
-            Nothing,
-            "",
-            rt_extensions,
-            "every schemaExtensions entry has schema and a boolean required"
-        ),
-        check!(
-            "DISC-017",
-            G,
-            "RFC 7643 §6",
-            May,
-            Rfc,
-            Nothing,
-            "",
-            rt_group,
-            "ResourceTypes has Group at endpoint /Groups"
-        ),
-        check!(
-            "DISC-021",
-            G,
-            "RFC 7644 §4",
-            Should,
-            Rfc,
-            Nothing,
-            "",
-            rt_by_name,
-            "GET /ResourceTypes/User answers the User resource type"
-        ),
-        check!(
-            "DISC-022",
-            G,
-            "RFC 7643 §6",
-            Should,
-            Rfc,
-            Nothing,
-            "",
-            rt_schemas_served,
-            "every schema named by a ResourceType is served by /Schemas"
-        ),
+        G.must("DISC-013", rt_ok)
+            .rfc("RFC 7644 §4")
+            .description("GET /ResourceTypes answers 200 with resource types"),
+        G.must("DISC-014", rt_user)
+            .rfc("RFC 7643 §6")
+            .description("ResourceTypes has User at endpoint /Users with the core User schema"),
+        G.must("DISC-015", rt_required)
+            .rfc("RFC 7643 §6")
+            .description("every ResourceType has name, endpoint and schema"),
+        G.must("DISC-016", rt_extensions)
+            .rfc("RFC 7643 §6")
+            .description("every schemaExtensions entry has schema and a boolean required"),
+        G.may("DISC-017", rt_group)
+            .rfc("RFC 7643 §6")
+            .description("ResourceTypes has Group at endpoint /Groups"),
+        G.should("DISC-021", rt_by_name)
+            .rfc("RFC 7644 §4")
+            .description("GET /ResourceTypes/User answers the User resource type"),
+        G.should("DISC-022", rt_schemas_served)
+            .rfc("RFC 7643 §6")
+            .description("every schema named by a ResourceType is served by /Schemas"),
     ]
 }
 
-fn types(c: &Ctx) -> Result<Vec<Value>, crate::certify::catalogue::Fail> {
+fn types(c: &Ctx) -> Result<Vec<Value>, Fail> {
     let r = c
         .found
         .resource_types
@@ -144,15 +89,18 @@ async fn rt_required(c: &Ctx, _: &'static str) -> Verdict {
     Ok("all present".into())
 }
 
+/// The schemaExtensions a resource type lists.
+fn extensions(t: &Value) -> impl Iterator<Item = &Value> {
+    t.get("schemaExtensions")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+}
+
 async fn rt_extensions(c: &Ctx, _: &'static str) -> Verdict {
     let mut n = 0;
     for t in types(c)? {
-        for e in t
-            .get("schemaExtensions")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-        {
+        for e in extensions(&t) {
             ensure!(
                 e.get("schema").is_some_and(Value::is_string),
                 "extension without schema: {}",
@@ -191,12 +139,7 @@ async fn rt_schemas_served(c: &Ctx, _: &'static str) -> Verdict {
     let mut named = Vec::new();
     for t in types(c)? {
         named.extend(t["schema"].as_str().map(str::to_owned));
-        for e in t
-            .get("schemaExtensions")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-        {
+        for e in extensions(&t) {
             named.extend(e["schema"].as_str().map(str::to_owned));
         }
     }

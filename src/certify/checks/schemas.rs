@@ -2,236 +2,97 @@
 //! Group (RFC 7643 §4, §7, §8.7.1): clients decide case rules, mutability
 //! and what is returned from them. One table, one function.
 
-use crate::certify::catalogue::{Check, Verdict};
+use crate::certify::check::{Check, Group};
 use crate::certify::checks::discovery::schema;
-use crate::certify::ctx::{Ctx, GROUP_URN, USER_URN, brief, failed, skipped};
-use crate::{certify_check as check, ensure};
+use crate::certify::ctx::{Ctx, GROUP_URN, USER_URN, brief};
+use crate::certify::discovery::Needs;
+use crate::certify::verdict::{Fail, Verdict, failed, skipped};
+use crate::ensure;
 use serde_json::Value;
 
-const G: &str = "discovery";
+const G: Group = Group::new("discovery");
 
 pub fn checks() -> Vec<Check> {
     vec![
-        check!(
-            "SCHEMA-001",
-            G,
-            "RFC 7643 §4.1.1",
-            Must,
-            Rfc,
-            Nothing,
-            "User:userName:required:true",
-            attr,
-            "User userName is required"
-        ),
-        check!(
-            "SCHEMA-002",
-            G,
-            "RFC 7643 §4.1.1",
-            Should,
-            Rfc,
-            Nothing,
-            "User:userName:caseExact:false",
-            attr,
-            "User userName is not caseExact"
-        ),
-        check!(
-            "SCHEMA-003",
-            G,
-            "RFC 7643 §4.1.1",
-            Should,
-            Rfc,
-            Nothing,
-            "User:userName:uniqueness:server|global",
-            attr,
-            "User userName has server (or global) uniqueness"
-        ),
-        check!(
-            "SCHEMA-004",
-            G,
-            "RFC 7643 §4.1.1",
-            Must,
-            Rfc,
-            Nothing,
-            "User:password:returned:never",
-            attr,
-            "User password is returned never"
-        ),
-        check!(
-            "SCHEMA-005",
-            G,
-            "RFC 7643 §4.1.1",
-            Should,
-            Rfc,
-            Nothing,
-            "User:password:mutability:writeOnly",
-            attr,
-            "User password is writeOnly"
-        ),
-        check!(
-            "SCHEMA-006",
-            G,
-            "RFC 7643 §4.1.1",
-            Should,
-            Rfc,
-            Nothing,
-            "User:active:type:boolean",
-            attr,
-            "User active is a boolean"
-        ),
-        check!(
-            "SCHEMA-007",
-            G,
-            "RFC 7643 §4.1.2",
-            Should,
-            Rfc,
-            Nothing,
-            "User:emails:multiValued:true",
-            attr,
-            "User emails is multi-valued"
-        ),
-        check!(
-            "SCHEMA-008",
-            G,
-            "RFC 7643 §4.1.2",
-            Should,
-            Rfc,
-            Nothing,
-            "User:emails:type:complex",
-            attr,
-            "User emails is complex"
-        ),
-        check!(
-            "SCHEMA-009",
-            G,
-            "RFC 7643 §4.1.1",
-            Should,
-            Rfc,
-            Nothing,
-            "User:name:type:complex",
-            attr,
-            "User name is complex"
-        ),
-        check!(
-            "SCHEMA-010",
-            G,
-            "RFC 7643 §4.1.2",
-            Should,
-            Rfc,
-            Nothing,
-            "User:groups:mutability:readOnly",
-            attr,
-            "User groups is readOnly"
-        ),
-        check!(
-            "SCHEMA-011",
-            G,
-            "RFC 7643 §4.1.2",
-            Should,
-            Rfc,
-            Nothing,
-            "User:groups:multiValued:true",
-            attr,
-            "User groups is multi-valued"
-        ),
-        check!(
-            "SCHEMA-012",
-            G,
-            "RFC 7643 §4.1.1",
-            Should,
-            Rfc,
-            Nothing,
-            "User:displayName:type:string",
-            attr,
-            "User displayName is a string"
-        ),
-        check!(
-            "SCHEMA-013",
-            G,
-            "RFC 7643 §4.1.1",
-            Should,
-            Rfc,
-            Nothing,
-            "User:userName:type:string",
-            attr,
-            "User userName is a string"
-        ),
-        check!(
-            "SCHEMA-014",
-            G,
-            "RFC 7643 §4.1.2",
-            Should,
-            Rfc,
-            Nothing,
-            "User:phoneNumbers:multiValued:true",
-            attr,
-            "User phoneNumbers is multi-valued"
-        ),
-        check!(
-            "SCHEMA-015",
-            G,
-            "RFC 7643 §4.1.1",
-            Should,
-            Rfc,
-            Nothing,
-            "User:active:mutability:readWrite",
-            attr,
-            "User active is readWrite"
-        ),
-        check!(
-            "SCHEMA-016",
-            G,
-            "RFC 7643 §4.2",
-            Should,
-            Rfc,
-            Groups,
-            "Group:members:multiValued:true",
-            attr,
-            "Group members is multi-valued"
-        ),
-        check!(
-            "SCHEMA-017",
-            G,
-            "RFC 7643 §4.2",
-            Should,
-            Rfc,
-            Groups,
-            "Group:displayName:type:string",
-            attr,
-            "Group displayName is a string"
-        ),
-        check!(
-            "SCHEMA-018",
-            G,
-            "RFC 7643 §7",
-            Must,
-            Rfc,
-            Nothing,
-            "",
-            every_attr_typed,
-            "every User attribute declares name, type and multiValued"
-        ),
-        check!(
-            "SCHEMA-019",
-            G,
-            "RFC 7643 §7",
-            Must,
-            Rfc,
-            Nothing,
-            "",
-            complex_has_subs,
-            "every complex User attribute declares subAttributes"
-        ),
-        check!(
-            "SCHEMA-020",
-            G,
-            "RFC 7643 §7",
-            Must,
-            Rfc,
-            Nothing,
-            "",
-            known_values,
-            "mutability, returned and uniqueness use only the RFC's values"
-        ),
+        G.must("SCHEMA-001", attr)
+            .rfc("RFC 7643 §4.1.1")
+            .arg("User:userName:required:true")
+            .description("User userName is required"),
+        G.should("SCHEMA-002", attr)
+            .rfc("RFC 7643 §4.1.1")
+            .arg("User:userName:caseExact:false")
+            .description("User userName is not caseExact"),
+        G.should("SCHEMA-003", attr)
+            .rfc("RFC 7643 §4.1.1")
+            .arg("User:userName:uniqueness:server|global")
+            .description("User userName has server (or global) uniqueness"),
+        G.must("SCHEMA-004", attr)
+            .rfc("RFC 7643 §4.1.1")
+            .arg("User:password:returned:never")
+            .description("User password is returned never"),
+        G.should("SCHEMA-005", attr)
+            .rfc("RFC 7643 §4.1.1")
+            .arg("User:password:mutability:writeOnly")
+            .description("User password is writeOnly"),
+        G.should("SCHEMA-006", attr)
+            .rfc("RFC 7643 §4.1.1")
+            .arg("User:active:type:boolean")
+            .description("User active is a boolean"),
+        G.should("SCHEMA-007", attr)
+            .rfc("RFC 7643 §4.1.2")
+            .arg("User:emails:multiValued:true")
+            .description("User emails is multi-valued"),
+        G.should("SCHEMA-008", attr)
+            .rfc("RFC 7643 §4.1.2")
+            .arg("User:emails:type:complex")
+            .description("User emails is complex"),
+        G.should("SCHEMA-009", attr)
+            .rfc("RFC 7643 §4.1.1")
+            .arg("User:name:type:complex")
+            .description("User name is complex"),
+        G.should("SCHEMA-010", attr)
+            .rfc("RFC 7643 §4.1.2")
+            .arg("User:groups:mutability:readOnly")
+            .description("User groups is readOnly"),
+        G.should("SCHEMA-011", attr)
+            .rfc("RFC 7643 §4.1.2")
+            .arg("User:groups:multiValued:true")
+            .description("User groups is multi-valued"),
+        G.should("SCHEMA-012", attr)
+            .rfc("RFC 7643 §4.1.1")
+            .arg("User:displayName:type:string")
+            .description("User displayName is a string"),
+        G.should("SCHEMA-013", attr)
+            .rfc("RFC 7643 §4.1.1")
+            .arg("User:userName:type:string")
+            .description("User userName is a string"),
+        G.should("SCHEMA-014", attr)
+            .rfc("RFC 7643 §4.1.2")
+            .arg("User:phoneNumbers:multiValued:true")
+            .description("User phoneNumbers is multi-valued"),
+        G.should("SCHEMA-015", attr)
+            .rfc("RFC 7643 §4.1.1")
+            .arg("User:active:mutability:readWrite")
+            .description("User active is readWrite"),
+        G.should("SCHEMA-016", attr)
+            .rfc("RFC 7643 §4.2")
+            .needs(Needs::Groups)
+            .arg("Group:members:multiValued:true")
+            .description("Group members is multi-valued"),
+        G.should("SCHEMA-017", attr)
+            .rfc("RFC 7643 §4.2")
+            .needs(Needs::Groups)
+            .arg("Group:displayName:type:string")
+            .description("Group displayName is a string"),
+        G.must("SCHEMA-018", every_attr_typed)
+            .rfc("RFC 7643 §7")
+            .description("every User attribute declares name, type and multiValued"),
+        G.must("SCHEMA-019", complex_has_subs)
+            .rfc("RFC 7643 §7")
+            .description("every complex User attribute declares subAttributes"),
+        G.must("SCHEMA-020", known_values)
+            .rfc("RFC 7643 §7")
+            .description("mutability, returned and uniqueness use only the RFC's values"),
     ]
 }
 
@@ -275,7 +136,7 @@ async fn attr(c: &Ctx, spec: &'static str) -> Verdict {
     Ok(format!("{key} = {got}"))
 }
 
-fn user_attrs(c: &Ctx) -> Result<Vec<Value>, crate::certify::catalogue::Fail> {
+fn user_attrs(c: &Ctx) -> Result<Vec<Value>, Fail> {
     let s = schema(c, USER_URN)
         .ok_or_else(|| failed("/Schemas does not serve the core User schema"))?;
     Ok(s["attributes"].as_array().cloned().unwrap_or_default())

@@ -1,149 +1,65 @@
 //! Authentication (RFC 7644 §2, §3.12; RFC 6750 §3): requests without a
 //! valid token are refused with 401 and change nothing.
 
-use crate::certify::catalogue::{Check, Verdict};
+use crate::certify::check::{Check, Group};
 use crate::certify::client::{Cred, SCIM_JSON};
-use crate::certify::ctx::{Ctx, ERROR_URN, PATCH_URN, brief, enc_path, failed, id_of};
-use crate::{certify_check as check, ensure};
+use crate::certify::ctx::{Ctx, PATCH_URN, id_of, resource_path};
+use crate::certify::discovery::Needs;
+use crate::certify::probe::{expect_attr, expect_error_body, refused, users_named};
+use crate::certify::verdict::Verdict;
+use crate::ensure;
 use reqwest::Method;
 use serde_json::json;
 
-const G: &str = "security";
+const G: Group = Group::new("security");
 
 pub fn checks() -> Vec<Check> {
     vec![
-        check!(
-            "SEC-001",
-            G,
-            "RFC 7644 §2",
-            Must,
-            Rfc,
-            Nothing,
-            "none",
-            list_401,
-            "GET /Users without a token answers 401"
-        ),
-        check!(
-            "SEC-002",
-            G,
-            "RFC 7644 §2",
-            Must,
-            Rfc,
-            Nothing,
-            "bad",
-            list_401,
-            "GET /Users with a bad token answers 401"
-        ),
-        check!(
-            "SEC-003",
-            G,
-            "RFC 7644 §2",
-            Must,
-            Rfc,
-            ExpiredToken,
-            "expired",
-            list_401,
-            "GET /Users with an expired token answers 401"
-        ),
-        check!(
-            "SEC-004",
-            G,
-            "RFC 7644 §2",
-            Must,
-            Rfc,
-            Nothing,
-            "none",
-            create_401,
-            "POST /Users without a token answers 401 and creates nothing"
-        ),
-        check!(
-            "SEC-005",
-            G,
-            "RFC 6750 §3",
-            Should,
-            Rfc,
-            Nothing,
-            "",
-            www_authenticate,
-            "a 401 carries a WWW-Authenticate header"
-        ),
-        check!(
-            "SEC-006",
-            G,
-            "RFC 7644 §2",
-            Must,
-            Rfc,
-            Nothing,
-            "",
-            read_own_401,
-            "GET of an existing user with a bad token answers 401 without its data"
-        ),
-        check!(
-            "SEC-007",
-            G,
-            "RFC 7644 §2",
-            Must,
-            Rfc,
-            Nothing,
-            "",
-            patch_401,
-            "PATCH without a token answers 401 and changes nothing"
-        ),
-        check!(
-            "SEC-008",
-            G,
-            "RFC 7644 §2",
-            Must,
-            Rfc,
-            Nothing,
-            "",
-            delete_401,
-            "DELETE without a token answers 401 and deletes nothing"
-        ),
-        check!(
-            "SEC-009",
-            G,
-            "RFC 7644 §2",
-            Must,
-            Rfc,
-            ExpiredToken,
-            "expired",
-            create_401,
-            "POST /Users with an expired token answers 401 and creates nothing"
-        ),
-        check!(
-            "SEC-010",
-            G,
-            "RFC 7644 §3.12",
-            Should,
-            Rfc,
-            Nothing,
-            "",
-            body_is_error,
-            "a 401 body uses the Error schema with status \"401\""
-        ),
-        check!(
-            "SEC-011",
-            G,
-            "RFC 7644 §2",
-            Must,
-            Rfc,
-            Nothing,
-            "bad",
-            create_401,
-            "POST /Users with a bad token answers 401 and creates nothing"
-        ),
-        check!(
-            "SEC-012",
-            G,
-            "RFC 7644 §2",
-            Must,
-            Rfc,
-            Groups,
-            "",
-            groups_401,
-            "GET /Groups without a token answers 401"
-        ),
+        G.must("SEC-001", list_401)
+            .rfc("RFC 7644 §2")
+            .arg("none")
+            .description("GET /Users without a token answers 401"),
+        G.must("SEC-002", list_401)
+            .rfc("RFC 7644 §2")
+            .arg("bad")
+            .description("GET /Users with a bad token answers 401"),
+        G.must("SEC-003", list_401)
+            .rfc("RFC 7644 §2")
+            .needs(Needs::ExpiredToken)
+            .arg("expired")
+            .description("GET /Users with an expired token answers 401"),
+        G.must("SEC-004", create_401)
+            .rfc("RFC 7644 §2")
+            .arg("none")
+            .description("POST /Users without a token answers 401 and creates nothing"),
+        G.should("SEC-005", www_authenticate)
+            .rfc("RFC 6750 §3")
+            .description("a 401 carries a WWW-Authenticate header"),
+        G.must("SEC-006", read_own_401)
+            .rfc("RFC 7644 §2")
+            .description("GET of an existing user with a bad token answers 401 without its data"),
+        G.must("SEC-007", patch_401)
+            .rfc("RFC 7644 §2")
+            .description("PATCH without a token answers 401 and changes nothing"),
+        G.must("SEC-008", delete_401)
+            .rfc("RFC 7644 §2")
+            .description("DELETE without a token answers 401 and deletes nothing"),
+        G.must("SEC-009", create_401)
+            .rfc("RFC 7644 §2")
+            .needs(Needs::ExpiredToken)
+            .arg("expired")
+            .description("POST /Users with an expired token answers 401 and creates nothing"),
+        G.should("SEC-010", body_is_error)
+            .rfc("RFC 7644 §3.12")
+            .description("a 401 body uses the Error schema with status \"401\""),
+        G.must("SEC-011", create_401)
+            .rfc("RFC 7644 §2")
+            .arg("bad")
+            .description("POST /Users with a bad token answers 401 and creates nothing"),
+        G.must("SEC-012", groups_401)
+            .rfc("RFC 7644 §2")
+            .needs(Needs::Groups)
+            .description("GET /Groups without a token answers 401"),
     ]
 }
 
@@ -156,12 +72,7 @@ fn cred(arg: &str) -> Cred {
 }
 
 async fn list_401(c: &Ctx, arg: &'static str) -> Verdict {
-    let r = c
-        .client
-        .raw(Method::GET, "/Users?count=1", None, cred(arg), &[])
-        .await
-        .map_err(failed)?;
-    ensure!(r.status == 401, "answered {}", r.status);
+    refused(c, Method::GET, "/Users?count=1", None, cred(arg), &[]).await?;
     Ok("401".into())
 }
 
@@ -171,30 +82,15 @@ async fn create_401(c: &Ctx, arg: &'static str) -> Verdict {
         .post_raw("Users", SCIM_JSON, body.to_string(), cred(arg))
         .await?;
     ensure!(r.status == 401, "answered {}", r.status);
-    let l = c
-        .query(
-            "Users",
-            &format!(
-                "userName eq {}",
-                Ctx::quoted(body["userName"].as_str().unwrap_or(""))
-            ),
-            "",
-        )
-        .await?;
     ensure!(
-        Ctx::ids(&l.body).is_empty(),
+        users_named(c, &body).await?.is_empty(),
         "the refused request created the user"
     );
     Ok("401, nothing created".into())
 }
 
 async fn www_authenticate(c: &Ctx, _: &'static str) -> Verdict {
-    let r = c
-        .client
-        .raw(Method::GET, "/Users?count=1", None, Cred::Bad, &[])
-        .await
-        .map_err(failed)?;
-    ensure!(r.status == 401, "answered {}", r.status);
+    let r = refused(c, Method::GET, "/Users?count=1", None, Cred::Bad, &[]).await?;
     ensure!(
         r.header("www-authenticate").is_some(),
         "no WWW-Authenticate header"
@@ -204,18 +100,8 @@ async fn www_authenticate(c: &Ctx, _: &'static str) -> Verdict {
 
 async fn read_own_401(c: &Ctx, _: &'static str) -> Verdict {
     let u = c.new_user(json!({"title": "Secret Title"})).await?;
-    let r = c
-        .client
-        .raw(
-            Method::GET,
-            &format!("/Users/{}", enc_path(id_of(&u))),
-            None,
-            Cred::Bad,
-            &[],
-        )
-        .await
-        .map_err(failed)?;
-    ensure!(r.status == 401, "answered {}", r.status);
+    let path = resource_path("Users", id_of(&u));
+    let r = refused(c, Method::GET, &path, None, Cred::Bad, &[]).await?;
     ensure!(
         !r.text.contains("Secret Title"),
         "the 401 body carries the user's data"
@@ -226,43 +112,20 @@ async fn read_own_401(c: &Ctx, _: &'static str) -> Verdict {
 async fn patch_401(c: &Ctx, _: &'static str) -> Verdict {
     let u = c.new_user(json!({"title": "Untouched"})).await?;
     let body = json!({"schemas": [PATCH_URN], "Operations": [{"op": "replace", "path": "title", "value": "Touched"}]});
-    let r = c
-        .client
-        .raw(
-            Method::PATCH,
-            &format!("/Users/{}", enc_path(id_of(&u))),
-            Some((SCIM_JSON, body.to_string())),
-            Cred::None,
-            &[],
-        )
-        .await
-        .map_err(failed)?;
-    ensure!(r.status == 401, "answered {}", r.status);
+    let path = resource_path("Users", id_of(&u));
+    refused(c, Method::PATCH, &path, Some(&body), Cred::None, &[]).await?;
     let got = c.read_ok("Users", id_of(&u)).await?;
-    ensure!(
-        got["title"] == json!("Untouched"),
-        "title is {}",
-        brief(&got["title"])
-    );
+    expect_attr(&got, "title", json!("Untouched"))?;
     Ok("401, unchanged".into())
 }
 
 async fn delete_401(c: &Ctx, _: &'static str) -> Verdict {
     let u = c.new_user(json!({})).await?;
-    let r = c
-        .client
-        .raw(
-            Method::DELETE,
-            &format!("/Users/{}", enc_path(id_of(&u))),
-            None,
-            Cred::None,
-            &[],
-        )
-        .await
-        .map_err(failed)?;
+    let path = resource_path("Users", id_of(&u));
+    let r = c.raw(Method::DELETE, &path, None, Cred::None, &[]).await?;
     let got = c.read("Users", id_of(&u)).await?;
-    if got.status == 404 && c.ledger.claim_delete("Users", id_of(&u)) {
-        let _ = c.ledger.deleted("Users", id_of(&u));
+    if got.status == 404 {
+        c.gone("Users", id_of(&u));
     }
     ensure!(r.status == 401, "answered {}", r.status);
     ensure!(
@@ -273,33 +136,13 @@ async fn delete_401(c: &Ctx, _: &'static str) -> Verdict {
 }
 
 async fn body_is_error(c: &Ctx, _: &'static str) -> Verdict {
-    let r = c
-        .client
-        .raw(Method::GET, "/Users?count=1", None, Cred::Bad, &[])
-        .await
-        .map_err(failed)?;
-    ensure!(r.status == 401, "answered {}", r.status);
-    ensure!(
-        r.body["schemas"]
-            .as_array()
-            .is_some_and(|a| a.iter().any(|s| s == ERROR_URN)),
-        "not an Error body: {}",
-        brief(&r.body)
-    );
-    ensure!(
-        r.body["status"] == json!("401"),
-        "status is {}",
-        brief(&r.body["status"])
-    );
+    let r = refused(c, Method::GET, "/Users?count=1", None, Cred::Bad, &[]).await?;
+    expect_error_body(&r)?;
+    expect_attr(&r.body, "status", json!("401"))?;
     Ok("Error body".into())
 }
 
 async fn groups_401(c: &Ctx, _: &'static str) -> Verdict {
-    let r = c
-        .client
-        .raw(Method::GET, "/Groups?count=1", None, Cred::None, &[])
-        .await
-        .map_err(failed)?;
-    ensure!(r.status == 401, "answered {}", r.status);
+    refused(c, Method::GET, "/Groups?count=1", None, Cred::None, &[]).await?;
     Ok("401".into())
 }

@@ -2,140 +2,58 @@
 //! RFC 7643 §3.1), server-managed values behave, and writes are visible to
 //! the next read.
 
-use crate::certify::catalogue::{Check, Verdict};
+use super::discovery::schema;
+use crate::certify::check::{Check, Group};
 use crate::certify::client::Cred;
 use crate::certify::compare::diff;
-use crate::certify::ctx::{
-    Ctx, ENTERPRISE_URN, USER_URN, brief, expect_error, failed, id_of, skipped,
-};
-use crate::{certify_check as check, ensure};
+use crate::certify::ctx::{Ctx, ENTERPRISE_URN, USER_URN, brief, expect_error, id_of};
+use crate::certify::discovery::Needs;
+use crate::certify::persona::Persona;
+use crate::certify::probe::{eq_filter, expect_attr, replace_user};
+use crate::certify::verdict::{Verdict, failed, skipped};
+use crate::ensure;
 use serde_json::{Value, json};
 
-const G: &str = "users";
+const G: Group = Group::new("users");
 
 pub fn checks() -> Vec<Check> {
     vec![
-        check!(
-            "USER-026",
-            G,
-            "RFC 7644 §3.3",
-            Must,
-            Rfc,
-            Nothing,
-            "",
-            complex_round_trip,
-            "name, emails and phoneNumbers are stored as sent"
-        ),
-        check!(
-            "USER-027",
-            G,
-            "RFC 7643 §3.3",
-            Must,
-            Rfc,
-            Nothing,
-            "",
-            enterprise_round_trip,
-            "enterprise extension attributes are stored as sent"
-        ),
-        check!(
-            "USER-028",
-            G,
-            "RFC 7644 §3.8",
-            Should,
-            Rfc,
-            Nothing,
-            "",
-            response_content_type,
-            "resource answers carry Content-Type application/scim+json"
-        ),
-        check!(
-            "USER-029",
-            G,
-            "RFC 7644 §3.8",
-            Should,
-            Rfc,
-            Nothing,
-            "",
-            accepts_application_json,
-            "a body sent as application/json is accepted"
-        ),
-        check!(
-            "USER-030",
-            G,
-            "RFC 7644 §3.4.1",
-            Must,
-            Rfc,
-            Nothing,
-            "",
-            unknown_404,
-            "GET /Users/{unknown id} answers 404"
-        ),
-        check!(
-            "USER-031",
-            G,
-            "RFC 7643 §3.1",
-            Must,
-            Rfc,
-            Nothing,
-            "",
-            id_stable,
-            "id and meta.created do not change on update"
-        ),
-        check!(
-            "USER-032",
-            G,
-            "RFC 7643 §3.1",
-            Should,
-            Rfc,
-            Nothing,
-            "",
-            last_modified_moves,
-            "meta.lastModified does not go back after an update"
-        ),
-        check!(
-            "USER-033",
-            G,
-            "RFC 7644 §3.5.1",
-            Should,
-            Rfc,
-            Nothing,
-            "",
-            put_readonly_ignored,
-            "PUT ignores readOnly meta sent by the client"
-        ),
-        check!(
-            "USER-034",
-            G,
-            "RFC 7643 §3.1",
-            Must,
-            Rfc,
-            Nothing,
-            "",
-            external_id_round_trip,
-            "externalId is stored exactly as sent (caseExact)"
-        ),
-        check!(
-            "USER-035",
-            G,
-            "RFC 7644 §3.4.2",
-            Interop,
-            Idp,
-            Filter,
-            "",
-            read_your_writes_create,
-            "read-your-writes: a user is found by userName right after it is created"
-        ),
-        check!(
-            "USER-036",
-            G,
-            "RFC 7644 §3.5.1",
-            Interop,
-            Idp,
-            Nothing,
-            "",
-            read_your_writes_put,
-            "read-your-writes: GET right after PUT shows the new values"
-        ),
+        G.must("USER-026", complex_round_trip)
+            .rfc("RFC 7644 §3.3")
+            .description("name, emails and phoneNumbers are stored as sent"),
+        G.must("USER-027", enterprise_round_trip)
+            .rfc("RFC 7643 §3.3")
+            .description("enterprise extension attributes are stored as sent"),
+        G.should("USER-028", response_content_type)
+            .rfc("RFC 7644 §3.8")
+            .description("resource answers carry Content-Type application/scim+json"),
+        G.should("USER-029", accepts_application_json)
+            .rfc("RFC 7644 §3.8")
+            .description("a body sent as application/json is accepted"),
+        G.must("USER-030", unknown_404)
+            .rfc("RFC 7644 §3.4.1")
+            .description("GET /Users/{unknown id} answers 404"),
+        G.must("USER-031", id_stable)
+            .rfc("RFC 7643 §3.1")
+            .description("id and meta.created do not change on update"),
+        G.should("USER-032", last_modified_moves)
+            .rfc("RFC 7643 §3.1")
+            .description("meta.lastModified does not go back after an update"),
+        G.should("USER-033", put_readonly_ignored)
+            .rfc("RFC 7644 §3.5.1")
+            .description("PUT ignores readOnly meta sent by the client"),
+        G.must("USER-034", external_id_round_trip)
+            .rfc("RFC 7643 §3.1")
+            .description("externalId is stored exactly as sent (caseExact)"),
+        G.interop("USER-035", read_your_writes_create)
+            .rfc("RFC 7644 §3.4.2")
+            .persona(Persona::Idp)
+            .needs(Needs::Filter)
+            .description("read-your-writes: a user is found by userName right after it is created"),
+        G.interop("USER-036", read_your_writes_put)
+            .rfc("RFC 7644 §3.5.1")
+            .persona(Persona::Idp)
+            .description("read-your-writes: GET right after PUT shows the new values"),
     ]
 }
 
@@ -171,7 +89,7 @@ async fn complex_round_trip(c: &Ctx, _: &'static str) -> Verdict {
 }
 
 async fn enterprise_round_trip(c: &Ctx, _: &'static str) -> Verdict {
-    if crate::certify::checks::discovery::schema(c, ENTERPRISE_URN).is_none() {
+    if schema(c, ENTERPRISE_URN).is_none() {
         return Err(skipped(
             "the enterprise extension is not served by /Schemas",
         ));
@@ -222,15 +140,7 @@ async fn unknown_404(c: &Ctx, _: &'static str) -> Verdict {
 
 async fn id_stable(c: &Ctx, _: &'static str) -> Verdict {
     let u = c.new_user(json!({})).await?;
-    let r = c
-        .put(
-            "Users",
-            id_of(&u),
-            &json!({"schemas": [USER_URN], "userName": u["userName"], "title": "Changed"}),
-        )
-        .await?;
-    ensure!(r.status == 200, "PUT answered {}", r.status);
-    let got = c.read_ok("Users", id_of(&u)).await?;
+    let got = replace_user(c, &u, json!({"title": "Changed"})).await?;
     ensure!(got["id"] == u["id"], "id changed");
     ensure!(
         got["meta"]["created"] == u["meta"]["created"],
@@ -243,15 +153,7 @@ async fn id_stable(c: &Ctx, _: &'static str) -> Verdict {
 
 async fn last_modified_moves(c: &Ctx, _: &'static str) -> Verdict {
     let u = c.new_user(json!({})).await?;
-    let r = c
-        .put(
-            "Users",
-            id_of(&u),
-            &json!({"schemas": [USER_URN], "userName": u["userName"], "title": "Later"}),
-        )
-        .await?;
-    ensure!(r.status == 200, "PUT answered {}", r.status);
-    let got = c.read_ok("Users", id_of(&u)).await?;
+    let got = replace_user(c, &u, json!({"title": "Later"})).await?;
     let t = |v: &Value| {
         v["meta"]["lastModified"]
             .as_str()
@@ -266,10 +168,8 @@ async fn last_modified_moves(c: &Ctx, _: &'static str) -> Verdict {
 
 async fn put_readonly_ignored(c: &Ctx, _: &'static str) -> Verdict {
     let u = c.new_user(json!({})).await?;
-    let body = json!({"schemas": [USER_URN], "userName": u["userName"], "meta": {"created": "2001-01-01T00:00:00Z", "resourceType": "User"}});
-    let r = c.put("Users", id_of(&u), &body).await?;
-    ensure!(r.status == 200, "PUT answered {}", r.status);
-    let got = c.read_ok("Users", id_of(&u)).await?;
+    let meta = json!({"created": "2001-01-01T00:00:00Z", "resourceType": "User"});
+    let got = replace_user(c, &u, json!({ "meta": meta })).await?;
     ensure!(
         got["meta"]["created"] != json!("2001-01-01T00:00:00Z")
             || u["meta"]["created"] == json!("2001-01-01T00:00:00Z"),
@@ -282,25 +182,13 @@ async fn external_id_round_trip(c: &Ctx, _: &'static str) -> Verdict {
     let x = format!("{}ExtID-MiXeD", c.prefix);
     let u = c.new_user(json!({"externalId": x})).await?;
     let got = c.read_ok("Users", id_of(&u)).await?;
-    ensure!(
-        got["externalId"] == json!(x),
-        "externalId is {}",
-        brief(&got["externalId"])
-    );
+    expect_attr(&got, "externalId", json!(x))?;
     Ok("exact".into())
 }
 
 async fn read_your_writes_create(c: &Ctx, _: &'static str) -> Verdict {
     let u = c.new_user(json!({})).await?;
-    let l = c
-        .list(
-            "Users",
-            &format!(
-                "userName eq {}",
-                Ctx::quoted(u["userName"].as_str().unwrap_or(""))
-            ),
-        )
-        .await?;
+    let l = c.list("Users", &eq_filter("userName", &u)).await?;
     ensure!(
         Ctx::ids(&l).iter().any(|i| i == id_of(&u)),
         "not found right after creation (totalResults {})",
@@ -311,15 +199,7 @@ async fn read_your_writes_create(c: &Ctx, _: &'static str) -> Verdict {
 
 async fn read_your_writes_put(c: &Ctx, _: &'static str) -> Verdict {
     let u = c.new_user(json!({"title": "One"})).await?;
-    let r = c
-        .put(
-            "Users",
-            id_of(&u),
-            &json!({"schemas": [USER_URN], "userName": u["userName"], "title": "Two"}),
-        )
-        .await?;
-    ensure!(r.status == 200, "PUT answered {}", r.status);
-    let got = c.read_ok("Users", id_of(&u)).await?;
+    let got = replace_user(c, &u, json!({"title": "Two"})).await?;
     ensure!(
         got["title"] == json!("Two"),
         "GET right after PUT shows title {}",

@@ -2,192 +2,68 @@
 //! delete, judged by reading back: a write counts when the server holds
 //! what it should, not when it echoes it.
 
-use crate::certify::catalogue::{Check, Verdict};
+use crate::certify::check::{Check, Group};
 use crate::certify::compare::diff;
-use crate::certify::ctx::{Ctx, USER_URN, brief, expect_error, failed, id_of};
-use crate::{certify_check as check, ensure};
+use crate::certify::ctx::{Ctx, USER_URN, brief, expect_error, id_of};
+use crate::certify::discovery::Needs;
+use crate::certify::probe::{eq_filter, put_user, replace_user, user_body_for};
+use crate::certify::verdict::{Verdict, failed};
+use crate::ensure;
 use serde_json::json;
 
-const G: &str = "users";
+const G: Group = Group::new("users");
 
 pub fn checks() -> Vec<Check> {
     vec![
-        check!(
-            "USER-001",
-            G,
-            "RFC 7644 §3.3",
-            Must,
-            Rfc,
-            Nothing,
-            "",
-            create_201,
-            "POST /Users answers 201 with the resource and a server-assigned id"
-        ),
-        check!(
-            "USER-002",
-            G,
-            "RFC 7644 §3.3",
-            Must,
-            Rfc,
-            Nothing,
-            "",
-            create_location,
-            "POST /Users answers a Location header"
-        ),
-        check!(
-            "USER-003",
-            G,
-            "RFC 7644 §3.3",
-            Should,
-            Rfc,
-            Nothing,
-            "",
-            create_location_meta,
-            "the Location header equals meta.location"
-        ),
-        check!(
-            "USER-004",
-            G,
-            "RFC 7643 §3.1",
-            Should,
-            Rfc,
-            Nothing,
-            "",
-            create_meta,
-            "a created user has meta.resourceType User, created and lastModified"
-        ),
-        check!(
-            "USER-005",
-            G,
-            "RFC 7644 §3.4.1",
-            Must,
-            Rfc,
-            Nothing,
-            "",
-            read_back,
-            "GET /Users/{id} returns the whole resource as created"
-        ),
-        check!(
-            "USER-006",
-            G,
-            "RFC 7643 §3.1",
-            Must,
-            Rfc,
-            Nothing,
-            "",
-            client_id_ignored,
-            "an id sent by the client is not used: the server assigns ids"
-        ),
-        check!(
-            "USER-007",
-            G,
-            "RFC 7643 §4.1.1",
-            Must,
-            Rfc,
-            Nothing,
-            "",
-            missing_username,
-            "POST without userName (required) answers 400"
-        ),
-        check!(
-            "USER-008",
-            G,
-            "RFC 7644 §3.3",
-            Must,
-            Rfc,
-            Nothing,
-            "",
-            duplicate_409,
-            "a duplicate userName answers 409 with scimType uniqueness"
-        ),
-        check!(
-            "USER-009",
-            G,
-            "RFC 7643 §4.1.1",
-            Should,
-            Rfc,
-            Nothing,
-            "",
-            duplicate_case_409,
-            "userName uniqueness is case-insensitive (409 for the same name in other case)"
-        ),
-        check!(
-            "USER-010",
-            G,
-            "RFC 7643 §4.1.1",
-            Must,
-            Rfc,
-            Nothing,
-            "",
-            password_not_in_create,
-            "password is not returned in the POST answer"
-        ),
-        check!(
-            "USER-011",
-            G,
-            "RFC 7643 §4.1.1",
-            Must,
-            Rfc,
-            Nothing,
-            "",
-            password_not_in_get,
-            "password is not returned by GET"
-        ),
-        check!(
-            "USER-012",
-            G,
-            "RFC 7643 §4.1.1",
-            Must,
-            Rfc,
-            Filter,
-            "",
-            password_not_in_list,
-            "password is not returned in query results"
-        ),
-        check!(
-            "USER-013",
-            G,
-            "RFC 7644 §3.5.1",
-            Must,
-            Rfc,
-            Nothing,
-            "",
-            put_replaces,
-            "PUT replaces: the read-back holds every attribute sent"
-        ),
-        check!(
-            "USER-014",
-            G,
-            "RFC 7644 §3.5.1",
-            Must,
-            Rfc,
-            Nothing,
-            "",
-            put_200_body,
-            "PUT answers 200 with the resource as stored"
-        ),
-        check!(
-            "USER-015",
-            G,
-            "RFC 7644 §3.5.1",
-            Must,
-            Rfc,
-            Nothing,
-            "",
-            put_unknown_404,
-            "PUT to an unknown id answers 404 and creates nothing"
-        ),
-        check!(
-            "USER-016",
-            G,
-            "RFC 7644 §3.5.1",
-            Must,
-            Rfc,
-            Nothing,
-            "",
-            put_clears,
-            "PUT without an attribute the resource had clears it or keeps a default, never errors"
-        ),
+        G.must("USER-001", create_201)
+            .rfc("RFC 7644 §3.3")
+            .description("POST /Users answers 201 with the resource and a server-assigned id"),
+        G.must("USER-002", create_location)
+            .rfc("RFC 7644 §3.3")
+            .description("POST /Users answers a Location header"),
+        G.should("USER-003", create_location_meta)
+            .rfc("RFC 7644 §3.3")
+            .description("the Location header equals meta.location"),
+        G.should("USER-004", create_meta)
+            .rfc("RFC 7643 §3.1")
+            .description("a created user has meta.resourceType User, created and lastModified"),
+        G.must("USER-005", read_back)
+            .rfc("RFC 7644 §3.4.1")
+            .description("GET /Users/{id} returns the whole resource as created"),
+        G.must("USER-006", client_id_ignored)
+            .rfc("RFC 7643 §3.1")
+            .description("an id sent by the client is not used: the server assigns ids"),
+        G.must("USER-007", missing_username)
+            .rfc("RFC 7643 §4.1.1")
+            .description("POST without userName (required) answers 400"),
+        G.must("USER-008", duplicate_409)
+            .rfc("RFC 7644 §3.3")
+            .description("a duplicate userName answers 409 with scimType uniqueness"),
+        G.should("USER-009", duplicate_case_409)
+            .rfc("RFC 7643 §4.1.1")
+            .description("userName uniqueness is case-insensitive (409 for the same name in other case)"),
+        G.must("USER-010", password_not_in_create)
+            .rfc("RFC 7643 §4.1.1")
+            .description("password is not returned in the POST answer"),
+        G.must("USER-011", password_not_in_get)
+            .rfc("RFC 7643 §4.1.1")
+            .description("password is not returned by GET"),
+        G.must("USER-012", password_not_in_list)
+            .rfc("RFC 7643 §4.1.1")
+            .needs(Needs::Filter)
+            .description("password is not returned in query results"),
+        G.must("USER-013", put_replaces)
+            .rfc("RFC 7644 §3.5.1")
+            .description("PUT replaces: the read-back holds every attribute sent"),
+        G.must("USER-014", put_200_body)
+            .rfc("RFC 7644 §3.5.1")
+            .description("PUT answers 200 with the resource as stored"),
+        G.must("USER-015", put_unknown_404)
+            .rfc("RFC 7644 §3.5.1")
+            .description("PUT to an unknown id answers 404 and creates nothing"),
+        G.must("USER-016", put_clears)
+            .rfc("RFC 7644 §3.5.1")
+            .description("PUT without an attribute the resource had clears it or keeps a default, never errors"),
     ]
 }
 
@@ -286,12 +162,7 @@ async fn missing_username(c: &Ctx, _: &'static str) -> Verdict {
 
 async fn duplicate_409(c: &Ctx, _: &'static str) -> Verdict {
     let u = c.new_user(json!({})).await?;
-    let r = c
-        .post(
-            "Users",
-            &json!({"schemas": [USER_URN], "userName": u["userName"]}),
-        )
-        .await?;
+    let r = c.post("Users", &user_body_for(&u, json!({}))).await?;
     expect_error(&r, 409, Some("uniqueness"))?;
     Ok("409 uniqueness".into())
 }
@@ -336,16 +207,7 @@ async fn password_not_in_get(c: &Ctx, _: &'static str) -> Verdict {
 
 async fn password_not_in_list(c: &Ctx, _: &'static str) -> Verdict {
     let u = c.new_user(json!({"password": pw()})).await?;
-    let r = c
-        .query(
-            "Users",
-            &format!(
-                "userName eq {}",
-                Ctx::quoted(u["userName"].as_str().unwrap_or(""))
-            ),
-            "",
-        )
-        .await?;
+    let r = c.query("Users", &eq_filter("userName", &u), "").await?;
     ensure!(r.status == 200, "query answered {}", r.status);
     ensure!(
         !r.text.contains(pw()) && !r.text.contains("\"password\""),
@@ -358,7 +220,10 @@ async fn put_replaces(c: &Ctx, _: &'static str) -> Verdict {
     let u = c
         .new_user(json!({"displayName": "Before", "title": "Old"}))
         .await?;
-    let body = json!({"schemas": [USER_URN], "userName": u["userName"], "displayName": "After", "title": "New", "nickName": "nick"});
+    let body = user_body_for(
+        &u,
+        json!({"displayName": "After", "title": "New", "nickName": "nick"}),
+    );
     let r = c.put("Users", id_of(&u), &body).await?;
     ensure!(
         r.status == 200,
@@ -380,9 +245,7 @@ async fn put_replaces(c: &Ctx, _: &'static str) -> Verdict {
 
 async fn put_200_body(c: &Ctx, _: &'static str) -> Verdict {
     let u = c.new_user(json!({})).await?;
-    let body = json!({"schemas": [USER_URN], "userName": u["userName"], "displayName": "Put Body"});
-    let r = c.put("Users", id_of(&u), &body).await?;
-    ensure!(r.status == 200, "PUT answered {}", r.status);
+    let r = put_user(c, &u, json!({"displayName": "Put Body"})).await?;
     let got = c.read_ok("Users", id_of(&u)).await?;
     if let Some(d) = diff(&r.body, &got) {
         return Err(failed(format!("the PUT answer is not what is stored: {d}")));
@@ -405,14 +268,6 @@ async fn put_unknown_404(c: &Ctx, _: &'static str) -> Verdict {
 
 async fn put_clears(c: &Ctx, _: &'static str) -> Verdict {
     let u = c.new_user(json!({"title": "To Clear"})).await?;
-    let r = c
-        .put(
-            "Users",
-            id_of(&u),
-            &json!({"schemas": [USER_URN], "userName": u["userName"]}),
-        )
-        .await?;
-    ensure!(r.status == 200, "PUT answered {}", r.status);
-    c.read_ok("Users", id_of(&u)).await?;
+    replace_user(c, &u, json!({})).await?;
     Ok("accepted".into())
 }
