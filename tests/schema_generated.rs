@@ -8,6 +8,7 @@
 use scimulate::contract::alert_wire::NativeAlert;
 use scimulate::contract::event::Event;
 use scimulate::contract::targets_file::TargetsFile;
+use scimulate::report::RunReport;
 use scimulate::schema::SchemaKind;
 use scimulate::schema::generate::{Side, generate};
 use scimulate::serve::Endpoints;
@@ -16,6 +17,10 @@ use std::path::Path;
 /// Each derived kind: its type, title and side of the wire.
 fn derived() -> Vec<(SchemaKind, String)> {
     vec![
+        (
+            SchemaKind::Report,
+            generate::<RunReport>(SchemaKind::Report, "scimulate JSON report", Side::Written),
+        ),
         (
             SchemaKind::Event,
             generate::<Event>(
