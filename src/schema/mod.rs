@@ -6,6 +6,8 @@
 //! wire payloads are derived from their types ([`generate`]); the committed
 //! files are that output, and a test fails when they differ.
 
+#[cfg(test)]
+pub(crate) mod drift;
 pub mod generate;
 
 use std::fmt;
