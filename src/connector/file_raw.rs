@@ -359,3 +359,31 @@ fn check_alerts(file: &Source, a: Option<RawAlerts>) -> Result<Alerts, Located> 
     }
     Ok(alerts)
 }
+
+/// The hand-written connector schema names exactly the keys this loader
+/// accepts, at every level of the file.
+#[cfg(test)]
+mod schema_keys {
+    use super::RawFile;
+    use crate::schema::SchemaKind;
+    use crate::schema::drift::{UNKNOWN, assert_same_keys};
+
+    /// `yaml` with `@` where the unknown key goes, and that place in the schema.
+    #[rstest::rstest]
+    #[case::file("@: 1\nname: c\nevents: {webhook: {url: u}}", &[])]
+    #[case::start("name: c\nstart: {command: [x], @: 1}\nevents: {webhook: {url: u}}", &["start"])]
+    #[case::ready("name: c\nstart: {command: [x], ready: {@: 1}}\nevents: {webhook: {url: u}}", &["start", "ready"])]
+    #[case::events("name: c\nevents: {@: 1}", &["events"])]
+    #[case::webhook("name: c\nevents: {webhook: {url: u, @: 1}}", &["events", "webhook"])]
+    #[case::exec("name: c\nevents: {exec: {command: [x], @: 1}}", &["events", "exec"])]
+    #[case::alerts("name: c\nevents: {webhook: {url: u}}\nalerts: {@: 1}", &["alerts"])]
+    #[case::labels("name: c\nevents: {webhook: {url: u}}\nalerts: {labels: {@: 1}}", &["alerts", "labels"])]
+    #[case::audit("name: c\nevents: {webhook: {url: u}}\naudit: {http: u, @: 1}", &["audit"])]
+    fn match_the_loader(#[case] yaml: &str, #[case] path: &[&str]) {
+        let yaml = yaml.replace('@', UNKNOWN);
+        let refusal = serde_saphyr::from_str::<RawFile>(&yaml)
+            .expect_err("an unknown key is refused")
+            .to_string();
+        assert_same_keys(SchemaKind::Connector, path, &refusal);
+    }
+}

@@ -3,6 +3,7 @@
 //! field (`alerts[0].labels.severity`) and what was expected there.
 
 use chrono::{DateTime, Utc};
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
@@ -20,17 +21,20 @@ pub struct Alert {
     pub message: Option<String>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+/// healthy: recovered (carries the class and first_failure_at of the trouble it ends).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
+#[schemars(inline)]
 pub enum AlertStatus {
     Healthy,
     Degraded,
     Failed,
 }
 
-/// The nine classes of SPEC §4.3, by what the connector saw.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+/// The failure class, by what the connector saw (SPEC §4.3 table).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
+#[schemars(inline)]
 pub enum AlertClass {
     Connectivity,
     Latency,
@@ -55,8 +59,9 @@ const CLASSES: [(&str, AlertClass); 9] = [
     ("not_found", AlertClass::NotFound),
 ];
 
-/// Events not yet delivered to the target, by kind.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+/// Events (not requests) not yet delivered to the target, by kind, including those retried or set aside.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, JsonSchema)]
+#[schemars(deny_unknown_fields, inline)]
 pub struct Pending {
     pub deprovision: u64,
     pub provision: u64,

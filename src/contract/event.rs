@@ -1,27 +1,66 @@
 //! The lifecycle event of SPEC §4.2, as it goes on the wire.
 
+use crate::schema::generate::RFC3339_PATTERN;
 use chrono::{DateTime, SecondsFormat, Utc};
+use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 pub const EVENT_SPEC: &str = "scimulate.event/v1";
 
-/// One event: the person's whole desired state after it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// One lifecycle event, POSTed to the connector's webhook or given on stdin (SPEC §4.2): the person's whole desired state after it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(extend(
+    "if" = {"properties": {"type": {"const": "reconcile"}}},
+    "then" = {"not": {"required": ["person"]}},
+    "else" = {"required": ["person"]},
+))]
 pub struct Event {
     #[serde(deserialize_with = "event_spec")]
+    #[schemars(schema_with = "event_spec_schema")]
     pub spec: String,
+    /// Unique per event; an id already accepted changes nothing.
+    #[schemars(length(min = 1))]
     pub id: String,
+    /// leaver (and an app dropped from targets) is deprovision; joiner and rehire provision; mover and update update; reconcile has no person.
     #[serde(rename = "type")]
     pub kind: EventType,
+    /// Wall-clock time of the event: original order is occurred_at, ties broken by id.
     #[serde(serialize_with = "millis_z")]
+    #[schemars(pattern(RFC3339_PATTERN))]
     pub occurred_at: DateTime<Utc>,
-    /// A SCIM User object; absent for `reconcile`.
+    /// The person's whole desired state after the event as a SCIM User (core attributes and the enterprise extension by its URN).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(schema_with = "person_schema")]
     pub person: Option<serde_json::Map<String, serde_json::Value>>,
+    /// Group displayNames wanted in every app of targets.
     #[serde(default)]
     pub groups: Vec<String>,
+    /// The apps the person is assigned to; one dropped since the person's previous event is to be deprovisioned.
     pub targets: Vec<String>,
+}
+
+fn event_spec_schema(_: &mut SchemaGenerator) -> Schema {
+    json_schema!({"const": EVENT_SPEC})
+}
+
+/// The SCIM User the connector receives: the type keeps any attribute (it
+/// is passed on as it is), the schema names the ones scimulate sends.
+fn person_schema(_: &mut SchemaGenerator) -> Schema {
+    json_schema!({
+        "type": "object",
+        "required": ["userName"],
+        "properties": {
+            "externalId": {"type": "string"},
+            "userName": {"type": "string"},
+            "active": {"type": "boolean"},
+            "name": {"type": "object"},
+            "displayName": {"type": "string"},
+            "emails": {"type": "array", "items": {"type": "object"}},
+            "title": {"type": "string"},
+            "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User": {"type": "object"}
+        }
+    })
 }
 
 impl Event {
@@ -45,8 +84,9 @@ impl Event {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
+#[schemars(inline)]
 pub enum EventType {
     Joiner,
     Mover,

@@ -3,30 +3,38 @@
 //! is owner-readable only, and it is replaced atomically (a connector that
 //! re-reads it never sees half a file).
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::io;
 use std::path::Path;
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// Written by scimulate for the connector (SPEC §4.1): where each target is and how to authenticate. Rewritten atomically when a token rotates; readable by the owner only (it holds secrets).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TargetsFile {
     pub targets: Vec<Target>,
+    /// Where to POST alerts (SPEC §4.3).
     pub alert_url: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "target")]
 pub struct Target {
     pub name: String,
+    /// SCIM base URL (through the target's proxy when it has one).
     pub base_url: String,
     pub auth: Auth,
     /// With `--tls`: the PEM of the CA that signed the target's certificate.
+    // Left out when absent, never written as null.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "String")]
     pub ca_file: Option<String>,
 }
 
-#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+#[schemars(rename = "auth")]
 pub enum Auth {
     Bearer {
         token: String,

@@ -188,3 +188,29 @@ fn default_bulk_payload() -> usize {
 fn default_max_results() -> usize {
     200
 }
+
+/// The hand-written profile schema names exactly the keys this loader
+/// accepts, at each level of the file that the schema spells out.
+#[cfg(test)]
+mod schema_keys {
+    use super::Profile;
+    use crate::schema::SchemaKind;
+    use crate::schema::drift::{UNKNOWN, assert_same_keys};
+
+    /// After the name, `yaml` with `@` where the unknown key goes, and that
+    /// place in the schema.
+    #[rstest::rstest]
+    #[case::file("@: 1", &[])]
+    #[case::features("features: {@: 1}", &["features"])]
+    #[case::bulk("features: {bulk: {@: 1}}", &["features", "bulk"])]
+    #[case::filter("features: {filter: {@: 1}}", &["features", "filter"])]
+    #[case::rate_limit("rate_limit: {requests_per_second: 1, burst: 1, @: 1}", &["rate_limit"])]
+    #[case::seed("seed: {@: 1}", &["seed"])]
+    fn match_the_loader(#[case] yaml: &str, #[case] path: &[&str]) {
+        let yaml = format!("name: p\n{yaml}").replace('@', UNKNOWN);
+        let refusal = serde_saphyr::from_str::<Profile>(&yaml)
+            .expect_err("an unknown key is refused")
+            .to_string();
+        assert_same_keys(SchemaKind::Profile, path, &refusal);
+    }
+}

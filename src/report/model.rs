@@ -7,161 +7,202 @@
 //! left out of the JSON when empty, so a report stays short for a clean
 //! run and the core keeps its SPEC shape.
 
-use crate::judge::CheckResult;
+use crate::judge::{CheckName, CheckResult};
+use crate::schema::generate::RFC3339_PATTERN;
 use chrono::{DateTime, Utc};
+use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 /// The `spec` value of every JSON report this version writes.
 pub const REPORT_SPEC: &str = "scimulate.report/v1";
 
-/// One run or certify session.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+// The doc comments of the report's types and fields are the descriptions
+// of its JSON Schema (`scimulate schema report`). The core fields (SPEC
+// §7) are spec, kind, passed, seed and scenarios (run), checks (certify),
+// started_at, duration_ms, and the unmarked required fields of a scenario,
+// a check and a certify check. An optional field is left out when empty,
+// never written as null, hence `schemars(with)` the inner type.
+
+/// The JSON report of `run` or `certify` (SPEC §7): the source every other report is made from. The stable core (spec, kind, passed, seed, started_at, duration_ms, scenarios or checks and their core fields) is never removed or renamed; more fields may be added, so readers must accept unknown ones.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[schemars(extend(
+    "if" = {"properties": {"kind": {"const": "run"}}},
+    "then" = {"required": ["seed", "scenarios"]},
+    "else" = {"required": ["checks"]},
+))]
 pub struct RunReport {
-    /// Core: always [`REPORT_SPEC`].
+    // Always REPORT_SPEC.
+    #[schemars(schema_with = "report_spec_schema")]
     pub spec: String,
-    /// Core.
     pub kind: ReportKind,
-    /// Core: every check passed (or was skipped) and nothing went wrong in
-    /// the harness. A baseline does not change it; it changes the exit status.
+    /// Every check passed (or was skipped) and the harness did its job. A baseline does not change it; it changes the exit status.
     pub passed: bool,
-    /// Core for `run`; `certify` has no seed.
+    /// The run's seed; `certify` has none.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "u64")]
     pub seed: Option<u64>,
-    /// Core.
+    /// An RFC 3339 timestamp.
+    #[schemars(pattern(RFC3339_PATTERN))]
     pub started_at: DateTime<Utc>,
-    /// Core.
     pub duration_ms: u64,
-    /// Core for `run`.
+    /// The scenarios of a `run`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Vec<ScenarioReport>")]
     pub scenarios: Option<Vec<ScenarioReport>>,
-    /// Core for `certify`.
+    /// The checks of a `certify`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Vec<CertifyCheck>")]
     pub checks: Option<Vec<CertifyCheck>>,
     /// The connector (run) or server URL (certify) under test.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "String")]
     pub subject: Option<String>,
-    /// Problems that stopped the harness outside any one scenario (the
-    /// connector would not start, a port was in use).
+    /// Harness problems outside any scenario (the connector would not start, a port was in use).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<HarnessError>,
-    /// The baseline the failures were compared with (`--baseline`).
+    /// The --baseline file the failures were compared with.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "String")]
     pub baseline: Option<String>,
-    /// Certify's `--fail-on`: which failed levels give exit status 1.
+    /// certify --fail-on: which failed levels give exit status 1.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "FailOn")]
     pub fail_on: Option<FailOn>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+fn report_spec_schema(_: &mut SchemaGenerator) -> Schema {
+    json_schema!({"const": REPORT_SPEC})
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
+#[schemars(inline)]
 pub enum ReportKind {
     Run,
     Certify,
 }
 
 /// One scenario of a run.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[schemars(rename = "scenario")]
 pub struct ScenarioReport {
-    /// Core.
     pub name: String,
-    /// Core: the scenario file as given on the command line.
+    /// The scenario file as given on the command line.
     pub file: String,
-    /// Core: every check passed and the scenario ran to its end.
+    /// Every check passed and the scenario ran to its end.
     pub passed: bool,
-    /// Core: one result per (expect index, target), SPEC §5.1.
+    /// One result per (expect index, target), SPEC §5.1.
     pub checks: Vec<CheckReport>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "String")]
     pub description: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "u64")]
     pub seed: Option<u64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "u64")]
     pub duration_ms: Option<u64>,
-    /// Why the scenario could not run (or not to its end): an error of the
-    /// harness, not a failed check.
+    /// Why the scenario could not run (or not to its end): an error of the harness, not a failed check.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<HarnessError>,
     /// Alerts the connector raised, as received, with their arrival time.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub alerts: Vec<ReceivedAlert>,
-    /// Events, faults, alerts and requests in scenario time, for the HTML
-    /// report's timeline.
+    /// Events, faults, alerts and requests in scenario time, for the HTML report's timeline.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub timeline: Vec<TimelineEntry>,
 }
 
-/// One judged check of a scenario.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// One judged check; identity (scenario, index, check, target).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[schemars(rename = "check")]
 pub struct CheckReport {
-    /// Core: the check's place in `expect` (the implicit final `state`
-    /// comes after the last entry).
+    /// Place in expect; the implicit final state check comes after the last entry.
     pub index: usize,
-    /// Core: the check's name (`alert`, `replay`, `state`, …).
+    /// The check's name.
+    #[schemars(schema_with = "check_name_schema")]
     pub check: String,
-    /// Core.
     pub target: String,
-    /// Core. A skipped check counts as passed: it is never a failure.
+    /// A skipped check counts as passed: it is never a failure.
     pub passed: bool,
-    /// Core: the evidence in words; may run over several lines.
+    /// The evidence in words; may run over several lines.
     pub message: String,
-    /// Set when the check could not be judged because the target does not
-    /// support what it needs; the reason.
+    /// Not judged: the reason (e.g. a feature the target lacks).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "String")]
     pub skipped: Option<String>,
-    /// How a failure compares with `--baseline`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "BaselineMark")]
     pub baseline: Option<BaselineMark>,
     /// What the target holds against what it should (the `state` check).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Value")]
     pub diff: Option<Value>,
-    /// The journal entries (SPEC §3.3) the verdict rests on.
+    /// Journal entries (SPEC §3.3) the verdict rests on.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schemars(with = "Vec<serde_json::Map<String, Value>>")]
     pub journal: Vec<Value>,
 }
 
-/// A failure measured against the baseline.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+/// The names `judge` gives its checks (the field is a string so that a
+/// report read back keeps a name this version does not know).
+fn check_name_schema(_: &mut SchemaGenerator) -> Schema {
+    let names: Vec<&str> = CheckName::ALL.iter().map(|c| c.as_str()).collect();
+    json_schema!({"type": "string", "enum": names})
+}
+
+/// Against --baseline: new (passed there or absent) or known (failed there too).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
+#[schemars(inline)]
 pub enum BaselineMark {
-    /// Passed in the baseline, or absent from it: this failure counts.
+    // Passed in the baseline, or absent from it: this failure counts.
     New,
-    /// Failed in the baseline too: reported, but not a reason for exit 1.
+    // Failed in the baseline too: reported, but not a reason for exit 1.
     Known,
 }
 
 /// A problem of the harness, not of the system under test.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[schemars(deny_unknown_fields, rename = "harnessError")]
 pub struct HarnessError {
     /// What the harness was doing (`start connector`, `step 3`, …).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "String")]
     pub during: Option<String>,
     pub message: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[schemars(deny_unknown_fields, inline)]
 pub struct ReceivedAlert {
     /// Milliseconds since the scenario started.
     pub at_ms: u64,
-    /// The payload as the connector sent it (secrets masked).
+    /// The alert as received (secrets masked).
     pub payload: Value,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[schemars(inline)]
 pub struct TimelineEntry {
     /// Milliseconds since the scenario started.
     pub at_ms: u64,
     pub kind: TimelineKind,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "String")]
     pub target: Option<String>,
     /// One line for people.
     pub summary: String,
     /// The whole object (event, fault, alert, journal entry).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Value")]
     pub detail: Option<Value>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
+#[schemars(inline)]
 pub enum TimelineKind {
     Step,
     Event,
@@ -171,31 +212,33 @@ pub enum TimelineKind {
 }
 
 /// One check of the certify catalogue (SPEC §6).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[schemars(rename = "certifyCheck")]
 pub struct CertifyCheck {
-    /// Core, e.g. `PATCH-007`.
+    /// e.g. PATCH-007
+    #[schemars(regex(pattern = r"^[A-Z][A-Z0-9-]*-[0-9]+$"))]
     pub id: String,
-    /// Core, e.g. `patch`.
+    /// e.g. patch
     pub group: String,
-    /// Core, e.g. `RFC 7644 §3.5.2.2`.
+    /// e.g. RFC 7644 §3.5.2.2
     pub rfc: String,
-    /// Core.
     pub level: Level,
-    /// Core.
     pub outcome: Outcome,
-    /// Core.
     pub message: String,
-    /// A failure that does not fail: an INTEROP check outside its profile.
+    /// A failure that does not fail (INTEROP outside its profile).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub warning: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "BaselineMark")]
     pub baseline: Option<BaselineMark>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "u64")]
     pub duration_ms: Option<u64>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "UPPERCASE")]
+#[schemars(inline)]
 pub enum Level {
     Must,
     Should,
@@ -203,8 +246,9 @@ pub enum Level {
     May,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
+#[schemars(inline)]
 pub enum Outcome {
     Passed,
     Failed,
@@ -213,8 +257,9 @@ pub enum Outcome {
 
 /// `certify --fail-on`: `must` fails on MUST alone, `should` (the
 /// default) on MUST, SHOULD and INTEROP under its own profile.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
+#[schemars(inline)]
 pub enum FailOn {
     Must,
     #[default]

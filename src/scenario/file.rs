@@ -254,3 +254,37 @@ pub enum AlertField {
     FirstFailureAt,
     Pending,
 }
+
+/// The hand-written scenario schema names exactly the keys this loader
+/// accepts, at each level of the file that has fixed keys.
+#[cfg(test)]
+mod schema_keys {
+    use super::RawScenario;
+    use crate::schema::SchemaKind;
+    use crate::schema::drift::{UNKNOWN, assert_same_keys};
+
+    const TARGETS: &str = "name: s\ntargets: {a: {profile: p}}\n";
+
+    /// After the name and targets, `yaml` with `@` where the unknown key
+    /// goes, and that place in the schema.
+    #[rstest::rstest]
+    #[case::file("steps: []\n@: 1", &[])]
+    #[case::target("steps: []", &["targets", "*"])]
+    #[case::people("steps: []\npeople: {@: 1}", &["people"])]
+    #[case::generate("steps: []\npeople: {generate: {count: 1, @: 1}}", &["people", "generate"])]
+    #[case::step("steps: [{@: 1}]", &["steps", "[]"])]
+    #[case::restart("steps: [{restart_connector: {@: 1}}]", &["steps", "[]", "restart_connector"])]
+    #[case::expect("steps: []\nexpect: [{@: 1}]", &["expect", "[]"])]
+    fn match_the_loader(#[case] yaml: &str, #[case] path: &[&str]) {
+        let targets = if path == ["targets", "*"] {
+            "name: s\ntargets: {a: {profile: p, @: 1}}\n"
+        } else {
+            TARGETS
+        };
+        let yaml = format!("{targets}{yaml}").replace('@', UNKNOWN);
+        let refusal = serde_saphyr::from_str::<RawScenario>(&yaml)
+            .expect_err("an unknown key is refused")
+            .to_string();
+        assert_same_keys(SchemaKind::Scenario, path, &refusal);
+    }
+}

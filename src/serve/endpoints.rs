@@ -3,45 +3,60 @@
 //! owner-readable only, and atomically, so a reader never sees half of it.
 
 use crate::contract::targets_file::{Auth, Target, TargetsFile};
+use schemars::JsonSchema;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::io;
 use std::path::Path;
 
-#[derive(Debug, Clone, Serialize)]
+// Written, never read back: `deny_unknown_fields` is said to schemars
+// alone, so the schema refuses keys a reader would not know; a `None` is
+// left out, never written as null, hence `with` the inner type.
+
+/// Written by `serve --ready-file` once every listener accepts (SPEC §3.4): the admin API, the Toxiproxy API and each target, with credentials. Owner-readable only.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct Endpoints {
     pub admin: AdminEndpoint,
     /// The Toxiproxy API fronting the targets (built-in or `--toxiproxy`).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "ToxiproxyEndpoint")]
     pub toxiproxy: Option<ToxiproxyEndpoint>,
+    /// By target name.
     pub targets: BTreeMap<String, TargetEndpoint>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+#[schemars(deny_unknown_fields, inline)]
 pub struct AdminEndpoint {
     pub url: String,
+    /// Bearer token of the admin API.
     pub token: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+#[schemars(deny_unknown_fields, inline)]
 pub struct ToxiproxyEndpoint {
     pub url: String,
 }
 
-/// `base_url` is where connectors go (through the target's proxy);
-/// `direct_url` the target's own listener.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+#[schemars(deny_unknown_fields, rename = "target")]
 pub struct TargetEndpoint {
+    /// Where connectors go (the target's proxy).
     pub base_url: String,
+    /// The target's own listener.
     pub direct_url: String,
     pub auth: TargetAuth,
-    /// With `--tls`: the PEM of the CA that signed the target's certificate.
+    /// With `--tls`: the CA's PEM file.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "String")]
     pub ca_file: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 #[serde(tag = "type", rename_all = "snake_case")]
+#[schemars(deny_unknown_fields, inline)]
 pub enum TargetAuth {
     Bearer {
         token: String,
