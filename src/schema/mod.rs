@@ -53,7 +53,7 @@ impl SchemaKind {
 
     /// The schema's JSON text. For event, alert, targets and endpoints it
     /// is the committed output of [`generate`] for their types, which live
-    /// on higher floors than this module (tests/schema_generated.rs fails
+    /// on higher floors than this module (tests/integration/schema_generated.rs fails
     /// when the two differ); the others are written by hand.
     pub fn schema(self) -> &'static str {
         match self {

@@ -39,6 +39,7 @@ mod run_defects;
 mod run_scenarios;
 mod scenario_load;
 mod schema_cli;
+mod schema_generated;
 mod schema_validate;
 mod target_behaviour;
 mod target_errors;

@@ -2,7 +2,7 @@
 //! or write them (`scimulate::schema::generate`). The committed
 //! `schemas/NAME.schema.json` files, which the binary embeds and people
 //! read without it, must be exactly that output: this test fails when one
-//! differs, and `UPDATE_SCHEMAS=1 cargo test --test schema_generated`
+//! differs, and `UPDATE_SCHEMAS=1 cargo test --test integration schema_generated`
 //! rewrites them.
 
 use scimulate::contract::alert_wire::NativeAlert;
