@@ -51,10 +51,11 @@ impl SchemaKind {
         }
     }
 
-    /// The schema's JSON text. For event, alert, targets and endpoints it
-    /// is the committed output of [`generate`] for their types, which live
-    /// on higher floors than this module (tests/integration/schema_generated.rs fails
-    /// when the two differ); the others are written by hand.
+    /// The schema's JSON text. For event, alert, targets, endpoints and
+    /// report it is the committed output of [`generate`] for their types,
+    /// which live on higher floors than this module
+    /// (tests/integration/schema_generated.rs fails when the two differ);
+    /// the others are written by hand.
     pub fn schema(self) -> &'static str {
         match self {
             SchemaKind::Scenario => include_str!("../../schemas/scenario.schema.json"),
