@@ -33,7 +33,8 @@ pub enum Defect {
     /// Retries 429/503 on its own backoff, not after `Retry-After`.
     /// Fails `honors_retry_after`.
     IgnoreRetryAfter,
-    /// Retries 400/403/404/409 without end. Fails `no_retry_storm` (max).
+    /// Retries 400/403/404/409 without end, at the backoff floor. Fails
+    /// `no_retry_storm` (max).
     RetryNonRetryable,
     /// Never re-reads the targets file (neither on SIGHUP nor after a 401).
     /// Fails `replay`, `state`, `alert_resolved` after a token rotation.

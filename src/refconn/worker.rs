@@ -98,6 +98,13 @@ pub async fn run(shared: Arc<Shared>, rt: Arc<Runtime>, mut stop: watch::Receive
                         ra + Duration::from_millis(50)
                     }
                     _ if shared.has(Defect::NoBackoff) => Duration::from_millis(5),
+                    // The defect retries a refusal as if it were a blip, at
+                    // the floor: never faster than a good connector (so only
+                    // the count is wrong), and steadily, so the storm shows
+                    // within a short fault whatever the jitter and the load.
+                    // With the growing backoff it resent 3 or 4 times in
+                    // forbidden-token's 1.5 s, on either side of the limit.
+                    _ if !f.retryable && shared.has(Defect::RetryNonRetryable) => BACKOFF_FLOOR,
                     _ => backoff(failures, shared.opts.time_scale),
                 };
                 wait(&shared, &rt, delay, &mut stop).await;
