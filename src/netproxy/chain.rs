@@ -101,6 +101,12 @@ impl Chain {
         }
     }
 
+    /// Whether any toxic acts on this direction of this connection (one
+    /// whose toxicity draw missed it does not).
+    pub fn is_active(&self) -> bool {
+        !self.active.is_empty()
+    }
+
     /// Runs a chunk read at `arrived` through the toxics in order.
     pub fn apply(&mut self, data: Bytes, arrived: Instant) -> Outcome {
         let now = Instant::now();

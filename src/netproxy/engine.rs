@@ -3,8 +3,11 @@
 //! `upstream` stream, upstream→client `downstream`), each running its
 //! chunks through the toxics of its stream.
 //!
-//! A pump reads and writes in separate futures so a delayed chunk does not
-//! stop the next one being read (latency adds delay, not a throughput cap).
+//! While no toxic acts on a direction, its pump relays each chunk as soon
+//! as it is read: a proxy with no toxic must cost the connector nothing.
+//! Once one does, the pump reads and writes in separate futures so a
+//! delayed chunk does not stop the next one being read (latency adds delay,
+//! not a throughput cap); it stays so for the rest of the connection.
 //! A toxic that ends the connection sends a [`Kill`] both pumps obey.
 
 use super::chain::Chain;
@@ -186,17 +189,32 @@ async fn pump(
     ordinal: u64,
     kill: &watch::Sender<Kill>,
 ) {
-    let how = {
-        let (tx, rx) = mpsc::channel(16);
-        let reading = read_loop(&mut reader, tx);
-        tokio::pin!(reading);
-        let writing = write_loop(stream, rx, &mut writer, shared, ordinal, kill);
-        tokio::pin!(writing);
-        let mut read_done = false;
-        loop {
-            tokio::select! {
-                _ = &mut reading, if !read_done => read_done = true,
-                how = &mut writing => break how,
+    let mut toxics = shared.toxics.subscribe();
+    let mut chain = Chain::new(stream, shared.seed, &shared.name, ordinal);
+    chain.update(&toxics.borrow_and_update(), Instant::now());
+    let mut kill_rx = kill.subscribe();
+    let how = match relay(
+        &mut reader,
+        &mut writer,
+        &mut chain,
+        &mut toxics,
+        &mut kill_rx,
+    )
+    .await
+    {
+        Relayed::Ended(how) => how,
+        Relayed::Toxic => {
+            let (tx, rx) = mpsc::channel(16);
+            let reading = read_loop(&mut reader, tx);
+            tokio::pin!(reading);
+            let writing = write_loop(rx, &mut writer, chain, toxics, kill_rx, kill);
+            tokio::pin!(writing);
+            let mut read_done = false;
+            loop {
+                tokio::select! {
+                    _ = &mut reading, if !read_done => read_done = true,
+                    how = &mut writing => break how,
+                }
             }
         }
     };
@@ -211,18 +229,60 @@ async fn pump(
     }
 }
 
+enum Relayed {
+    /// The direction is over: its source closed, or the connection was
+    /// killed.
+    Ended(Kill),
+    /// A toxic now acts on this direction; nothing read is left unwritten.
+    Toxic,
+}
+
+/// The path with no toxic: read a chunk, write it, read the next. No
+/// channel, no timer, one buffer reused (measured: the chunk path cost a
+/// request 76 µs at p50 on one connection, this one a few).
+async fn relay(
+    reader: &mut OwnedReadHalf,
+    writer: &mut OwnedWriteHalf,
+    chain: &mut Chain,
+    toxics: &mut watch::Receiver<Arc<Vec<Toxic>>>,
+    kill_rx: &mut watch::Receiver<Kill>,
+) -> Relayed {
+    let mut buf = BytesMut::with_capacity(READ_SIZE);
+    loop {
+        if chain.is_active() {
+            return Relayed::Toxic;
+        }
+        buf.clear();
+        buf.reserve(READ_SIZE);
+        tokio::select! {
+            biased;
+            how = killed(kill_rx) => return Relayed::Ended(how),
+            Ok(()) = toxics.changed() => chain.update(&toxics.borrow_and_update(), Instant::now()),
+            read = reader.read_buf(&mut buf) => match read {
+                // A read error (e.g. the peer reset) ends this direction
+                // like EOF; no toxic holds the close back.
+                Ok(0) | Err(_) => {
+                    let _ = writer.shutdown().await;
+                    return Relayed::Ended(Kill::None);
+                }
+                Ok(_) => tokio::select! {
+                    how = killed(kill_rx) => return Relayed::Ended(how),
+                    // The receiver is gone: as in `write_loop`.
+                    w = writer.write_all(&buf) => if w.is_err() { return Relayed::Ended(Kill::None) },
+                },
+            },
+        }
+    }
+}
+
 async fn write_loop(
-    stream: Stream,
     mut rx: mpsc::Receiver<Chunk>,
     writer: &mut OwnedWriteHalf,
-    shared: &Shared,
-    ordinal: u64,
+    mut chain: Chain,
+    mut toxics: watch::Receiver<Arc<Vec<Toxic>>>,
+    mut kill_rx: watch::Receiver<Kill>,
     kill: &watch::Sender<Kill>,
 ) -> Kill {
-    let mut kill_rx = kill.subscribe();
-    let mut toxics = shared.toxics.subscribe();
-    let mut chain = Chain::new(stream, shared.seed, &shared.name, ordinal);
-    chain.update(&toxics.borrow_and_update(), Instant::now());
     let end = |how: Kill| {
         kill.send_if_modified(|k| {
             if *k == Kill::None {
@@ -255,9 +315,15 @@ async fn write_loop(
                 };
                 let outcome = chain.apply(chunk.data, chunk.arrived);
                 for piece in outcome.pieces {
-                    tokio::select! {
-                        how = killed(&mut kill_rx) => return how,
-                        _ = tokio::time::sleep_until(piece.due) => {}
+                    // A piece nothing holds back goes out at once. A timer,
+                    // even one already due, parks the runtime until its next
+                    // millisecond tick: measured (strace of epoll_wait), that
+                    // cost every request 2.5 ms through a proxy with no toxic.
+                    if piece.due > Instant::now() {
+                        tokio::select! {
+                            how = killed(&mut kill_rx) => return how,
+                            _ = tokio::time::sleep_until(piece.due) => {}
+                        }
                     }
                     tokio::select! {
                         how = killed(&mut kill_rx) => return how,
