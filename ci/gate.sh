@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # ci/gate.sh: gates a connector's changes on scimulate scenarios. It finds or
-# builds scimulate, runs `scimulate run` against the connector, writes the
-# reports into one folder and exits with scimulate's status, so a CI job
-# fails on a failed check. The templates in ci/templates/ call it; a
-# connector team copies it to ci/gate.sh in its own repository.
+# builds scimulate, runs `scimulate run` against the connector (or one slice
+# of the scenarios, or merges the slices' reports: SCIMULATE_PARTITION,
+# SCIMULATE_MERGE), writes the reports into one folder and exits with
+# scimulate's status, so a CI job fails on a failed check. The templates in
+# ci/templates/ call it; a connector team copies it to ci/gate.sh in its own
+# repository.
 #
 # Settings, all from the environment (paths are relative to the current
 # folder, which is normally the connector's repository):
@@ -25,6 +27,15 @@
 #                         It gets junit.xml, report.json and report.md.
 #   SCIMULATE_ARGS        more `scimulate run` flags, split on spaces
 #                         (e.g. '--tls').
+#   SCIMULATE_PARTITION   K/N: run only the K-th of N slices of the selected
+#                         scenarios (a CI matrix runs the N slices on N
+#                         machines). Default: all of them.
+#   SCIMULATE_MERGE       a folder holding the report.json of every slice
+#                         (downloaded from the matrix jobs' artifacts):
+#                         instead of running anything, merge them with
+#                         `scimulate report` into the reports above, and
+#                         exit as the whole run would have. The scenario and
+#                         connector settings are then not used.
 #
 # Which scimulate (the first that applies):
 #   SCIMULATE_BIN         this binary.
@@ -117,51 +128,79 @@ else
   fail 3 "no scimulate: set SCIMULATE_BIN, SCIMULATE_SRC or SCIMULATE_GIT, or put scimulate on PATH"
 fi
 
-if [ -n "${SCIMULATE_SCENARIOS:-}" ]; then
-  read -r -a scenarios <<<"$SCIMULATE_SCENARIOS"
-elif [ -d scenarios ]; then
-  scenarios=(scenarios)
-elif [ -n "$src" ] && [ -d "$src/scenarios" ]; then
-  scenarios=("$src/scenarios")
-else
-  fail 2 "no scenarios: set SCIMULATE_SCENARIOS (no ./scenarios folder here, and no scimulate checkout in use)"
-fi
-for s in "${scenarios[@]}"; do
-  [ -e "$s" ] || fail 2 "SCIMULATE_SCENARIOS: $s: no such file or folder (in $PWD)"
-done
-
-args=(run "${scenarios[@]}")
-if [ -n "${SCIMULATE_CONNECTOR:-}" ]; then
-  [ -f "$SCIMULATE_CONNECTOR" ] ||
-    fail 2 "SCIMULATE_CONNECTOR=$SCIMULATE_CONNECTOR: no such connector file (in $PWD)"
-  args+=(--connector "$SCIMULATE_CONNECTOR")
-fi
-args+=(--time-scale "${SCIMULATE_TIME_SCALE:-10}")
-tags=${SCIMULATE_TAGS-!slow}
-[ -z "$tags" ] || args+=(--tags "$tags")
-[ -z "${SCIMULATE_ONLY:-}" ] || args+=(--only "$SCIMULATE_ONLY")
-[ -z "${SCIMULATE_SEED:-}" ] || args+=(--seed "$SCIMULATE_SEED")
-if [ -n "${SCIMULATE_BASELINE:-}" ]; then
-  [ -f "$SCIMULATE_BASELINE" ] || fail 2 "SCIMULATE_BASELINE=$SCIMULATE_BASELINE: no such file (in $PWD)"
-  args+=(--baseline "$SCIMULATE_BASELINE")
-fi
-
-args+=(--report terminal --report "junit:$dir/junit.xml" --report "json:$dir/report.json"
+# The reports every mode writes, after the mode's own arguments.
+report_args=(--report terminal --report "junit:$dir/junit.xml" --report "json:$dir/report.json"
   --report "markdown:$dir/report.md")
-if [ -n "${SCIMULATE_ARGS:-}" ]; then
-  read -r -a extra <<<"$SCIMULATE_ARGS"
-  args+=("${extra[@]}")
+
+# `scimulate run` with the settings above.
+run_args() {
+  local scenarios s tags extra
+  if [ -n "${SCIMULATE_SCENARIOS:-}" ]; then
+    read -r -a scenarios <<<"$SCIMULATE_SCENARIOS"
+  elif [ -d scenarios ]; then
+    scenarios=(scenarios)
+  elif [ -n "$src" ] && [ -d "$src/scenarios" ]; then
+    scenarios=("$src/scenarios")
+  else
+    fail 2 "no scenarios: set SCIMULATE_SCENARIOS (no ./scenarios folder here, and no scimulate checkout in use)"
+  fi
+  for s in "${scenarios[@]}"; do
+    [ -e "$s" ] || fail 2 "SCIMULATE_SCENARIOS: $s: no such file or folder (in $PWD)"
+  done
+
+  args=(run "${scenarios[@]}")
+  if [ -n "${SCIMULATE_CONNECTOR:-}" ]; then
+    [ -f "$SCIMULATE_CONNECTOR" ] ||
+      fail 2 "SCIMULATE_CONNECTOR=$SCIMULATE_CONNECTOR: no such connector file (in $PWD)"
+    args+=(--connector "$SCIMULATE_CONNECTOR")
+  fi
+  args+=(--time-scale "${SCIMULATE_TIME_SCALE:-10}")
+  tags=${SCIMULATE_TAGS-!slow}
+  [ -z "$tags" ] || args+=(--tags "$tags")
+  [ -z "${SCIMULATE_ONLY:-}" ] || args+=(--only "$SCIMULATE_ONLY")
+  [ -z "${SCIMULATE_SEED:-}" ] || args+=(--seed "$SCIMULATE_SEED")
+  if [ -n "${SCIMULATE_BASELINE:-}" ]; then
+    [ -f "$SCIMULATE_BASELINE" ] || fail 2 "SCIMULATE_BASELINE=$SCIMULATE_BASELINE: no such file (in $PWD)"
+    args+=(--baseline "$SCIMULATE_BASELINE")
+  fi
+  [ -z "${SCIMULATE_PARTITION:-}" ] || args+=(--partition "$SCIMULATE_PARTITION")
+
+  args+=("${report_args[@]}")
+  if [ -n "${SCIMULATE_ARGS:-}" ]; then
+    read -r -a extra <<<"$SCIMULATE_ARGS"
+    args+=("${extra[@]}")
+  fi
+}
+
+# `scimulate report` of every slice's report.json found in SCIMULATE_MERGE.
+merge_args() {
+  local inputs
+  [ -d "$SCIMULATE_MERGE" ] || fail 2 "SCIMULATE_MERGE=$SCIMULATE_MERGE: no such folder (in $PWD)"
+  mapfile -t inputs < <(find "$SCIMULATE_MERGE" -name report.json -type f | sort)
+  [ ${#inputs[@]} -gt 0 ] ||
+    fail 2 "SCIMULATE_MERGE=$SCIMULATE_MERGE: no report.json in it (did the partition jobs upload their reports?)"
+  args=(report "${inputs[@]}" "${report_args[@]}")
+}
+
+if [ -n "${SCIMULATE_MERGE:-}" ]; then
+  mode=merge
+  merge_args
+else
+  mode=run
+  run_args
 fi
 
 say "$bin ${args[*]}"
 status=0
 "$bin" "${args[@]}" || status=$?
 
-case $status in
-  0) outcome="every check passed" ;;
-  1) outcome="a check failed" ;;
-  2) outcome="the input is wrong (a scenario, the connector file or a setting): see above" ;;
-  3) outcome="scimulate could not do its job (the connector would not start, a port, I/O): see above" ;;
+case $mode:$status in
+  *:0) outcome="every check passed" ;;
+  *:1) outcome="a check failed" ;;
+  merge:2) outcome="the reports do not merge (a partition's report missing, or reports of different runs) or a setting is wrong: see above" ;;
+  *:2) outcome="the input is wrong (a scenario, the connector file or a setting): see above" ;;
+  merge:3) outcome="a partition had a harness problem, or a report could not be written: see above" ;;
+  *:3) outcome="scimulate could not do its job (the connector would not start, a port, I/O): see above" ;;
   *) outcome="scimulate ended with status $status" ;;
 esac
 written=()

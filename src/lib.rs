@@ -15,6 +15,7 @@ pub mod judge;
 pub mod located;
 pub mod mock;
 pub mod netproxy;
+pub mod partition;
 pub mod private_file;
 pub mod refconn;
 pub mod report;

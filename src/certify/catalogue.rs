@@ -68,7 +68,12 @@ pub fn level_str(l: Level) -> &'static str {
 
 /// `--list`: one line per check.
 pub fn write_list(out: &mut dyn std::io::Write) -> std::io::Result<()> {
-    for c in all() {
+    write_list_of(&all(), out)
+}
+
+/// `--list` of a selection: one line per check given.
+pub fn write_list_of(checks: &[Check], out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    for c in checks {
         writeln!(
             out,
             "{:<22} {:<11} {:<8} {:<6} {:<22} {}",

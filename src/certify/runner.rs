@@ -9,7 +9,8 @@ use super::discovery;
 use super::ledger::Ledger;
 use super::persona::Persona;
 use super::verdict::Fail;
-use crate::report::{CertifyCheck, FailOn, HarnessError, Level, Outcome, RunReport};
+use crate::partition::{Digest, Partition};
+use crate::report::{CertifyCheck, FailOn, HarnessError, Level, Outcome, Pack, RunReport};
 use chrono::Utc;
 use std::future::Future;
 use std::path::PathBuf;
@@ -30,6 +31,8 @@ pub struct Options {
     pub ledger: Option<PathBuf>,
     pub profile: Persona,
     pub only: Vec<String>,
+    /// Run only this slice of the selected checks.
+    pub partition: Option<Partition>,
     pub fail_on: FailOn,
     /// Leave what was created behind (tests imitate a SIGKILL with it).
     pub skip_cleanup: bool,
@@ -51,6 +54,7 @@ impl Options {
             ledger: None,
             profile: Persona::Rfc,
             only: Vec::new(),
+            partition: None,
             fail_on: FailOn::Should,
             skip_cleanup: false,
             request_timeout: Duration::from_secs(30),
@@ -96,8 +100,30 @@ pub async fn certify(
 ) -> Result<RunReport, SessionError> {
     let started_at = Utc::now();
     let t0 = Instant::now();
-    let checks = catalogue::select(&opts.only).map_err(SessionError::BadInput)?;
+    let selected = catalogue::select(&opts.only).map_err(SessionError::BadInput)?;
+    let pack = pack_of(&selected, opts.profile);
+    // A slice is cut like `--only`: every session, whatever its checks,
+    // authenticates and runs discovery first, and the fixtures checks
+    // share (the filter and paging users) are made on first use by the
+    // session that needs them; so any subset of the catalogue runs on its
+    // own, and each slice deletes what it created.
+    let checks = match opts.partition {
+        Some(p) => p.pick(selected, |c| c.id),
+        None => selected,
+    };
     let client = opts.client().map_err(SessionError::BadInput)?;
+    let finish = |mut report: RunReport| {
+        report.subject = Some(opts.url.clone());
+        report.pack = Some(pack.clone());
+        report.partition = opts.partition;
+        report
+    };
+    if checks.is_empty() {
+        // More slices than checks: this one has nothing to do, and the
+        // server is not touched.
+        let report = RunReport::certify(started_at, 0, Vec::new(), opts.fail_on);
+        return Ok(finish(report));
+    }
     let ledger = match &opts.ledger {
         Some(p) => Ledger::open(p).map_err(|e| {
             SessionError::Harness(format!("could not open the ledger {}: {e}", p.display()))
@@ -143,19 +169,37 @@ pub async fn certify(
             });
         }
     }
-    let mut report = RunReport::certify(
+    let mut report = finish(RunReport::certify(
         started_at,
         t0.elapsed().as_millis() as u64,
         results,
         opts.fail_on,
-    );
-    report.subject = Some(opts.url.clone());
+    ));
     report.errors = errors;
     report.refresh_passed();
     let mut secrets = opts.secrets();
     secrets.extend(ctx.client.fetched_tokens());
     crate::report::mask_secrets(&mut report, &secrets);
     Ok(report)
+}
+
+/// The selection's identity: the ids in run order, and a digest of each
+/// check's id, level and RFC section (a build whose catalogue differs
+/// under the same version is told apart).
+fn pack_of(checks: &[Check], profile: Persona) -> Pack {
+    let mut digest = Digest::default();
+    for c in checks {
+        for field in [c.id, catalogue::level_str(c.level), c.rfc] {
+            digest.update(field.as_bytes());
+            digest.update(&[0]);
+        }
+    }
+    let mut pack = Pack::new(
+        checks.iter().map(|c| c.id.to_owned()).collect(),
+        digest.hex(),
+    );
+    pack.profile = Some(profile.as_str().to_owned());
+    pack
 }
 
 async fn run_checks(ctx: &Ctx, checks: &[Check], opts: &Options, out: &mut Vec<CertifyCheck>) {

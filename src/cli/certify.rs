@@ -5,7 +5,10 @@
 use super::CliError;
 use crate::certify::{self, Options, Persona, SessionError};
 use crate::exit::Outcome;
-use crate::report::{FailOn, ReportSpec, check_specs, exit_status, write_reports};
+use crate::partition::Partition;
+use crate::report::{
+    FailOn, ReportSpec, check_specs, exit_status, partition_summary, write_reports,
+};
 use clap::{Args, ValueEnum};
 use std::path::PathBuf;
 
@@ -55,9 +58,17 @@ pub struct CertifyArgs {
     /// Run only these check ids.
     #[arg(long, value_delimiter = ',', value_name = "ID[,ID...]")]
     pub only: Vec<String>,
-    /// Print the catalogue and exit.
+    /// Print the catalogue and exit (with --only or --partition: the
+    /// checks they select).
     #[arg(long)]
     pub list: bool,
+    /// Run the K-th of N slices of the selected checks (after --only), e.g.
+    /// 2/4 on the second of four CI machines. The slices are disjoint,
+    /// cover the selection and are the same on every machine; each runs
+    /// discovery first and deletes what it created. `scimulate report`
+    /// merges their JSON reports.
+    #[arg(long, value_name = "K/N", conflicts_with = "cleanup")]
+    pub partition: Option<Partition>,
     /// Which failed levels give exit 1.
     #[arg(long, value_enum, default_value = "should")]
     pub fail_on: FailOnArg,
@@ -134,6 +145,7 @@ async fn options(args: &CertifyArgs) -> Result<Options, CliError> {
     o.max_rps = args.max_rps;
     o.ledger = args.ledger.clone();
     o.only = args.only.clone();
+    o.partition = args.partition;
     o.profile = match args.profile {
         ProfileArg::Rfc => Persona::Rfc,
         ProfileArg::Entra => Persona::Entra,
@@ -184,11 +196,28 @@ async fn stop_signal() {
     eprintln!("certify: stopping; deleting what this run created");
 }
 
+/// The checks `--only` and `--partition` select, in catalogue order.
+fn selection(args: &CertifyArgs) -> Result<Vec<certify::Check>, CliError> {
+    let selected = certify::catalogue::select(&args.only).map_err(CliError::BadInput)?;
+    Ok(match args.partition {
+        Some(p) => p.pick(selected, |c| c.id),
+        None => selected,
+    })
+}
+
 pub fn run(args: CertifyArgs) -> Result<Outcome, CliError> {
     if args.list {
-        certify::write_list(&mut std::io::stdout())
+        let selected = selection(&args)?;
+        certify::catalogue::write_list_of(&selected, &mut std::io::stdout())
             .map_err(|e| CliError::Harness(format!("could not print the list: {e}")))?;
         return Ok(Outcome::Passed);
+    }
+    if let Some(p) = args.partition
+        && !args.cleanup
+    {
+        let all = certify::catalogue::select(&args.only).map_err(CliError::BadInput)?;
+        let line = partition_summary(p, p.size(all.len()), Some(all.len()), "check");
+        eprintln!("{line}");
     }
     let mut specs = args.reports.clone();
     if specs.is_empty() {

@@ -6,6 +6,7 @@ mod certify;
 mod check;
 mod connector;
 mod error;
+mod report;
 mod run;
 mod schema;
 mod serve;
@@ -37,6 +38,15 @@ pub enum Command {
     Connector(connector::ConnectorArgs),
     /// Conformance run against a live SCIM server (SPEC §6).
     Certify(Box<certify::CertifyArgs>),
+    /// Merge the JSON reports of a pack's partitions, or render one report again.
+    ///
+    /// The reports of every `run` or `certify --partition K/N` slice of one
+    /// pack make one report, as if one machine had run the whole; a single
+    /// JSON report is rendered in the formats asked for. The exit status is
+    /// the one the merged run would have ended with (0 passed, 1 a check
+    /// failed, 3 a harness error in a slice); reports that are not the
+    /// slices of one pack, or a missing slice, are refused (exit 2).
+    Report(report::ReportArgs),
     /// Validate profile, scenario and connector files without running anything.
     Check {
         /// Files or folders (default: ./mock-targets and ./scenarios).
@@ -74,13 +84,15 @@ pub fn main() -> ExitCode {
     }
 }
 
-/// Runs one parsed command. The commands that judge (`run`, `certify`)
-/// finish with their report's outcome; the others pass when they end.
+/// Runs one parsed command. The commands that judge or report (`run`,
+/// `certify`, `report`) finish with their report's outcome; the others
+/// pass when they end.
 pub fn run(cli: Cli) -> Result<Outcome, CliError> {
     let passed = |()| Outcome::Passed;
     match cli.command {
         Command::Run(args) => run::run(args),
         Command::Certify(args) => certify::run(*args),
+        Command::Report(args) => report::run(args),
         Command::Serve(args) => serve::run(args).map(passed),
         Command::Connector(args) => connector::run(args).map(passed),
         Command::Check { paths } => check::run(&paths, &mut std::io::stdout()).map(passed),

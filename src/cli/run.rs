@@ -3,9 +3,10 @@
 use super::CliError;
 use crate::connector::{self, ConnectorFile};
 use crate::exit::Outcome;
+use crate::partition::{Digest, Partition};
 use crate::report::{
-    Baseline, ReportSpec, Style, TerminalProgress, apply_baseline, check_specs, exit_status,
-    mask_secrets, write_reports,
+    Baseline, Pack, ReportSpec, Style, TerminalProgress, apply_baseline, check_specs, exit_status,
+    mask_secrets, partition_summary, write_reports,
 };
 use crate::runner::{self, RunOptions};
 use crate::scenario::{self, Scenario};
@@ -57,6 +58,13 @@ pub struct RunArgs {
     /// into the targets file instead of the listen address).
     #[arg(long, value_name = "HOST")]
     pub advertise: Option<String>,
+    /// Run the K-th of N slices of the selected scenarios (after PATHS,
+    /// --only and --tags), e.g. 2/4 on the second of four CI machines.
+    /// The slices are disjoint, cover the selection and are the same on
+    /// every machine; `scimulate report` merges their JSON reports. A slice
+    /// left empty (N larger than the selection) runs nothing and passes.
+    #[arg(long, value_name = "K/N")]
+    pub partition: Option<Partition>,
 }
 
 /// `*` any run of characters, `?` one character.
@@ -142,6 +150,27 @@ fn load_scenarios(args: &RunArgs) -> Result<Vec<Scenario>, CliError> {
     Ok(scenarios)
 }
 
+/// The selection's identity: the names in run order, and a digest of each
+/// name with its file's text (line endings aside, which a checkout may
+/// change), so that reports of packs that differ only inside a file are
+/// still told apart.
+fn pack_of(scenarios: &[Scenario]) -> Result<Pack, CliError> {
+    let mut digest = Digest::default();
+    for s in scenarios {
+        let text = std::fs::read(&s.file)
+            .map_err(|e| CliError::BadInput(format!("{}: cannot read: {e}", s.file.display())))?;
+        let text: Vec<u8> = text.into_iter().filter(|&b| b != b'\r').collect();
+        digest.update(s.name.as_bytes());
+        digest.update(&[0]);
+        digest.update(&(text.len() as u64).to_le_bytes());
+        digest.update(&text);
+    }
+    Ok(Pack::new(
+        scenarios.iter().map(|s| s.name.clone()).collect(),
+        digest.hex(),
+    ))
+}
+
 pub fn run(args: RunArgs) -> Result<Outcome, CliError> {
     if !(args.time_scale > 0.0 && args.time_scale.is_finite()) {
         return Err(CliError::BadInput(format!(
@@ -169,6 +198,21 @@ pub fn run(args: RunArgs) -> Result<Outcome, CliError> {
             "no scenario to run: the paths hold none, or --only/--tags left none".into(),
         ));
     }
+    // What the whole selection is, before any slicing: every partition
+    // records the same, so that their reports merge into the whole run's.
+    let mut pack = pack_of(&scenarios)?;
+    pack.seed = args.seed;
+    pack.time_scale = Some(args.time_scale);
+    let seed = args.seed.unwrap_or(scenarios[0].seed);
+    let scenarios = match args.partition {
+        Some(p) => {
+            let slice = p.pick(scenarios, |s| &s.name);
+            let line = partition_summary(p, slice.len(), Some(pack.selected.len()), "scenario");
+            eprintln!("{line}");
+            slice
+        }
+        None => scenarios,
+    };
     let options = RunOptions {
         connector: connector_file(args.connector.as_deref())?,
         seed: args.seed,
@@ -185,6 +229,9 @@ pub fn run(args: RunArgs) -> Result<Outcome, CliError> {
     let is_terminal = stderr.is_terminal();
     let mut progress = TerminalProgress::new(stderr, Style::detect(is_terminal), is_terminal);
     let (mut report, secrets) = runtime.block_on(runner::run(&scenarios, &options, &mut progress));
+    report.seed = Some(seed);
+    report.pack = Some(pack);
+    report.partition = args.partition;
     mask_secrets(&mut report, &secrets);
     if let Some(b) = &baseline {
         apply_baseline(&mut report, b).map_err(|e| CliError::BadInput(e.to_string()))?;

@@ -4,7 +4,8 @@
 //! the same check passed in the baseline or is absent from it, *known*
 //! when it failed there too.
 
-use super::model::{BaselineMark, Outcome, REPORT_SPEC, ReportKind, RunReport};
+use super::model::{BaselineMark, Outcome, ReportKind, RunReport};
+use super::read::kind_name;
 use std::collections::HashMap;
 use std::path::Path;
 
@@ -50,34 +51,7 @@ impl Baseline {
 
     /// Parses a baseline; `origin` names the file in errors.
     pub fn from_json(text: &str, origin: &str) -> Result<Baseline, BaselineError> {
-        let invalid = |what: String| BaselineError::Invalid(format!("{origin}: {what}"));
-        // The spec marker first, so a JSON file of another kind gets that
-        // plain answer rather than a complaint about some missing field.
-        let value: serde_json::Value = serde_json::from_str(text).map_err(|e| {
-            invalid(format!(
-                "line {} column {}: not JSON: {}; expected a scimulate JSON report (--report json)",
-                e.line(),
-                e.column(),
-                without_place(&e)
-            ))
-        })?;
-        match value.get("spec").and_then(|s| s.as_str()) {
-            Some(REPORT_SPEC) => {}
-            found => {
-                return Err(invalid(format!(
-                    "expected a scimulate JSON report with \"spec\": \"{REPORT_SPEC}\", found {}",
-                    found.map_or_else(|| "no spec".to_owned(), |s| format!("\"{s}\""))
-                )));
-            }
-        }
-        let report: RunReport = serde_json::from_str(text).map_err(|e| {
-            invalid(format!(
-                "line {} column {}: {}: expected the report shape of SPEC §7 (see `scimulate schema report`)",
-                e.line(),
-                e.column(),
-                without_place(&e)
-            ))
-        })?;
+        let report = super::read::parse(text, origin).map_err(BaselineError::Invalid)?;
         Ok(Baseline::from_report(&report, origin))
     }
 
@@ -153,21 +127,6 @@ pub fn apply(report: &mut RunReport, baseline: &Baseline) -> Result<(), Baseline
     }
     report.baseline = Some(baseline.origin.clone());
     Ok(())
-}
-
-/// serde_json's message without its own " at line L column C", which
-/// the caller puts first.
-fn without_place(e: &serde_json::Error) -> String {
-    let text = e.to_string();
-    let suffix = format!(" at line {} column {}", e.line(), e.column());
-    text.strip_suffix(&suffix).unwrap_or(&text).to_owned()
-}
-
-fn kind_name(kind: ReportKind) -> &'static str {
-    match kind {
-        ReportKind::Run => "run",
-        ReportKind::Certify => "certify",
-    }
 }
 
 #[cfg(test)]
@@ -261,7 +220,7 @@ mod tests {
     )]
     #[case::bad_shape(
         "{\"spec\": \"scimulate.report/v1\", \"kind\": \"run\",\n \"passed\": \"yes\"}",
-        "b.json: line 2 column 16: invalid type: string \"yes\", expected a boolean: expected the report shape of SPEC §7 (see `scimulate schema report`)"
+        "b.json: line 2 column 16: invalid type: string \"yes\", expected a boolean: expected the shape of a scimulate JSON report (see `scimulate schema report`)"
     )]
     fn what_is_not_a_report_is_refused_with_its_place(#[case] text: &str, #[case] message: &str) {
         assert_eq!(

@@ -28,6 +28,9 @@ fn render(report: &RunReport) -> String {
     if let Some(subject) = &report.subject {
         facts.push(md(subject));
     }
+    if let Some(line) = report.partition_summary() {
+        facts.push(md(&line));
+    }
     if let Some(seed) = report.seed {
         facts.push(format!("seed {seed}"));
     }

@@ -7,6 +7,8 @@
 //! The runner's part, in order: fill the model, [`mask_secrets`] with every
 //! token and secret the run handed out, [`apply_baseline`] when
 //! `--baseline` is given, [`write_reports`], and exit with [`exit_status`].
+//! `scimulate report` reads JSON reports back ([`parse_report`]), [`merge`]s
+//! the partitions of one pack and writes the result the same way.
 
 mod baseline;
 mod escape;
@@ -14,8 +16,10 @@ pub mod json;
 pub mod junit;
 pub mod markdown;
 mod mask;
+mod merge;
 mod model;
 mod progress;
+mod read;
 mod spec;
 mod status;
 pub mod terminal;
@@ -23,11 +27,14 @@ mod write;
 
 pub use baseline::{Baseline, BaselineError, apply as apply_baseline};
 pub use mask::{mask_json, mask_secrets};
+pub use merge::{Source, merge};
 pub use model::{
-    BaselineMark, CertifyCheck, CheckReport, FailOn, HarnessError, Level, Outcome, REPORT_SPEC,
-    ReceivedAlert, ReportKind, RunReport, ScenarioReport, TimelineEntry, TimelineKind,
+    BaselineMark, CertifyCheck, CheckReport, FailOn, HarnessError, Level, Outcome, Pack,
+    REPORT_SPEC, ReceivedAlert, ReportKind, RunReport, ScenarioReport, TimelineEntry, TimelineKind,
+    partition_summary,
 };
 pub use progress::{NoProgress, Progress, TerminalProgress};
+pub use read::parse as parse_report;
 pub use spec::{Destination, ReportFormat, ReportSpec, check_specs};
 pub use status::exit_status;
 pub use terminal::Style;

@@ -8,6 +8,7 @@
 //! run and the core keeps its SPEC shape.
 
 use crate::judge::{CheckName, CheckResult};
+use crate::partition::Partition;
 use crate::schema::generate::RFC3339_PATTERN;
 use chrono::{DateTime, Utc};
 use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
@@ -69,6 +70,53 @@ pub struct RunReport {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(with = "FailOn")]
     pub fail_on: Option<FailOn>,
+    /// What was selected and how it ran: the same in every partition of one pack, so that `scimulate report` merges only slices of one pack.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Pack")]
+    pub pack: Option<Pack>,
+    /// --partition K/N: this report holds the K-th of N slices of the pack. Absent for a whole run or a merged report.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Partition")]
+    pub partition: Option<Partition>,
+}
+
+/// The identity of a run's or certify session's selection.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[schemars(rename = "pack")]
+pub struct Pack {
+    /// The scimulate version that wrote the report.
+    pub version: String,
+    /// Every selected scenario name (run) or check id (certify), in run order: the whole selection, not only this partition's.
+    pub selected: Vec<String>,
+    /// FNV-1a, 64 bits, hexadecimal: of each selected scenario's name and file text (run), or each selected check's id, level and RFC section (certify).
+    #[schemars(regex(pattern = r"^[0-9a-f]{16}$"))]
+    pub digest: String,
+    /// run --seed, when given: it overrides every scenario's seed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "u64")]
+    pub seed: Option<u64>,
+    /// run --time-scale.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "f64")]
+    pub time_scale: Option<f64>,
+    /// certify --profile.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "String")]
+    pub profile: Option<String>,
+}
+
+impl Pack {
+    /// A pack of this version of scimulate.
+    pub fn new(selected: Vec<String>, digest: String) -> Pack {
+        Pack {
+            version: env!("CARGO_PKG_VERSION").to_owned(),
+            selected,
+            digest,
+            seed: None,
+            time_scale: None,
+            profile: None,
+        }
+    }
 }
 
 fn report_spec_schema(_: &mut SchemaGenerator) -> Schema {
@@ -287,6 +335,8 @@ impl RunReport {
             errors: Vec::new(),
             baseline: None,
             fail_on: None,
+            pack: None,
+            partition: None,
         };
         report.refresh_passed();
         report
@@ -312,6 +362,8 @@ impl RunReport {
             errors: Vec::new(),
             baseline: None,
             fail_on: Some(fail_on),
+            pack: None,
+            partition: None,
         };
         report.refresh_passed();
         report
@@ -341,10 +393,36 @@ impl RunReport {
             && self.certify_checks().iter().all(|c| !c.fails(fail_on));
     }
 
+    /// `partition 2/4: 9 of 34 scenarios` when the report holds one slice
+    /// of a pack, saying so when the slice is empty.
+    pub fn partition_summary(&self) -> Option<String> {
+        let p = self.partition?;
+        let (held, what) = match self.kind {
+            ReportKind::Run => (self.scenarios().len(), "scenario"),
+            ReportKind::Certify => (self.certify_checks().len(), "check"),
+        };
+        let selected = self.pack.as_ref().map(|p| p.selected.len());
+        Some(partition_summary(p, held, selected, what))
+    }
+
     /// Whether anything went wrong in the harness, here or in a scenario.
     pub fn has_harness_errors(&self) -> bool {
         !self.errors.is_empty() || self.scenarios().iter().any(|s| !s.errors.is_empty())
     }
+}
+
+/// `partition 2/4: 9 of 34 scenarios`; an empty slice says that nothing
+/// ran (more partitions than the pack has scenarios is allowed: a CI matrix
+/// may be wider than a small pack). `what` is singular (`scenario`).
+pub fn partition_summary(p: Partition, held: usize, selected: Option<usize>, what: &str) -> String {
+    let total = selected.unwrap_or(held);
+    let s = if total == 1 { "" } else { "s" };
+    let of = selected.map(|n| format!(" of {n}")).unwrap_or_default();
+    let mut text = format!("partition {p}: {held}{of} {what}{s}");
+    if held == 0 {
+        text.push_str(": this slice is empty, nothing ran");
+    }
+    text
 }
 
 impl ScenarioReport {

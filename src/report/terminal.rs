@@ -122,6 +122,9 @@ pub fn write_tail(report: &RunReport, out: &mut dyn Write, style: Style) -> io::
         indented(&message, out)?;
     }
     writeln!(out)?;
+    if let Some(line) = report.partition_summary() {
+        writeln!(out, "{}", escape::terminal(&line))?;
+    }
     summary(report, out, style)
 }
 

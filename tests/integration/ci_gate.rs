@@ -3,7 +3,9 @@
 //! connector, fails with a defective one, refuses a missing connector file,
 //! and keeps scimulate's exit status. The CI templates are parsed, and the
 //! JUnit path each publishes is the one the script writes: the runs below
-//! take their report folder from the templates.
+//! take their report folder from the templates. The matrix templates split
+//! the pack into slices (SCIMULATE_PARTITION) and merge the slices' reports
+//! (SCIMULATE_MERGE); the GitLab one's scripts are run slice by slice.
 
 use quick_junit::{NonSuccessKind, Report, TestCaseStatus};
 use serde_json::Value;
@@ -32,6 +34,8 @@ const SETTINGS: &[&str] = &[
     "SCIMULATE_BASELINE",
     "SCIMULATE_REPORT_DIR",
     "SCIMULATE_ARGS",
+    "SCIMULATE_PARTITION",
+    "SCIMULATE_MERGE",
     "GITHUB_STEP_SUMMARY",
     "CARGO_TARGET_DIR",
 ];
@@ -48,10 +52,15 @@ struct Gate {
 /// Runs `bash ci/gate.sh` in `cwd` with `vars` (nothing else of the
 /// SETTINGS), for at most two minutes.
 fn gate(cwd: &Path, vars: &[(&str, &str)], path: Option<&str>) -> Gate {
+    bash(cwd, &[root().join("ci/gate.sh").as_os_str()], vars, path)
+}
+
+/// Runs `bash ARGS` as [`gate`] does.
+fn bash(cwd: &Path, args: &[&std::ffi::OsStr], vars: &[(&str, &str)], path: Option<&str>) -> Gate {
     let out = cwd.join("gate.stdout");
     let err = cwd.join("gate.stderr");
     let mut cmd = Command::new("bash");
-    cmd.arg(root().join("ci/gate.sh"))
+    cmd.args(args)
         .current_dir(cwd)
         .env("NO_COLOR", "1")
         .stdin(Stdio::null())
@@ -533,4 +542,257 @@ fn the_gitlab_job_runs_the_gate_and_publishes_its_reports_always() {
     let (_, published) = gitlab_junit();
     assert_eq!(published, format!("{dir}/junit.xml"));
     assert_documented(&job["variables"], GITLAB);
+}
+
+const GITHUB_MATRIX: &str = "ci/templates/github-actions/scimulate-gate-matrix.yml";
+const GITLAB_MATRIX: &str = "ci/templates/gitlab/scimulate-gate-matrix.gitlab-ci.yml";
+
+/// Each SCIMULATE_* a job of a template sets is one gate.sh documents.
+fn assert_all_documented(vars: &Value, file: &str) {
+    let script = std::fs::read_to_string(root().join("ci/gate.sh")).unwrap();
+    for name in vars
+        .as_object()
+        .expect("a mapping of variables")
+        .keys()
+        .filter(|k| k.starts_with("SCIMULATE_"))
+    {
+        assert!(
+            script.contains(&format!("#   {name} ")),
+            "{file} sets {name}, which ci/gate.sh does not document"
+        );
+    }
+}
+
+fn step<'a>(steps: &'a [Value], what: &str, pred: impl Fn(&Value) -> bool) -> &'a Value {
+    steps
+        .iter()
+        .find(|s| pred(s))
+        .unwrap_or_else(|| panic!("{GITHUB_MATRIX}: no step that {what}"))
+}
+
+fn uses(s: &Value, prefix: &str) -> bool {
+    s["uses"].as_str().is_some_and(|u| u.starts_with(prefix))
+}
+
+fn runs_gate(s: &Value) -> bool {
+    s["run"]
+        .as_str()
+        .is_some_and(|r| r.contains("bash ci/gate.sh"))
+}
+
+/// The matrix job runs one slice per entry (1 to N, N the matrix's size),
+/// uploads each slice's reports under a name of its own, and the merge job
+/// (also after a failed slice) downloads every one of them into the folder
+/// gate.sh merges, then publishes the merged JUnit report.
+#[test]
+fn the_github_matrix_runs_each_slice_and_merges_every_slice_s_reports() {
+    let file = yaml(GITHUB_MATRIX);
+    let jobs = &file["jobs"];
+    let slices = &jobs["scimulate-partition"];
+    let merge = &jobs["scimulate"];
+    assert_eq!(slices["strategy"]["fail-fast"], false, "every slice runs");
+    let entries: Vec<u64> = slices["strategy"]["matrix"]["partition"]
+        .as_array()
+        .expect("matrix: partition: [1, …, N]")
+        .iter()
+        .map(|v| v.as_u64().unwrap())
+        .collect();
+    assert_eq!(entries, (1..=entries.len() as u64).collect::<Vec<_>>());
+    assert!(entries.len() > 1);
+    let env = &slices["env"];
+    // strategy.job-total is the matrix's size: N follows the list.
+    assert_eq!(
+        env["SCIMULATE_PARTITION"],
+        "${{ matrix.partition }}/${{ strategy.job-total }}"
+    );
+    assert_all_documented(env, GITHUB_MATRIX);
+    let steps = slices["steps"].as_array().expect("steps");
+    step(steps, "runs bash ci/gate.sh", runs_gate);
+    let upload = step(steps, "uploads the slice's reports", |s| {
+        uses(s, "actions/upload-artifact@")
+    });
+    assert_eq!(upload["if"], "always()");
+    assert_eq!(
+        expand_github(upload["with"]["path"].as_str().unwrap(), env).trim_end_matches('/'),
+        var(env, "SCIMULATE_REPORT_DIR", GITHUB_MATRIX)
+    );
+    let name = upload["with"]["name"].as_str().unwrap();
+    assert!(
+        name.contains("${{ matrix.partition }}"),
+        "one artifact per slice: {name}"
+    );
+
+    assert_eq!(merge["needs"], "scimulate-partition");
+    assert!(
+        merge["if"]
+            .as_str()
+            .is_some_and(|c| c.contains("!cancelled()")),
+        "the merge runs after a failed slice too"
+    );
+    let env = &merge["env"];
+    assert_all_documented(env, GITHUB_MATRIX);
+    let steps = merge["steps"].as_array().expect("steps");
+    let download = step(steps, "downloads the slices' reports", |s| {
+        uses(s, "actions/download-artifact@")
+    });
+    assert_eq!(
+        download["with"]["pattern"].as_str().unwrap(),
+        name.replace("${{ matrix.partition }}", "*"),
+        "the pattern matches every slice's artifact"
+    );
+    assert_eq!(
+        expand_github(download["with"]["path"].as_str().unwrap(), env),
+        var(env, "SCIMULATE_MERGE", GITHUB_MATRIX)
+    );
+    let gate = steps.iter().position(runs_gate).expect("a gate step");
+    let publish = steps
+        .iter()
+        .position(|s| uses(s, "mikepenz/action-junit-report@"))
+        .expect("a step publishing the JUnit report");
+    assert!(gate < publish);
+    assert_eq!(steps[publish]["if"], "always()");
+    assert_eq!(
+        expand_github(
+            steps[publish]["with"]["report_paths"].as_str().unwrap(),
+            env
+        ),
+        format!(
+            "{}/junit.xml",
+            var(env, "SCIMULATE_REPORT_DIR", GITHUB_MATRIX)
+        )
+    );
+}
+
+fn script(job: &Value) -> String {
+    job["script"]
+        .as_array()
+        .expect("script")
+        .iter()
+        .map(|l| l.as_str().unwrap())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// The GitLab jobs run as GitLab would: the slice job's script once per
+/// `parallel:` node (CI_NODE_INDEX 1 to N), then the merge job's script on
+/// the slices' artifacts. Two quick scenarios in four slices: two slices
+/// are empty. The merged report holds both scenarios; without one slice's
+/// artifacts the merge fails (exit 2) and says which partition is missing.
+#[test]
+fn the_gitlab_matrix_jobs_split_the_pack_and_merge_it_back() {
+    let file = yaml(GITLAB_MATRIX);
+    let slices = &file["scimulate-partition"];
+    let merge = &file["scimulate-gate"];
+    let n = slices["parallel"].as_u64().expect("parallel: N");
+    assert!(n > 1);
+    assert_eq!(slices["artifacts"]["when"], "always");
+    assert_eq!(
+        merge["when"], "always",
+        "the merge runs after a failed slice too"
+    );
+    assert_eq!(merge["needs"][0]["job"], "scimulate-partition");
+    assert_eq!(merge["needs"][0]["artifacts"], true);
+    assert_all_documented(&file[".scimulate"]["variables"], GITLAB_MATRIX);
+    assert_all_documented(&slices["variables"], GITLAB_MATRIX);
+    assert_all_documented(&merge["variables"], GITLAB_MATRIX);
+    let kept: Vec<&str> = slices["artifacts"]["paths"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p.as_str().unwrap().trim_end_matches('/'))
+        .collect();
+    let merged_from = var(&merge["variables"], "SCIMULATE_MERGE", GITLAB_MATRIX);
+    assert_eq!(kept, [merged_from], "the merge reads what the slices keep");
+    let report_dir = var(&merge["variables"], "SCIMULATE_REPORT_DIR", GITLAB_MATRIX);
+    assert_eq!(
+        merge["artifacts"]["reports"]["junit"],
+        format!("{report_dir}/junit.xml")
+    );
+
+    let cwd = tempfile::tempdir().unwrap();
+    std::fs::create_dir(cwd.path().join("ci")).unwrap();
+    std::fs::copy(root().join("ci/gate.sh"), cwd.path().join("ci/gate.sh")).unwrap();
+    let scenarios = format!(
+        "{} {}",
+        root().join(SCENARIO).display(),
+        root().join("scenarios/conflict-on-create.yaml").display()
+    );
+    let total = n.to_string();
+    for k in 1..=n {
+        let index = k.to_string();
+        let run = bash(
+            cwd.path(),
+            &["-ec".as_ref(), script(slices).as_ref()],
+            &[
+                ("SCIMULATE_BIN", env!("CARGO_BIN_EXE_scimulate")),
+                ("SCIMULATE_SCENARIOS", &scenarios),
+                ("CI_NODE_INDEX", &index),
+                ("CI_NODE_TOTAL", &total),
+            ],
+            None,
+        );
+        assert_eq!(run.code, Some(0), "slice {k}: {}", run.stderr);
+        assert!(
+            run.stderr.contains(&format!("--partition {k}/{n}")),
+            "{}",
+            run.stderr
+        );
+        let report = cwd.path().join(format!("{merged_from}/{k}/report.json"));
+        assert!(report.is_file(), "slice {k} keeps {}", report.display());
+    }
+    let merged = bash(
+        cwd.path(),
+        &["-ec".as_ref(), script(merge).as_ref()],
+        &[
+            ("SCIMULATE_BIN", env!("CARGO_BIN_EXE_scimulate")),
+            ("SCIMULATE_MERGE", merged_from),
+            ("SCIMULATE_REPORT_DIR", report_dir),
+        ],
+        None,
+    );
+    assert_eq!(merged.code, Some(0), "{}", merged.stderr);
+    assert!(
+        merged.stderr.contains("every check passed"),
+        "{}",
+        merged.stderr
+    );
+    let json = json(&cwd.path().join(report_dir).join("report.json"));
+    let names: Vec<&str> = json["scenarios"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["single-transient-503", "conflict-on-create"]);
+    assert_eq!(json.get("partition"), None);
+    let junit = junit(&cwd.path().join(report_dir).join("junit.xml"));
+    assert_eq!(junit.test_suites.len(), 2);
+
+    // A slice whose artifacts are lost fails the merge.
+    std::fs::remove_dir_all(cwd.path().join(format!("{merged_from}/2"))).unwrap();
+    let merged = bash(
+        cwd.path(),
+        &["-ec".as_ref(), script(merge).as_ref()],
+        &[
+            ("SCIMULATE_BIN", env!("CARGO_BIN_EXE_scimulate")),
+            ("SCIMULATE_MERGE", merged_from),
+            ("SCIMULATE_REPORT_DIR", report_dir),
+        ],
+        None,
+    );
+    assert_eq!(merged.code, Some(2), "{}", merged.stderr);
+    assert!(
+        merged.stderr.contains(&format!("partition 2/{n} missing")),
+        "{}",
+        merged.stderr
+    );
+    assert!(
+        merged.stderr.contains("the reports do not merge"),
+        "{}",
+        merged.stderr
+    );
+    assert!(
+        !cwd.path().join(report_dir).join("junit.xml").exists(),
+        "no report of the earlier merge passes for this one"
+    );
 }

@@ -27,6 +27,7 @@ mod judge_evidence;
 mod netproxy_api;
 mod netproxy_e2e;
 mod netproxy_toxics;
+mod partition;
 mod patch_rfc;
 mod refconn_alerts;
 mod refconn_lifecycle;

@@ -389,6 +389,8 @@ fn fault_objects_validate_where_they_are_used() {
 #[case::endpoints_without_admin(SchemaKind::Endpoints, json!({"targets": {}}), "\"admin\" is a required property")]
 #[case::report_without_spec(SchemaKind::Report, json!({"kind": "run", "passed": true, "seed": 1, "started_at": "2026-11-22T10:00:00Z", "duration_ms": 1, "scenarios": []}), "\"spec\" is a required property")]
 #[case::run_report_without_scenarios(SchemaKind::Report, json!({"spec": "scimulate.report/v1", "kind": "run", "passed": true, "seed": 1, "started_at": "2026-11-22T10:00:00Z", "duration_ms": 1}), "\"scenarios\" is a required property")]
+#[case::partition_from_zero(SchemaKind::Report, json!({"spec": "scimulate.report/v1", "kind": "run", "passed": true, "seed": 1,
+    "started_at": "2026-11-22T10:00:00Z", "duration_ms": 1, "scenarios": [], "partition": {"k": 0, "n": 2}}), "at /partition/k")]
 #[case::certify_bad_outcome(SchemaKind::Report, json!({"spec": "scimulate.report/v1", "kind": "certify", "passed": true,
     "started_at": "2026-11-22T10:00:00Z", "duration_ms": 1,
     "checks": [{"id": "PATCH-007", "group": "patch", "rfc": "r", "level": "MUST", "outcome": "warning", "message": ""}]}), "at /checks/0/outcome")]
@@ -416,10 +418,18 @@ fn wrong_documents_are_refused(
 
 #[test]
 fn our_json_reports_validate() {
+    // A slice of a pack (`run --partition 2/3`) records both.
+    let mut slice = report_support::run();
+    let mut pack = scimulate::report::Pack::new(vec!["a".into(), "b".into()], "0".repeat(16));
+    pack.seed = Some(7);
+    pack.time_scale = Some(10.0);
+    slice.pack = Some(pack);
+    slice.partition = Some("2/3".parse().unwrap());
     for report in [
         report_support::run(),
         report_support::certify(),
         report_support::clean_run(),
+        slice,
     ] {
         let text = render(&report, ReportFormat::Json, Style::default()).unwrap();
         let doc: Value = serde_json::from_slice(&text).unwrap();
