@@ -3,6 +3,7 @@
 //! how it fared), with its evidence in the message. [`judge`] is the one
 //! entry point; the evidence can come from a run or from a file.
 
+mod accounts;
 mod alerts;
 mod alive;
 mod audit;
@@ -15,6 +16,7 @@ mod settled;
 mod state;
 mod verdicts;
 
+pub use accounts::{Accounts, Memberships, People};
 pub use alerts::{judge_alert, judge_alert_resolved, judge_no_alert, undelivered_at};
 pub use alive::judge_connector_alive;
 pub use audit::judge_audit;
@@ -24,5 +26,5 @@ pub use replay::{judge_replay, removes_access};
 pub use result::CheckResult;
 pub use retry::{judge_honors_retry_after, judge_latency, judge_no_retry_storm};
 pub use settled::judge_settled;
-pub use state::{accounts_of, judge_no_twins, judge_state};
+pub use state::{judge_no_twins, judge_state};
 pub use verdicts::{judge, judge_check};

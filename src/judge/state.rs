@@ -2,6 +2,7 @@
 //! the source of truth says, and does nobody have two accounts in it?
 //! Judged from the target's state as the admin API returns it.
 
+use super::accounts::{Accounts, Memberships, People};
 use super::check::CheckName;
 use super::evidence::UserSchema;
 use super::result::CheckResult;
@@ -9,24 +10,6 @@ use crate::scenario::Person;
 use crate::scenario::truth::Expected;
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
-
-/// The accounts in `users` that belong to `person`: `externalId` matches,
-/// or else `userName` matches case-insensitively (SPEC §5).
-pub fn accounts_of<'a>(person: &Person, users: &'a [Value]) -> Vec<&'a Value> {
-    let by_external: Vec<&Value> = users
-        .iter()
-        .filter(|u| u.get("externalId").and_then(Value::as_str) == Some(person.external_id()))
-        .collect();
-    let by_name = users.iter().filter(|u| {
-        u.get("externalId")
-            .and_then(Value::as_str)
-            .is_none_or(|e| e != person.external_id())
-            && u.get("userName")
-                .and_then(Value::as_str)
-                .is_some_and(|n| n.eq_ignore_ascii_case(person.user_name()))
-    });
-    by_external.into_iter().chain(by_name).collect()
-}
 
 fn is_active(account: &Value) -> bool {
     // SCIM's default for a missing `active` is unspecified; an app that
@@ -49,11 +32,16 @@ pub fn judge_state(
     schema: Option<&UserSchema>,
 ) -> CheckResult {
     let mut diff = Vec::new();
+    let (people, accounts, memberships) = (
+        People::new(people),
+        Accounts::new(users),
+        Memberships::new(groups),
+    );
     for (key, want) in expected {
-        let Some(person) = people.iter().find(|p| &p.key == key) else {
+        let Some(person) = people.by_key(key) else {
             continue;
         };
-        let accounts = accounts_of(person, users);
+        let accounts = accounts.of(person);
         let live: Vec<&&Value> = accounts.iter().filter(|a| is_active(a)).collect();
         match want {
             Expected::Gone => {
@@ -86,7 +74,7 @@ pub fn judge_state(
                     .get("id")
                     .and_then(Value::as_str)
                     .unwrap_or_default();
-                compare_groups(key, id, want_groups, groups, &mut diff);
+                compare_groups(key, id, want_groups, &memberships, &mut diff);
             }
         }
     }
@@ -177,38 +165,24 @@ fn same(have: &Value, want: &Value, case_insensitive: bool) -> bool {
 
 /// The person is in exactly the groups the truth says, among the groups
 /// the target holds (members of no scenario person are not judged).
-fn compare_groups(key: &str, id: &str, want: &[String], groups: &[Value], diff: &mut Vec<String>) {
-    for g in groups {
-        let name = g
-            .get("displayName")
-            .and_then(Value::as_str)
-            .unwrap_or_default();
-        let member = g.get("members").and_then(Value::as_array).is_some_and(|m| {
-            m.iter()
-                .any(|m| m.get("value").and_then(Value::as_str) == Some(id))
-        });
-        let wanted = want.iter().any(|w| w.eq_ignore_ascii_case(name));
-        if member && !wanted {
+fn compare_groups(
+    key: &str,
+    id: &str,
+    want: &[String],
+    groups: &Memberships<'_>,
+    diff: &mut Vec<String>,
+) {
+    for g in groups.groups_of(id) {
+        let name = Memberships::name(g);
+        if !want.iter().any(|w| w.eq_ignore_ascii_case(name)) {
             diff.push(format!("{key}: member of group {name}, should not be"));
         }
     }
     for w in want {
-        let group = groups.iter().find(|g| {
-            g.get("displayName")
-                .and_then(Value::as_str)
-                .is_some_and(|n| n.eq_ignore_ascii_case(w))
-        });
-        let member = group
-            .and_then(|g| g.get("members"))
-            .and_then(Value::as_array)
-            .is_some_and(|m| {
-                m.iter()
-                    .any(|m| m.get("value").and_then(Value::as_str) == Some(id))
-            });
-        match (group, member) {
-            (None, _) => diff.push(format!("{key}: group {w} does not exist")),
-            (Some(_), false) => diff.push(format!("{key}: not a member of group {w}")),
-            (Some(_), true) => {}
+        match groups.find(w, id) {
+            None => diff.push(format!("{key}: group {w} does not exist")),
+            Some((_, false)) => diff.push(format!("{key}: not a member of group {w}")),
+            Some((_, true)) => {}
         }
     }
 }
@@ -220,10 +194,11 @@ pub fn judge_no_twins(
     people: &[Person],
     users: &[Value],
 ) -> CheckResult {
+    let accounts = Accounts::new(users);
     let twins: Vec<String> = people
         .iter()
         .filter_map(|p| {
-            let accounts = accounts_of(p, users);
+            let accounts = accounts.of(p);
             (accounts.len() > 1).then(|| {
                 let ids: Vec<String> = accounts
                     .iter()

@@ -11,7 +11,7 @@ use crate::judge::evidence::{
     AlertRecord, AuditEvidence, ConnectorExit, ConnectorRecord, EVIDENCE_SPEC, Evidence,
     FaultWindow, Request,
 };
-use crate::judge::{Expectation, accounts_of};
+use crate::judge::{Accounts, Expectation, People};
 use crate::mock::journal::JournalEntry;
 use crate::scenario::Person;
 use chrono::{DateTime, Utc};
@@ -30,9 +30,10 @@ pub(crate) async fn evidence(live: &Live<'_>, exited: Option<ConnectorExit>) -> 
         let target = &t.state;
         let entries = target.journal.since(0);
         let owners = account_owners(people, &holdings(target).users, &entries);
+        let index = People::new(people);
         let list = entries
             .iter()
-            .map(|e| request(e, people, &owners))
+            .map(|e| request(e, &index, &owners))
             .collect();
         requests.insert(target.name.clone(), list);
     }
@@ -110,8 +111,10 @@ fn account_owners(
     entries: &[std::sync::Arc<JournalEntry>],
 ) -> BTreeMap<String, String> {
     let mut owners = BTreeMap::new();
+    let index = People::new(people);
+    let accounts = Accounts::new(users);
     for p in people {
-        for a in accounts_of(p, users) {
+        for a in accounts.of(p) {
             if let Some(id) = a.get("id").and_then(Value::as_str) {
                 owners.insert(id.to_owned(), p.key.clone());
             }
@@ -126,7 +129,7 @@ fn account_owners(
         };
         if let (Some(id), Some(key)) = (
             created.get("id").and_then(Value::as_str),
-            person_of(people, &created),
+            index.owner_of(&created).map(|p| p.key.clone()),
         ) {
             owners.entry(id.to_owned()).or_insert(key);
         }
@@ -136,28 +139,15 @@ fn account_owners(
 
 /// The person a User object belongs to (SPEC §5: externalId, else
 /// userName case-insensitively).
-fn person_of(people: &[Person], user: &Value) -> Option<String> {
-    let external = user.get("externalId").and_then(Value::as_str);
-    let name = user.get("userName").and_then(Value::as_str);
-    people
-        .iter()
-        .find(|p| external == Some(p.external_id()))
-        .or_else(|| {
-            people
-                .iter()
-                .find(|p| name.is_some_and(|n| n.eq_ignore_ascii_case(p.user_name())))
-        })
-        .map(|p| p.key.clone())
-}
-
-fn request(e: &JournalEntry, people: &[Person], owners: &BTreeMap<String, String>) -> Request {
+fn request(e: &JournalEntry, people: &People<'_>, owners: &BTreeMap<String, String>) -> Request {
     let body = String::from_utf8_lossy(&e.body).into_owned();
     let person = match users_id(&e.path) {
         Some(id) => owners.get(id).cloned(),
         None if e.method == "POST" && e.path.ends_with("/Users") => {
             serde_json::from_str::<Value>(&body)
                 .ok()
-                .and_then(|u| person_of(people, &u))
+                .and_then(|u| people.owner_of(&u))
+                .map(|p| p.key.clone())
         }
         None => None,
     };
