@@ -76,7 +76,31 @@ pub struct Store {
     /// (person, target) → the account id this connector provisioned or
     /// adopted there. Not persisted: after a restart correlation finds it.
     pub account_ids: HashMap<(String, String), String>,
+    /// Indexes into `items`, kept with it: each pick, alert and delivery
+    /// looked through every item ever accepted, which made a mass
+    /// termination quadratic in the connector.
+    index: Index,
 }
+
+#[derive(Default)]
+struct Index {
+    /// Target → its items not settled yet, in acceptance order.
+    unsettled: HashMap<String, BTreeSet<usize>>,
+    /// Target → its items set aside after a non-retryable answer.
+    parked: HashMap<String, Vec<usize>>,
+    /// (person, target) → every item of that person there.
+    of_person: HashMap<(String, String), Vec<usize>>,
+    /// Target → the people with pending items there, each under the
+    /// original order of their first pending item: `[0]` those whose net
+    /// pending effect removes access, `[1]` the others. A pick takes the
+    /// first of either instead of grouping the whole backlog.
+    queue: HashMap<String, [BTreeSet<(Order, String)>; 2]>,
+    /// (person, target) → where the person stands in `queue`.
+    queued: HashMap<(String, String), (usize, Order)>,
+}
+
+/// An item's place in the original order: the event's time, then its id.
+type Order = (DateTime<Utc>, String);
 
 fn append(file: &mut Option<File>, value: &impl Serialize) -> io::Result<()> {
     let Some(f) = file else { return Ok(()) };
@@ -120,6 +144,7 @@ impl Store {
             told_groups: HashMap::new(),
             latest: HashMap::new(),
             account_ids: HashMap::new(),
+            index: Index::default(),
         };
         if let Some(dir) = dir {
             std::fs::create_dir_all(dir)?;
@@ -130,14 +155,17 @@ impl Store {
                 }
             }
             let settled: Vec<Settled> = read_lines(&dir.join(OUTCOMES))?;
-            for s in settled {
-                if let Some(item) = store
-                    .items
-                    .iter_mut()
-                    .find(|i| i.event.id == s.event_id && i.target == s.target)
-                {
-                    item.settled = Some(s);
-                }
+            let mut at: HashMap<(&str, &str), usize> = HashMap::new();
+            for (idx, i) in store.items.iter().enumerate() {
+                at.entry((i.event.id.as_str(), i.target.as_str()))
+                    .or_insert(idx);
+            }
+            let found: Vec<(usize, Settled)> = settled
+                .into_iter()
+                .filter_map(|s| Some((*at.get(&(s.event_id.as_str(), s.target.as_str()))?, s)))
+                .collect();
+            for (idx, s) in found {
+                store.mark_settled(idx, s);
             }
             store.events_file = Some(open_append(&dir.join(EVENTS))?);
             store.outcomes_file = Some(open_append(&dir.join(OUTCOMES))?);
@@ -160,31 +188,29 @@ impl Store {
 
     fn expand(&mut self, event: Arc<Event>, mark: &dyn Fn(&str) -> u64) {
         let person = person_key(&event);
-        let push = |target: &str, kind: EventKind, items: &mut Vec<Item>| {
-            items.push(Item {
-                event: event.clone(),
-                target: target.to_owned(),
-                kind,
-                person: person.clone(),
-                settled: None,
-                recoveries_mark: mark(target),
-            });
+        let item = |target: &str, kind: EventKind| Item {
+            event: event.clone(),
+            target: target.to_owned(),
+            kind,
+            person: person.clone(),
+            settled: None,
+            recoveries_mark: mark(target),
         };
         if event.kind == EventType::Reconcile {
             for t in &event.targets {
-                push(t, EventKind::Reconcile, &mut self.items);
+                self.push(item(t, EventKind::Reconcile));
             }
             return;
         }
         let previous = self.last_targets.get(&person).cloned().unwrap_or_default();
         let kind = event.kind.kind();
         for t in &event.targets {
-            push(t, kind, &mut self.items);
+            self.push(item(t, kind));
         }
         // Dropped since the previous event, and for a leaver every app it
         // was assigned: deprovision there.
         for t in previous.iter().filter(|t| !event.targets.contains(t)) {
-            push(t, EventKind::Deprovision, &mut self.items);
+            self.push(item(t, EventKind::Deprovision));
         }
         for t in &event.targets {
             self.told_groups
@@ -197,11 +223,74 @@ impl Store {
         self.latest.insert(person, event);
     }
 
+    fn push(&mut self, item: Item) {
+        let idx = self.items.len();
+        let ix = &mut self.index;
+        ix.unsettled
+            .entry(item.target.clone())
+            .or_default()
+            .insert(idx);
+        ix.of_person
+            .entry((item.person.clone(), item.target.clone()))
+            .or_default()
+            .push(idx);
+        let key = (item.person.clone(), item.target.clone());
+        self.items.push(item);
+        self.requeue(key);
+    }
+
+    /// Puts the person back in the target's queue after their pending
+    /// items changed: under their first pending item, in the part their
+    /// last one decides; out of it when nothing is pending.
+    fn requeue(&mut self, key: (String, String)) {
+        let pending: Vec<usize> = self.index.of_person[&key]
+            .iter()
+            .copied()
+            .filter(|&idx| self.items[idx].settled.is_none())
+            .collect();
+        let first = pending.iter().map(|&i| self.original_order(i)).min();
+        let last = pending
+            .iter()
+            .max_by_key(|&&i| self.original_order(i))
+            .map(|&i| self.items[i].kind);
+        let entry = first.map(|(at, id)| {
+            let part = usize::from(last != Some(EventKind::Deprovision));
+            (part, (at, id.to_owned()))
+        });
+        let ix = &mut self.index;
+        let queue = ix.queue.entry(key.1.clone()).or_default();
+        if let Some((part, order)) = ix.queued.remove(&key) {
+            queue[part].remove(&(order, key.0.clone()));
+        }
+        if let Some((part, order)) = entry {
+            queue[part].insert((order.clone(), key.0.clone()));
+            ix.queued.insert(key, (part, order));
+        }
+    }
+
+    fn mark_settled(&mut self, idx: usize, s: Settled) {
+        let item = &mut self.items[idx];
+        let ix = &mut self.index;
+        if let Some(set) = ix.unsettled.get_mut(&item.target) {
+            set.remove(&idx);
+        }
+        if s.outcome == AuditOutcome::Parked {
+            ix.parked.entry(item.target.clone()).or_default().push(idx);
+        }
+        item.settled = Some(s);
+        let key = (item.person.clone(), item.target.clone());
+        self.requeue(key);
+    }
+
     /// Records how an item ended, persisted.
     pub fn settle(&mut self, idx: usize, outcome: AuditOutcome, replayed: bool) -> io::Result<()> {
-        let Some(item) = self.items.get_mut(idx) else {
+        let Some(item) = self.items.get(idx) else {
             return Ok(());
         };
+        if item.settled.is_some() {
+            // Settled once; the index must not count it twice.
+            return Ok(());
+        }
         let executed_at = match outcome {
             AuditOutcome::Delivered | AuditOutcome::Superseded => Some(Utc::now()),
             AuditOutcome::Parked | AuditOutcome::Dropped => None,
@@ -213,27 +302,28 @@ impl Store {
             executed_at,
             replayed,
         };
-        item.settled = Some(s.clone());
+        self.mark_settled(idx, s.clone());
         append(&mut self.outcomes_file, &s)
     }
 
     pub fn pending(&self, target: &str) -> impl Iterator<Item = (usize, &Item)> {
-        self.items
-            .iter()
-            .enumerate()
-            .filter(move |(_, i)| i.target == target && i.settled.is_none())
+        self.index
+            .unsettled
+            .get(target)
+            .into_iter()
+            .flatten()
+            .map(|&idx| (idx, &self.items[idx]))
     }
 
     /// Events not yet delivered to `target`, by kind (reconciles aside),
     /// those set aside (parked) included, as SPEC §4.3 counts them.
     pub fn pending_counts(&self, target: &str) -> Pending {
         let mut p = Pending::default();
-        let undelivered = self.items.iter().filter(|i| {
-            i.target == target
-                && i.settled
-                    .as_ref()
-                    .is_none_or(|s| s.outcome == AuditOutcome::Parked)
-        });
+        let parked = self.index.parked.get(target).into_iter().flatten();
+        let undelivered = self
+            .pending(target)
+            .map(|(_, i)| i)
+            .chain(parked.map(|&idx| &self.items[idx]));
         for i in undelivered {
             match i.kind {
                 EventKind::Deprovision => p.deprovision += 1,
@@ -249,31 +339,19 @@ impl Store {
     /// access first (unless `fifo`), then by original order of their first
     /// pending event; one person's items stay together and in order.
     pub fn pick(&self, target: &str, fifo: bool) -> Option<Batch> {
-        // Grouped through a map: a mass termination queues thousands of
-        // people, and a linear search per item made each pick quadratic.
-        let mut slot: HashMap<&str, usize> = HashMap::new();
-        let mut people: Vec<Vec<usize>> = Vec::new();
-        for (idx, item) in self.pending(target) {
-            match slot.get(item.person.as_str()) {
-                Some(&k) => people[k].push(idx),
-                None => {
-                    slot.insert(&item.person, people.len());
-                    people.push(vec![idx]);
-                }
-            }
-        }
-        let mut items = people.into_iter().min_by_key(|v| {
-            let by_order = |i: &&usize| self.original_order(**i);
-            let last = v.iter().max_by_key(by_order).map(|i| self.items[*i].kind);
-            let rank = u8::from(fifo || last != Some(EventKind::Deprovision));
-            (
-                rank,
-                v.iter()
-                    .min_by_key(by_order)
-                    .map(|i| self.original_order(*i)),
-            )
-        })?;
-        items.sort_by_key(|a| self.original_order(*a));
+        let [removing, others] = self.index.queue.get(target)?;
+        let (first_removing, first_other) = (removing.first(), others.first());
+        let (_, person) = if fifo {
+            first_removing.into_iter().chain(first_other).min()?
+        } else {
+            first_removing.or(first_other)?
+        };
+        let mut items: Vec<usize> = self.index.of_person[&(person.clone(), target.to_owned())]
+            .iter()
+            .copied()
+            .filter(|&idx| self.items[idx].settled.is_none())
+            .collect();
+        items.sort_by_key(|&i| self.original_order(i));
         Some(Batch { items })
     }
 
@@ -293,9 +371,12 @@ impl Store {
     /// The person's event last delivered to `target` (the state the app
     /// was last told), if any.
     pub fn last_delivered(&self, person: &str, target: &str) -> Option<Arc<Event>> {
-        self.items
-            .iter()
-            .filter(|i| i.person == person && i.target == target)
+        self.index
+            .of_person
+            .get(&(person.to_owned(), target.to_owned()))
+            .into_iter()
+            .flatten()
+            .map(|&idx| &self.items[idx])
             .filter(|i| {
                 i.settled
                     .as_ref()
@@ -312,9 +393,9 @@ impl Store {
             .latest
             .iter()
             .filter(|(p, _)| {
-                self.items
-                    .iter()
-                    .any(|i| &i.person == *p && i.target == target)
+                self.index
+                    .of_person
+                    .contains_key(&((*p).clone(), target.to_owned()))
             })
             .map(|(p, e)| {
                 let assigned = e.targets.iter().any(|t| t == target)
@@ -426,5 +507,124 @@ mod tests {
             .map(|i| (i.target.as_str(), i.kind))
             .collect();
         assert_eq!(kinds[3], ("b", EventKind::Deprovision));
+    }
+
+    /// The pick as it was before the queue: group every pending item by
+    /// person, take the least (part, first original order). The queue
+    /// must pick what this scan picks.
+    fn pick_by_scan(s: &Store, target: &str, fifo: bool) -> Option<Vec<usize>> {
+        let mut people: Vec<Vec<usize>> = Vec::new();
+        for (idx, item) in s.items.iter().enumerate() {
+            if item.target != target || item.settled.is_some() {
+                continue;
+            }
+            match people
+                .iter_mut()
+                .find(|v| s.items[v[0]].person == item.person)
+            {
+                Some(v) => v.push(idx),
+                None => people.push(vec![idx]),
+            }
+        }
+        let mut items = people.into_iter().min_by_key(|v| {
+            let by_order = |i: &&usize| s.original_order(**i);
+            let last = v.iter().max_by_key(by_order).map(|i| s.items[*i].kind);
+            let rank = u8::from(fifo || last != Some(EventKind::Deprovision));
+            (
+                rank,
+                v.iter().min_by_key(by_order).map(|i| s.original_order(*i)),
+            )
+        })?;
+        items.sort_by_key(|a| s.original_order(*a));
+        Some(items)
+    }
+
+    #[derive(Debug, Clone)]
+    enum Step {
+        Accept {
+            kind: u8,
+            person: u8,
+            second: u8,
+            targets: u8,
+        },
+        Settle {
+            target: bool,
+            pick_fifo: bool,
+            outcome: u8,
+        },
+    }
+
+    fn step() -> impl proptest::strategy::Strategy<Value = Step> {
+        use proptest::prelude::*;
+        prop_oneof![
+            (0u8..4, 0u8..5, 0u8..60, 1u8..4).prop_map(|(kind, person, second, targets)| {
+                Step::Accept {
+                    kind,
+                    person,
+                    second,
+                    targets,
+                }
+            }),
+            (any::<bool>(), any::<bool>(), 0u8..3).prop_map(|(target, pick_fifo, outcome)| {
+                Step::Settle {
+                    target,
+                    pick_fifo,
+                    outcome,
+                }
+            }),
+        ]
+    }
+
+    proptest::proptest! {
+        /// Events of a few people arriving out of order, to one or two
+        /// targets, settled as picked: every pick agrees with the scan.
+        #[test]
+        fn the_queue_picks_what_a_scan_of_every_item_picks(
+            steps in proptest::collection::vec(step(), 1..60),
+        ) {
+            let mut s = Store::open(None).unwrap();
+            let kinds = [EventType::Joiner, EventType::Mover, EventType::Leaver, EventType::Joiner];
+            for (n, st) in steps.into_iter().enumerate() {
+                match st {
+                    Step::Accept { kind, person, second, targets } => {
+                        let ts: Vec<&str> = match targets { 1 => vec!["a"], 2 => vec!["b"], _ => vec!["a", "b"] };
+                        let at = format!("2026-11-22T10:{:02}:{:02}.000Z", second / 60, second % 60);
+                        let kind = kinds[kind as usize];
+                        let ts = if kind == EventType::Leaver { vec![] } else { ts };
+                        s.accept(event(&format!("e{n}"), kind, &at, &format!("p{person}"), &ts), &|_| 0).unwrap();
+                    }
+                    Step::Settle { target, pick_fifo, outcome } => {
+                        let t = if target { "a" } else { "b" };
+                        let picked = s.pick(t, pick_fifo).map(|b| b.items);
+                        proptest::prop_assert_eq!(&picked, &pick_by_scan(&s, t, pick_fifo));
+                        let outcome = [AuditOutcome::Delivered, AuditOutcome::Parked, AuditOutcome::Dropped][outcome as usize];
+                        for idx in picked.unwrap_or_default() {
+                            s.settle(idx, outcome, false).unwrap();
+                        }
+                    }
+                }
+                for t in ["a", "b"] {
+                    for fifo in [false, true] {
+                        proptest::prop_assert_eq!(s.pick(t, fifo).map(|b| b.items), pick_by_scan(&s, t, fifo));
+                    }
+                    let counted = s.pending_counts(t);
+                    // No reconcile among these events: every undelivered item counts.
+                    let by_scan = s
+                        .items
+                        .iter()
+                        .filter(|i| {
+                            i.target == t
+                                && i.settled
+                                    .as_ref()
+                                    .is_none_or(|x| x.outcome == AuditOutcome::Parked)
+                        })
+                        .count() as u64;
+                    proptest::prop_assert_eq!(
+                        counted.deprovision + counted.provision + counted.update,
+                        by_scan
+                    );
+                }
+            }
+        }
     }
 }
