@@ -35,7 +35,7 @@ joiners-during-429-storm 1
 single-transient-503 10
 leaver-during-expired-token 10
 outage-reaches-failed-then-recovers 5
-blackholed-target 25
+blackholed-target 11
 patch-as-put-attribute-loss 10
 just-in-time-twin 10
 mover-swaps-groups 10

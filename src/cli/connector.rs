@@ -25,7 +25,7 @@ pub struct ConnectorArgs {
     #[arg(long, default_value = "30s")]
     pub failed_after: HumanDuration,
     /// Answers slower than this count as `latency` failures.
-    #[arg(long, default_value = "5s")]
+    #[arg(long, default_value = "2s")]
     pub latency_threshold: HumanDuration,
     /// Switch off one behaviour (repeatable): no-alerts,
     /// alert-on-first-failure, wrong-class, no-first-failure-at,

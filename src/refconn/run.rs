@@ -39,7 +39,7 @@ impl Options {
             targets_file,
             workdir,
             failed_after: Duration::from_secs(30),
-            latency_threshold: Duration::from_secs(5),
+            latency_threshold: Duration::from_secs(2),
             defects: Defects::default(),
             name: "scimulate-reference".into(),
             time_scale: 1.0,
