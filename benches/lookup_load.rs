@@ -48,17 +48,10 @@ fn ceiling(body: Vec<u8>) -> SocketAddr {
 }
 
 fn main() {
-    if std::env::args().any(|a| a == "--list") {
-        return; // `cargo bench -- --list` / `cargo test --benches`
+    if common::listing() {
+        return;
     }
-    let secs: f64 = std::env::var("LOAD_SECS")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(5.0);
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .unwrap();
+    let (secs, rt) = (common::load_secs(), common::runtime());
     let mut report = serde_json::Map::new();
 
     // LOAD_ONLY=lookup: only scimulate's lookups at 16 connections

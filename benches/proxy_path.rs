@@ -123,17 +123,10 @@ fn bare_relay(upstream: SocketAddr) -> SocketAddr {
 }
 
 fn main() {
-    if std::env::args().any(|a| a == "--list") {
-        return; // `cargo bench -- --list` / `cargo test --benches`
+    if common::listing() {
+        return;
     }
-    let secs: f64 = std::env::var("LOAD_SECS")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(5.0);
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .unwrap();
+    let (secs, rt) = (common::load_secs(), common::runtime());
     let server = serve(USERS as usize);
     warm_up(&rt, &server, USERS);
     warm_up_at(&rt, &server, server.proxied, USERS);

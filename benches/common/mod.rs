@@ -19,6 +19,28 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::net::TcpStream;
 
+/// `cargo bench -- --list` and `cargo test --benches` ask a bench to list
+/// itself: it has nothing to list, and must not start a load.
+pub fn listing() -> bool {
+    std::env::args().any(|a| a == "--list")
+}
+
+/// LOAD_SECS: seconds each measurement lasts (default 5).
+pub fn load_secs() -> f64 {
+    std::env::var("LOAD_SECS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(5.0)
+}
+
+/// The load generator's runtime.
+pub fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("a tokio runtime")
+}
+
 pub struct Server {
     pub child: Child,
     /// The target's own listener (`direct_url`).
