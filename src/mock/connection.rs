@@ -33,6 +33,16 @@ impl ConnectionReset {
         })))
     }
 
+    /// For a connection with no socket of its own (an in-memory pipe from
+    /// the network proxy): a reset drops the connection, which the proxy
+    /// passes on as the end of its upstream.
+    pub(super) fn detached() -> Self {
+        ConnectionReset(Arc::new(ResetInner {
+            socket: Mutex::new(None),
+            fired: Notify::new(),
+        }))
+    }
+
     /// Arms an abortive close and tells the connection task to drop the
     /// connection now.
     pub fn reset(&self) {

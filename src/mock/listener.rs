@@ -14,9 +14,9 @@ use hyper_util::service::TowerToHyperService;
 use std::io;
 
 use std::time::Duration;
-use tokio::io::{AsyncRead, AsyncWrite};
+use tokio::io::{AsyncRead, AsyncWrite, DuplexStream};
 use tokio::net::TcpListener;
-use tokio::sync::watch;
+use tokio::sync::{mpsc, watch};
 use tokio_rustls::TlsAcceptor;
 
 /// How long in-flight requests may take to finish once shutdown begins. A
@@ -27,18 +27,33 @@ const SHUTDOWN_GRACE: Duration = Duration::from_secs(3);
 /// connection is dropped (a stalled handshake must not keep a task alive).
 const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// Serves the target `app` on `listener` until `shutdown` turns true, then lets
-/// in-flight requests finish for at most [`SHUTDOWN_GRACE`].
+/// Serves the target `app` on `listener`, and on the in-memory pipes the
+/// network proxy in front of it hands over through `pipes`, until
+/// `shutdown` turns true; then lets in-flight requests finish for at most
+/// [`SHUTDOWN_GRACE`].
 pub async fn serve(
     listener: TcpListener,
+    mut pipes: mpsc::Receiver<DuplexStream>,
     app: Journaled,
     tls: Option<TlsAcceptor>,
     mut shutdown: watch::Receiver<bool>,
 ) -> io::Result<()> {
     let graceful = GracefulShutdown::new();
+    let mut piped = true;
     loop {
         let accepted = tokio::select! {
             accepted = listener.accept() => accepted,
+            pipe = pipes.recv(), if piped => {
+                match pipe {
+                    Some(pipe) => {
+                        let reset = ConnectionReset::detached();
+                        let (app, tls, watcher) = (app.clone(), tls.clone(), graceful.watcher());
+                        tokio::spawn(handle(pipe, app, tls, reset, watcher));
+                    }
+                    None => piped = false,
+                }
+                continue;
+            }
             _ = shutdown.wait_for(|stop| *stop) => break,
         };
         let stream = match accepted {
@@ -56,32 +71,41 @@ pub async fn serve(
         let Ok(reset) = ConnectionReset::new(&stream) else {
             continue;
         };
-        let app = app.clone();
-        let watcher = graceful.watcher();
-        let tls = tls.clone();
-        tokio::spawn(async move {
-            match tls {
-                None => serve_connection(stream, app, reset, watcher).await,
-                Some(acceptor) => {
-                    match tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(stream)).await {
-                        Ok(Ok(tls_stream)) => {
-                            serve_connection(tls_stream, app, reset, watcher).await
-                        }
-                        // A failed handshake is the client's business
-                        // (e.g. it does not trust the run's CA).
-                        Ok(Err(e)) => tracing::debug!("TLS handshake failed: {e}"),
-                        Err(_) => tracing::debug!("TLS handshake timed out"),
-                    }
-                }
-            }
-        });
+        let (app, tls, watcher) = (app.clone(), tls.clone(), graceful.watcher());
+        tokio::spawn(handle(stream, app, tls, reset, watcher));
     }
     drop(listener);
+    drop(pipes);
     tokio::select! {
         _ = graceful.shutdown() => {}
         _ = tokio::time::sleep(SHUTDOWN_GRACE) => {}
     }
     Ok(())
+}
+
+/// One connection, a socket or a pipe: TLS first when the target serves
+/// HTTPS (through the proxy the client's TLS bytes arrive as they are).
+async fn handle<IO>(
+    io: IO,
+    app: Journaled,
+    tls: Option<TlsAcceptor>,
+    reset: ConnectionReset,
+    watcher: hyper_util::server::graceful::Watcher,
+) where
+    IO: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+{
+    match tls {
+        None => serve_connection(io, app, reset, watcher).await,
+        Some(acceptor) => {
+            match tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(io)).await {
+                Ok(Ok(tls_stream)) => serve_connection(tls_stream, app, reset, watcher).await,
+                // A failed handshake is the client's business
+                // (e.g. it does not trust the run's CA).
+                Ok(Err(e)) => tracing::debug!("TLS handshake failed: {e}"),
+                Err(_) => tracing::debug!("TLS handshake timed out"),
+            }
+        }
+    }
 }
 
 /// Errors that concern one connection only; the loop goes on at once.

@@ -8,8 +8,9 @@ use super::state::TargetState;
 use std::io;
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
+use tokio::io::DuplexStream;
 use tokio::net::TcpListener;
-use tokio::sync::watch;
+use tokio::sync::{mpsc, watch};
 use tokio::task::JoinHandle;
 use tokio_rustls::TlsAcceptor;
 
@@ -18,6 +19,9 @@ pub struct RunningTarget {
     pub addr: SocketAddr,
     /// `http://HOST:PORT`, or `https://` when the target serves TLS.
     pub origin: String,
+    /// Where the network proxy in front hands over its connections as
+    /// in-memory pipes, sparing them a second trip through loopback TCP.
+    pub pipes: mpsc::Sender<DuplexStream>,
     task: JoinHandle<io::Result<()>>,
 }
 
@@ -69,11 +73,14 @@ pub async fn start(
         .install_quirks()
         .map_err(|why| io::Error::other(format!("target {name}: {why}")))?;
     let app = http::service(state.clone());
-    let task = tokio::spawn(listener::serve(listener, app, tls, shutdown));
+    // A short queue: a pipe is served as soon as the accept loop turns.
+    let (pipes, piped) = mpsc::channel(64);
+    let task = tokio::spawn(listener::serve(listener, piped, app, tls, shutdown));
     Ok(RunningTarget {
         state,
         addr,
         origin,
+        pipes,
         task,
     })
 }

@@ -2,7 +2,7 @@
 //! async client that drives it or a real Toxiproxy server.
 //!
 //! `api` is the HTTP surface, `registry` the named proxies, `error` the
-//! API's one error, `engine` the TCP forwarding, `toxic` the toxic objects,
+//! API's one error, `engine` the TCP forwarding, `local` the upstreams served in memory, `toxic` the toxic objects,
 //! `timing`/`closing` the two families of toxic behaviour, `client` the
 //! client, `model` the JSON both share.
 
@@ -12,6 +12,7 @@ mod client;
 mod closing;
 mod engine;
 mod error;
+mod local;
 mod model;
 mod registry;
 mod timing;
@@ -20,5 +21,6 @@ mod toxic;
 pub use api::{ApiServer, router};
 pub use client::{Client, ClientError};
 pub use error::ApiError;
+pub use local::{Acceptor, LocalUpstreams};
 pub use model::{ApiErrorBody, NewProxy, NewToxic, ProxyJson, ToxicJson, VERSION};
 pub use registry::Registry;

@@ -5,6 +5,7 @@
 
 use super::engine::{self, Running, Shared};
 use super::error::ApiError;
+use super::local::LocalUpstreams;
 use super::model::{NewProxy, ProxyJson, ToxicJson};
 use super::toxic::{Kind, Stream, Toxic};
 use serde_json::Value;
@@ -84,6 +85,7 @@ pub struct Registry {
     seed: u64,
     host: IpAddr,
     proxies: Mutex<BTreeMap<String, Entry>>,
+    local: Arc<LocalUpstreams>,
 }
 
 fn field_str(obj: &serde_json::Map<String, Value>, key: &str) -> Result<Option<String>, ApiError> {
@@ -129,7 +131,14 @@ impl Registry {
             seed,
             host,
             proxies: Mutex::new(BTreeMap::new()),
+            local: Arc::new(LocalUpstreams::default()),
         }
+    }
+
+    /// The upstreams this process serves itself, reached in memory by
+    /// every proxy of this registry whose upstream is one of them.
+    pub fn local_upstreams(&self) -> Arc<LocalUpstreams> {
+        self.local.clone()
     }
 
     /// An empty or host-less `listen` (`""`, `":0"`) binds the registry's
@@ -155,7 +164,7 @@ impl Registry {
             upstream: input.upstream.clone(),
             enabled: false,
             toxics: Vec::new(),
-            shared: Arc::new(Shared::new(name, self.seed, toxics)),
+            shared: Arc::new(Shared::new(name, self.seed, toxics, self.local.clone())),
             running: None,
         }
     }

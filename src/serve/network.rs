@@ -4,20 +4,21 @@
 //! way.
 
 use crate::mock::server::RunningTarget;
-use crate::netproxy::{ApiServer, Client, ClientError, NewProxy, Registry};
+use crate::netproxy::{ApiServer, Client, ClientError, LocalUpstreams, NewProxy, Registry};
 use std::collections::HashMap;
 use std::io;
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 
 pub(crate) enum Network {
-    BuiltIn(ApiServer),
+    /// The built-in proxy reaches the targets of this process in memory.
+    BuiltIn {
+        api: ApiServer,
+        local: Arc<LocalUpstreams>,
+    },
     /// A user's Toxiproxy: the proxies made for this run are deleted at
     /// shutdown, the server itself is left alone.
-    External {
-        client: Client,
-        made: Vec<String>,
-    },
+    External { client: Client, made: Vec<String> },
 }
 
 fn io_err(e: ClientError) -> io::Error {
@@ -35,21 +36,23 @@ impl Network {
             },
             None => {
                 let registry = Arc::new(Registry::new(seed, listen));
-                Network::BuiltIn(ApiServer::start(SocketAddr::new(listen, 0), registry).await?)
+                let local = registry.local_upstreams();
+                let api = ApiServer::start(SocketAddr::new(listen, 0), registry).await?;
+                Network::BuiltIn { api, local }
             }
         })
     }
 
     pub(crate) fn url(&self) -> String {
         match self {
-            Network::BuiltIn(api) => api.url(),
+            Network::BuiltIn { api, .. } => api.url(),
             Network::External { client, .. } => client.url().to_owned(),
         }
     }
 
     fn client(&self) -> io::Result<Client> {
         match self {
-            Network::BuiltIn(api) => Client::new(&api.url()).map_err(io::Error::other),
+            Network::BuiltIn { api, .. } => Client::new(&api.url()).map_err(io::Error::other),
             Network::External { client, .. } => Ok(client.clone()),
         }
     }
@@ -64,6 +67,9 @@ impl Network {
         let client = self.client()?;
         let mut addrs = HashMap::new();
         for t in targets {
+            if let Network::BuiltIn { local, .. } = self {
+                local.register(t.addr.to_string(), t.pipes.clone());
+            }
             let proxy = NewProxy {
                 name: t.state.name.clone(),
                 listen: SocketAddr::new(listen, 0).to_string(),
@@ -90,7 +96,7 @@ impl Network {
 
     pub(crate) async fn shutdown(self) -> io::Result<()> {
         match self {
-            Network::BuiltIn(api) => api.shutdown().await,
+            Network::BuiltIn { api, .. } => api.shutdown().await,
             Network::External { client, made } => {
                 for name in made {
                     // Best effort: the user may have deleted it already.

@@ -26,6 +26,7 @@ mod filter_rfc;
 mod judge_evidence;
 mod netproxy_api;
 mod netproxy_e2e;
+mod netproxy_local;
 mod netproxy_toxics;
 mod partition;
 mod patch_rfc;
