@@ -159,15 +159,15 @@ impl<'a> Memberships<'a> {
             .map(|&i| &self.groups[i])
     }
 
-    /// The first group named `name` (case-insensitively) and whether
-    /// `member` is in it.
-    pub fn find(&self, name: &str, member: &str) -> Option<(&'a Value, bool)> {
+    /// Whether `member` is in the first group named `name`
+    /// (case-insensitively); `None` when the target has no such group.
+    pub fn holds(&self, name: &str, member: &str) -> Option<bool> {
         let &i = self.by_name.get(&name.to_ascii_lowercase())?;
-        let held = self
-            .of_member
-            .get(member)
-            .is_some_and(|list| list.binary_search(&i).is_ok());
-        Some((&self.groups[i], held))
+        Some(
+            self.of_member
+                .get(member)
+                .is_some_and(|list| list.binary_search(&i).is_ok()),
+        )
     }
 }
 
@@ -254,8 +254,8 @@ mod tests {
         let m = Memberships::new(&groups);
         let names: Vec<&str> = m.groups_of("u1").map(Memberships::name).collect();
         assert_eq!(names, ["Eng", "ops"]);
-        assert!(m.find("OPS", "u2").is_some_and(|(_, held)| held));
-        assert!(m.find("eng", "u2").is_some_and(|(_, held)| !held));
-        assert!(m.find("sales", "u1").is_none());
+        assert_eq!(m.holds("OPS", "u2"), Some(true));
+        assert_eq!(m.holds("eng", "u2"), Some(false));
+        assert_eq!(m.holds("sales", "u1"), None);
     }
 }

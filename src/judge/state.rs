@@ -179,10 +179,10 @@ fn compare_groups(
         }
     }
     for w in want {
-        match groups.find(w, id) {
+        match groups.holds(w, id) {
             None => diff.push(format!("{key}: group {w} does not exist")),
-            Some((_, false)) => diff.push(format!("{key}: not a member of group {w}")),
-            Some((_, true)) => {}
+            Some(false) => diff.push(format!("{key}: not a member of group {w}")),
+            Some(true) => {}
         }
     }
 }

@@ -25,12 +25,12 @@ use std::time::Duration;
 /// which the connector may still have been writing.
 pub(crate) async fn evidence(live: &Live<'_>, exited: Option<ConnectorExit>) -> Evidence {
     let people = &live.scenario.people;
+    let index = People::new(people);
     let mut requests = BTreeMap::new();
     for t in &live.serving.targets {
         let target = &t.state;
         let entries = target.journal.since(0);
-        let owners = account_owners(people, &holdings(target).users, &entries);
-        let index = People::new(people);
+        let owners = account_owners(&index, people, &holdings(target).users, &entries);
         let list = entries
             .iter()
             .map(|e| request(e, &index, &owners))
@@ -106,12 +106,12 @@ fn fault_windows(live: &Live<'_>) -> Vec<FaultWindow> {
 /// Which person owns each account id: accounts in the final state, and
 /// accounts created along the way (answers to POST /Users).
 fn account_owners(
+    index: &People<'_>,
     people: &[Person],
     users: &[Value],
     entries: &[std::sync::Arc<JournalEntry>],
 ) -> BTreeMap<String, String> {
     let mut owners = BTreeMap::new();
-    let index = People::new(people);
     let accounts = Accounts::new(users);
     for p in people {
         for a in accounts.of(p) {
@@ -137,8 +137,9 @@ fn account_owners(
     owners
 }
 
-/// The person a User object belongs to (SPEC §5: externalId, else
-/// userName case-insensitively).
+/// A journal entry as the judge reads it, tied to the person it concerns:
+/// through the account id in its path, or, for a create, through the body
+/// it sent.
 fn request(e: &JournalEntry, people: &People<'_>, owners: &BTreeMap<String, String>) -> Request {
     let body = String::from_utf8_lossy(&e.body).into_owned();
     let person = match users_id(&e.path) {
