@@ -23,28 +23,17 @@ use std::sync::Arc;
 
 /// A minimal axum server on its own 2-thread runtime, like `serve`'s.
 fn ceiling(body: Vec<u8>) -> SocketAddr {
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        let rt = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()
-            .unwrap();
-        rt.block_on(async move {
-            let body = Bytes::from(body);
-            let app = Router::new().route(
-                "/Users",
-                get(move || {
-                    let body = body.clone();
-                    async move { ([("content-type", "application/scim+json")], body) }
-                }),
-            );
-            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-            tx.send(listener.local_addr().unwrap()).unwrap();
-            axum::serve(listener, app).await.unwrap();
-        });
-    });
-    rx.recv().unwrap()
+    common::on_own_runtime(move |listener| async move {
+        let body = Bytes::from(body);
+        let app = Router::new().route(
+            "/Users",
+            get(move || {
+                let body = body.clone();
+                async move { ([("content-type", "application/scim+json")], body) }
+            }),
+        );
+        axum::serve(listener, app).await.unwrap();
+    })
 }
 
 fn main() {

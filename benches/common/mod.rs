@@ -41,6 +41,31 @@ pub fn runtime() -> tokio::runtime::Runtime {
         .expect("a tokio runtime")
 }
 
+/// A server of the bench's own (a ceiling, a relay) on a 2-thread runtime
+/// of its own, like `serve`'s, so it competes for the cores as scimulate
+/// does: `serve` gets a loopback listener and runs until the process ends.
+/// Returns the listener's address.
+pub fn on_own_runtime<F, Fut>(serve: F) -> SocketAddr
+where
+    F: FnOnce(tokio::net::TcpListener) -> Fut + Send + 'static,
+    Fut: std::future::Future<Output = ()>,
+{
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async move {
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+            tx.send(listener.local_addr().unwrap()).unwrap();
+            serve(listener).await;
+        });
+    });
+    rx.recv().unwrap()
+}
+
 pub struct Server {
     pub child: Child,
     /// The target's own listener (`direct_url`).

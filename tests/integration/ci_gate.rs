@@ -740,16 +740,20 @@ fn the_gitlab_matrix_jobs_split_the_pack_and_merge_it_back() {
         let report = cwd.path().join(format!("{merged_from}/{k}/report.json"));
         assert!(report.is_file(), "slice {k} keeps {}", report.display());
     }
-    let merged = bash(
-        cwd.path(),
-        &["-ec".as_ref(), script(merge).as_ref()],
-        &[
-            ("SCIMULATE_BIN", env!("CARGO_BIN_EXE_scimulate")),
-            ("SCIMULATE_MERGE", merged_from),
-            ("SCIMULATE_REPORT_DIR", report_dir),
-        ],
-        None,
-    );
+    // The merge job, as the template runs it.
+    let merge_slices = || {
+        bash(
+            cwd.path(),
+            &["-ec".as_ref(), script(merge).as_ref()],
+            &[
+                ("SCIMULATE_BIN", env!("CARGO_BIN_EXE_scimulate")),
+                ("SCIMULATE_MERGE", merged_from),
+                ("SCIMULATE_REPORT_DIR", report_dir),
+            ],
+            None,
+        )
+    };
+    let merged = merge_slices();
     assert_eq!(merged.code, Some(0), "{}", merged.stderr);
     assert!(
         merged.stderr.contains("every check passed"),
@@ -770,16 +774,7 @@ fn the_gitlab_matrix_jobs_split_the_pack_and_merge_it_back() {
 
     // A slice whose artifacts are lost fails the merge.
     std::fs::remove_dir_all(cwd.path().join(format!("{merged_from}/2"))).unwrap();
-    let merged = bash(
-        cwd.path(),
-        &["-ec".as_ref(), script(merge).as_ref()],
-        &[
-            ("SCIMULATE_BIN", env!("CARGO_BIN_EXE_scimulate")),
-            ("SCIMULATE_MERGE", merged_from),
-            ("SCIMULATE_REPORT_DIR", report_dir),
-        ],
-        None,
-    );
+    let merged = merge_slices();
     assert_eq!(merged.code, Some(2), "{}", merged.stderr);
     assert!(
         merged.stderr.contains(&format!("partition 2/{n} missing")),
