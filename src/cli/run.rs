@@ -122,6 +122,10 @@ fn bad_input(e: impl std::error::Error) -> CliError {
     CliError::BadInput(e.to_string())
 }
 
+/// The tag of scenarios that measure rather than gate (a directory-sized
+/// game day): skipped in a folder unless `--tags` names it.
+pub(crate) const BENCHMARK: &str = "benchmark";
+
 /// `--tags a,b` keeps the scenarios carrying a or b; `!slow` drops those
 /// carrying slow (SPEC §1: "e.g. skip `slow`").
 pub(crate) fn wanted_by_tags(wanted: &[String], tags: &[String]) -> bool {
@@ -147,6 +151,14 @@ fn load_scenarios(args: &RunArgs) -> Result<Vec<Scenario>, CliError> {
     }
     scenarios.retain(|s| args.only.as_deref().is_none_or(|g| glob_match(g, &s.name)));
     scenarios.retain(|s| wanted_by_tags(&args.tags, &s.tags));
+    // A benchmark takes minutes: found in a folder, it runs only when
+    // asked for by tag; named as a file, it runs.
+    let named: Vec<&PathBuf> = args.paths.iter().filter(|p| p.is_file()).collect();
+    scenarios.retain(|s| {
+        !s.tags.iter().any(|t| t == BENCHMARK)
+            || args.tags.iter().any(|t| t == BENCHMARK)
+            || named.iter().any(|p| **p == s.file)
+    });
     Ok(scenarios)
 }
 
@@ -195,7 +207,7 @@ pub fn run(args: RunArgs) -> Result<Outcome, CliError> {
     let scenarios = load_scenarios(&args)?;
     if scenarios.is_empty() {
         return Err(CliError::BadInput(
-            "no scenario to run: the paths hold none, or --only/--tags left none".into(),
+            "no scenario to run: the paths hold none, or --only/--tags left none (a scenario tagged `benchmark` runs only under `--tags benchmark` or named as a file)".into(),
         ));
     }
     // What the whole selection is, before any slicing: every partition

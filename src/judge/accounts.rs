@@ -6,6 +6,7 @@
 
 use crate::scenario::Person;
 use serde_json::Value;
+use std::borrow::Borrow;
 use std::collections::HashMap;
 
 fn external_id(account: &Value) -> Option<&str> {
@@ -19,13 +20,15 @@ fn user_name(account: &Value) -> Option<&str> {
 /// A target's users, indexed by `externalId` and by `userName` folded to
 /// lower case (the SCIM fold is ASCII's, as `eq_ignore_ascii_case`).
 pub struct Accounts<'a> {
-    users: &'a [Value],
+    users: Vec<&'a Value>,
     by_external: HashMap<&'a str, Vec<usize>>,
     by_name: HashMap<String, Vec<usize>>,
 }
 
 impl<'a> Accounts<'a> {
-    pub fn new(users: &'a [Value]) -> Self {
+    /// `users` as the evidence holds them (shared with a store) or plain.
+    pub fn new<U: Borrow<Value>>(users: &'a [U]) -> Self {
+        let users: Vec<&Value> = users.iter().map(Borrow::borrow).collect();
         let mut by_external: HashMap<&str, Vec<usize>> = HashMap::new();
         let mut by_name: HashMap<String, Vec<usize>> = HashMap::new();
         for (i, u) in users.iter().enumerate() {
@@ -53,14 +56,14 @@ impl<'a> Accounts<'a> {
             .get(ext)
             .into_iter()
             .flatten()
-            .map(|&i| &self.users[i])
+            .map(|&i| self.users[i])
             .collect();
         let named = self
             .by_name
             .get(&person.user_name().to_ascii_lowercase())
             .into_iter()
             .flatten()
-            .map(|&i| &self.users[i])
+            .map(|&i| self.users[i])
             .filter(|u| external_id(u) != Some(ext));
         found.extend(named);
         found
@@ -112,14 +115,15 @@ impl<'a> People<'a> {
 
 /// A target's groups, indexed by folded `displayName` and by member.
 pub struct Memberships<'a> {
-    groups: &'a [Value],
+    groups: Vec<&'a Value>,
     by_name: HashMap<String, usize>,
     /// Member id → the groups (positions, ascending, once each) holding it.
     of_member: HashMap<&'a str, Vec<usize>>,
 }
 
 impl<'a> Memberships<'a> {
-    pub fn new(groups: &'a [Value]) -> Self {
+    pub fn new<G: Borrow<Value>>(groups: &'a [G]) -> Self {
+        let groups: Vec<&Value> = groups.iter().map(Borrow::borrow).collect();
         let mut by_name = HashMap::new();
         let mut of_member: HashMap<&str, Vec<usize>> = HashMap::new();
         for (i, g) in groups.iter().enumerate() {
@@ -156,7 +160,7 @@ impl<'a> Memberships<'a> {
             .get(member)
             .into_iter()
             .flatten()
-            .map(|&i| &self.groups[i])
+            .map(|&i| self.groups[i])
     }
 
     /// Whether `member` is in the first group named `name`
@@ -224,6 +228,8 @@ mod tests {
             name in prop::sample::select(vec!["ann", "Bob", "dee"]),
         ) {
             let p = person("p", ext, name);
+            let shared: Vec<std::sync::Arc<Value>> = users.iter().cloned().map(std::sync::Arc::new).collect();
+            prop_assert_eq!(Accounts::new(&shared).of(&p), scan(&p, &users));
             prop_assert_eq!(Accounts::new(&users).of(&p), scan(&p, &users));
         }
     }

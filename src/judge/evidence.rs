@@ -17,6 +17,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::collections::BTreeMap;
+use std::sync::Arc;
 use std::time::Duration;
 
 pub type Instant = DateTime<Utc>;
@@ -41,7 +42,8 @@ pub struct Evidence {
     pub targets: Vec<String>,
     /// The checks of `expect`, the implicit final `state` included.
     pub expect: Vec<Expectation>,
-    pub people: Vec<Person>,
+    /// Shared with the scenario: a hundred thousand people are one copy.
+    pub people: Arc<Vec<Person>>,
     /// What the source of truth says each target should hold, by person.
     pub expected: BTreeMap<String, BTreeMap<String, Expected>>,
     /// What each target holds at the end.
@@ -70,7 +72,7 @@ impl Default for Evidence {
             time_scale: 0.0,
             targets: Vec::new(),
             expect: Vec::new(),
-            people: Vec::new(),
+            people: Arc::default(),
             expected: BTreeMap::new(),
             state: BTreeMap::new(),
             requests: BTreeMap::new(),
@@ -155,8 +157,10 @@ impl Request {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Holdings {
-    pub users: Vec<Value>,
-    pub groups: Vec<Value>,
+    /// Shared with the target's store, not copied: a hundred thousand
+    /// people in five apps would otherwise be held twice.
+    pub users: Vec<Arc<Value>>,
+    pub groups: Vec<Arc<Value>>,
     /// `None`: every attribute counts.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub user_schema: Option<UserSchema>,
@@ -325,7 +329,7 @@ mod tests {
         e.state.insert(
             "a".into(),
             Holdings {
-                users: vec![json!({"id": "u1"})],
+                users: vec![json!({"id": "u1"}).into()],
                 groups: vec![],
                 user_schema: Some(UserSchema::of(&ResourceSchema::user())),
             },

@@ -9,6 +9,7 @@ use super::result::CheckResult;
 use crate::scenario::Person;
 use crate::scenario::truth::Expected;
 use serde_json::{Map, Value};
+use std::borrow::Borrow;
 use std::collections::BTreeMap;
 
 fn is_active(account: &Value) -> bool {
@@ -28,7 +29,7 @@ pub fn judge_state(
     target: &str,
     people: &[Person],
     expected: &BTreeMap<String, Expected>,
-    (users, groups): (&[Value], &[Value]),
+    (users, groups): (&[impl Borrow<Value>], &[impl Borrow<Value>]),
     schema: Option<&UserSchema>,
 ) -> CheckResult {
     let mut diff = Vec::new();
@@ -192,7 +193,7 @@ pub fn judge_no_twins(
     index: usize,
     target: &str,
     people: &[Person],
-    users: &[Value],
+    users: &[impl Borrow<Value>],
 ) -> CheckResult {
     let accounts = Accounts::new(users);
     let twins: Vec<String> = people

@@ -137,7 +137,10 @@ fn settle(shared: &Shared, rt: &Runtime, batch: &Batch, outcome: AuditOutcome) {
 async fn wait(shared: &Shared, rt: &Runtime, delay: Duration, stop: &mut watch::Receiver<bool>) {
     let deadline = tokio::time::Instant::now() + delay;
     loop {
-        if let Some(d) = rt.health.lock().tick() {
+        // Health's lock is let go before the alert takes the store's: an
+        // event being accepted holds the store's and asks for health's.
+        let due = rt.health.lock().tick();
+        if let Some(d) = due {
             shared.alert(&rt.name, d);
         }
         let now = tokio::time::Instant::now();
@@ -186,7 +189,10 @@ async fn wait_for_credential(
             tokio::time::sleep(BACKOFF_FLOOR).await;
             return;
         }
-        if let Some(d) = rt.health.lock().tick() {
+        // Health's lock is let go before the alert takes the store's: an
+        // event being accepted holds the store's and asks for health's.
+        let due = rt.health.lock().tick();
+        if let Some(d) = due {
             shared.alert(&rt.name, d);
         }
         tokio::select! {

@@ -26,7 +26,7 @@ pub mod terminal;
 mod write;
 
 pub use baseline::{Baseline, BaselineError, apply as apply_baseline};
-pub use mask::{mask_json, mask_secrets};
+pub use mask::{MaskingWriter, mask_json, mask_secrets};
 pub use merge::{Source, merge};
 pub use model::{
     BaselineMark, CertifyCheck, CheckReport, FailOn, HarnessError, Level, Outcome, Pack,

@@ -108,7 +108,7 @@ fn fault_windows(live: &Live<'_>) -> Vec<FaultWindow> {
 fn account_owners(
     index: &People<'_>,
     people: &[Person],
-    users: &[Value],
+    users: &[impl std::borrow::Borrow<Value>],
     entries: &[std::sync::Arc<JournalEntry>],
 ) -> BTreeMap<String, String> {
     let mut owners = BTreeMap::new();

@@ -3,7 +3,8 @@
 //! judged again (or kept as a corpus case) without running it.
 
 use crate::judge::Evidence;
-use crate::report::mask_json;
+use crate::report::MaskingWriter;
+use std::io::{BufWriter, Write};
 use std::path::Path;
 
 pub(crate) const FILE_NAME: &str = "evidence.json";
@@ -13,11 +14,14 @@ pub(crate) const FILE_NAME: &str = "evidence.json";
 pub(crate) fn write(run_dir: &Path, evidence: &Evidence, secrets: &[String]) -> Result<(), String> {
     let path = run_dir.join(FILE_NAME);
     let fail = |e: &dyn std::fmt::Display| format!("{}: {e}", path.display());
-    let mut doc = serde_json::to_value(evidence).map_err(|e| fail(&e))?;
-    mask_json(&mut doc, secrets);
-    let mut text = serde_json::to_vec_pretty(&doc).map_err(|e| fail(&e))?;
-    text.push(b'\n');
-    std::fs::write(&path, text).map_err(|e| fail(&e))
+    let file = std::fs::File::create(&path).map_err(|e| fail(&e))?;
+    // Streamed: the evidence of a hundred thousand people is written
+    // without a second copy of it, as a value or as text, in memory.
+    let mut out = MaskingWriter::new(BufWriter::new(file), secrets);
+    serde_json::to_writer_pretty(&mut out, evidence).map_err(|e| fail(&e))?;
+    out.write_all(b"\n").map_err(|e| fail(&e))?;
+    out.finish().map_err(|e| fail(&e))?;
+    Ok(())
 }
 
 #[cfg(test)]

@@ -12,11 +12,11 @@ use crate::mock::state::TargetState;
 use crate::netproxy::Client;
 use crate::report::{TimelineEntry, TimelineKind};
 use crate::scenario::truth::{SentEvent, Truth};
-use crate::scenario::{Action, NetworkChange, Scenario, Signal, Step, Timing};
+use crate::scenario::{Action, NetworkChange, Person, Scenario, Signal, Step, Timing};
 use crate::serve::Serving;
 use chrono::{DateTime, Utc};
 use serde_json::json;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::time::Instant;
@@ -25,6 +25,8 @@ pub(crate) struct Live<'a> {
     pub scenario: &'a Scenario,
     pub serving: Serving,
     pub connector: Connector,
+    /// The scenario's people by key: a step may name thousands of them.
+    pub people: HashMap<&'a str, &'a Person>,
     pub truth: Truth,
     pub scale: f64,
     pub started: Instant,
@@ -50,7 +52,7 @@ impl Live<'_> {
         u64::try_from(self.started.elapsed().as_millis()).unwrap_or(u64::MAX)
     }
 
-    fn note(&mut self, kind: TimelineKind, target: Option<&str>, summary: String) {
+    pub(crate) fn note(&mut self, kind: TimelineKind, target: Option<&str>, summary: String) {
         self.timeline.push(TimelineEntry {
             at_ms: self.elapsed_ms(),
             kind,
@@ -105,7 +107,7 @@ impl Live<'_> {
                 set,
             } => {
                 for key in people {
-                    let Some(person) = self.scenario.person(key) else {
+                    let Some(person) = self.people.get(key.as_str()).copied() else {
                         continue;
                     };
                     let sent = self.truth.lifecycle(

@@ -5,6 +5,7 @@
 
 mod collect;
 mod evidence_file;
+mod existing;
 mod live;
 mod run_dir;
 mod settle;
@@ -15,7 +16,7 @@ use crate::fault::Quirk;
 use crate::judge::evidence::ConnectorExit;
 use crate::netproxy::Client;
 use crate::report::{
-    CheckReport, HarnessError, Progress, ReceivedAlert, RunReport, ScenarioReport,
+    CheckReport, HarnessError, Progress, ReceivedAlert, RunReport, ScenarioReport, TimelineKind,
 };
 use crate::scenario::Scenario;
 use crate::scenario::truth::Truth;
@@ -130,6 +131,15 @@ pub async fn run_scenario(
             );
         }
     };
+    let mut truth = Truth::new();
+    let states: Vec<_> = serving.targets.iter().map(|t| &t.state).collect();
+    if let Err(e) = existing::seed(scenario, &states, &mut truth) {
+        let _ = serving.shutdown().await;
+        return (
+            harness(scenario, "seeding the existing accounts", e),
+            vec![],
+        );
+    }
     let mut secrets = vec![serving.endpoints.admin.token.clone()];
     for t in serving.endpoints.targets.values() {
         match &t.auth {
@@ -175,7 +185,12 @@ pub async fn run_scenario(
         scenario,
         serving,
         connector,
-        truth: Truth::new(),
+        people: scenario
+            .people
+            .iter()
+            .map(|p| (p.key.as_str(), p))
+            .collect(),
+        truth,
         scale: if options.time_scale > 0.0 {
             options.time_scale
         } else {
@@ -193,6 +208,13 @@ pub async fn run_scenario(
         proxy,
         hung: Vec::new(),
     };
+    for (target, n) in existing::counts(scenario) {
+        live.note(
+            TimelineKind::Step,
+            Some(target),
+            format!("existing: {n} accounts seeded before the connector started"),
+        );
+    }
     let exited = play(&mut live).await;
     let evidence = collect::evidence(&live, exited).await;
     let results = crate::judge::judge(&evidence);

@@ -19,7 +19,7 @@ const POLL: Duration = Duration::from_millis(100);
 /// source of truth says they should hold.
 pub(crate) struct Watch<'a> {
     pub targets: Vec<&'a TargetState>,
-    pub people: &'a [Person],
+    pub people: &'a std::sync::Arc<Vec<Person>>,
     pub truth: &'a Truth,
     /// Nothing of the connector runs between events, so nothing can change
     /// while no event is delivered.
@@ -92,7 +92,7 @@ pub(crate) async fn wait(watch: &Watch<'_>, timeout: Duration) -> Result<(), Str
     let deadline = Instant::now() + timeout;
     let mut last = LastRequest::default();
     let mut evidence = Evidence {
-        people: watch.people.to_vec(),
+        people: watch.people.clone(),
         ..Evidence::default()
     };
     loop {

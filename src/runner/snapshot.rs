@@ -6,15 +6,15 @@ use crate::judge::evidence::{Holdings, UserSchema};
 use crate::mock::state::TargetState;
 use crate::scim::schema::ResourceTypeName;
 use serde_json::Value;
+use std::sync::Arc;
 
 pub(crate) fn holdings(state: &TargetState) -> Holdings {
     let dump = |kind| {
         state
             .store
             .query(kind, None)
-            .iter()
-            .map(|v| (**v).clone())
-            .collect::<Vec<Value>>()
+            .into_iter()
+            .collect::<Vec<Arc<Value>>>()
     };
     Holdings {
         users: dump(ResourceTypeName::User),

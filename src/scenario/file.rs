@@ -26,6 +26,9 @@ pub struct RawScenario {
     pub targets: Spanned<BTreeMap<String, RawTarget>>,
     #[serde(default)]
     pub people: RawPeople,
+    /// Accounts the targets hold before the first step.
+    #[serde(default)]
+    pub existing: Vec<Spanned<RawExisting>>,
     pub steps: Vec<Spanned<RawStep>>,
     #[serde(default)]
     pub expect: Vec<Spanned<RawExpect>>,
@@ -58,7 +61,22 @@ pub struct Generate {
     pub count: usize,
 }
 
-/// One name, a list of names, or `all`.
+/// People who already have accounts when the scenario starts, as if an
+/// earlier provisioning had made them: the targets are seeded with them
+/// and the source of truth counts them as joined.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawExisting {
+    pub people: Spanned<Names>,
+    /// Default: every target.
+    #[serde(default)]
+    pub targets: Option<Spanned<Vec<String>>>,
+    #[serde(default)]
+    pub groups: Vec<String>,
+}
+
+/// One name, a list of names, or `all`; a name may be a range of
+/// generated people, `p1..p500`.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(untagged)]
 pub enum Names {
@@ -272,6 +290,7 @@ mod schema_keys {
     #[case::target("steps: []", &["targets", "*"])]
     #[case::people("steps: []\npeople: {@: 1}", &["people"])]
     #[case::generate("steps: []\npeople: {generate: {count: 1, @: 1}}", &["people", "generate"])]
+    #[case::existing("steps: []\nexisting: [{people: all, @: 1}]", &["existing", "[]"])]
     #[case::step("steps: [{@: 1}]", &["steps", "[]"])]
     #[case::restart("steps: [{restart_connector: {@: 1}}]", &["steps", "[]", "restart_connector"])]
     #[case::expect("steps: []\nexpect: [{@: 1}]", &["expect", "[]"])]

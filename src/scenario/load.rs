@@ -4,8 +4,8 @@
 
 use super::file::{Names, RawExpect, RawScenario, RawStep, StateExpect, StateWord};
 use super::model::{
-    Action, Check, DEFAULT_SETTLE_TIMEOUT, Expect, NetworkChange, Scenario, Step, TargetSpec,
-    Timing,
+    Action, Check, DEFAULT_SETTLE_TIMEOUT, Existing, Expect, NetworkChange, Scenario, Step,
+    TargetSpec, Timing,
 };
 use super::people::{CORE_KEYS, ENTERPRISE_KEYS, Person, is_person_key, make_person};
 use crate::contract::event::EventType;
@@ -15,6 +15,7 @@ use crate::mock::profile::Profile;
 use crate::yaml::{LoadError, closest, did_you_mean};
 use serde_json::{Map, Value};
 use serde_saphyr::Spanned;
+use std::collections::HashSet;
 use std::path::Path;
 use std::time::Duration;
 
@@ -37,6 +38,43 @@ pub fn from_yaml(text: &str, path: &Path) -> Result<Scenario, Located> {
         file: Source::new(&origin, text),
     }
     .scenario(raw, path)
+}
+
+/// The people's keys, looked up once per name rather than by a scan: a
+/// step may name ten thousand of a hundred thousand people.
+struct Keys {
+    all: Vec<String>,
+    set: HashSet<String>,
+    /// How many generated people (`p1` … `pN`) there are.
+    generated: usize,
+}
+
+impl Keys {
+    fn of(people: &[Person], generated: usize) -> Keys {
+        let all: Vec<String> = people.iter().map(|p| p.key.clone()).collect();
+        Keys {
+            set: all.iter().cloned().collect(),
+            all,
+            generated,
+        }
+    }
+}
+
+/// `pA..pB` as its bounds; `None` when `name` is not written as a range,
+/// an error when it is one but its bounds are not numbers.
+fn person_range(name: &str) -> Option<Result<(usize, usize), String>> {
+    let (first, last) = name.split_once("..")?;
+    let bound = |b: &str| {
+        b.strip_prefix('p')
+            .filter(|n| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()))
+            .and_then(|n| n.parse::<usize>().ok())
+    };
+    Some(match (bound(first), bound(last)) {
+        (Some(a), Some(b)) => Ok((a, b)),
+        _ => Err(format!(
+            "range `{name}`: expected pA..pB of generated people, e.g. p1..p500"
+        )),
+    })
 }
 
 struct Loader<'a> {
@@ -62,7 +100,8 @@ impl Loader<'_> {
         let targets = self.targets(&raw)?;
         let target_names: Vec<String> = targets.iter().map(|t| t.name.clone()).collect();
         let people = self.people(&raw, seed)?;
-        let keys: Vec<String> = people.iter().map(|p| p.key.clone()).collect();
+        let keys = Keys::of(&people, raw.people.generate.map_or(0, |g| g.count));
+        let existing = self.existing(&raw, &keys, &target_names)?;
         let mut steps = Vec::with_capacity(raw.steps.len());
         for step in &raw.steps {
             steps.push(self.step(step, &keys, &target_names)?);
@@ -75,10 +114,47 @@ impl Loader<'_> {
             seed,
             tags: raw.tags,
             targets,
-            people,
+            people: std::sync::Arc::new(people),
+            existing,
             steps,
             checks,
         })
+    }
+
+    /// `existing:`: who has an account where before the first step. A
+    /// person stands in one entry: their groups are wanted in every app
+    /// they are assigned to, as an event would say.
+    fn existing(
+        &self,
+        raw: &RawScenario,
+        people: &Keys,
+        targets: &[String],
+    ) -> Result<Vec<Existing>, Located> {
+        let mut out = Vec::with_capacity(raw.existing.len());
+        let mut placed: HashSet<String> = HashSet::new();
+        for entry in &raw.existing {
+            let e = &entry.value;
+            let who = self.people_named(&e.people, people)?;
+            let chosen = match &e.targets {
+                Some(t) if t.value.is_empty() => {
+                    return Err(self.err(t, "existing: targets: expected at least one target"));
+                }
+                Some(t) => self.known_targets(t, &t.value, targets)?,
+                None => targets.to_vec(),
+            };
+            if let Some(twice) = who.iter().find(|key| !placed.insert((*key).clone())) {
+                return Err(self.err(
+                    &e.people,
+                    format!("existing: `{twice}` is named more than once: expected each person once in existing"),
+                ));
+            }
+            out.push(Existing {
+                people: who,
+                targets: chosen,
+                groups: e.groups.clone(),
+            });
+        }
+        Ok(out)
     }
 
     fn targets(&self, raw: &RawScenario) -> Result<Vec<TargetSpec>, Located> {
@@ -158,7 +234,7 @@ impl Loader<'_> {
     fn step(
         &self,
         step: &Spanned<RawStep>,
-        people: &[String],
+        people: &Keys,
         targets: &[String],
     ) -> Result<Step, Located> {
         let s = &step.value;
@@ -204,7 +280,7 @@ impl Loader<'_> {
         name: &str,
         s: &RawStep,
         here: Place,
-        people: &[String],
+        people: &Keys,
         targets: &[String],
     ) -> Result<Action, Located> {
         let lifecycle = |event: EventType, names: &Spanned<Names>| -> Result<Action, Located> {
@@ -305,29 +381,41 @@ impl Loader<'_> {
         Ok(())
     }
 
-    fn people_named(
-        &self,
-        names: &Spanned<Names>,
-        people: &[String],
-    ) -> Result<Vec<String>, Located> {
+    fn people_named(&self, names: &Spanned<Names>, people: &Keys) -> Result<Vec<String>, Located> {
         let list = names.value.as_slice();
         if list.len() == 1 && list[0] == "all" {
-            return Ok(people.to_vec());
+            return Ok(people.all.clone());
         }
         if list.is_empty() {
             return Err(self.err(names, "expected a person's name, a list of names, or `all`"));
         }
+        let mut out = Vec::with_capacity(list.len());
         for n in list {
-            if !people.contains(n) {
+            if let Some(range) = person_range(n) {
+                let (first, last) = range.map_err(|why| self.err(names, why))?;
+                if first == 0 || first > last || last > people.generated {
+                    return Err(self.err(
+                        names,
+                        format!(
+                            "range `{n}`: expected pA..pB with 1 <= A <= B <= {}, the people of people.generate",
+                            people.generated
+                        ),
+                    ));
+                }
+                out.extend((first..=last).map(|i| format!("p{i}")));
+                continue;
+            }
+            if !people.set.contains(n.as_str()) {
                 return Err(self
                     .err(
                         names,
-                        format!("no person named `{n}`: expected one of people.named, p1…pN of people.generate, or `all`"),
+                        format!("no person named `{n}`: expected one of people.named, p1…pN of people.generate, a range pA..pB, or `all`"),
                     )
-                    .with_hint(closest(n, people.iter().map(String::as_str))));
+                    .with_hint(closest(n, people.all.iter().map(String::as_str))));
             }
+            out.push(n.clone());
         }
-        Ok(list.to_vec())
+        Ok(out)
     }
 
     fn known_targets<T>(

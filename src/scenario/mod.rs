@@ -11,7 +11,7 @@ pub mod truth;
 pub use file::{AlertField, ReplayOrder, Signal};
 pub use load::{from_yaml, load};
 pub use model::{
-    Action, Check, DEFAULT_SETTLE_TIMEOUT, Expect, NetworkChange, Scenario, Step, TargetSpec,
-    Timing,
+    Action, Check, DEFAULT_SETTLE_TIMEOUT, Existing, Expect, NetworkChange, Scenario, Step,
+    TargetSpec, Timing,
 };
 pub use people::Person;

@@ -10,6 +10,7 @@ use crate::located::Place;
 use crate::mock::profile::Profile;
 use serde_json::{Map, Value};
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
 /// `wait: settled` gives up after this unless the step says otherwise.
@@ -23,7 +24,10 @@ pub struct Scenario {
     pub seed: u64,
     pub tags: Vec<String>,
     pub targets: Vec<TargetSpec>,
-    pub people: Vec<Person>,
+    /// Shared with the evidence, which holds them too.
+    pub people: Arc<Vec<Person>>,
+    /// Accounts the targets hold before the first step.
+    pub existing: Vec<Existing>,
     pub steps: Vec<Step>,
     /// Every check to judge, the implicit final `state` included.
     pub checks: Vec<Expect>,
@@ -37,6 +41,16 @@ impl Scenario {
     pub fn target_names(&self) -> Vec<String> {
         self.targets.iter().map(|t| t.name.clone()).collect()
     }
+}
+
+/// People with accounts before the scenario starts: seeded into `targets`
+/// (with membership of `groups`) and counted by the source of truth as
+/// joined there, so the connector has to find them rather than create them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Existing {
+    pub people: Vec<String>,
+    pub targets: Vec<String>,
+    pub groups: Vec<String>,
 }
 
 #[derive(Debug, Clone)]

@@ -9,11 +9,14 @@ use crate::scim::schema::core::ENTERPRISE_USER;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 /// Where one person stands now.
 #[derive(Debug, Clone, PartialEq)]
 struct Standing {
-    user: Map<String, Value>,
+    /// Shared with what each target is expected to hold: a hundred
+    /// thousand people in five apps are one copy, not six.
+    user: Arc<Map<String, Value>>,
     active: bool,
     targets: BTreeSet<String>,
     groups: Vec<String>,
@@ -39,7 +42,7 @@ pub struct SentEvent {
 pub enum Expected {
     /// Present and active, with these attributes and groups.
     Active {
-        user: Map<String, Value>,
+        user: Arc<Map<String, Value>>,
         groups: Vec<String>,
     },
     /// Absent, or present and inactive.
@@ -73,13 +76,13 @@ impl Truth {
     ) -> SentEvent {
         let before = self.people.get(&person.key).cloned();
         let mut now = before.clone().unwrap_or_else(|| Standing {
-            user: person.user.clone(),
+            user: Arc::new(person.user.clone()),
             active: false,
             targets: BTreeSet::new(),
             groups: Vec::new(),
         });
         for (k, v) in set {
-            set_attribute(&mut now.user, k, v.clone());
+            set_attribute(Arc::make_mut(&mut now.user), k, v.clone());
         }
         if let Some(t) = targets {
             now.targets = t.iter().cloned().collect();
@@ -117,7 +120,7 @@ impl Truth {
             .entry(person.key.clone())
             .or_default()
             .extend(now.targets.iter().cloned());
-        let mut user = now.user.clone();
+        let mut user = (*now.user).clone();
         user.insert("active".into(), json!(now.active));
         self.sent += 1;
         let id = format!("evt-{:06}", self.sent);
@@ -137,6 +140,31 @@ impl Truth {
             kinds,
             body,
         }
+    }
+
+    /// A person who already has accounts in `targets` (and membership of
+    /// `groups` there) when the scenario starts: joined, with no event
+    /// sent. Their next event carries those targets like any other.
+    pub fn existing(&mut self, person: &Person, targets: &[String], groups: &[String]) {
+        let now = self
+            .people
+            .entry(person.key.clone())
+            .or_insert_with(|| Standing {
+                user: Arc::new(person.user.clone()),
+                active: true,
+                targets: BTreeSet::new(),
+                groups: Vec::new(),
+            });
+        now.targets.extend(targets.iter().cloned());
+        for g in groups {
+            if !now.groups.contains(g) {
+                now.groups.push(g.clone());
+            }
+        }
+        self.ever
+            .entry(person.key.clone())
+            .or_default()
+            .extend(targets.iter().cloned());
     }
 
     /// A `reconcile` event for `targets` (no person).
@@ -249,6 +277,23 @@ mod tests {
             matches!(&t.expected("a")["bob"], Expected::Active { groups, .. } if groups == &["eng"])
         );
         assert!(t.expected("c").is_empty());
+    }
+
+    #[test]
+    fn an_existing_person_is_expected_active_and_their_leaver_names_their_apps() {
+        let mut t = Truth::new();
+        let bob = person("bob");
+        t.existing(&bob, &names(&["a", "b"]), &names(&["eng"]));
+        assert!(
+            matches!(&t.expected("a")["bob"], Expected::Active { groups, .. } if groups == &["eng"])
+        );
+        assert!(t.expected("c").is_empty());
+        let e = t.lifecycle(EventType::Leaver, &bob, None, None, &Map::new());
+        assert_eq!(e.id, "evt-000001", "seeding sends no event");
+        assert_eq!(e.body["targets"], json!(["a", "b"]));
+        assert_eq!(e.kinds["a"], EventKind::Deprovision);
+        assert_eq!(e.kinds["b"], EventKind::Deprovision);
+        assert_eq!(t.expected("b")["bob"], Expected::Gone);
     }
 
     #[test]

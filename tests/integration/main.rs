@@ -38,6 +38,7 @@ mod refconn_repair;
 mod refconn_restart;
 mod report_reporters;
 mod run_defects;
+mod run_existing;
 mod run_scenarios;
 mod scenario_load;
 mod schema_cli;

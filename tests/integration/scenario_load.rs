@@ -193,3 +193,98 @@ proptest! {
         }
     }
 }
+
+/// A scenario of `count` generated people and two targets, with `rest`
+/// (an `existing:` block, steps) after it.
+fn with_people(count: usize, rest: &str) -> Result<Scenario, String> {
+    let text = format!(
+        "name: ex\ntargets: {{ a: {{ profile: generic-rfc }}, b: {{ profile: generic-rfc }} }}\npeople: {{ generate: {{ count: {count} }}, named: {{ bob: {{}} }} }}\n{rest}"
+    );
+    scenario::from_yaml(&text, Path::new("ex.yaml")).map_err(|e| e.to_string())
+}
+
+#[test]
+fn existing_people_default_to_every_target_and_ranges_expand() {
+    let s = with_people(
+        10,
+        "existing:\n  - people: p1..p4\n  - people: [bob, p9]\n    targets: [b]\n    groups: [eng]\nsteps:\n  - leaver: p2..p3\n",
+    )
+    .unwrap();
+    assert_eq!(s.existing.len(), 2);
+    assert_eq!(s.existing[0].people, ["p1", "p2", "p3", "p4"]);
+    assert_eq!(s.existing[0].targets, ["a", "b"]);
+    assert!(s.existing[0].groups.is_empty());
+    assert_eq!(s.existing[1].people, ["bob", "p9"]);
+    assert_eq!(s.existing[1].targets, ["b"]);
+    assert_eq!(s.existing[1].groups, ["eng"]);
+    assert!(matches!(&s.steps[0].action,
+        Action::Lifecycle { event: EventType::Leaver, people, .. } if people == &["p2", "p3"]));
+}
+
+#[rstest::rstest]
+#[case::reversed(
+    "steps:\n  - leaver: p5..p2\n",
+    "line 5 column 13",
+    "range `p5..p2`: expected pA..pB with 1 <= A <= B <= 10"
+)]
+#[case::beyond(
+    "steps:\n  - leaver: [p1, p8..p11]\n",
+    "line 5 column 13",
+    "range `p8..p11`: expected pA..pB with 1 <= A <= B <= 10"
+)]
+#[case::zero("steps:\n  - leaver: p0..p3\n", "line 5 column 13", "range `p0..p3`")]
+#[case::named(
+    "steps:\n  - leaver: bob..p3\n",
+    "line 5 column 13",
+    "range `bob..p3`: expected pA..pB of generated people"
+)]
+#[case::twice(
+    "existing:\n  - people: p1..p3\n  - people: [p3]\nsteps: []\n",
+    "line 6 column 13",
+    "existing: `p3` is named more than once"
+)]
+#[case::unknown_target(
+    "existing:\n  - people: all\n    targets: [c]\nsteps: []\n",
+    "line 6 column 14",
+    "no target named `c`"
+)]
+#[case::no_target(
+    "existing:\n  - people: all\n    targets: []\nsteps: []\n",
+    "line 6 column 14",
+    "existing: targets: expected at least one target"
+)]
+#[case::unknown_person(
+    "existing:\n  - people: [carol]\nsteps: []\n",
+    "line 5 column 13",
+    "no person named `carol`"
+)]
+fn existing_and_ranges_refuse_what_cannot_be(
+    #[case] rest: &str,
+    #[case] place: &str,
+    #[case] message: &str,
+) {
+    let e = with_people(10, rest).unwrap_err();
+    assert!(e.contains(place), "{e}");
+    assert!(e.contains(message), "{e}");
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig {
+        cases: 64,
+        rng_seed: proptest::test_runner::RngSeed::Fixed(0xe815),
+        ..ProptestConfig::default()
+    })]
+
+    /// `pA..pB` names exactly the people a list of them names, in order.
+    #[test]
+    fn a_range_names_what_the_list_names(a in 1usize..40, len in 0usize..10) {
+        let b = (a + len).min(40);
+        let list: Vec<String> = (a..=b).map(|i| format!("p{i}")).collect();
+        let ranged = with_people(40, &format!("existing:\n  - people: p{a}..p{b}\nsteps: []\n"))
+            .map_err(TestCaseError::fail)?;
+        let listed = with_people(40, &format!("existing:\n  - people: [{}]\nsteps: []\n", list.join(", ")))
+            .map_err(TestCaseError::fail)?;
+        prop_assert_eq!(&ranged.existing[0].people, &list);
+        prop_assert_eq!(&listed.existing[0].people, &list);
+    }
+}
