@@ -14,7 +14,7 @@ pub struct ConnectorArgs {
     /// Address to listen on (port 0: the OS picks one; it is printed).
     #[arg(long, default_value = "127.0.0.1:0")]
     pub listen: SocketAddr,
-    /// The targets file (SPEC §4.1).
+    /// The targets file (docs/connectors.md).
     #[arg(long, env = "SCIMULATE_TARGETS_FILE")]
     pub targets: PathBuf,
     /// Where the queue and delivery state are kept.

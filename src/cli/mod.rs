@@ -21,7 +21,9 @@ use std::process::ExitCode;
 #[command(
     name = "scimulate",
     version,
-    about = "SCIM 2.0 conformance and chaos test harness"
+    about = "SCIM 2.0 conformance and chaos test harness",
+    after_help = "Documentation: docs/README.md in the scimulate repository (scenarios, \
+                  connectors, faults, profiles, the mock target, reports and exit statuses)."
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -31,12 +33,22 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run scenario files against a connector and judge it.
+    ///
+    /// Scenario format: docs/scenarios.md; connector contract: docs/connectors.md;
+    /// reports and exit statuses: docs/reports.md.
     Run(run::RunArgs),
     /// Run mock SCIM targets until stopped (game days, manual testing).
+    ///
+    /// Endpoints file, admin API and Toxiproxy API: docs/mock-target.md;
+    /// profiles: docs/profiles.md; faults: docs/faults.md.
     Serve(serve::ServeArgs),
-    /// The built-in reference connector (SPEC §4.5).
+    /// The built-in reference connector, driven like any other.
+    ///
+    /// The contract it honours: docs/connectors.md.
     Connector(connector::ConnectorArgs),
-    /// Conformance run against a live SCIM server (SPEC §6).
+    /// Conformance run against a live SCIM server.
+    ///
+    /// Reports and exit statuses: docs/reports.md.
     Certify(Box<certify::CertifyArgs>),
     /// Merge the JSON reports of a pack's partitions, or render one report again.
     ///
@@ -46,14 +58,20 @@ pub enum Command {
     /// the one the merged run would have ended with (0 passed, 1 a check
     /// failed, 3 a harness error in a slice); reports that are not the
     /// slices of one pack, or a missing slice, are refused (exit 2).
+    ///
+    /// Report formats, merging and exit statuses: docs/reports.md.
     Report(report::ReportArgs),
     /// Validate profile, scenario and connector files without running anything.
+    ///
+    /// The formats: docs/scenarios.md, docs/profiles.md, docs/connectors.md.
     Check {
         /// Files or folders (default: ./mock-targets and ./scenarios).
         paths: Vec<PathBuf>,
     },
     /// Print the JSON Schema of a file or payload: scenario, profile,
     /// connector, report, event, alert, targets or endpoints.
+    ///
+    /// What each file and payload means: docs/README.md.
     Schema {
         /// scenario | profile | connector | report | event | alert | targets | endpoints
         kind: String,

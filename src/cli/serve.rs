@@ -15,7 +15,7 @@ pub struct ServeArgs {
     /// Address every listener binds to.
     #[arg(long, default_value = "127.0.0.1")]
     pub listen: IpAddr,
-    /// Write the endpoints JSON (SPEC §3.4) here once all listeners accept.
+    /// Write the endpoints JSON (docs/mock-target.md) here once all listeners accept.
     #[arg(long)]
     pub ready_file: Option<PathBuf>,
     /// Seed for resource ids, probabilistic faults and toxicity draws.

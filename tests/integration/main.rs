@@ -22,6 +22,7 @@ mod cli_check;
 mod connector_alerts;
 mod connector_file;
 mod connector_lifecycle;
+mod docs;
 mod filter_rfc;
 mod judge_evidence;
 mod netproxy_api;
