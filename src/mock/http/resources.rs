@@ -102,15 +102,15 @@ fn resource_response(
         }
     };
     let headers = response.headers_mut();
-    if state.profile.features.etag {
-        if let Ok(v) = HeaderValue::from_str(&stored.etag()) {
-            headers.insert(header::ETAG, v);
-        }
+    if state.profile.features.etag
+        && let Ok(v) = HeaderValue::from_str(&stored.etag())
+    {
+        headers.insert(header::ETAG, v);
     }
-    if status == StatusCode::CREATED {
-        if let Ok(v) = HeaderValue::from_str(&state.store.location(kind, &stored.id)) {
-            headers.insert(header::LOCATION, v);
-        }
+    if status == StatusCode::CREATED
+        && let Ok(v) = HeaderValue::from_str(&state.store.location(kind, &stored.id))
+    {
+        headers.insert(header::LOCATION, v);
     }
     response
 }
