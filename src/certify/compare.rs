@@ -100,14 +100,19 @@ fn walk(path: &str, e: &Value, a: &Value, out: &mut Vec<String>) {
     }
 }
 
+/// A value in a difference, whole up to a length no attribute of a test
+/// resource reaches (the reports cut long lines where they must; the JSON
+/// report keeps what the server sent).
 fn short(v: &Value) -> String {
     let s = v.to_string();
-    if s.chars().count() > 80 {
-        format!("{}…", s.chars().take(80).collect::<String>())
+    if s.chars().count() > SHORT_LIMIT {
+        format!("{}…", s.chars().take(SHORT_LIMIT).collect::<String>())
     } else {
         s
     }
 }
+
+const SHORT_LIMIT: usize = 2000;
 
 #[cfg(test)]
 mod tests {

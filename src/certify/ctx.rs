@@ -34,6 +34,8 @@ pub struct Ctx {
     pub filter_pair: tokio::sync::OnceCell<Result<Vec<Value>, Fail>>,
     /// Users the pagination and sorting checks share.
     pub page_set: tokio::sync::OnceCell<Result<Vec<Value>, Fail>>,
+    /// `--load`: the rate and duration of the load check.
+    pub load: Option<super::checks::load::LoadSpec>,
 }
 
 /// Shortens a server's body for a message (servers send anything).
@@ -68,6 +70,7 @@ impl Ctx {
             counter: AtomicU64::new(0),
             filter_pair: tokio::sync::OnceCell::new(),
             page_set: tokio::sync::OnceCell::new(),
+            load: None,
         }
     }
 

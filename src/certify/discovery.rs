@@ -16,6 +16,8 @@ pub enum Needs {
     Etag,
     Groups,
     ExpiredToken,
+    /// `--load` was given (the load check runs only then).
+    Load,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -32,6 +34,7 @@ pub struct Discovered {
     pub etag: bool,
     pub groups: bool,
     pub expired_token: bool,
+    pub load: bool,
 }
 
 fn supported(spc: &Value, feature: &str) -> bool {
@@ -93,6 +96,7 @@ pub async fn discover(client: &Client) -> Result<Discovered, String> {
         etag: supported(&body, "etag"),
         groups,
         expired_token: client.has_expired_token(),
+        load: false,
         spc: Some(spc),
         resource_types: rts,
         schemas,
@@ -129,6 +133,7 @@ impl Discovered {
                 self.groups,
                 "not advertised: no Group resource type in /ResourceTypes",
             ),
+            Needs::Load => (self.load, "not run: no --load RATE[:DURATION] given"),
             Needs::ExpiredToken => (
                 self.expired_token,
                 "not run: no expired token to send (--expired-token-env)",

@@ -1,10 +1,15 @@
 //! The JUnit XML report (SPEC §7), through `quick-junit`: one testsuite per
 //! scenario (or certify group), one testcase per check with `classname` the
 //! scenario (or group). A failed check is a `<failure>`, a harness problem
-//! an `<error>`, a skipped check `<skipped>`.
+//! an `<error>`, a skipped check `<skipped>`. For certify, JUnit agrees
+//! with the exit status: only a failure that sets it (at a level
+//! `--fail-on` names, not known from the baseline) is a `<failure>`; a
+//! warning or a failure below that level passes, its message in
+//! `<system-out>`.
 
 use super::model::{
-    BaselineMark, CertifyCheck, CheckReport, HarnessError, Outcome, RunReport, ScenarioReport,
+    BaselineMark, CertifyCheck, CheckReport, FailOn, HarnessError, Outcome, RunReport,
+    ScenarioReport,
 };
 use quick_junit::{NonSuccessKind, Property, Report, TestCase, TestCaseStatus, TestSuite};
 use std::collections::BTreeMap;
@@ -50,9 +55,10 @@ fn build(report: &RunReport) -> Report {
             .1
             .push(c);
     }
+    let fail_on = report.fail_on.unwrap_or_default();
     for (group, checks) in groups.into_values() {
         let mut suite = TestSuite::new(group);
-        suite.add_test_cases(checks.into_iter().map(certify_case));
+        suite.add_test_cases(checks.into_iter().map(|c| certify_case(c, fail_on)));
         junit.add_test_suite(suite);
     }
     junit
@@ -120,29 +126,55 @@ fn harness_cases<'a>(
     })
 }
 
-fn certify_case(check: &CertifyCheck) -> TestCase {
+fn certify_case(check: &CertifyCheck, fail_on: FailOn) -> TestCase {
+    // What was tested, then what went wrong: a CI view shows the message.
+    let said = if check.title.is_empty() {
+        check.message.clone()
+    } else {
+        format!("{}: {}", check.title, check.message)
+    };
+    let mut out = None;
     let status = match check.outcome {
         Outcome::Passed => TestCaseStatus::success(),
         Outcome::Skipped => {
             let mut s = TestCaseStatus::skipped();
-            s.set_message(first_line(&check.message))
-                .set_description(check.message.as_str());
+            s.set_message(first_line(&said))
+                .set_description(said.as_str());
+            s
+        }
+        Outcome::Failed if check.gates(fail_on) => {
+            let mut s = TestCaseStatus::non_success(NonSuccessKind::Failure);
+            s.set_type(failure_type(check.baseline))
+                .set_message(first_line(&said))
+                .set_description(said.as_str());
             s
         }
         Outcome::Failed => {
-            let mut s = TestCaseStatus::non_success(NonSuccessKind::Failure);
-            let kind = if check.warning {
-                "warning (does not fail this profile)"
+            let why = if check.warning {
+                "warning, does not fail this profile".to_owned()
+            } else if check.baseline == Some(BaselineMark::Known) {
+                "failed in the baseline too".to_owned()
             } else {
-                failure_type(check.baseline)
+                format!(
+                    "failed at {}, which --fail-on {} does not gate",
+                    level_text(check),
+                    match fail_on {
+                        FailOn::Must => "must",
+                        FailOn::Should => "should",
+                    }
+                )
             };
-            s.set_type(kind)
-                .set_message(first_line(&check.message))
-                .set_description(check.message.as_str());
-            s
+            out = Some(format!("not a failure here ({why}): {said}"));
+            TestCaseStatus::success()
         }
     };
     let mut case = TestCase::new(check.id.as_str(), status);
+    if let Some(text) = out {
+        case.set_system_out(text);
+    }
+    if !check.title.is_empty() {
+        case.add_property(Property::new("title", check.title.as_str()));
+    }
     case.set_classname(check.group.as_str())
         .add_property(Property::new("rfc", check.rfc.as_str()))
         .add_property(Property::new(
@@ -156,6 +188,13 @@ fn certify_case(check: &CertifyCheck) -> TestCase {
         case.set_time(Duration::from_millis(ms));
     }
     case
+}
+
+fn level_text(check: &CertifyCheck) -> String {
+    serde_json::to_value(check.level)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default()
 }
 
 /// The `message` attribute is one line; the whole text is the element's body.

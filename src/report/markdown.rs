@@ -168,21 +168,60 @@ fn certify_sections(report: &RunReport, s: &mut String) {
             &e.message,
         );
     }
-    for c in checks.iter().filter(|c| c.outcome == Outcome::Failed) {
-        let sign = if c.warning { "⚠️" } else { "❌" };
+    let fail_on = report.fail_on.unwrap_or_default();
+    let failed: Vec<&CertifyCheck> = checks
+        .iter()
+        .filter(|c| c.outcome == Outcome::Failed)
+        .collect();
+    let heading = |c: &CertifyCheck| {
+        let sign = if c.gates(fail_on) { "❌" } else { "⚠️" };
         let level = serde_json::to_value(c.level)
             .ok()
             .and_then(|v| v.as_str().map(str::to_owned))
             .unwrap_or_default();
+        let note = if c.warning {
+            " warning"
+        } else if !c.fails(fail_on) {
+            " not gating"
+        } else {
+            ""
+        };
+        format!(
+            "#### {sign} {} {} ({level}, {}){note}{}",
+            md(&c.id),
+            md(&c.title),
+            md(&c.rfc),
+            mark(c.baseline)
+        )
+    };
+    for c in failed.iter().filter(|c| c.cause.is_none()) {
+        details.add(heading(c), &c.message);
+    }
+    // Failures with one probable cause: the cause once, then each check.
+    let mut causes: Vec<&str> = Vec::new();
+    for c in &failed {
+        if let Some(k) = c.cause.as_deref()
+            && !causes.contains(&k)
+        {
+            causes.push(k);
+        }
+    }
+    for cause in causes {
+        let under: Vec<&&CertifyCheck> = failed
+            .iter()
+            .filter(|c| c.cause.as_deref() == Some(cause))
+            .collect();
+        let text: Vec<String> = under
+            .iter()
+            .map(|c| format!("{} {}: {}", c.id, c.title, c.message))
+            .collect();
         details.add(
             format!(
-                "#### {sign} {} ({level}, {}){}{}",
-                md(&c.id),
-                md(&c.rfc),
-                if c.warning { " warning" } else { "" },
-                mark(c.baseline)
+                "#### ❌ Probable cause of {} failures: {}",
+                under.len(),
+                md(cause)
             ),
-            &c.message,
+            &text.join("\n"),
         );
     }
     details.finish(s);
@@ -193,7 +232,7 @@ fn certify_sections(report: &RunReport, s: &mut String) {
     if !skipped.is_empty() {
         s.push_str("### Skipped\n\n");
         for c in skipped {
-            let _ = writeln!(s, "- {}: {}", md(&c.id), md(&c.message));
+            let _ = writeln!(s, "- {} {}: {}", md(&c.id), md(&c.title), md(&c.message));
         }
         s.push('\n');
     }

@@ -8,6 +8,7 @@ use crate::certify::check::{Check, Group};
 use crate::certify::compare::diff;
 use crate::certify::ctx::{Ctx, ENTERPRISE_URN, PATCH_URN, brief, id_of, resource_path};
 use crate::certify::discovery::Needs;
+use crate::certify::rfc;
 use crate::certify::verdict::{Fail, Verdict, failed, skipped};
 use crate::ensure;
 use crate::scim::patch::{PatchRequest, apply};
@@ -20,106 +21,177 @@ const G: Group = Group::new("patch").needs(Needs::Patch);
 pub fn checks() -> Vec<Check> {
     vec![
         G.must("PATCH-001", user_case)
-            .rfc("RFC 7644 §3.5.2.3")
+            .cites(rfc::PATCH_REPLACE)
             .arg("replace-path")
-            .description("replace with a path changes that attribute and nothing else"),
+            .title("replace with a path changes that attribute and nothing else"),
         G.must("PATCH-002", user_case)
-            .rfc("RFC 7644 §3.5.2.1")
+            .cites(rfc::PATCH_ADD)
             .arg("add-path")
-            .description("add with a path sets an absent attribute"),
+            .title("add with a path sets an absent attribute"),
         G.must("PATCH-003", user_case)
-            .rfc("RFC 7644 §3.5.2.2")
+            .cites(rfc::PATCH_REMOVE_SINGLE)
             .arg("remove-path")
-            .description("remove with a path unassigns the attribute"),
+            .title("remove with a path unassigns the attribute"),
         G.must("PATCH-004", user_case)
-            .rfc("RFC 7644 §3.5.2.3")
+            .cites(rfc::PATCH_REPLACE_NO_PATH)
             .arg("replace-nopath")
-            .description("replace without a path replaces the attributes in value"),
+            .title("replace without a path replaces the attributes in value"),
         G.must("PATCH-005", user_case)
-            .rfc("RFC 7644 §3.5.2.1")
+            .cites(rfc::PATCH_ADD)
             .arg("add-nopath")
-            .description("add without a path adds the attributes in value"),
+            .title("add without a path adds the attributes in value"),
         G.must("PATCH-006", user_case)
-            .rfc("RFC 7644 §3.5.2.1")
+            .cites(rfc::PATCH_ADD)
             .arg("add-multi")
-            .description("add to a multi-valued attribute appends"),
+            .title("add to a multi-valued attribute appends"),
         G.must("PATCH-007", user_case)
-            .rfc("RFC 7644 §3.5.2.3")
+            .cites(rfc::PATCH_REPLACE_FILTER)
             .arg("replace-filter")
-            .description("replace emails[type eq \"work\"].value changes only the matching value"),
+            .title("replace emails[type eq \"work\"].value changes only the matching value"),
         G.must("PATCH-008", user_case)
-            .rfc("RFC 7644 §3.5.2.2")
+            .cites(rfc::PATCH_REMOVE_FILTER)
             .arg("remove-filter")
-            .description("remove emails[type eq \"home\"] removes only the matching value"),
+            .title("remove emails[type eq \"home\"] removes only the matching value"),
         G.must("PATCH-009", user_case)
-            .rfc("RFC 7644 §3.5.2.3")
+            .cites(rfc::PATCH_REPLACE)
             .arg("replace-sub")
-            .description("replace name.givenName changes the sub-attribute only"),
+            .title("replace name.givenName changes the sub-attribute only"),
         G.must("PATCH-010", user_case)
-            .rfc("RFC 7644 §3.5.2.1")
+            .cites(rfc::PATCH_ADD)
             .arg("add-urn")
-            .description(
-                "add with a URN-qualified extension path sets it (and the extension's schema)",
-            ),
+            .title("add with a URN-qualified extension path sets it (and the extension's schema)"),
         G.must("PATCH-011", user_case)
-            .rfc("RFC 7644 §3.5.2.3")
+            .cites(rfc::PATCH_REPLACE)
             .arg("deactivate")
-            .description("replace active false deactivates: GET shows active false"),
+            .title("replace active false deactivates: GET shows active false"),
         G.must("PATCH-012", user_case)
-            .rfc("RFC 7644 §3.5.2")
+            .cites(rfc::PATCH_REPLACE)
             .arg("patch-as-put")
-            .description("PATCH is not a PUT: patching one attribute leaves every other as it was"),
+            .title("PATCH is not a PUT: patching one attribute leaves every other as it was"),
         G.must("PATCH-013", user_case)
-            .rfc("RFC 7644 §3.5.2")
+            .cites(rfc::PATCH_SEQUENCE)
             .arg("sequence")
-            .description("operations apply in order, each seeing the previous"),
+            .title("operations apply in order, each seeing the previous"),
         G.must("PATCH-014", user_case)
-            .rfc("RFC 7644 §3.5.2.3")
+            .cites(rfc::PATCH_REPLACE_ABSENT)
             .arg("replace-absent")
-            .description("replace of an absent attribute adds it"),
+            .title("replace of an absent attribute adds it"),
         G.must("PATCH-015", user_case)
-            .rfc("RFC 7644 §3.5.2")
+            .cites(rfc::PATCH_PRIMARY)
             .arg("primary")
-            .description("setting primary true on one value sets the others' primary false"),
+            .title("setting primary true on one value sets the others' primary false"),
         G.should("PATCH-016", user_case)
-            .rfc("RFC 7644 §3.5.2.1")
+            .cites(rfc::PATCH_ADD_EXISTING)
             .arg("add-existing")
-            .description("adding a value already present changes nothing"),
+            .title("adding a value already present changes nothing"),
         G.must("PATCH-017", user_case)
-            .rfc("RFC 7643 §2.1")
+            .cites(rfc::PATCH_NAMES_CASE)
             .arg("case-path")
-            .description("attribute names in paths are case-insensitive"),
+            .title("attribute names in paths are case-insensitive"),
         G.must("PATCH-018", user_case)
-            .rfc("RFC 7644 §3.5.2.2")
+            .cites(rfc::PATCH_REMOVE_SUB)
             .arg("remove-sub")
-            .description("remove name.givenName removes the sub-attribute only"),
+            .title("remove name.givenName removes the sub-attribute only"),
         G.must("PATCH-019", user_case)
-            .rfc("RFC 7644 §3.5.2.3")
+            .cites(rfc::PATCH_REPLACE_ALL)
             .arg("replace-multi-all")
-            .description("replace of a multi-valued attribute without filter replaces all values"),
+            .title("replace of a multi-valued attribute without filter replaces all values"),
         G.must("PATCH-020", user_case)
-            .rfc("RFC 7644 §3.5.2.2")
+            .cites(rfc::PATCH_REMOVE_ALL)
             .arg("remove-multi-all")
-            .description("remove of a multi-valued attribute without filter removes all values"),
+            .title("remove of a multi-valued attribute without filter removes all values"),
         G.must("PATCH-021", user_case)
-            .rfc("RFC 7644 §3.5.2.3")
+            .cites(rfc::PATCH_REPLACE)
             .arg("reactivate")
-            .description("replace active true reactivates: GET shows active true"),
+            .title("replace active true reactivates: GET shows active true"),
         G.must("PATCH-022", user_case)
-            .rfc("RFC 7644 §3.5.2.3")
+            .cites(rfc::PATCH_REPLACE_COMPLEX)
             .arg("replace-complex")
-            .description("replace of a complex attribute with a path replaces the whole value"),
+            .title("replace of a complex attribute with a path replaces the whole value"),
         G.must("PATCH-023", user_case)
-            .rfc("RFC 7644 §3.5.2.1")
+            .cites(rfc::PATCH_ADD_COMPLEX)
             .arg("add-complex-merge")
-            .description("add to a complex attribute merges sub-attributes"),
+            .title("add to a complex attribute merges sub-attributes"),
         G.must("PATCH-024", user_case)
-            .rfc("RFC 7644 §3.5.2.3")
+            .cites(rfc::PATCH_REPLACE_NO_PATH)
             .arg("replace-enterprise-nopath")
-            .description(
-                "replace without a path updates extension attributes given under their URN",
+            .title("replace without a path updates extension attributes given under their URN"),
+        G.must("PATCH-043", noop_timestamp)
+            .cites(rfc::NOOP_TIMESTAMP)
+            .title("a PATCH that changes nothing leaves meta.lastModified as it was"),
+        G.should("PATCH-044", noop_version)
+            .cites(rfc::NOOP_UNCHANGED)
+            .title(
+                "a PATCH that changes nothing leaves the user, meta.version included, as it was",
             ),
     ]
+}
+
+/// A PATCH that changes nothing: add of the title the user already has.
+async fn noop(c: &Ctx) -> Result<(Value, Value), Fail> {
+    let u = c.new_user(json!({"title": "Unchanged"})).await?;
+    let before = c.read_ok("Users", id_of(&u)).await?;
+    // Let the clock pass the timestamp's resolution, so a PATCH that
+    // rewrites it shows (a second when it has no fraction).
+    let stamp = before["meta"]["lastModified"].as_str().unwrap_or("");
+    let whole_seconds = !stamp.contains('.');
+    tokio::time::sleep(std::time::Duration::from_millis(if whole_seconds {
+        1100
+    } else {
+        30
+    }))
+    .await;
+    let r = c
+        .patch(
+            "Users",
+            id_of(&u),
+            json!([{"op": "add", "path": "title", "value": "Unchanged"}]),
+        )
+        .await?;
+    ensure!(
+        r.is_success(),
+        "add of the value the user already has answered {}: {}",
+        r.status,
+        brief(&r.body)
+    );
+    let after = c.read_ok("Users", id_of(&u)).await?;
+    Ok((before, after))
+}
+
+async fn noop_timestamp(c: &Ctx, _: &'static str) -> Verdict {
+    let (before, after) = noop(c).await?;
+    let (b, a) = (
+        &before["meta"]["lastModified"],
+        &after["meta"]["lastModified"],
+    );
+    if b.is_null() {
+        return Err(skipped("the user has no meta.lastModified"));
+    }
+    ensure!(
+        a == b,
+        "a PATCH that changed nothing moved meta.lastModified from {} to {}",
+        brief(b),
+        brief(a)
+    );
+    Ok("meta.lastModified unchanged".into())
+}
+
+async fn noop_version(c: &Ctx, _: &'static str) -> Verdict {
+    let (before, after) = noop(c).await?;
+    let (b, a) = (&before["meta"]["version"], &after["meta"]["version"]);
+    if b.is_null() {
+        return Err(skipped("the user has no meta.version"));
+    }
+    ensure!(
+        a == b,
+        "a PATCH that changed nothing changed meta.version from {} to {}",
+        brief(b),
+        brief(a)
+    );
+    if let Some(d) = diff(&before, &after) {
+        return Err(failed(format!("a PATCH that changed nothing changed: {d}")));
+    }
+    Ok("the user is as it was".into())
 }
 
 /// A user with something of everything, for PATCH to work on.
