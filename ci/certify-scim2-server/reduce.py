@@ -22,7 +22,7 @@ MASKS = [
     (re.compile(r"127\.0\.0\.1:" + re.escape(port)), "127.0.0.1:<port>"),
     (re.compile(r"localhost:" + re.escape(port)), "localhost:<port>"),
     # The names certify gives what it creates carry a run-specific suffix.
-    (re.compile(r"(scimulate[-_][A-Za-z0-9_-]*?)[-_][0-9a-z]{6,}\b"), r"\1-<run>"),
+    (re.compile(r"(scimulate[-_][A-Za-z0-9_-]*?)[-_][0-9a-z]{6,}\b", re.IGNORECASE), r"\1-<run>"),
     # Durations measured during the run.
     (re.compile(r"\b\d+(\.\d+)? ?(ms|s)\b"), "<duration>"),
 ]

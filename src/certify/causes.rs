@@ -39,8 +39,11 @@ pub fn link(checks: &mut [CertifyCheck]) {
 /// server's error answer (`… answered 500: {…}`); `None` for a failure
 /// about content rather than an error answer.
 fn answer_of(message: &str) -> Option<String> {
-    let at = message.find("answered ")?;
-    let rest = &message[at + "answered ".len()..];
+    let (at, word) = ["answered ", "got "]
+        .iter()
+        .filter_map(|w| message.find(w).map(|i| (i, *w)))
+        .min()?;
+    let rest = &message[at + word.len()..];
     let status: String = rest.chars().take_while(char::is_ascii_digit).collect();
     let code: u16 = status.parse().ok()?;
     if code < 400 {
@@ -62,11 +65,13 @@ fn answer_of(message: &str) -> Option<String> {
         })
         .unwrap_or_else(|| after.chars().take(160).collect());
     let detail = mask(&detail);
-    if detail.trim().is_empty() {
-        // A bare status says too little to tie failures together.
-        return None;
+    match detail.trim() {
+        // A bare 4xx says too little to tie failures together; a bare 5xx
+        // (a crash, "not implemented") is the server's one answer.
+        "" if code < 500 => None,
+        "" => Some(format!("{code}")),
+        d => Some(format!("{code} {d:?}")),
     }
-    Some(format!("{code} {:?}", detail.trim()))
 }
 
 /// Ids, names and numbers differ from request to request; the fault does
@@ -140,5 +145,10 @@ mod tests {
         let b = answer_of(r#"answered 404: {"detail": "User 99aa1234-0000 not found"}"#);
         assert_eq!(a, b);
         assert!(answer_of("answered 204 but changed the user").is_none());
+        assert_eq!(
+            answer_of("expected 400, got 501: {\"detail\": \"\"}"),
+            Some("501".into())
+        );
+        assert!(answer_of("answered 400: {\"detail\": \"\"}").is_none());
     }
 }

@@ -68,10 +68,12 @@ pub async fn discover(client: &Client) -> Result<Discovered, String> {
         Value::Null
     };
     let groups = match &rts {
+        // Served, however the endpoint is written (DISC-014 judges how).
         Some(r) if r.status == 200 => resources(&r.body).iter().any(|t| {
-            t.get("endpoint")
-                .and_then(Value::as_str)
-                .is_some_and(|e| e.eq_ignore_ascii_case("/Groups"))
+            t.get("endpoint").and_then(Value::as_str).is_some_and(|e| {
+                let e = e.to_ascii_lowercase();
+                e == "groups" || e.ends_with("/groups")
+            })
         }),
         // Without /ResourceTypes, try the endpoint itself.
         _ => client

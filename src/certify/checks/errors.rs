@@ -173,12 +173,19 @@ async fn wrong_type_400(c: &Ctx, _: &'static str) -> Verdict {
     Ok("400".into())
 }
 
+/// scimType is OPTIONAL (§3.12): one that is given must be invalidValue.
 async fn bool_string_400(c: &Ctx, _: &'static str) -> Verdict {
     let r = c
         .post("Users", &c.user_body(json!({"active": "maybe"})))
         .await?;
-    expect_error(&r, 400, Some("invalidValue"))?;
-    Ok("400 invalidValue".into())
+    expect_error(&r, 400, None)?;
+    match r.body.get("scimType").and_then(serde_json::Value::as_str) {
+        None => Ok("400 without a scimType (it is OPTIONAL)".into()),
+        Some("invalidValue") => Ok("400 invalidValue".into()),
+        Some(other) => Err(failed(format!(
+            "scimType {other:?} for a value of the wrong type (expected invalidValue, or none)"
+        ))),
+    }
 }
 
 async fn no_schemas_400(c: &Ctx, _: &'static str) -> Verdict {

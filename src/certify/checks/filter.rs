@@ -218,18 +218,20 @@ pub async fn pair(c: &Ctx) -> Result<Vec<Value>, Fail> {
         .get_or_init(|| async {
             let title = c.name("filter-title");
             let n = c.name("");
+            // The title scopes every query: without it nothing can be
+            // judged. The rest is read back and judged as the server holds it.
             let a = c
-                .new_user(json!({
+                .new_user_keeping(json!({
                     "userName": format!("{n}fa@example.com"), "displayName": format!("{n}Filter Subject"),
                     "title": title, "nickName": "nick-abc", "externalId": format!("{n}Ext-MiXeD"),
                     "name": {"givenName": "Filtra", "familyName": "Subject"},
                     "emails": [{"value": format!("{n}fa-mail@example.com"), "type": "work", "primary": true}],
-                    "active": true}))
+                    "active": true}), &["title"])
                 .await?;
             let b = c
-                .new_user(json!({
+                .new_user_keeping(json!({
                     "userName": format!("{n}fb@example.com"), "displayName": format!("{n}Other Subject"),
-                    "title": title, "active": false}))
+                    "title": title, "active": false}), &["title"])
                 .await?;
             let a = c.read_ok("Users", id_of(&a)).await?;
             let b = c.read_ok("Users", id_of(&b)).await?;

@@ -92,7 +92,7 @@ async fn set(c: &Ctx) -> Result<Vec<Value>, Fail> {
             let n = c.name("");
             let mut v = Vec::new();
             for (dn, un) in [("Page B", "pb"), ("page a", "PA"), ("Page C", "pc")] {
-                v.push(c.new_user(json!({"title": title, "displayName": dn, "userName": format!("{n}{un}@example.com")})).await?);
+                v.push(c.new_user_keeping(json!({"title": title, "displayName": dn, "userName": format!("{n}{un}@example.com")}), &["title"]).await?);
             }
             Ok(v)
         })

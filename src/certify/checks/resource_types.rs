@@ -65,8 +65,18 @@ fn find_type(t: &[Value], endpoint: &str) -> Option<Value> {
 
 async fn rt_user(c: &Ctx, _: &'static str) -> Verdict {
     let t = types(c)?;
-    let u =
-        find_type(&t, "/Users").ok_or_else(|| failed("no resource type with endpoint /Users"))?;
+    // RFC 7643 §6: the endpoint is relative to the base URL, e.g. "Users"
+    // (its own example writes "/Users").
+    let u = find_type(&t, "/Users")
+        .or_else(|| find_type(&t, "Users"))
+        .ok_or_else(|| {
+            let endpoints: Vec<&Value> = t.iter().map(|x| &x["endpoint"]).collect();
+            failed(format!(
+                "no resource type with endpoint /Users (relative to the base URL): the endpoints \
+                 are {}",
+                brief(&Value::Array(endpoints.into_iter().cloned().collect()))
+            ))
+        })?;
     ensure!(
         u["schema"]
             .as_str()

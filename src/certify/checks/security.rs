@@ -100,7 +100,8 @@ async fn www_authenticate(c: &Ctx, _: &'static str) -> Verdict {
 }
 
 async fn read_own_401(c: &Ctx, _: &'static str) -> Verdict {
-    let u = c.new_user(json!({"title": "Secret Title"})).await?;
+    // Kept or not, the title must not come back in the 401.
+    let u = c.create_user(json!({"title": "Secret Title"})).await?;
     let path = resource_path("Users", id_of(&u));
     let r = refused(c, Method::GET, &path, None, Cred::Bad, &[]).await?;
     ensure!(
@@ -111,12 +112,19 @@ async fn read_own_401(c: &Ctx, _: &'static str) -> Verdict {
 }
 
 async fn patch_401(c: &Ctx, _: &'static str) -> Verdict {
-    let u = c.new_user(json!({"title": "Untouched"})).await?;
-    let body = json!({"schemas": [PATCH_URN], "Operations": [{"op": "replace", "path": "title", "value": "Touched"}]});
+    let u = c.create_user(json!({"title": "Untouched"})).await?;
+    let before = c.read_ok("Users", id_of(&u)).await?;
+    let body = json!({"schemas": [PATCH_URN], "Operations": [
+        {"op": "replace", "path": "title", "value": "Touched"},
+        {"op": "replace", "path": "active", "value": false}]});
     let path = resource_path("Users", id_of(&u));
     refused(c, Method::PATCH, &path, Some(&body), Cred::None, &[]).await?;
     let got = c.read_ok("Users", id_of(&u)).await?;
-    expect_attr(&got, "title", json!("Untouched"))?;
+    if let Some(d) = crate::certify::compare::diff(&before, &got) {
+        return Err(crate::certify::verdict::failed(format!(
+            "an unauthenticated PATCH changed the user: {d}"
+        )));
+    }
     Ok("401, unchanged".into())
 }
 

@@ -181,7 +181,8 @@ async fn put_readonly_ignored(c: &Ctx, _: &'static str) -> Verdict {
 
 async fn external_id_round_trip(c: &Ctx, _: &'static str) -> Verdict {
     let x = format!("{}ExtID-MiXeD", c.prefix);
-    let u = c.new_user(json!({"externalId": x})).await?;
+    // Whether it was kept exactly is the finding: created as is.
+    let u = c.create_user(json!({"externalId": x})).await?;
     let got = c.read_ok("Users", id_of(&u)).await?;
     expect_attr(&got, "externalId", json!(x))?;
     Ok("exact".into())

@@ -135,7 +135,7 @@ async fn create_meta(c: &Ctx, _: &'static str) -> Verdict {
 
 async fn read_back(c: &Ctx, _: &'static str) -> Verdict {
     let u = c
-        .new_user(json!({"displayName": "Read Back", "title": "Tester"}))
+        .create_user(json!({"displayName": "Read Back", "title": "Tester"}))
         .await?;
     let got = c.read_ok("Users", id_of(&u)).await?;
     if let Some(d) = diff(&u, &got) {
