@@ -27,7 +27,7 @@ cleanup() {
 trap cleanup EXIT
 
 TOKEN=$("$VENV/bin/python" -c 'import secrets; print(secrets.token_urlsafe(24))')
-export SCIM_TOKEN=$TOKEN SCIM_DB=$PWD/$OUT/db.sqlite3
+export SCIM_TOKEN=$TOKEN SCIM_DB=$PWD/$OUT/db.sqlite3 PYTHONDONTWRITEBYTECODE=1
 free_port() { "$VENV/bin/python" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'; }
 probe() { curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $TOKEN" "$1/ServiceProviderConfig" || true; }
 

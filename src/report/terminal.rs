@@ -462,6 +462,103 @@ mod tests {
         assert!(!Style::choose(false, None).color);
     }
 
+    fn checks(fail_on: FailOn) -> RunReport {
+        use crate::report::model::Level;
+        let c = |id: &str, level: Level, outcome: Outcome, cause: Option<&str>| CertifyCheck {
+            id: id.into(),
+            group: "filter".into(),
+            rfc: "RFC 7644 §3.4.2.2".into(),
+            title: format!("title of {id}"),
+            quote: String::new(),
+            level,
+            outcome,
+            message: format!("message of {id}"),
+            warning: false,
+            cause: cause.map(str::to_owned),
+            baseline: None,
+            duration_ms: None,
+        };
+        let mut warned = c("ENTRA-1", Level::Interop, Outcome::Failed, None);
+        warned.warning = true;
+        RunReport::certify(
+            chrono::DateTime::UNIX_EPOCH,
+            1_000,
+            vec![
+                c("FILTER-1", Level::Must, Outcome::Passed, None),
+                c("FILTER-2", Level::Should, Outcome::Failed, None),
+                c(
+                    "FILTER-3",
+                    Level::Must,
+                    Outcome::Failed,
+                    Some("the server answered 500"),
+                ),
+                c(
+                    "FILTER-4",
+                    Level::Must,
+                    Outcome::Failed,
+                    Some("the server answered 500"),
+                ),
+                c("FILTER-5", Level::May, Outcome::Skipped, None),
+                warned,
+            ],
+            fail_on,
+        )
+    }
+
+    fn text(report: &RunReport) -> String {
+        let mut out = Vec::new();
+        write(report, &mut out, Style::default()).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    /// Issue 16: "282 checks" when 285 ran; failures below --fail-on
+    /// counted as failed under PASSED.
+    #[test]
+    fn counts_add_up_and_say_what_gates() {
+        let should = text(&checks(FailOn::Should));
+        assert!(
+            should.contains("FAILED  6 checks: 1 passed, 3 failed, 1 warning, 1 skipped"),
+            "{should}"
+        );
+        let mut only_should = checks(FailOn::Must);
+        only_should
+            .checks
+            .as_mut()
+            .unwrap()
+            .retain(|c| c.id == "FILTER-2");
+        only_should.refresh_passed();
+        let must = text(&only_should);
+        assert!(
+            must.contains(
+                "PASSED  1 check: 0 passed, 0 failed, 1 failed at SHOULD or INTEROP (not gating under --fail-on must)"
+            ),
+            "{must}"
+        );
+        assert!(
+            must.contains("⚠ FILTER-2 SHOULD title of FILTER-2"),
+            "{must}"
+        );
+    }
+
+    /// Failures with one probable cause come under it, each with its title.
+    #[test]
+    fn failures_with_one_cause_are_listed_under_it() {
+        let t = text(&checks(FailOn::Should));
+        let at = t
+            .find("✗ probable cause of 2 failures: the server answered 500")
+            .expect(&t);
+        let under = &t[at..];
+        assert!(
+            under.contains("FILTER-3 MUST title of FILTER-3")
+                && under.contains("message of FILTER-4"),
+            "{t}"
+        );
+        assert!(
+            t.contains("✗ FILTER-2 SHOULD title of FILTER-2 (RFC 7644 §3.4.2.2)"),
+            "{t}"
+        );
+    }
+
     #[test]
     fn long_messages_are_cut_after_twenty_lines() {
         let message: Vec<String> = (1..=25).map(|i| format!("line {i}")).collect();
