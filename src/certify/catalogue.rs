@@ -48,9 +48,18 @@ pub fn select(only: &[String]) -> Result<Vec<Check>, String> {
         .map(String::as_str)
         .collect();
     if !unknown.is_empty() {
+        let named: Vec<String> = unknown
+            .iter()
+            .map(
+                |id| match crate::yaml::closest(id, all.iter().map(|c| c.id)) {
+                    Some(near) => format!("{id} (did you mean {near}?)"),
+                    None => (*id).to_owned(),
+                },
+            )
+            .collect();
         return Err(format!(
-            "--only: unknown check id(s): {} (see `scimulate certify --list`)",
-            unknown.join(", ")
+            "--only: unknown check id(s): {}; expected ids from `scimulate certify --list`, e.g. PATCH-007",
+            named.join(", ")
         ));
     }
     Ok(all
@@ -169,6 +178,8 @@ mod tests {
     #[test]
     fn select_rejects_unknown_ids() {
         assert!(select(&["NOPE-1".into()]).is_err());
+        let e = select(&["FILTR-001".into()]).unwrap_err();
+        assert!(e.contains("FILTR-001 (did you mean FILTER-001?)"), "{e}");
         let first = all()[0].id.to_owned();
         assert_eq!(select(&[first.to_lowercase()]).unwrap().len(), 1);
     }

@@ -201,3 +201,60 @@ fn level_text(check: &CertifyCheck) -> String {
 fn first_line(text: &str) -> &str {
     text.lines().next().unwrap_or("")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::model::Level;
+
+    fn failed(id: &str, level: Level) -> CertifyCheck {
+        CertifyCheck {
+            id: id.into(),
+            group: "errors".into(),
+            rfc: "RFC 7644 §3.12".into(),
+            title: format!("title of {id}"),
+            quote: String::new(),
+            level,
+            outcome: Outcome::Failed,
+            message: "answered 201".into(),
+            warning: false,
+            cause: None,
+            baseline: None,
+            duration_ms: None,
+        }
+    }
+
+    fn xml(fail_on: FailOn) -> String {
+        let report = RunReport::certify(
+            chrono::DateTime::UNIX_EPOCH,
+            10,
+            vec![
+                failed("ERR-011", Level::Should),
+                failed("USER-007", Level::Must),
+            ],
+            fail_on,
+        );
+        let mut out = Vec::new();
+        write(&report, &mut out).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    /// SPEC §8.6: a `<failure>` exactly when the exit status says failed.
+    #[test]
+    fn junit_failures_are_those_that_set_the_exit_status() {
+        let should = xml(FailOn::Should);
+        assert_eq!(should.matches("<failure").count(), 2, "{should}");
+        assert!(
+            should.contains("title of ERR-011: answered 201"),
+            "{should}"
+        );
+        let must = xml(FailOn::Must);
+        assert_eq!(must.matches("<failure").count(), 1, "{must}");
+        assert!(
+            must.contains(
+                "<system-out>not a failure here (failed at SHOULD, which --fail-on must does not gate): title of ERR-011: answered 201</system-out>"
+            ),
+            "{must}"
+        );
+    }
+}
