@@ -60,6 +60,18 @@ pub async fn preflight(client: &Client, base: &str, auth: Auth<'_>) -> Result<()
         .await
         .map_err(|e| no_answer(base, "/Users", &e))?;
     let sent = format!("GET {base}{users_path}{}", credential(auth));
+    // Some servers refuse a plain list but answer a lookup: a refusal is
+    // only a credentials problem when the lookup is refused too.
+    if matches!(users.status, 401 | 403) {
+        let lookup = "/Users?filter=userName%20eq%20%22scimulate-preflight%22";
+        if client
+            .get(lookup)
+            .await
+            .is_ok_and(|r| r.status == 200 && r.body.is_object())
+        {
+            return Ok(());
+        }
+    }
     match users.status {
         200 if users.body.is_object() => Ok(()),
         200 | 300..=399 => Err(Diagnosis {

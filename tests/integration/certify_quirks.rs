@@ -31,6 +31,8 @@ enum Fault {
     NoNestedParentheses,
     /// After a parenthesised group, the rest of an `and` chain is ignored.
     DropsAfterGroup,
+    /// `and` and `or` evaluated left to right: `A or B and C` as `(A or B) and C`.
+    LeftToRight,
     /// A PATCH that changes nothing keeps meta: the mock re-stamps it, the
     /// proxy shows the meta it had (a server without PATCH-043's defect).
     KeepsMetaOnNoop,
@@ -95,6 +97,17 @@ fn drop_after_group(filter: &str) -> String {
     filter.to_owned()
 }
 
+/// `A or B and C` (no parentheses) → `(A or B) and C`.
+fn left_to_right(filter: &str) -> String {
+    if filter.contains('(') {
+        return filter.to_owned();
+    }
+    match (filter.find(" or "), filter.rfind(" and ")) {
+        (Some(o), Some(a)) if o < a => format!("({}) and {}", &filter[..a], &filter[a + 5..]),
+        _ => filter.to_owned(),
+    }
+}
+
 /// Whether a filter groups with parentheses (not the ones `not` needs).
 fn groups(filter: &str) -> bool {
     filter
@@ -119,8 +132,12 @@ async fn forward(State(p): State<Arc<Proxy>>, req: Request) -> Response<Body> {
                         "detail": "parentheses are not supported"}),
             );
         }
-        if p.fault == Fault::DropsAfterGroup {
-            let cut = drop_after_group(f);
+        let rewritten = match p.fault {
+            Fault::DropsAfterGroup => Some(drop_after_group(f)),
+            Fault::LeftToRight => Some(left_to_right(f)),
+            _ => None,
+        };
+        if let Some(cut) = rewritten {
             let rest: Vec<(String, String)> = form_urlencoded::parse(query.as_bytes())
                 .map(|(k, v)| {
                     let v = if k == "filter" {
@@ -329,6 +346,17 @@ async fn a_group_in_the_middle_of_a_chain_is_judged() {
     ] {
         assert!(!failed.contains(id), "{id}: {}", faulty[id].message);
     }
+}
+
+/// Precedence without parentheses: a server reading left to right fails
+/// FILTER-056 alone.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn and_binds_tighter_than_or() {
+    let faulty = certify_with(Fault::LeftToRight, FILTERS).await;
+    assert_eq!(
+        with(&faulty, Outcome::Failed),
+        BTreeSet::from(["FILTER-056"])
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

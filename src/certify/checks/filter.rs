@@ -203,7 +203,9 @@ pub fn checks() -> Vec<Check> {
             .title("not in the middle of an and chain"),
         G.must("FILTER-056", case)
             .cites(rfc::FILTER_ORDER)
-            .arg("userName eq \"{ua}\" or userName eq \"{ub}\" and active eq true")
+            // A or (B and inactive): both. Read left to right, (A or B)
+            // and inactive gives B alone.
+            .arg("userName eq \"{ua}\" or userName eq \"{ub}\" and active eq false")
             .title("and binds tighter than or without parentheses"),
         G.must("FILTER-057", case)
             .cites(rfc::FILTER_MATCH)
