@@ -9,9 +9,14 @@
 //!
 //! The sentences of RFC 7644 §3.3–§3.14 and RFC 7643 §2.1–§3.1 and §7 were
 //! checked word for word against the RFC text (tables read across their
-//! columns). Those of RFC 7644 §2 and §4, RFC 7643 §4–§6, RFC 6750, RFC
-//! 7232 and RFC 6585 were not checked so yet: compare them with the
-//! published text before quoting them elsewhere.
+//! columns). Of the others, these were compared with the RFC text as other
+//! projects quote it: RFC 6750 §3, RFC 7644 §2 (`AUTH_MAP`), RFC 7644 §4
+//! (`DISCOVERY_SPC`, `DISCOVERY_SCHEMAS`, `SCHEMA_BY_ID`), RFC 7643 §4.1.1
+//! (`USERNAME_REQUIRED`, `PASSWORD_NEVER`), RFC 7643 §6 (the endpoint and
+//! schema of `RT_REQUIRED`, `RT_SCHEMA_ID`), RFC 7232 §3.1 (`IF_MATCH`) and
+//! §2.1 (`ETAG_CHANGES`). The rest of RFC 7643 §4–§6, RFC 7232 §3.2 and
+//! RFC 6585 are not checked so yet: compare them with the published text
+//! before quoting them elsewhere.
 
 /// A quoted RFC sentence and the section it stands in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

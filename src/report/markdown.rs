@@ -137,15 +137,14 @@ fn certify_sections(report: &RunReport, s: &mut String) {
     }
     if !groups.is_empty() {
         s.push_str("| | Group | Passed | Failed | Skipped |\n|---|---|--:|--:|--:|\n");
+        let fail_on = report.fail_on.unwrap_or_default();
         for (group, list) in &groups {
             let n = |o: Outcome| list.iter().filter(|c| c.outcome == o).count();
-            let failed = |warning: bool| {
-                list.iter()
-                    .any(|c| c.outcome == Outcome::Failed && c.warning == warning)
-            };
-            let sign = if failed(false) {
+            // ❌ only for a failure that sets the exit status; one that
+            // warns or fails below --fail-on is ⚠️.
+            let sign = if list.iter().any(|c| c.gates(fail_on)) {
                 "❌"
-            } else if failed(true) {
+            } else if n(Outcome::Failed) > 0 {
                 "⚠️"
             } else {
                 "✅"
