@@ -28,39 +28,39 @@ pub fn checks() -> Vec<Check> {
         G.must("FILTER-003", case)
             .cites(rfc::FILTER_MATCH)
             .arg("{t} and displayName ne \"{da}\"")
-            .title("ne"),
+            .title("ne on displayName"),
         G.must("FILTER-004", case)
             .cites(rfc::FILTER_MATCH)
             .arg("{t} and displayName co \"Subj\"")
-            .title("co"),
+            .title("co on displayName"),
         G.must("FILTER-005", case)
             .cites(rfc::FILTER_MATCH)
             .arg("userName sw \"{pa}\"")
-            .title("sw"),
+            .title("sw on userName"),
         G.must("FILTER-006", case)
             .cites(rfc::FILTER_MATCH)
             .arg("{t} and userName ew \"fb@example.com\"")
-            .title("ew"),
+            .title("ew on userName"),
         G.must("FILTER-007", case)
             .cites(rfc::FILTER_MATCH)
             .arg("{t} and nickName pr")
-            .title("pr"),
+            .title("pr on nickName (one user has it)"),
         G.must("FILTER-008", case)
             .cites(rfc::FILTER_MATCH)
             .arg("{t} and nickName gt \"nick-abb\"")
-            .title("gt on a string"),
+            .title("gt on a string (nickName)"),
         G.must("FILTER-009", case)
             .cites(rfc::FILTER_MATCH)
             .arg("{t} and nickName ge \"nick-abc\"")
-            .title("ge on a string"),
+            .title("ge on a string (nickName)"),
         G.must("FILTER-010", case)
             .cites(rfc::FILTER_MATCH)
             .arg("{t} and nickName lt \"nick-abd\"")
-            .title("lt on a string"),
+            .title("lt on a string (nickName)"),
         G.must("FILTER-011", case)
             .cites(rfc::FILTER_MATCH)
             .arg("{t} and nickName le \"nick-abc\"")
-            .title("le on a string"),
+            .title("le on a string (nickName)"),
         G.must("FILTER-012", case)
             .cites(rfc::FILTER_MATCH)
             .arg("{t} and nickName lt \"nick-abc\"")
@@ -84,7 +84,7 @@ pub fn checks() -> Vec<Check> {
         G.must("FILTER-017", case)
             .cites(rfc::FILTER_ORDER)
             .arg("(userName eq \"{ua}\" or userName eq \"{ub}\") and active eq false")
-            .title("grouping decides precedence"),
+            .title("a group first decides precedence: (A or B) and C"),
         G.must("FILTER-018", case)
             .cites(rfc::FILTER_MATCH)
             .arg("emails[type eq \"work\" and value eq \"{ea}\"]")
