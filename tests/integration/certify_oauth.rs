@@ -56,7 +56,6 @@ async fn certify_outlives_short_lived_oauth_tokens() {
     let must_failed: Vec<&str> = checks
         .iter()
         .filter(|c| c.outcome == Outcome::Failed && c.level == Level::Must)
-        .filter(|c| !common::CERTIFY_MOCK_GAPS.contains(&c.id.as_str()))
         .map(|c| c.id.as_str())
         .collect();
     assert!(must_failed.is_empty(), "MUST failed: {must_failed:?}");

@@ -10,7 +10,7 @@ use crate::common;
 use axum::Router;
 use axum::body::{Body, to_bytes};
 use axum::extract::{Request, State};
-use axum::http::{HeaderMap, Response, StatusCode};
+use axum::http::{HeaderMap, Method, Response, StatusCode};
 use scimulate::certify::{self, Options};
 use scimulate::report::{CertifyCheck, Outcome};
 use serde_json::{Value, json};
@@ -33,9 +33,9 @@ enum Fault {
     DropsAfterGroup,
     /// `and` and `or` evaluated left to right: `A or B and C` as `(A or B) and C`.
     LeftToRight,
-    /// A PATCH that changes nothing keeps meta: the mock re-stamps it, the
-    /// proxy shows the meta it had (a server without PATCH-043's defect).
-    KeepsMetaOnNoop,
+    /// Every PATCH moves meta, a PATCH that changes nothing included (the
+    /// mock leaves it alone; the proxy shows it moved).
+    MovesMetaOnEveryPatch,
     /// No Location header on a create.
     NoLocation,
     /// 400 answers without a scimType.
@@ -46,8 +46,8 @@ struct Proxy {
     upstream: String,
     fault: Fault,
     http: reqwest::Client,
-    /// For KeepsMetaOnNoop: per resource path, its content and the meta it had.
-    seen: Mutex<BTreeMap<String, (Value, Value)>>,
+    /// For MovesMetaOnEveryPatch: per resource path, the PATCHes it took.
+    patched: Mutex<BTreeMap<String, u32>>,
 }
 
 async fn start(fault: Fault) -> (common::Harness, String, tokio::task::JoinHandle<()>) {
@@ -56,7 +56,7 @@ async fn start(fault: Fault) -> (common::Harness, String, tokio::task::JoinHandl
         upstream: h.base.clone(),
         fault,
         http: reqwest::Client::new(),
-        seen: Mutex::new(BTreeMap::new()),
+        patched: Mutex::new(BTreeMap::new()),
     });
     let app = Router::new().fallback(forward).with_state(proxy);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -200,9 +200,8 @@ async fn forward(State(p): State<Arc<Proxy>>, req: Request) -> Response<Body> {
         Fault::NoScimType if status == StatusCode::BAD_REQUEST => {
             v.as_object_mut().map(|o| o.remove("scimType"));
         }
-        Fault::KeepsMetaOnNoop if status.is_success() && path.contains("/Users/") => {
-            keep_meta(&p, &path, &mut v);
-            // The ETag header follows meta.version.
+        Fault::MovesMetaOnEveryPatch if status.is_success() && path.contains("/Users/") => {
+            move_meta(&p, &method, &path, &mut v);
             if let Some(ver) = v["meta"]["version"].as_str()
                 && let Ok(h) = ver.parse()
             {
@@ -214,18 +213,17 @@ async fn forward(State(p): State<Arc<Proxy>>, req: Request) -> Response<Body> {
     json_answer(status, &out_headers, &v)
 }
 
-/// Shows the meta a resource had when its content has not changed since.
-fn keep_meta(p: &Proxy, path: &str, v: &mut Value) {
-    let mut content = v.clone();
-    let Some(meta) = content.as_object_mut().and_then(|o| o.remove("meta")) else {
-        return;
-    };
-    let mut seen = p.seen.lock().unwrap();
-    match seen.get(path) {
-        Some((was, kept)) if *was == content => v["meta"] = kept.clone(),
-        _ => {
-            seen.insert(path.to_owned(), (content, meta));
-        }
+/// Shows a resource's meta as a server that stamps every PATCH would:
+/// one second later and a new version per PATCH it took.
+fn move_meta(p: &Proxy, method: &Method, path: &str, v: &mut Value) {
+    let mut patched = p.patched.lock().unwrap();
+    let n = patched.entry(path.to_owned()).or_default();
+    if method == Method::PATCH {
+        *n += 1;
+    }
+    if *n > 0 && v.get("meta").is_some() {
+        v["meta"]["lastModified"] = json!(format!("2099-01-01T00:00:{:02}Z", *n % 60));
+        v["meta"]["version"] = json!(format!("W/\"moved-{n}\""));
     }
 }
 
@@ -393,26 +391,27 @@ async fn items_per_page_is_the_number_returned() {
     );
 }
 
-/// The strict mock re-stamps meta on a PATCH that changes nothing (see
-/// certify_strict); a server that keeps it passes.
+/// The strict mock leaves meta alone on a PATCH that changes nothing
+/// (RFC 7644 §3.5.2.1); a server that stamps every PATCH fails.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_noop_patch_leaves_meta_alone() {
     let only = ["PATCH-043", "PATCH-044", "PATCH-001"];
-    let bare = certify_with(Fault::Clean, &only).await;
+    let clean = certify_with(Fault::Clean, &only).await;
     assert_eq!(
-        with(&bare, Outcome::Failed),
-        BTreeSet::from(["PATCH-043", "PATCH-044"])
+        with(&clean, Outcome::Passed).len(),
+        only.len(),
+        "{clean:#?}"
+    );
+    let moves = certify_with(Fault::MovesMetaOnEveryPatch, &only).await;
+    assert_eq!(
+        with(&moves, Outcome::Failed),
+        BTreeSet::from(["PATCH-043", "PATCH-044"]),
+        "{moves:#?}"
     );
     assert!(
-        bare["PATCH-043"]
+        moves["PATCH-043"]
             .message
             .contains("moved meta.lastModified")
-    );
-    let keeps = certify_with(Fault::KeepsMetaOnNoop, &only).await;
-    assert_eq!(
-        with(&keeps, Outcome::Passed).len(),
-        only.len(),
-        "{keeps:#?}"
     );
 }
 

@@ -40,21 +40,7 @@ async fn certify_strict_target_passes_every_must_check() {
         failed.join("\n  "),
         skipped.join("\n  ")
     );
-    // PATCH-043 and PATCH-044 are true failures of the mock's store
-    // (common::CERTIFY_MOCK_GAPS). Once the store leaves meta alone when
-    // nothing changed, this assertion says to drop the exception.
-    const MOCK_GAPS: &[&str] = common::CERTIFY_MOCK_GAPS;
-    for gap in MOCK_GAPS {
-        assert!(
-            failed.iter().any(|f| f.starts_with(&format!("{gap} "))),
-            "{gap} passes on the strict mock now: remove it from MOCK_GAPS"
-        );
-    }
-    let must_failed: Vec<&String> = failed
-        .iter()
-        .filter(|f| f.contains("[Must"))
-        .filter(|f| !MOCK_GAPS.iter().any(|g| f.starts_with(&format!("{g} "))))
-        .collect();
+    let must_failed: Vec<&String> = failed.iter().filter(|f| f.contains("[Must")).collect();
     assert!(
         must_failed.is_empty(),
         "MUST checks failed: {must_failed:#?}"

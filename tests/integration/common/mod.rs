@@ -137,20 +137,3 @@ pub async fn start_profile(profile: Profile) -> Harness {
         serving,
     }
 }
-
-/// Certify checks the strict mock fails through a fault of its own: its
-/// store re-stamps `meta` on every write, a PATCH that changes nothing
-/// included (RFC 7644 §3.5.2.1 says it SHALL NOT). certify_strict keeps
-/// the list honest (it fails once a listed check passes); tests that need
-/// a clean verdict from the strict mock leave these out.
-pub const CERTIFY_MOCK_GAPS: &[&str] = &["PATCH-043", "PATCH-044"];
-
-/// `--only` for every catalogue check but [`CERTIFY_MOCK_GAPS`].
-pub fn certify_all_but_gaps() -> String {
-    scimulate::certify::catalogue()
-        .iter()
-        .map(|c| c.id)
-        .filter(|id| !CERTIFY_MOCK_GAPS.contains(id))
-        .collect::<Vec<_>>()
-        .join(",")
-}
