@@ -1,6 +1,7 @@
 //! The registry: the one place that lists the check groups, in run order.
 //! Each check is defined once, in its group's file (id, group, RFC section,
-//! level, persona, description beside the function that runs it), so
+//! level, persona, title and the quoted RFC sentence beside the function that
+//! runs it), so
 //! `--list`, `--only` and the report all read the same facts.
 
 use super::check::Check;
@@ -31,6 +32,7 @@ pub fn all() -> Vec<Check> {
     v.extend(checks::security::checks());
     v.extend(checks::entra::checks());
     v.extend(checks::okta::checks());
+    v.extend(checks::load::checks());
     v
 }
 
@@ -46,9 +48,18 @@ pub fn select(only: &[String]) -> Result<Vec<Check>, String> {
         .map(String::as_str)
         .collect();
     if !unknown.is_empty() {
+        let named: Vec<String> = unknown
+            .iter()
+            .map(
+                |id| match crate::yaml::closest(id, all.iter().map(|c| c.id)) {
+                    Some(near) => format!("{id} (did you mean {near}?)"),
+                    None => (*id).to_owned(),
+                },
+            )
+            .collect();
         return Err(format!(
-            "--only: unknown check id(s): {} (see `scimulate certify --list`)",
-            unknown.join(", ")
+            "--only: unknown check id(s): {}; expected ids from `scimulate certify --list`, e.g. PATCH-007",
+            named.join(", ")
         ));
     }
     Ok(all
@@ -71,21 +82,36 @@ pub fn write_list(out: &mut dyn std::io::Write) -> std::io::Result<()> {
     write_list_of(&all(), out)
 }
 
-/// `--list` of a selection: one line per check given.
+/// `--list` of a selection: per check a line with its id, group, level,
+/// persona, RFC section and title, and under it the sentence it rests on.
 pub fn write_list_of(checks: &[Check], out: &mut dyn std::io::Write) -> std::io::Result<()> {
     for c in checks {
         writeln!(
             out,
-            "{:<22} {:<11} {:<8} {:<6} {:<22} {}",
+            "{:<22} {:<11} {:<8} {:<6} {:<18} {}",
             c.id,
             c.group,
             level_str(c.level),
             c.persona.as_str(),
             c.rfc,
-            c.description
+            c.title
         )?;
+        writeln!(out, "    \"{}\"", c.quote)?;
     }
     Ok(())
+}
+
+/// The RFC 2119 keywords a quoted sentence carries (upper case, whole words).
+pub fn keywords(quote: &str) -> Vec<&str> {
+    quote
+        .split(|ch: char| !ch.is_ascii_alphabetic())
+        .filter(|w| {
+            matches!(
+                *w,
+                "MUST" | "SHALL" | "REQUIRED" | "SHOULD" | "RECOMMENDED" | "MAY" | "OPTIONAL"
+            )
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -102,11 +128,44 @@ mod tests {
         }
     }
 
+    /// SPEC §8.6: a check's level follows the words of the sentence it
+    /// quotes. A MUST check quotes MUST, SHALL or REQUIRED; a SHOULD check
+    /// SHOULD or RECOMMENDED. MAY probes and INTEROP checks are never
+    /// failed under the RFC, so any sentence serves them.
     #[test]
-    fn every_check_has_rfc_level_and_description() {
+    fn every_level_follows_its_quoted_sentence() {
+        let mut wrong = Vec::new();
+        for c in all() {
+            let words = keywords(c.quote);
+            let has = |ks: &[&str]| words.iter().any(|w| ks.contains(w));
+            let ok = match c.level {
+                Level::Must => has(&["MUST", "SHALL", "REQUIRED"]),
+                Level::Should => has(&["SHOULD", "RECOMMENDED"]),
+                Level::May | Level::Interop => true,
+            };
+            if !ok {
+                wrong.push(format!("{} {:?}: {:?}", c.id, c.level, c.quote));
+            }
+        }
+        assert!(
+            wrong.is_empty(),
+            "levels without their words:\n{}",
+            wrong.join("\n")
+        );
+    }
+
+    #[test]
+    fn keywords_are_whole_upper_case_words() {
+        assert_eq!(keywords("clients MUST NOT; it MAY"), vec!["MUST", "MAY"]);
+        assert!(keywords("a mustard SHALLOW must").is_empty());
+    }
+
+    #[test]
+    fn every_check_has_rfc_level_title_and_quote() {
         for c in all() {
             assert!(!c.rfc.is_empty(), "{} has no RFC section", c.id);
-            assert!(!c.description.is_empty(), "{} has no description", c.id);
+            assert!(!c.title.is_empty(), "{} has no title", c.id);
+            assert!(c.quote.len() > 20, "{} quotes no sentence", c.id);
             assert!(!c.group.is_empty(), "{}", c.id);
             // INTEROP belongs to an identity provider; RFC-persona checks
             // are MUST/SHOULD/MAY from the RFC's own words.
@@ -119,6 +178,8 @@ mod tests {
     #[test]
     fn select_rejects_unknown_ids() {
         assert!(select(&["NOPE-1".into()]).is_err());
+        let e = select(&["FILTR-001".into()]).unwrap_err();
+        assert!(e.contains("FILTR-001 (did you mean FILTER-001?)"), "{e}");
         let first = all()[0].id.to_owned();
         assert_eq!(select(&[first.to_lowercase()]).unwrap().len(), 1);
     }

@@ -4,18 +4,20 @@
 //! ```text
 //! const G: Group = Group::new("users");
 //! G.must("USER-001", create_201)
-//!     .rfc("RFC 7644 §3.3")
-//!     .description("POST /Users answers 201 …")
+//!     .cites(rfc::CREATE_201)
+//!     .title("POST /Users answers 201 …")
 //! ```
 //!
 //! A file states its group's defaults once (name, and the persona and
-//! feature its checks share); a check states its id, level, RFC section and
-//! description, and only the facts that differ from the defaults. This
+//! feature its checks share); a check states its id, level, the RFC
+//! sentence it rests on (`rfc.rs`) and its title, and only the facts that
+//! differ from the defaults. This
 //! module knows no group: the registry (`catalogue`) lists them.
 
 use super::ctx::Ctx;
 use super::discovery::Needs;
 use super::persona::Persona;
+use super::rfc::Cite;
 use super::verdict::Verdict;
 use crate::report::Level;
 use std::future::Future;
@@ -31,11 +33,15 @@ pub type CheckFn = dyn for<'a> Fn(&'a Ctx, &'static str) -> BoxFut<'a> + Send + 
 pub struct Check {
     pub id: &'static str,
     pub group: &'static str,
+    /// The RFC section of the sentence the check rests on.
     pub rfc: &'static str,
+    /// That sentence, quoted (`rfc.rs`).
+    pub quote: &'static str,
     pub level: Level,
     pub persona: Persona,
     pub needs: Needs,
-    pub description: &'static str,
+    /// What the check tests, in one line: `--list` and every report show it.
+    pub title: &'static str,
     pub arg: &'static str,
     pub run: &'static CheckFn,
 }
@@ -140,10 +146,11 @@ impl Group {
             id,
             group: self.name,
             rfc: "",
+            quote: "",
             level,
             persona: self.persona,
             needs: self.needs,
-            description: "",
+            title: "",
             arg: "",
             run: erase(run),
         }
@@ -151,17 +158,18 @@ impl Group {
 }
 
 impl Check {
-    /// The RFC section whose words the check's level rests on.
-    pub const fn rfc(self, rfc: &'static str) -> Check {
-        Check { rfc, ..self }
+    /// The RFC sentence whose words the check's level rests on.
+    pub const fn cites(self, cite: Cite) -> Check {
+        Check {
+            rfc: cite.section,
+            quote: cite.text,
+            ..self
+        }
     }
 
     /// The one line `--list` and the reports show.
-    pub const fn description(self, description: &'static str) -> Check {
-        Check {
-            description,
-            ..self
-        }
+    pub const fn title(self, title: &'static str) -> Check {
+        Check { title, ..self }
     }
 
     pub const fn persona(self, persona: Persona) -> Check {

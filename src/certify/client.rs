@@ -58,6 +58,8 @@ pub struct Client {
     fetched: Mutex<Vec<String>>,
     expired: Option<String>,
     headers: HeaderMap,
+    /// How many 429 answers came back (each waited out and retried).
+    throttled: std::sync::atomic::AtomicU64,
     limiter: Limiter,
 }
 
@@ -114,8 +116,14 @@ impl Client {
             fetched: Mutex::new(Vec::new()),
             expired: cfg.expired_token,
             headers,
+            throttled: std::sync::atomic::AtomicU64::new(0),
             limiter: Limiter::new(cfg.max_rps),
         })
+    }
+
+    /// How many 429 answers this client has waited out so far.
+    pub fn throttled(&self) -> u64 {
+        self.throttled.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     pub fn has_expired_token(&self) -> bool {
@@ -246,6 +254,10 @@ impl Client {
             if status == 401 && cred == Cred::Normal && self.oauth.is_some() && refused.is_none() {
                 refused = token.or(Some(String::new()));
                 continue;
+            }
+            if status == 429 {
+                self.throttled
+                    .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             }
             if status == 429 && attempt < MAX_429_RETRIES {
                 attempt += 1;

@@ -34,6 +34,8 @@ pub struct Ctx {
     pub filter_pair: tokio::sync::OnceCell<Result<Vec<Value>, Fail>>,
     /// Users the pagination and sorting checks share.
     pub page_set: tokio::sync::OnceCell<Result<Vec<Value>, Fail>>,
+    /// `--load`: the rate and duration of the load check.
+    pub load: Option<super::checks::load::LoadSpec>,
 }
 
 /// Shortens a server's body for a message (servers send anything).
@@ -68,6 +70,7 @@ impl Ctx {
             counter: AtomicU64::new(0),
             filter_pair: tokio::sync::OnceCell::new(),
             page_set: tokio::sync::OnceCell::new(),
+            load: None,
         }
     }
 
@@ -253,8 +256,45 @@ impl Ctx {
 
     /// Creates a user with the run's prefix plus `extra` attributes; a
     /// fixture the check needs, so a refusal skips the check (USER-001
-    /// judges creation itself).
+    /// judges creation itself). The server is free to ignore or alter what
+    /// is POSTed (RFC 7644 §3.3): when it did not keep an attribute of
+    /// `extra` as sent, the check that needs it is skipped, not failed.
     pub async fn new_user(&self, extra: Value) -> Result<Value, Fail> {
+        let keep: Vec<String> = extra
+            .as_object()
+            .map(|m| m.keys().cloned().collect())
+            .unwrap_or_default();
+        let keep: Vec<&str> = keep.iter().map(String::as_str).collect();
+        self.new_user_keeping(extra.clone(), &keep).await
+    }
+
+    /// `new_user`, requiring only the attributes named in `keep` to be kept
+    /// as sent (the rest the check reads back from the server).
+    pub async fn new_user_keeping(&self, extra: Value, keep: &[&str]) -> Result<Value, Fail> {
+        let u = self.create_user(extra.clone()).await?;
+        let mut held = u.clone();
+        for k in keep {
+            let Some(sent) = extra.get(*k) else { continue };
+            if matches!(*k, "password" | "schemas" | "id" | "meta" | "groups") {
+                continue;
+            }
+            if lookup(&held, k).is_null() && !lookup(&u, "id").is_null() {
+                // The create answer may be partial: the stored resource decides.
+                held = self.read_ok("Users", id_of(&u)).await?;
+            }
+            if let Some(why) = not_kept(sent, lookup(&held, k)) {
+                return Err(skipped(format!(
+                    "the server did not keep {k} as sent when the user was created ({why}); RFC \
+                     7644 §3.3 lets it ignore or alter what is POSTed, and this check needs it"
+                )));
+            }
+        }
+        Ok(u)
+    }
+
+    /// Creates a user as `new_user` does, judging nothing of what was kept
+    /// (for the checks that judge exactly that).
+    pub async fn create_user(&self, extra: Value) -> Result<Value, Fail> {
         let body = self.user_body(extra);
         let r = self.post("Users", &body).await?;
         if r.status != 201 || r.body.get("id").and_then(Value::as_str).is_none() {
@@ -409,6 +449,32 @@ impl Ctx {
     pub fn quoted(s: &str) -> String {
         serde_json::to_string(s).unwrap_or_default()
     }
+}
+
+/// An attribute of a resource by name, ignoring case (RFC 7643 §2.1).
+pub fn lookup<'a>(v: &'a Value, name: &str) -> &'a Value {
+    static NULL: Value = Value::Null;
+    v.as_object()
+        .and_then(|m| {
+            m.iter()
+                .find(|(k, _)| k.eq_ignore_ascii_case(name))
+                .map(|(_, v)| v)
+        })
+        .unwrap_or(&NULL)
+}
+
+/// Why `held` is not what was `sent`, if it is not: a simple value must be
+/// the same (a string ignoring case: caseExact false may be altered); a
+/// complex or multi-valued one must hold what was sent.
+pub fn not_kept(sent: &Value, held: &Value) -> Option<String> {
+    let same = match (sent, held) {
+        (Value::String(a), Value::String(b)) => a.eq_ignore_ascii_case(b),
+        (Value::Object(_) | Value::Array(_), _) => {
+            super::compare::diff(sent, held).is_none() || super::compare::holds(held, sent)
+        }
+        _ => sent == held,
+    };
+    (!same).then(|| format!("sent {}, holds {}", brief(sent), brief(held)))
 }
 
 /// `/{endpoint}/{id}`, the id encoded.

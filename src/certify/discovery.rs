@@ -16,6 +16,8 @@ pub enum Needs {
     Etag,
     Groups,
     ExpiredToken,
+    /// `--load` was given (the load check runs only then).
+    Load,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -32,6 +34,7 @@ pub struct Discovered {
     pub etag: bool,
     pub groups: bool,
     pub expired_token: bool,
+    pub load: bool,
 }
 
 fn supported(spc: &Value, feature: &str) -> bool {
@@ -65,10 +68,12 @@ pub async fn discover(client: &Client) -> Result<Discovered, String> {
         Value::Null
     };
     let groups = match &rts {
+        // Served, however the endpoint is written (DISC-014 judges how).
         Some(r) if r.status == 200 => resources(&r.body).iter().any(|t| {
-            t.get("endpoint")
-                .and_then(Value::as_str)
-                .is_some_and(|e| e.eq_ignore_ascii_case("/Groups"))
+            t.get("endpoint").and_then(Value::as_str).is_some_and(|e| {
+                let e = e.to_ascii_lowercase();
+                e == "groups" || e.ends_with("/groups")
+            })
         }),
         // Without /ResourceTypes, try the endpoint itself.
         _ => client
@@ -93,6 +98,7 @@ pub async fn discover(client: &Client) -> Result<Discovered, String> {
         etag: supported(&body, "etag"),
         groups,
         expired_token: client.has_expired_token(),
+        load: false,
         spc: Some(spc),
         resource_types: rts,
         schemas,
@@ -129,6 +135,7 @@ impl Discovered {
                 self.groups,
                 "not advertised: no Group resource type in /ResourceTypes",
             ),
+            Needs::Load => (self.load, "not run: no --load RATE[:DURATION] given"),
             Needs::ExpiredToken => (
                 self.expired_token,
                 "not run: no expired token to send (--expired-token-env)",

@@ -4,6 +4,7 @@
 //! created (and nothing else), also when interrupted.
 
 pub mod catalogue;
+mod causes;
 pub mod check;
 mod checks;
 pub mod client;
@@ -13,13 +14,17 @@ pub mod discovery;
 pub mod ledger;
 pub mod limiter;
 pub mod persona;
+pub mod preflight;
 mod probe;
+mod progress;
+pub mod rfc;
 pub mod runner;
 pub mod transport;
 pub mod verdict;
 
 pub use catalogue::{all as catalogue, write_list};
 pub use check::Check;
+pub use checks::load::LoadSpec;
 pub use persona::Persona;
 pub use runner::{Options, SessionError, certify, cleanup_ledger};
 pub use verdict::Fail;

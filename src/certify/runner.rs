@@ -2,12 +2,15 @@
 //! then cleanup of everything the run created, also when it is cancelled.
 
 use super::catalogue;
+use super::causes;
 use super::check::Check;
 use super::client::{Client, ClientConfig, OAuth};
 use super::ctx::Ctx;
-use super::discovery;
+use super::discovery::{self, Needs};
 use super::ledger::Ledger;
 use super::persona::Persona;
+use super::preflight;
+use super::progress::Progress;
 use super::verdict::Fail;
 use crate::partition::{Digest, Partition};
 use crate::report::{CertifyCheck, FailOn, HarnessError, Level, Outcome, Pack, RunReport};
@@ -39,6 +42,11 @@ pub struct Options {
     pub request_timeout: Duration,
     /// The longest one check may take before it counts as failed.
     pub check_timeout: Duration,
+    /// `--load RATE[:DURATION]`: the load check's traffic (else skipped).
+    pub load: Option<super::checks::load::LoadSpec>,
+    /// Show progress on stderr while the checks run (the command line
+    /// does; library callers and tests do not).
+    pub progress: bool,
 }
 
 impl Options {
@@ -59,6 +67,8 @@ impl Options {
             skip_cleanup: false,
             request_timeout: Duration::from_secs(30),
             check_timeout: Duration::from_secs(120),
+            progress: false,
+            load: None,
         }
     }
 
@@ -130,12 +140,24 @@ pub async fn certify(
         })?,
         None => Ledger::in_memory(),
     };
-    client.authenticate().await.map_err(SessionError::Harness)?;
+    let auth = match (&opts.oauth, &opts.token) {
+        (Some(o), _) => preflight::Auth::OAuth {
+            token_url: &o.token_url,
+        },
+        (None, Some(_)) => preflight::Auth::Token,
+        (None, None) => preflight::Auth::None,
+    };
+    preflight::preflight(&client, &opts.url, auth)
+        .await
+        .map_err(|d| SessionError::Harness(d.to_string()))?;
     let found = discovery::discover(&client)
         .await
         .map_err(|e| SessionError::Harness(format!("the server could not be reached: {e}")))?;
     let run_id = uuid::Uuid::new_v4().simple().to_string()[..8].to_owned();
-    let ctx = Ctx::new(client, ledger, found, opts.profile, &run_id);
+    let mut found = found;
+    found.load = opts.load.is_some();
+    let mut ctx = Ctx::new(client, ledger, found, opts.profile, &run_id);
+    ctx.load = opts.load;
     let mut results: Vec<CertifyCheck> = Vec::with_capacity(checks.len());
     let mut errors = Vec::new();
     let interrupted = {
@@ -169,6 +191,7 @@ pub async fn certify(
             });
         }
     }
+    causes::link(&mut results);
     let mut report = finish(RunReport::certify(
         started_at,
         t0.elapsed().as_millis() as u64,
@@ -203,16 +226,23 @@ fn pack_of(checks: &[Check], profile: Persona) -> Pack {
 }
 
 async fn run_checks(ctx: &Ctx, checks: &[Check], opts: &Options, out: &mut Vec<CertifyCheck>) {
-    for check in checks {
+    let mut progress = Progress::new(opts.progress, checks.len(), opts.fail_on);
+    for (i, check) in checks.iter().enumerate() {
+        progress.started(i, check);
         let t = Instant::now();
         let verdict = match ctx.found.missing(check.needs) {
             Some(why) => Err(Fail::Skipped(why.to_owned())),
             None => {
-                match tokio::time::timeout(opts.check_timeout, (check.run)(ctx, check.arg)).await {
+                // The load check lasts as long as it was told to, and then some.
+                let limit = match (check.needs, opts.load) {
+                    (Needs::Load, Some(l)) => opts.check_timeout + l.duration,
+                    _ => opts.check_timeout,
+                };
+                match tokio::time::timeout(limit, (check.run)(ctx, check.arg)).await {
                     Ok(v) => v,
                     Err(_) => Err(Fail::Failed(format!(
                         "no verdict within {}s",
-                        opts.check_timeout.as_secs()
+                        limit.as_secs()
                     ))),
                 }
             }
@@ -220,7 +250,9 @@ async fn run_checks(ctx: &Ctx, checks: &[Check], opts: &Options, out: &mut Vec<C
         let mut c = judge(check, verdict, opts.profile);
         c.duration_ms = Some(t.elapsed().as_millis() as u64);
         out.push(c);
+        progress.finished(out, checks.get(i + 1).map(|n| n.group));
     }
+    progress.done();
 }
 
 /// Turns a verdict into a report entry under the session's rules: MAY is
@@ -254,10 +286,13 @@ pub fn judge(check: &Check, verdict: Result<String, Fail>, profile: Persona) -> 
         id: check.id.to_owned(),
         group: check.group.to_owned(),
         rfc: check.rfc.to_owned(),
+        title: check.title.to_owned(),
+        quote: check.quote.to_owned(),
         level: check.level,
         outcome,
         message,
         warning,
+        cause: None,
         baseline: None,
         duration_ms: None,
     }
@@ -499,7 +534,9 @@ mod tests {
     /// Issue #6: certify against scim2-server failed GROUP-004 at SHOULD,
     /// but RFC 7643 §4.1.2 puts no MUST or SHOULD on filling User.groups:
     /// a server without it is skipped as not supporting it, not failed.
-    /// ERR-011 cites where "schemas" is required, not §3.3 (silent on it).
+    /// ERR-011's level rests on §3.12 (a server SHOULD answer 400 to a
+    /// request that violates the schema); its quote names RFC 7643 §2.1,
+    /// where "schemas" is required, not §3.3 (silent on it).
     #[test]
     fn levels_and_sections_rest_on_the_rfc_words() {
         let by_id = |id: &str| all().into_iter().find(|c| c.id == id).unwrap();
@@ -512,6 +549,8 @@ mod tests {
         );
         assert_eq!(judged.outcome, crate::report::Outcome::Skipped);
         assert!(judged.message.starts_with("not supported (optional)"));
-        assert_eq!(by_id("ERR-011").rfc, "RFC 7643 §2.1");
+        let err = by_id("ERR-011");
+        assert_eq!((err.level, err.rfc), (Level::Should, "RFC 7644 §3.12"));
+        assert!(err.quote.contains("RFC 7643 §2.1"));
     }
 }

@@ -69,6 +69,12 @@ pub struct CertifyArgs {
     /// merges their JSON reports.
     #[arg(long, value_name = "K/N", conflicts_with = "cleanup")]
     pub partition: Option<Partition>,
+    /// Provisioning load: the --profile's traffic (lookups, creates, updates,
+    /// deactivations, deletes of its own users) at RATE requests per second
+    /// for DURATION (default 25:60s, Entra's bar for gallery apps); reports
+    /// the rate held, p50/p99 latency, errors and 429s as check LOAD-001.
+    #[arg(long, value_name = "RATE[:DURATION]", num_args = 0..=1, default_missing_value = "25:60s")]
+    pub load: Option<String>,
     /// Which failed levels give exit 1.
     #[arg(long, value_enum, default_value = "should")]
     pub fail_on: FailOnArg,
@@ -143,8 +149,17 @@ async fn options(args: &CertifyArgs) -> Result<Options, CliError> {
         ));
     }
     o.max_rps = args.max_rps;
+    o.progress = true;
     o.ledger = args.ledger.clone();
     o.only = args.only.clone();
+    if let Some(l) = &args.load {
+        let spec: certify::LoadSpec = l.parse().map_err(CliError::BadInput)?;
+        o.load = Some(spec);
+        // --only without the load check still runs it: --load asked for it.
+        if !o.only.is_empty() && !o.only.iter().any(|id| id.eq_ignore_ascii_case("LOAD-001")) {
+            o.only.push("LOAD-001".into());
+        }
+    }
     o.partition = args.partition;
     o.profile = match args.profile {
         ProfileArg::Rfc => Persona::Rfc,

@@ -65,6 +65,12 @@ pub struct RunArgs {
     /// left empty (N larger than the selection) runs nothing and passes.
     #[arg(long, value_name = "K/N")]
     pub partition: Option<Partition>,
+    /// Keep the newest N run folders in .scimulate/runs (one per scenario
+    /// run: targets file, connector workdir, evidence.json); older ones are
+    /// removed when a run starts. A folder another run still uses is never
+    /// removed.
+    #[arg(long, value_name = "N", default_value_t = 20)]
+    pub keep_runs: usize,
 }
 
 /// `*` any run of characters, `?` one character.
@@ -234,6 +240,7 @@ pub fn run(args: RunArgs) -> Result<Outcome, CliError> {
         listen: args.listen,
         advertise: args.advertise.clone(),
         runs_dir: PathBuf::from(".scimulate/runs"),
+        keep_runs: Some(args.keep_runs),
     };
     let runtime = tokio::runtime::Runtime::new()
         .map_err(|e| CliError::Harness(format!("could not start the async runtime: {e}")))?;

@@ -201,16 +201,15 @@ impl FaultSpec {
         if self.for_requests == Some(0) {
             return Err("for_requests: expected a positive number of requests".into());
         }
-        if let Some(methods) = &self.methods {
-            if let Some(m) = methods
+        if let Some(methods) = &self.methods
+            && let Some(m) = methods
                 .iter()
                 .find(|m| !METHODS.contains(&m.to_ascii_uppercase().as_str()))
-            {
-                return Err(format!(
-                    "methods: '{m}' is not one of {}",
-                    METHODS.join(", ")
-                ));
-            }
+        {
+            return Err(format!(
+                "methods: '{m}' is not one of {}",
+                METHODS.join(", ")
+            ));
         }
         if let Some(Delay::Range { min, max }) = self.delay
             && min > max

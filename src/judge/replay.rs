@@ -188,16 +188,15 @@ fn check_rank_order(e: &Evidence, pending: &[Pending], problems: &mut Vec<String
         .min_by_key(|(at, _, _)| *at);
     if let (Some((dep_at, dep_person)), Some((prov_at, prov_person, w))) =
         (last_deprovision, first_provision)
+        && prov_at < dep_at
     {
-        if prov_at < dep_at {
-            problems.push(format!(
-                "provision {} {} ({prov_person}) at {} came before deprovision of {dep_person} at {}",
-                w.method,
-                w.path,
-                e.offset(prov_at),
-                e.offset(dep_at)
-            ));
-        }
+        problems.push(format!(
+            "provision {} {} ({prov_person}) at {} came before deprovision of {dep_person} at {}",
+            w.method,
+            w.path,
+            e.offset(prov_at),
+            e.offset(dep_at)
+        ));
     }
 }
 

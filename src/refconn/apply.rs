@@ -107,10 +107,10 @@ impl Apply<'_> {
         if self.shared.has(Defect::NoCorrelation) {
             return Ok(None);
         }
-        if let Some(x) = s(person, "externalId") {
-            if let Some(u) = self.first("Users", "externalId", x).await? {
-                return Ok(Some(u));
-            }
+        if let Some(x) = s(person, "externalId")
+            && let Some(u) = self.first("Users", "externalId", x).await?
+        {
+            return Ok(Some(u));
         }
         if let Some(u) = s(person, "userName") {
             if let Some(found) = self.first("Users", "userName", u).await? {

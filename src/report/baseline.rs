@@ -245,10 +245,13 @@ mod tests {
             id: id.into(),
             group: "patch".into(),
             rfc: "RFC 7644 §3.5.2".into(),
+            title: String::new(),
+            quote: String::new(),
             level: Level::Must,
             outcome,
             message: String::new(),
             warning: false,
+            cause: None,
             baseline: None,
             duration_ms: None,
         };

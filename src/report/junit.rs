@@ -1,10 +1,15 @@
 //! The JUnit XML report (SPEC §7), through `quick-junit`: one testsuite per
 //! scenario (or certify group), one testcase per check with `classname` the
 //! scenario (or group). A failed check is a `<failure>`, a harness problem
-//! an `<error>`, a skipped check `<skipped>`.
+//! an `<error>`, a skipped check `<skipped>`. For certify, JUnit agrees
+//! with the exit status: only a failure that sets it (at a level
+//! `--fail-on` names, not known from the baseline) is a `<failure>`; a
+//! warning or a failure below that level passes, its message in
+//! `<system-out>`.
 
 use super::model::{
-    BaselineMark, CertifyCheck, CheckReport, HarnessError, Outcome, RunReport, ScenarioReport,
+    BaselineMark, CertifyCheck, CheckReport, FailOn, HarnessError, Outcome, RunReport,
+    ScenarioReport,
 };
 use quick_junit::{NonSuccessKind, Property, Report, TestCase, TestCaseStatus, TestSuite};
 use std::collections::BTreeMap;
@@ -50,9 +55,10 @@ fn build(report: &RunReport) -> Report {
             .1
             .push(c);
     }
+    let fail_on = report.fail_on.unwrap_or_default();
     for (group, checks) in groups.into_values() {
         let mut suite = TestSuite::new(group);
-        suite.add_test_cases(checks.into_iter().map(certify_case));
+        suite.add_test_cases(checks.into_iter().map(|c| certify_case(c, fail_on)));
         junit.add_test_suite(suite);
     }
     junit
@@ -120,29 +126,55 @@ fn harness_cases<'a>(
     })
 }
 
-fn certify_case(check: &CertifyCheck) -> TestCase {
+fn certify_case(check: &CertifyCheck, fail_on: FailOn) -> TestCase {
+    // What was tested, then what went wrong: a CI view shows the message.
+    let said = if check.title.is_empty() {
+        check.message.clone()
+    } else {
+        format!("{}: {}", check.title, check.message)
+    };
+    let mut out = None;
     let status = match check.outcome {
         Outcome::Passed => TestCaseStatus::success(),
         Outcome::Skipped => {
             let mut s = TestCaseStatus::skipped();
-            s.set_message(first_line(&check.message))
-                .set_description(check.message.as_str());
+            s.set_message(first_line(&said))
+                .set_description(said.as_str());
+            s
+        }
+        Outcome::Failed if check.gates(fail_on) => {
+            let mut s = TestCaseStatus::non_success(NonSuccessKind::Failure);
+            s.set_type(failure_type(check.baseline))
+                .set_message(first_line(&said))
+                .set_description(said.as_str());
             s
         }
         Outcome::Failed => {
-            let mut s = TestCaseStatus::non_success(NonSuccessKind::Failure);
-            let kind = if check.warning {
-                "warning (does not fail this profile)"
+            let why = if check.warning {
+                "warning, does not fail this profile".to_owned()
+            } else if check.baseline == Some(BaselineMark::Known) {
+                "failed in the baseline too".to_owned()
             } else {
-                failure_type(check.baseline)
+                format!(
+                    "failed at {}, which --fail-on {} does not gate",
+                    level_text(check),
+                    match fail_on {
+                        FailOn::Must => "must",
+                        FailOn::Should => "should",
+                    }
+                )
             };
-            s.set_type(kind)
-                .set_message(first_line(&check.message))
-                .set_description(check.message.as_str());
-            s
+            out = Some(format!("not a failure here ({why}): {said}"));
+            TestCaseStatus::success()
         }
     };
     let mut case = TestCase::new(check.id.as_str(), status);
+    if let Some(text) = out {
+        case.set_system_out(text);
+    }
+    if !check.title.is_empty() {
+        case.add_property(Property::new("title", check.title.as_str()));
+    }
     case.set_classname(check.group.as_str())
         .add_property(Property::new("rfc", check.rfc.as_str()))
         .add_property(Property::new(
@@ -158,7 +190,71 @@ fn certify_case(check: &CertifyCheck) -> TestCase {
     case
 }
 
+fn level_text(check: &CertifyCheck) -> String {
+    serde_json::to_value(check.level)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default()
+}
+
 /// The `message` attribute is one line; the whole text is the element's body.
 fn first_line(text: &str) -> &str {
     text.lines().next().unwrap_or("")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::model::Level;
+
+    fn failed(id: &str, level: Level) -> CertifyCheck {
+        CertifyCheck {
+            id: id.into(),
+            group: "errors".into(),
+            rfc: "RFC 7644 §3.12".into(),
+            title: format!("title of {id}"),
+            quote: String::new(),
+            level,
+            outcome: Outcome::Failed,
+            message: "answered 201".into(),
+            warning: false,
+            cause: None,
+            baseline: None,
+            duration_ms: None,
+        }
+    }
+
+    fn xml(fail_on: FailOn) -> String {
+        let report = RunReport::certify(
+            chrono::DateTime::UNIX_EPOCH,
+            10,
+            vec![
+                failed("ERR-011", Level::Should),
+                failed("USER-007", Level::Must),
+            ],
+            fail_on,
+        );
+        let mut out = Vec::new();
+        write(&report, &mut out).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    /// SPEC §8.6: a `<failure>` exactly when the exit status says failed.
+    #[test]
+    fn junit_failures_are_those_that_set_the_exit_status() {
+        let should = xml(FailOn::Should);
+        assert_eq!(should.matches("<failure").count(), 2, "{should}");
+        assert!(
+            should.contains("title of ERR-011: answered 201"),
+            "{should}"
+        );
+        let must = xml(FailOn::Must);
+        assert_eq!(must.matches("<failure").count(), 1, "{must}");
+        assert!(
+            must.contains(
+                "<system-out>not a failure here (failed at SHOULD, which --fail-on must does not gate): title of ERR-011: answered 201</system-out>"
+            ),
+            "{must}"
+        );
+    }
 }

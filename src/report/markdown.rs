@@ -137,15 +137,14 @@ fn certify_sections(report: &RunReport, s: &mut String) {
     }
     if !groups.is_empty() {
         s.push_str("| | Group | Passed | Failed | Skipped |\n|---|---|--:|--:|--:|\n");
+        let fail_on = report.fail_on.unwrap_or_default();
         for (group, list) in &groups {
             let n = |o: Outcome| list.iter().filter(|c| c.outcome == o).count();
-            let failed = |warning: bool| {
-                list.iter()
-                    .any(|c| c.outcome == Outcome::Failed && c.warning == warning)
-            };
-            let sign = if failed(false) {
+            // ❌ only for a failure that sets the exit status; one that
+            // warns or fails below --fail-on is ⚠️.
+            let sign = if list.iter().any(|c| c.gates(fail_on)) {
                 "❌"
-            } else if failed(true) {
+            } else if n(Outcome::Failed) > 0 {
                 "⚠️"
             } else {
                 "✅"
@@ -168,21 +167,60 @@ fn certify_sections(report: &RunReport, s: &mut String) {
             &e.message,
         );
     }
-    for c in checks.iter().filter(|c| c.outcome == Outcome::Failed) {
-        let sign = if c.warning { "⚠️" } else { "❌" };
+    let fail_on = report.fail_on.unwrap_or_default();
+    let failed: Vec<&CertifyCheck> = checks
+        .iter()
+        .filter(|c| c.outcome == Outcome::Failed)
+        .collect();
+    let heading = |c: &CertifyCheck| {
+        let sign = if c.gates(fail_on) { "❌" } else { "⚠️" };
         let level = serde_json::to_value(c.level)
             .ok()
             .and_then(|v| v.as_str().map(str::to_owned))
             .unwrap_or_default();
+        let note = if c.warning {
+            " warning"
+        } else if !c.fails(fail_on) {
+            " not gating"
+        } else {
+            ""
+        };
+        format!(
+            "#### {sign} {} {} ({level}, {}){note}{}",
+            md(&c.id),
+            md(&c.title),
+            md(&c.rfc),
+            mark(c.baseline)
+        )
+    };
+    for c in failed.iter().filter(|c| c.cause.is_none()) {
+        details.add(heading(c), &c.message);
+    }
+    // Failures with one probable cause: the cause once, then each check.
+    let mut causes: Vec<&str> = Vec::new();
+    for c in &failed {
+        if let Some(k) = c.cause.as_deref()
+            && !causes.contains(&k)
+        {
+            causes.push(k);
+        }
+    }
+    for cause in causes {
+        let under: Vec<&&CertifyCheck> = failed
+            .iter()
+            .filter(|c| c.cause.as_deref() == Some(cause))
+            .collect();
+        let text: Vec<String> = under
+            .iter()
+            .map(|c| format!("{} {}: {}", c.id, c.title, c.message))
+            .collect();
         details.add(
             format!(
-                "#### {sign} {} ({level}, {}){}{}",
-                md(&c.id),
-                md(&c.rfc),
-                if c.warning { " warning" } else { "" },
-                mark(c.baseline)
+                "#### ❌ Probable cause of {} failures: {}",
+                under.len(),
+                md(cause)
             ),
-            &c.message,
+            &text.join("\n"),
         );
     }
     details.finish(s);
@@ -193,7 +231,7 @@ fn certify_sections(report: &RunReport, s: &mut String) {
     if !skipped.is_empty() {
         s.push_str("### Skipped\n\n");
         for c in skipped {
-            let _ = writeln!(s, "- {}: {}", md(&c.id), md(&c.message));
+            let _ = writeln!(s, "- {} {}: {}", md(&c.id), md(&c.title), md(&c.message));
         }
         s.push('\n');
     }

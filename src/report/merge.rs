@@ -552,10 +552,13 @@ mod tests {
                 id: id.into(),
                 group: "users".into(),
                 rfc: "RFC 7644 §3.3".into(),
+                title: String::new(),
+                quote: String::new(),
                 level: Level::Should,
                 outcome: Outcome::Failed,
                 message: String::new(),
                 warning: false,
+                cause: None,
                 baseline: None,
                 duration_ms: None,
             })

@@ -37,5 +37,5 @@ pub use progress::{NoProgress, Progress, TerminalProgress};
 pub use read::parse as parse_report;
 pub use spec::{Destination, ReportFormat, ReportSpec, check_specs};
 pub use status::exit_status;
-pub use terminal::Style;
+pub use terminal::{Style, group_line as certify_group_line};
 pub use write::{render, write_reports, write_reports_to};

@@ -270,12 +270,22 @@ pub struct CertifyCheck {
     pub group: String,
     /// e.g. RFC 7644 §3.5.2.2
     pub rfc: String,
+    /// What the check tests, e.g. "remove members[value eq \"id\"] removes that member only".
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub title: String,
+    /// The RFC sentence the check's level rests on, quoted.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub quote: String,
     pub level: Level,
     pub outcome: Outcome,
     pub message: String,
     /// A failure that does not fail (INTEROP outside its profile).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub warning: bool,
+    /// The probable cause this failure shares with others (the same error
+    /// answered to different checks): reports list them under it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cause: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(with = "BaselineMark")]
     pub baseline: Option<BaselineMark>,
@@ -500,6 +510,12 @@ impl From<CheckResult> for CheckReport {
 }
 
 impl CertifyCheck {
+    /// Whether this failure sets the exit status: failed at a level
+    /// `fail_on` names, and not already failed in the baseline.
+    pub fn gates(&self, fail_on: FailOn) -> bool {
+        self.fails(fail_on) && self.baseline != Some(BaselineMark::Known)
+    }
+
     /// Whether this check is a failure under `fail_on` (baseline aside).
     pub fn fails(&self, fail_on: FailOn) -> bool {
         if self.outcome != Outcome::Failed || self.warning {

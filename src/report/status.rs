@@ -88,10 +88,13 @@ mod tests {
             id: "X-001".into(),
             group: "patch".into(),
             rfc: "RFC 7644 §3.5.2".into(),
+            title: String::new(),
+            quote: String::new(),
             level,
             outcome,
             message: String::new(),
             warning,
+            cause: None,
             baseline: None,
             duration_ms: None,
         };

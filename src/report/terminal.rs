@@ -5,7 +5,7 @@
 //! same scenario lines while a run goes on.
 
 use super::escape;
-use super::model::{BaselineMark, CertifyCheck, Outcome, RunReport, ScenarioReport};
+use super::model::{BaselineMark, CertifyCheck, FailOn, Outcome, RunReport, ScenarioReport};
 use std::io::{self, Write};
 
 /// How to print: with colour or without.
@@ -57,8 +57,9 @@ pub fn write(report: &RunReport, out: &mut dyn Write, style: Style) -> io::Resul
     for s in report.scenarios() {
         scenario_line(s, out, style)?;
     }
+    let fail_on = report.fail_on.unwrap_or_default();
     for (group, checks) in certify_groups(report.certify_checks()) {
-        group_line(group, &checks, out, style)?;
+        group_line(group, &checks, fail_on, out, style)?;
     }
     write_tail(report, out, style)
 }
@@ -92,24 +93,37 @@ pub fn write_tail(report: &RunReport, out: &mut dyn Write, style: Style) -> io::
             problems.push((head, None, c.message.clone()));
         }
     }
-    for c in report
+    let fail_on = report.fail_on.unwrap_or_default();
+    let failed: Vec<&CertifyCheck> = report
         .certify_checks()
         .iter()
         .filter(|c| c.outcome == Outcome::Failed)
-    {
-        let sign = if c.warning {
-            style.yellow("⚠")
-        } else {
-            style.red("✗")
-        };
+        .collect();
+    // Failures that share a probable cause come under it, once.
+    let mut causes: Vec<(&str, Vec<&CertifyCheck>)> = Vec::new();
+    for c in &failed {
+        if let Some(cause) = &c.cause {
+            match causes.iter_mut().find(|(k, _)| *k == cause.as_str()) {
+                Some((_, list)) => list.push(c),
+                None => causes.push((cause, vec![c])),
+            }
+        }
+    }
+    for c in failed.iter().filter(|c| c.cause.is_none()) {
+        problems.push((certify_head(c, fail_on, style), None, c.message.clone()));
+    }
+    for (cause, checks) in causes {
         let head = format!(
-            "{sign} {} {} ({}){}",
-            escape::terminal(&c.id),
-            level_name(c),
-            escape::terminal(&c.rfc),
-            mark(c.baseline, style)
+            "{} probable cause of {} failures: {}",
+            style.red("✗"),
+            checks.len(),
+            escape::terminal(cause)
         );
-        problems.push((head, None, c.message.clone()));
+        let lines: Vec<String> = checks
+            .iter()
+            .map(|c| format!("{}\n  {}", certify_head(c, fail_on, style), c.message))
+            .collect();
+        problems.push((head, None, lines.join("\n")));
     }
     if !problems.is_empty() {
         writeln!(out)?;
@@ -153,6 +167,49 @@ fn mark(m: Option<BaselineMark>, style: Style) -> String {
         None => String::new(),
         Some(BaselineMark::New) => format!(" {}", style.bold("(new)")),
         Some(BaselineMark::Known) => format!(" {}", style.dim("(known, in baseline)")),
+    }
+}
+
+/// `✗ PATCH-007 MUST replace emails[…] changes only the matching value
+/// (RFC 7644 §3.5.2.3)`: what was tested, at which level, on which words.
+/// A failure that does not gate the exit status says why.
+fn certify_head(c: &CertifyCheck, fail_on: FailOn, style: Style) -> String {
+    let sign = if c.gates(fail_on) {
+        style.red("✗")
+    } else {
+        style.yellow("⚠")
+    };
+    let why = if c.warning {
+        String::new()
+    } else if !c.fails(fail_on) {
+        format!(
+            " {}",
+            style.dim(&format!(
+                "(not gating under --fail-on {})",
+                fail_on_name(fail_on)
+            ))
+        )
+    } else {
+        String::new()
+    };
+    let title = if c.title.is_empty() {
+        String::new()
+    } else {
+        format!(" {}", escape::terminal(&c.title))
+    };
+    format!(
+        "{sign} {} {}{title} ({}){}{why}",
+        escape::terminal(&c.id),
+        level_name(c),
+        escape::terminal(&c.rfc),
+        mark(c.baseline, style)
+    )
+}
+
+fn fail_on_name(f: FailOn) -> &'static str {
+    match f {
+        FailOn::Must => "must",
+        FailOn::Should => "should",
     }
 }
 
@@ -204,16 +261,19 @@ pub(crate) fn scenario_line(
     )
 }
 
-fn group_line(
+/// A certify group's line: ✓/✗/⚠, its name and counts (also printed as
+/// progress when the group ends).
+pub fn group_line(
     group: &str,
     checks: &[&CertifyCheck],
+    fail_on: FailOn,
     out: &mut dyn Write,
     style: Style,
 ) -> io::Result<()> {
-    let n = CertifyCounts::of(checks.iter().copied());
+    let n = CertifyCounts::of(checks.iter().copied(), fail_on);
     let sign = if n.failed > 0 {
         style.red("✗")
-    } else if n.warnings > 0 {
+    } else if n.warnings + n.below > 0 {
         style.yellow("⚠")
     } else {
         style.green("✓")
@@ -221,6 +281,9 @@ fn group_line(
     let mut counts = vec![format!("{} passed", n.passed)];
     if n.failed > 0 {
         counts.push(style.red(&format!("{} failed", n.failed)));
+    }
+    if n.below > 0 {
+        counts.push(style.yellow(&format!("{} failed below --fail-on", n.below)));
     }
     if n.warnings > 0 {
         counts.push(style.yellow(&plural(n.warnings, "warning")));
@@ -275,10 +338,34 @@ fn summary(report: &RunReport, out: &mut dyn Write, style: Style) -> io::Result<
         parts.push(checks_text(p, f, s, new_failures(report)));
     }
     if let Some(checks) = &report.checks {
-        let n = CertifyCounts::of(checks.iter());
-        let mut text = checks_text(n.passed, n.failed, n.skipped, new_failures(report));
+        let fail_on = report.fail_on.unwrap_or_default();
+        let n = CertifyCounts::of(checks.iter(), fail_on);
+        // Every check is counted once: passed, failed, failed below the
+        // --fail-on level, warned or skipped add up to the checks run.
+        let mut text = format!(
+            "{}: {} passed, {} failed",
+            plural(checks.len(), "check"),
+            n.passed,
+            n.failed
+        );
+        if let Some(new) = new_failures(report) {
+            text.push_str(&format!(" ({new} new)"));
+        }
+        if n.below > 0 {
+            text.push_str(&format!(
+                ", {} failed at SHOULD or INTEROP (not gating under --fail-on {})",
+                n.below,
+                fail_on_name(fail_on)
+            ));
+        }
+        if n.known > 0 {
+            text.push_str(&format!(", {} failed as in the baseline", n.known));
+        }
         if n.warnings > 0 {
             text.push_str(&format!(", {}", plural(n.warnings, "warning")));
+        }
+        if n.skipped > 0 {
+            text.push_str(&format!(", {} skipped", n.skipped));
         }
         parts.push(text);
     }
@@ -328,23 +415,29 @@ fn plural(n: usize, noun: &str) -> String {
     }
 }
 
-/// Certify outcomes, with failures that only warn counted apart.
+/// Certify outcomes, each check in one bucket: failures that gate the
+/// exit status apart from those that warn, fail below `--fail-on`, or
+/// failed in the baseline too.
 #[derive(Default)]
 struct CertifyCounts {
     passed: usize,
     failed: usize,
+    below: usize,
+    known: usize,
     warnings: usize,
     skipped: usize,
 }
 
 impl CertifyCounts {
-    fn of<'a>(checks: impl Iterator<Item = &'a CertifyCheck>) -> Self {
+    fn of<'a>(checks: impl Iterator<Item = &'a CertifyCheck>, fail_on: FailOn) -> Self {
         let mut n = CertifyCounts::default();
         for c in checks {
             match c.outcome {
                 Outcome::Passed => n.passed += 1,
                 Outcome::Skipped => n.skipped += 1,
                 Outcome::Failed if c.warning => n.warnings += 1,
+                Outcome::Failed if !c.fails(fail_on) => n.below += 1,
+                Outcome::Failed if !c.gates(fail_on) => n.known += 1,
                 Outcome::Failed => n.failed += 1,
             }
         }
@@ -367,6 +460,103 @@ mod tests {
         assert!(Style::choose(true, Some(OsStr::new(""))).color);
         assert!(!Style::choose(true, Some(OsStr::new("1"))).color);
         assert!(!Style::choose(false, None).color);
+    }
+
+    fn checks(fail_on: FailOn) -> RunReport {
+        use crate::report::model::Level;
+        let c = |id: &str, level: Level, outcome: Outcome, cause: Option<&str>| CertifyCheck {
+            id: id.into(),
+            group: "filter".into(),
+            rfc: "RFC 7644 §3.4.2.2".into(),
+            title: format!("title of {id}"),
+            quote: String::new(),
+            level,
+            outcome,
+            message: format!("message of {id}"),
+            warning: false,
+            cause: cause.map(str::to_owned),
+            baseline: None,
+            duration_ms: None,
+        };
+        let mut warned = c("ENTRA-1", Level::Interop, Outcome::Failed, None);
+        warned.warning = true;
+        RunReport::certify(
+            chrono::DateTime::UNIX_EPOCH,
+            1_000,
+            vec![
+                c("FILTER-1", Level::Must, Outcome::Passed, None),
+                c("FILTER-2", Level::Should, Outcome::Failed, None),
+                c(
+                    "FILTER-3",
+                    Level::Must,
+                    Outcome::Failed,
+                    Some("the server answered 500"),
+                ),
+                c(
+                    "FILTER-4",
+                    Level::Must,
+                    Outcome::Failed,
+                    Some("the server answered 500"),
+                ),
+                c("FILTER-5", Level::May, Outcome::Skipped, None),
+                warned,
+            ],
+            fail_on,
+        )
+    }
+
+    fn text(report: &RunReport) -> String {
+        let mut out = Vec::new();
+        write(report, &mut out, Style::default()).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    /// Issue 16: "282 checks" when 285 ran; failures below --fail-on
+    /// counted as failed under PASSED.
+    #[test]
+    fn counts_add_up_and_say_what_gates() {
+        let should = text(&checks(FailOn::Should));
+        assert!(
+            should.contains("FAILED  6 checks: 1 passed, 3 failed, 1 warning, 1 skipped"),
+            "{should}"
+        );
+        let mut only_should = checks(FailOn::Must);
+        only_should
+            .checks
+            .as_mut()
+            .unwrap()
+            .retain(|c| c.id == "FILTER-2");
+        only_should.refresh_passed();
+        let must = text(&only_should);
+        assert!(
+            must.contains(
+                "PASSED  1 check: 0 passed, 0 failed, 1 failed at SHOULD or INTEROP (not gating under --fail-on must)"
+            ),
+            "{must}"
+        );
+        assert!(
+            must.contains("⚠ FILTER-2 SHOULD title of FILTER-2"),
+            "{must}"
+        );
+    }
+
+    /// Failures with one probable cause come under it, each with its title.
+    #[test]
+    fn failures_with_one_cause_are_listed_under_it() {
+        let t = text(&checks(FailOn::Should));
+        let at = t
+            .find("✗ probable cause of 2 failures: the server answered 500")
+            .expect(&t);
+        let under = &t[at..];
+        assert!(
+            under.contains("FILTER-3 MUST title of FILTER-3")
+                && under.contains("message of FILTER-4"),
+            "{t}"
+        );
+        assert!(
+            t.contains("✗ FILTER-2 SHOULD title of FILTER-2 (RFC 7644 §3.4.2.2)"),
+            "{t}"
+        );
     }
 
     #[test]

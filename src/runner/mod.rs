@@ -45,6 +45,9 @@ pub struct RunOptions {
     /// Each scenario gets a folder below this (the connector's workdir and
     /// targets file, kept for inspection).
     pub runs_dir: PathBuf,
+    /// Run folders beyond this many of the newest are removed when the
+    /// run starts (`--keep-runs`); `None` keeps them all.
+    pub keep_runs: Option<usize>,
 }
 
 /// Runs every scenario in turn and reports on all of them.
@@ -57,6 +60,15 @@ pub async fn run(
     let clock = std::time::Instant::now();
     let mut reports = Vec::with_capacity(scenarios.len());
     let mut secrets = Vec::new();
+    if let Some(keep) = options.keep_runs {
+        // A folder that cannot be removed costs disk, not the run.
+        if let Err(e) = run_dir::prune(&options.runs_dir, keep) {
+            eprintln!(
+                "warning: could not remove old run folders in {}: {e}",
+                options.runs_dir.display()
+            );
+        }
+    }
     for (i, scenario) in scenarios.iter().enumerate() {
         progress.scenario_started(&scenario.name, i + 1, scenarios.len());
         let (report, mut used) = run_scenario(scenario, options).await;
@@ -163,7 +175,7 @@ pub async fn run_scenario(
     }
     let connector_options = ConnectorOptions {
         time_scale: Some(options.time_scale),
-        ..ConnectorOptions::new(&run_dir)
+        ..ConnectorOptions::new(run_dir.to_path_buf())
     };
     let connector =
         match Connector::start(options.connector.clone(), targets, &connector_options).await {

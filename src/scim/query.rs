@@ -151,10 +151,10 @@ pub fn project(
             if !kept.is_empty() {
                 out.insert(key.clone(), Value::Object(kept));
             }
-        } else if let Some(def) = schema.core_attribute(key) {
-            if let Some(v) = select(None, def, value, &wanted, &unwanted, false) {
-                out.insert(key.clone(), v);
-            }
+        } else if let Some(def) = schema.core_attribute(key)
+            && let Some(v) = select(None, def, value, &wanted, &unwanted, false)
+        {
+            out.insert(key.clone(), v);
         }
     }
     Value::Object(out)

@@ -42,13 +42,13 @@ pub fn for_replace(body: &Value, existing: &Value, schema: &ResourceSchema) -> S
         let old = existing.get(&attr.name);
         match attr.mutability {
             Mutability::Immutable => {
-                if let (Some(old), Some(new)) = (old, out.get(&attr.name)) {
-                    if old != new {
-                        return Err(ScimError::mutability(format!(
-                            "{} is immutable: it cannot change once set",
-                            attr.name
-                        )));
-                    }
+                if let (Some(old), Some(new)) = (old, out.get(&attr.name))
+                    && old != new
+                {
+                    return Err(ScimError::mutability(format!(
+                        "{} is immutable: it cannot change once set",
+                        attr.name
+                    )));
                 }
             }
             Mutability::WriteOnly if !out.contains_key(&attr.name) => {

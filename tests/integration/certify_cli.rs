@@ -37,8 +37,23 @@ fn certify_list_prints_every_check() {
         .unwrap();
     assert!(out.status.success());
     let text = String::from_utf8(out.stdout).unwrap();
-    assert_eq!(text.lines().count(), scimulate::certify::catalogue().len());
-    assert!(text.contains("PATCH-012") && text.contains("RFC 7644 §3.5.2"));
+    // A line per check, and under it the sentence it rests on, quoted.
+    let heads: Vec<&str> = text.lines().filter(|l| !l.starts_with(' ')).collect();
+    assert_eq!(heads.len(), scimulate::certify::catalogue().len());
+    assert_eq!(text.lines().count(), 2 * heads.len());
+    let patch = text
+        .lines()
+        .position(|l| l.starts_with("PATCH-012 "))
+        .expect("PATCH-012 listed");
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(
+        lines[patch].contains("RFC 7644 §3.5.2") && lines[patch].contains("PATCH is not a PUT")
+    );
+    assert!(
+        lines[patch + 1]
+            .trim_start()
+            .starts_with("\"Each PATCH operation object MUST")
+    );
 }
 
 #[test]
@@ -286,4 +301,78 @@ fn a_token_that_begins_with_a_hyphen_is_still_the_token() {
         panic!("certify expected")
     };
     assert_eq!(args.token.as_deref(), Some("-Zq3v_x"));
+}
+
+/// SPEC §8.6: a wrong base path or a refused token is a diagnosis and
+/// exit 3 before any check, with nothing created on the server.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn certify_preflight_diagnoses_and_creates_nothing() {
+    let h = common::generic().await;
+    let wrong_path = h.base.trim_end_matches("/v2").to_owned();
+    assert_ne!(wrong_path, h.base);
+    let r = certify(vec![
+        "certify".into(),
+        "--url".into(),
+        wrong_path,
+        "--token".into(),
+        h.token.clone(),
+    ])
+    .await;
+    assert_eq!(r, Err(3));
+    let r = certify(vec![
+        "certify".into(),
+        "--url".into(),
+        h.base.clone(),
+        "--token".into(),
+        "not-the-token".into(),
+    ])
+    .await;
+    assert_eq!(r, Err(3));
+    // --load values that are not a rate: bad input, before any request.
+    for load in ["0", "fast"] {
+        let r = certify(vec![
+            "certify".into(),
+            "--url".into(),
+            h.base.clone(),
+            "--token".into(),
+            h.token.clone(),
+            format!("--load={load}"),
+        ])
+        .await;
+        assert_eq!(r, Err(2), "--load {load}");
+    }
+    let (_, _, users) = h.send(reqwest::Method::GET, "/Users?count=0", None).await;
+    assert_eq!(users["totalResults"], 0, "{users}");
+}
+
+/// The diagnosis itself: what was sent, what came back, what is wrong.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn certify_preflight_says_what_is_probably_wrong() {
+    let h = common::generic().await;
+    let wrong = h.base.trim_end_matches("/v2").to_owned();
+    let mut opts = scimulate::certify::Options::new(&wrong);
+    opts.token = Some(h.token.clone());
+    let e = scimulate::certify::certify(&opts, std::future::pending())
+        .await
+        .expect_err("preflight stops the run");
+    let scimulate::certify::SessionError::Harness(text) = e else {
+        panic!("not a harness problem: {e:?}");
+    };
+    assert!(text.starts_with("preflight: wrong base path"), "{text}");
+    assert!(
+        text.contains(&format!("{} answers /ServiceProviderConfig", h.base)),
+        "{text}"
+    );
+    assert!(!text.contains(&h.token), "the token is in the diagnosis");
+    let mut opts = scimulate::certify::Options::new(&h.base);
+    opts.token = Some("not-the-token".into());
+    let Err(scimulate::certify::SessionError::Harness(text)) =
+        scimulate::certify::certify(&opts, std::future::pending()).await
+    else {
+        panic!("a refused token must stop the run");
+    };
+    assert!(
+        text.contains("refused the credentials") && text.contains("got:      401"),
+        "{text}"
+    );
 }

@@ -118,10 +118,10 @@ fn every_corpus_case_judges_to_its_verdicts() {
     // A verdicts file whose evidence is gone pins nothing.
     for entry in std::fs::read_dir(repo(CORPUS)).unwrap() {
         let file = entry.unwrap().file_name().to_string_lossy().into_owned();
-        if let Some(name) = file.strip_suffix(VERDICTS) {
-            if !cases.iter().any(|(n, _)| n == name) {
-                wrong.push(format!("{file} has no {name}{EVIDENCE}"));
-            }
+        if let Some(name) = file.strip_suffix(VERDICTS)
+            && !cases.iter().any(|(n, _)| n == name)
+        {
+            wrong.push(format!("{file} has no {name}{EVIDENCE}"));
         }
     }
     assert!(wrong.is_empty(), "{}", wrong.join("\n\n"));

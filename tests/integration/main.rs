@@ -15,6 +15,7 @@ mod behaviour_knobs;
 mod certify_cli;
 mod certify_faults;
 mod certify_oauth;
+mod certify_quirks;
 mod certify_safety;
 mod certify_strict;
 mod ci_gate;

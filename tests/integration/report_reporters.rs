@@ -281,7 +281,8 @@ fn junit_certify_groups_are_classnames() {
         ("patch", "PATCH-007", "failure"),
         ("patch", "PATCH-008", "success"),
         ("bulk", "BULK-001", "skipped"),
-        ("idp shapes", "SHAPE-003", "failure"),
+        // A warning does not set the exit status: JUnit agrees (SPEC §8.6).
+        ("idp shapes", "SHAPE-003", "success"),
     ]
     .into_iter()
     .map(|(c, n, st)| (c.to_owned(), n.to_owned(), st))

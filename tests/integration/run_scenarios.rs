@@ -387,3 +387,57 @@ fn an_exec_delivery_killed_at_its_timeout_fails_connector_alive_and_settled_stop
     );
     assert!(started.elapsed() < std::time::Duration::from_secs(20));
 }
+
+/// `--keep-runs N`: a run starts by removing the run folders older than
+/// the newest N; its own folder comes after.
+#[test]
+fn a_run_keeps_only_the_newest_run_folders() {
+    let dir = tempfile::tempdir().unwrap();
+    let runs = dir.path().join(".scimulate/runs");
+    let hour_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+    for name in [
+        "20261101T000000.000-old",
+        "20261102T000000.000-older-but-newer",
+        "20261103T000000.000-newest",
+    ] {
+        let d = runs.join(name);
+        std::fs::create_dir_all(&d).unwrap();
+        std::fs::File::open(&d)
+            .unwrap()
+            .set_modified(hour_ago)
+            .unwrap();
+    }
+    let keep: &[&std::ffi::OsStr] = &["--keep-runs".as_ref(), "1".as_ref()];
+    let (out, _) = run_in(
+        dir.path(),
+        "tests/data/scenarios-run/calm.yaml",
+        "tests/connectors/naive.yaml",
+        keep,
+        "report.json",
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mut left: Vec<String> = std::fs::read_dir(&runs)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    left.sort();
+    assert_eq!(left.len(), 2, "{left:?}");
+    assert_eq!(left[0], "20261103T000000.000-newest");
+    assert!(left[1].ends_with("-calm"), "{left:?}");
+
+    let bad: &[&std::ffi::OsStr] = &["--keep-runs".as_ref(), "some".as_ref()];
+    let (out, _) = run_in(
+        dir.path(),
+        "tests/data/scenarios-run/calm.yaml",
+        "tests/connectors/naive.yaml",
+        bad,
+        "bad.json",
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--keep-runs"));
+}

@@ -99,3 +99,26 @@ async fn every_kind_of_bad_input_gets_a_scim_error() {
     assert_eq!(status, 200);
     assert_eq!(now["meta"]["version"], user["meta"]["version"]);
 }
+
+/// A path segment that percent-decodes to bytes that are not UTF-8 names
+/// nothing: a SCIM 404, where axum's own extractor answered plain text.
+#[rstest::rstest]
+#[case::get_user(Method::GET, "/Users/%FF")]
+#[case::put_user(Method::PUT, "/Users/%C3%28")]
+#[case::patch_group(Method::PATCH, "/Groups/%FF%FE")]
+#[case::delete_group(Method::DELETE, "/Groups/%80")]
+#[case::schema(Method::GET, "/Schemas/%FF")]
+#[case::resource_type(Method::GET, "/ResourceTypes/%E2%82")]
+#[tokio::test]
+async fn an_id_that_is_not_utf8_gets_a_scim_404(#[case] method: Method, #[case] path: &str) {
+    let h = common::generic().await;
+    let body = json!({"schemas": [common::USER], "userName": "x"})
+        .to_string()
+        .into_bytes();
+    let (status, ct, v) = raw(&h, method, path, "application/scim+json", body).await;
+    assert_eq!(status, 404, "{v}");
+    assert!(ct.starts_with("application/scim+json"), "{ct}");
+    assert_eq!(v["schemas"][0], ERROR_URN, "{v}");
+    assert_eq!(v["status"], "404");
+    assert!(v["detail"].as_str().unwrap().contains("UTF-8"), "{v}");
+}

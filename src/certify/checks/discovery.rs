@@ -7,6 +7,7 @@ use crate::certify::ctx::{Ctx, USER_URN, brief};
 use crate::certify::discovery::Needs;
 use crate::certify::discovery::resources;
 use crate::certify::probe::json_content_type;
+use crate::certify::rfc;
 use crate::certify::verdict::{Fail, Verdict, failed};
 use crate::ensure;
 use serde_json::Value;
@@ -16,64 +17,64 @@ const G: Group = Group::new("discovery");
 pub fn checks() -> Vec<Check> {
     vec![
         G.must("DISC-001", spc_ok)
-            .rfc("RFC 7644 §4")
-            .description("GET /ServiceProviderConfig answers 200 with a JSON object"),
+            .cites(rfc::DISCOVERY_SPC)
+            .title("GET /ServiceProviderConfig answers 200 with a JSON object"),
         G.must("DISC-002", spc_schema)
-            .rfc("RFC 7643 §5")
-            .description("ServiceProviderConfig lists its schema URN in `schemas`"),
+            .cites(rfc::DISCOVERY_SPC)
+            .title("ServiceProviderConfig lists its schema URN in `schemas`"),
         G.must("DISC-003", spc_feature)
-            .rfc("RFC 7643 §5")
+            .cites(rfc::SPC_FEATURE)
             .arg("patch")
-            .description("ServiceProviderConfig has patch.supported (boolean)"),
+            .title("ServiceProviderConfig has patch.supported (boolean)"),
         G.must("DISC-004", spc_feature)
-            .rfc("RFC 7643 §5")
+            .cites(rfc::SPC_FEATURE)
             .arg("bulk")
-            .description("ServiceProviderConfig has bulk.supported (boolean)"),
+            .title("ServiceProviderConfig has bulk.supported (boolean)"),
         G.must("DISC-005", spc_feature)
-            .rfc("RFC 7643 §5")
+            .cites(rfc::SPC_FEATURE)
             .arg("filter")
-            .description("ServiceProviderConfig has filter.supported (boolean)"),
+            .title("ServiceProviderConfig has filter.supported (boolean)"),
         G.must("DISC-006", spc_feature)
-            .rfc("RFC 7643 §5")
+            .cites(rfc::SPC_FEATURE)
             .arg("changePassword")
-            .description("ServiceProviderConfig has changePassword.supported (boolean)"),
+            .title("ServiceProviderConfig has changePassword.supported (boolean)"),
         G.must("DISC-007", spc_feature)
-            .rfc("RFC 7643 §5")
+            .cites(rfc::SPC_FEATURE)
             .arg("sort")
-            .description("ServiceProviderConfig has sort.supported (boolean)"),
+            .title("ServiceProviderConfig has sort.supported (boolean)"),
         G.must("DISC-008", spc_feature)
-            .rfc("RFC 7643 §5")
+            .cites(rfc::SPC_FEATURE)
             .arg("etag")
-            .description("ServiceProviderConfig has etag.supported (boolean)"),
+            .title("ServiceProviderConfig has etag.supported (boolean)"),
         G.must("DISC-009", spc_auth_schemes)
-            .rfc("RFC 7643 §5")
-            .description("ServiceProviderConfig has authenticationSchemes, each with type, name and description"),
+            .cites(rfc::SPC_AUTH)
+            .title("ServiceProviderConfig has authenticationSchemes, each with type, name and description"),
         G.must("DISC-010", spc_bulk_limits)
-            .rfc("RFC 7643 §5")
+            .cites(rfc::SPC_BULK)
             .needs(Needs::Bulk)
-            .description("bulk advertises integer maxOperations and maxPayloadSize"),
+            .title("bulk advertises integer maxOperations and maxPayloadSize"),
         G.must("DISC-011", spc_filter_limit)
-            .rfc("RFC 7643 §5")
+            .cites(rfc::SPC_FILTER)
             .needs(Needs::Filter)
-            .description("filter advertises an integer maxResults"),
+            .title("filter advertises an integer maxResults"),
         G.should("DISC-012", spc_content_type)
-            .rfc("RFC 7644 §3.8")
-            .description("discovery answers are application/scim+json (or application/json)"),
+            .cites(rfc::JSON_ACCEPT)
+            .title("discovery answers are application/scim+json (or application/json)"),
         G.must("DISC-018", schemas_ok)
-            .rfc("RFC 7644 §4")
-            .description("GET /Schemas answers 200 and includes the core User schema"),
+            .cites(rfc::DISCOVERY_SCHEMAS)
+            .title("GET /Schemas answers 200 and includes the core User schema"),
         G.must("DISC-019", schemas_shape)
-            .rfc("RFC 7643 §7")
-            .description("every schema has an id and an attributes array"),
-        G.should("DISC-020", schema_by_id)
-            .rfc("RFC 7644 §4")
-            .description("GET /Schemas/{core User URN} answers that schema"),
-        G.may("DISC-023", me_endpoint)
-            .rfc("RFC 7644 §3.11")
-            .description("/Me answers a resource or 501 (not a 5xx crash)"),
-        G.should("DISC-024", spc_consistent)
-            .rfc("RFC 7643 §5")
-            .description("two reads of /ServiceProviderConfig agree"),
+            .cites(rfc::SCHEMA_ATTRS_REQUIRED)
+            .title("every schema has an id and an attributes array"),
+        G.may("DISC-020", schema_by_id)
+            .cites(rfc::SCHEMA_BY_ID)
+            .title("GET /Schemas/{core User URN} answers that schema"),
+        G.should("DISC-023", me_endpoint)
+            .cites(rfc::ME_501)
+            .title("/Me answers a resource or 501 (not a 5xx crash)"),
+        G.may("DISC-024", spc_consistent)
+            .cites(rfc::SPC_STABLE)
+            .title("two reads of /ServiceProviderConfig agree"),
     ]
 }
 

@@ -6,6 +6,7 @@ use crate::certify::client::{Cred, Resp};
 use crate::certify::ctx::{Ctx, PATCH_URN, brief, id_of, resource_path};
 use crate::certify::discovery::Needs;
 use crate::certify::probe::{put_user, user_body_for};
+use crate::certify::rfc;
 use crate::certify::verdict::{Fail, Verdict, failed};
 use crate::ensure;
 use reqwest::Method;
@@ -16,38 +17,38 @@ const G: Group = Group::new("etag").needs(Needs::Etag);
 pub fn checks() -> Vec<Check> {
     vec![
         G.must("ETAG-001", get_has_etag)
-            .rfc("RFC 7644 §3.14")
-            .description("GET of a resource answers an ETag header"),
+            .cites(rfc::ETAG_HEADER)
+            .title("GET of a resource answers an ETag header"),
         G.should("ETAG-002", version_matches)
-            .rfc("RFC 7644 §3.14")
-            .description("meta.version equals the ETag header"),
-        G.should("ETAG-003", if_none_match_304)
-            .rfc("RFC 7644 §3.14")
-            .description("If-None-Match with the current ETag answers 304"),
+            .cites(rfc::ETAG_VERSION)
+            .title("meta.version equals the ETag header"),
+        G.must("ETAG-003", if_none_match_304)
+            .cites(rfc::IF_NONE_MATCH)
+            .title("If-None-Match with the current ETag answers 304"),
         G.must("ETAG-004", stale_412)
-            .rfc("RFC 7644 §3.14")
+            .cites(rfc::IF_MATCH)
             .arg("PUT")
-            .description("PUT with a stale If-Match answers 412 and changes nothing"),
+            .title("PUT with a stale If-Match answers 412 and changes nothing"),
         G.must("ETAG-005", current_if_match)
-            .rfc("RFC 7644 §3.14")
-            .description("PUT with the current If-Match succeeds"),
-        G.must("ETAG-006", changes_on_write)
-            .rfc("RFC 7644 §3.14")
-            .description("the ETag changes when the resource changes"),
+            .cites(rfc::IF_MATCH_EVAL)
+            .title("PUT with the current If-Match succeeds"),
+        G.should("ETAG-006", changes_on_write)
+            .cites(rfc::ETAG_CHANGES)
+            .title("the ETag changes when the resource changes"),
         G.must("ETAG-007", stale_412)
-            .rfc("RFC 7644 §3.14")
+            .cites(rfc::IF_MATCH)
             .arg("PATCH")
-            .description("PATCH with a stale If-Match answers 412 and changes nothing"),
+            .title("PATCH with a stale If-Match answers 412 and changes nothing"),
         G.must("ETAG-008", stale_412)
-            .rfc("RFC 7644 §3.14")
+            .cites(rfc::IF_MATCH)
             .arg("DELETE")
-            .description("DELETE with a stale If-Match answers 412 and keeps the resource"),
-        G.should("ETAG-009", create_has_etag)
-            .rfc("RFC 7644 §3.14")
-            .description("POST answers an ETag header"),
-        G.should("ETAG-010", stable_on_read)
-            .rfc("RFC 7644 §3.14")
-            .description("reads do not change the ETag"),
+            .title("DELETE with a stale If-Match answers 412 and keeps the resource"),
+        G.must("ETAG-009", create_has_etag)
+            .cites(rfc::ETAG_HEADER)
+            .title("POST answers an ETag header"),
+        G.may("ETAG-010", stable_on_read)
+            .cites(rfc::ETAG_CHANGES)
+            .title("reads do not change the ETag"),
     ]
 }
 

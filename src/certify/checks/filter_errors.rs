@@ -7,6 +7,7 @@ use crate::certify::client::Resp;
 use crate::certify::ctx::{Ctx, LIST_URN, SEARCH_URN, brief, expect_error};
 use crate::certify::discovery::Needs;
 use crate::certify::probe::{expect_attr, expect_integer};
+use crate::certify::rfc;
 use crate::certify::verdict::{Fail, Verdict, failed, skipped};
 use crate::ensure;
 use crate::scim::filter;
@@ -19,39 +20,37 @@ const G: Group = Group::new("filter").needs(Needs::Filter);
 pub fn checks() -> Vec<Check> {
     vec![
         G.must("FILTER-040", invalid)
-            .rfc("RFC 7644 §3.4.2.2")
+            .cites(rfc::FILTER_UNKNOWN_OP)
             .arg("userName regex \"x\"")
-            .description("an unknown operator answers 400 invalidFilter (not a silent 200)"),
-        G.must("FILTER-041", invalid)
-            .rfc("RFC 7644 §3.4.2.2")
+            .title("an unknown operator answers 400 invalidFilter (not a silent 200)"),
+        G.should("FILTER-041", invalid)
+            .cites(rfc::FILTER_SYNTAX_400)
             .arg("(userName eq \"x\"")
-            .description("unbalanced parentheses answer 400 invalidFilter"),
-        G.must("FILTER-042", invalid)
-            .rfc("RFC 7644 §3.4.2.2")
+            .title("unbalanced parentheses answer 400 invalidFilter"),
+        G.should("FILTER-042", invalid)
+            .cites(rfc::FILTER_SYNTAX_400)
             .arg("userName eq")
-            .description("a comparison without a value answers 400 invalidFilter"),
+            .title("a comparison without a value answers 400 invalidFilter"),
         G.must("FILTER-043", invalid)
-            .rfc("RFC 7644 §3.4.2.2")
+            .cites(rfc::FILTER_BOOLEAN_ORDER)
             .arg("active gt true")
-            .description("gt on a boolean answers 400 invalidFilter"),
-        G.must("FILTER-044", invalid)
-            .rfc("RFC 7644 §3.4.2.2")
+            .title("gt on a boolean answers 400 invalidFilter"),
+        G.should("FILTER-044", invalid)
+            .cites(rfc::FILTER_SYNTAX_400)
             .arg("userName eq unquoted")
-            .description("an unquoted string value answers 400 invalidFilter"),
+            .title("an unquoted string value answers 400 invalidFilter"),
         G.must("FILTER-045", zero_matches)
-            .rfc("RFC 7644 §3.4.2")
-            .description("zero matches answer 200 with totalResults 0"),
+            .cites(rfc::ZERO_MATCHES)
+            .title("zero matches answer 200 with totalResults 0"),
         G.must("FILTER-046", list_shape)
-            .rfc("RFC 7644 §3.4.2")
-            .description(
-                "a query answers a ListResponse: schemas, integer totalResults, Resources",
-            ),
+            .cites(rfc::LIST_URN)
+            .title("a query answers a ListResponse: schemas, integer totalResults, Resources"),
         G.may("FILTER-047", search_post)
-            .rfc("RFC 7644 §3.4.3")
-            .description("POST /Users/.search with a SearchRequest answers like GET"),
-        G.should("FILTER-048", no_extra)
-            .rfc("RFC 7644 §3.4.2")
-            .description("every resource a filter returns matches it"),
+            .cites(rfc::SEARCH_POST)
+            .title("POST /Users/.search with a SearchRequest answers like GET"),
+        G.must("FILTER-048", no_extra)
+            .cites(rfc::FILTER_MATCH)
+            .title("every resource a filter returns matches it"),
     ]
 }
 

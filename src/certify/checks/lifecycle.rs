@@ -7,6 +7,7 @@ use crate::certify::client::Cred;
 use crate::certify::ctx::{Ctx, brief, id_of, resource_path};
 use crate::certify::discovery::Needs;
 use crate::certify::probe::{deleted_user, eq_filter, replace_user, user_body_for};
+use crate::certify::rfc;
 use crate::certify::verdict::Verdict;
 use crate::ensure;
 use reqwest::Method;
@@ -17,33 +18,33 @@ const G: Group = Group::new("users");
 pub fn checks() -> Vec<Check> {
     vec![
         G.must("USER-017", delete_204)
-            .rfc("RFC 7644 §3.6")
-            .description("DELETE answers 204"),
+            .cites(rfc::DELETE_204)
+            .title("DELETE answers 204"),
         G.must("USER-018", delete_then_404)
-            .rfc("RFC 7644 §3.6")
-            .description("after DELETE, GET answers 404"),
+            .cites(rfc::DELETE_404)
+            .title("after DELETE, GET answers 404"),
         G.must("USER-019", delete_absent_from_query)
-            .rfc("RFC 7644 §3.6")
+            .cites(rfc::DELETE_OMIT)
             .needs(Needs::Filter)
-            .description("after DELETE, the user is absent from query results"),
+            .title("after DELETE, the user is absent from query results"),
         G.must("USER-020", delete_then_put_404)
-            .rfc("RFC 7644 §3.6")
-            .description("after DELETE, PUT answers 404"),
+            .cites(rfc::DELETE_404)
+            .title("after DELETE, PUT answers 404"),
         G.must("USER-021", delete_twice_404)
-            .rfc("RFC 7644 §3.6")
-            .description("a second DELETE answers 404"),
+            .cites(rfc::DELETE_404)
+            .title("a second DELETE answers 404"),
         G.should("USER-022", recreate_after_delete)
-            .rfc("RFC 7644 §3.6")
-            .description("the same userName can be created again after DELETE (no 409)"),
+            .cites(rfc::DELETE_CONFLICT)
+            .title("the same userName can be created again after DELETE (no 409)"),
         G.must("USER-023", put_deactivates)
-            .rfc("RFC 7644 §3.5.1")
-            .description("PUT with active false deactivates: GET shows active false"),
+            .cites(rfc::PUT_REPLACES)
+            .title("PUT with active false deactivates: GET shows active false"),
         G.must("USER-024", put_reactivates)
-            .rfc("RFC 7644 §3.5.1")
-            .description("PUT with active true reactivates: GET shows active true"),
-        G.must("USER-025", create_inactive)
-            .rfc("RFC 7644 §3.3")
-            .description("a user created with active false is stored inactive"),
+            .cites(rfc::PUT_REPLACES)
+            .title("PUT with active true reactivates: GET shows active true"),
+        G.may("USER-025", create_inactive)
+            .cites(rfc::CREATE_FREE)
+            .title("a user created with active false is stored inactive"),
     ]
 }
 

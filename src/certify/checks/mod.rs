@@ -10,6 +10,7 @@ pub mod filter;
 pub mod filter_errors;
 pub mod groups;
 pub mod lifecycle;
+pub mod load;
 pub mod okta;
 pub mod paging;
 pub mod patch;

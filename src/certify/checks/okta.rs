@@ -9,6 +9,7 @@ use crate::certify::ctx::{Ctx, PATCH_URN, brief, enc, expect_error, id_of, resou
 use crate::certify::discovery::Needs;
 use crate::certify::persona::Persona;
 use crate::certify::probe::{expect_attr, expect_error_body, refused, user_body_for};
+use crate::certify::rfc;
 use crate::certify::verdict::{Fail, Verdict, skipped};
 use crate::ensure;
 use reqwest::Method;
@@ -20,49 +21,49 @@ const UA: (&str, &str) = ("user-agent", "Okta SCIM Client 1.0.0");
 pub fn checks() -> Vec<Check> {
     vec![
         G.must("OKTA-LOOKUP", lookup)
-            .rfc("RFC 7644 §3.4.2.4")
+            .cites(rfc::FILTER_MATCH)
             .needs(Needs::Filter)
-            .description("Okta lookup: userName eq with startIndex=1&count=100 finds the user, integer paging fields"),
+            .title("Okta lookup: userName eq with startIndex=1&count=100 finds the user, integer paging fields"),
         G.interop("OKTA-CASE", uppercase_lookup)
-            .rfc("RFC 7643 §2.2")
+            .cites(rfc::FILTER_CASE)
             .needs(Needs::Filter)
-            .description("Okta R9: userName eq \"<UPPERCASE>\" finds the user"),
+            .title("Okta R9: userName eq \"<UPPERCASE>\" finds the user"),
         G.must("OKTA-DEACTIVATE", activate)
-            .rfc("RFC 7644 §3.5.2.3")
+            .cites(rfc::PATCH_REPLACE_NO_PATH)
             .needs(Needs::Patch)
             .arg("false")
-            .description("Okta deactivation: no-path replace {\"active\":false}; GET shows active false (not 404)"),
+            .title("Okta deactivation: no-path replace {\"active\":false}; GET shows active false (not 404)"),
         G.must("OKTA-REACTIVATE", activate)
-            .rfc("RFC 7644 §3.5.2.3")
+            .cites(rfc::PATCH_REPLACE_NO_PATH)
             .needs(Needs::Patch)
             .arg("true")
-            .description("Okta reactivation: no-path replace {\"active\":true}; GET shows active true"),
+            .title("Okta reactivation: no-path replace {\"active\":true}; GET shows active true"),
         G.must("OKTA-PUT-FULL", put_full)
-            .rfc("RFC 7644 §3.5.1")
-            .description("Okta AIW update: GET then PUT the whole object; fields replaced, active kept"),
+            .cites(rfc::PUT_REPLACES)
+            .title("Okta AIW update: GET then PUT the whole object; fields replaced, active kept"),
         G.interop("OKTA-GROUP-RENAME-ID", rename_with_id)
-            .rfc("RFC 7644 §3.5.2.3")
+            .cites(rfc::PATCH_REPLACE_NO_PATH)
             .needs(Needs::Patch)
-            .description("Okta group push: no-path replace {id, displayName} renames (id ignored)"),
+            .title("Okta group push: no-path replace {id, displayName} renames (id ignored)"),
         G.must("OKTA-DUP", duplicate)
-            .rfc("RFC 7644 §3.3")
-            .description("Okta R8: a duplicate POST answers 409 uniqueness"),
+            .cites(rfc::CREATE_409)
+            .title("Okta R8: a duplicate POST answers 409 uniqueness"),
         G.interop("OKTA-401", error_401)
-            .rfc("RFC 7644 §3.12")
-            .description("Okta R11: a bad token answers an Error body with status \"401\" and a detail"),
+            .cites(rfc::ERROR_BODY)
+            .title("Okta R11: a bad token answers an Error body with status \"401\" and a detail"),
         G.interop("OKTA-404", error_404)
-            .rfc("RFC 7644 §3.12")
-            .description("Okta R12: an unknown id answers an Error body with status \"404\" and a detail"),
+            .cites(rfc::ERROR_BODY)
+            .title("Okta R12: an unknown id answers an Error body with status \"404\" and a detail"),
         G.must("OKTA-TESTCONN", test_connection)
-            .rfc("RFC 7644 §3.4.2.4")
-            .description("Okta test connection: GET /Users?startIndex=1&count=2 answers at most 2"),
+            .cites(rfc::PAGE_COUNT)
+            .title("Okta test connection: GET /Users?startIndex=1&count=2 answers at most 2"),
         G.must("OKTA-PASSWORD", password)
-            .rfc("RFC 7643 §4.1.1")
-            .description("Okta sends password on create: it is never returned"),
+            .cites(rfc::PASSWORD_NEVER)
+            .title("Okta sends password on create: it is never returned"),
         G.must("OKTA-GROUP-PUSH", group_push)
-            .rfc("RFC 7644 §3.5.2")
+            .cites(rfc::PATCH_SEQUENCE)
             .needs(Needs::Patch)
-            .description("Okta group push: add and remove members in one PATCH"),
+            .title("Okta group push: add and remove members in one PATCH"),
     ]
 }
 

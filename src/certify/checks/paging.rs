@@ -6,6 +6,7 @@ use crate::certify::client::Resp;
 use crate::certify::ctx::{Ctx, brief, id_of};
 use crate::certify::discovery::Needs;
 use crate::certify::probe::{expect_attr, expect_integer};
+use crate::certify::rfc;
 use crate::certify::verdict::{Fail, Verdict};
 use crate::ensure;
 use serde_json::{Value, json};
@@ -15,66 +16,70 @@ const G: Group = Group::new("pagination").needs(Needs::Filter);
 pub fn checks() -> Vec<Check> {
     vec![
         G.must("PAGE-001", count_limits)
-            .rfc("RFC 7644 §3.4.2.4")
-            .description("count=1 returns at most one resource and the full totalResults"),
+            .cites(rfc::PAGE_COUNT)
+            .title("count=1 returns at most one resource and the full totalResults"),
         G.must("PAGE-002", paged_fields)
-            .rfc("RFC 7644 §3.4.2.4")
-            .description("a paged answer carries itemsPerPage and startIndex"),
-        G.should("PAGE-003", pages_cover)
-            .rfc("RFC 7644 §3.4.2.4")
-            .description("pages of one walk the whole set without repeats"),
+            .cites(rfc::LIST_START_INDEX)
+            .title("a paged answer carries itemsPerPage and startIndex"),
+        G.may("PAGE-003", pages_cover)
+            .cites(rfc::PAGE_NOT_STATEFUL)
+            .title("pages of one walk the whole set without repeats"),
         G.must("PAGE-004", count_zero)
-            .rfc("RFC 7644 §3.4.2.4")
-            .description("count=0 returns totalResults and no resources"),
+            .cites(rfc::PAGE_COUNT_NEGATIVE)
+            .title("count=0 returns totalResults and no resources"),
         G.must("PAGE-005", count_negative)
-            .rfc("RFC 7644 §3.4.2.4")
-            .description("a negative count is treated as 0"),
+            .cites(rfc::PAGE_COUNT_NEGATIVE)
+            .title("a negative count is treated as 0"),
         G.must("PAGE-006", start_zero)
-            .rfc("RFC 7644 §3.4.2.4")
-            .description("startIndex below 1 is treated as 1"),
-        G.must("PAGE-007", start_beyond)
-            .rfc("RFC 7644 §3.4.2.4")
-            .description("startIndex beyond the results answers 200 with no resources"),
+            .cites(rfc::PAGE_START)
+            .title("startIndex below 1 is treated as 1"),
+        G.may("PAGE-007", start_beyond)
+            .cites(rfc::PAGE_NOT_STATEFUL)
+            .title("startIndex beyond the results answers 200 with no resources"),
         G.must("PAGE-008", start_echoed)
-            .rfc("RFC 7644 §3.4.2.4")
-            .description("the answer's startIndex is the one requested"),
-        G.should("PAGE-009", items_per_page)
-            .rfc("RFC 7644 §3.4.2.4")
-            .description("itemsPerPage equals the number of resources returned"),
+            .cites(rfc::LIST_START_INDEX)
+            .title("the answer's startIndex is the one requested"),
+        G.must("PAGE-009", items_per_page)
+            .cites(rfc::LIST_ITEMS_PER_PAGE)
+            .title("itemsPerPage equals the number of resources returned on a full page"),
+        G.must("PAGE-012", items_short_page)
+            .cites(rfc::LIST_ITEMS_PER_PAGE)
+            .title("itemsPerPage, when given, is the number returned, not the count asked for"),
+        G.must("PAGE-013", items_last_page)
+            .cites(rfc::LIST_ITEMS_PER_PAGE)
+            .title("the last, partial page has itemsPerPage equal to the number it returns"),
         G.must("PAGE-010", unfiltered_list)
-            .rfc("RFC 7644 §3.4.2")
+            .cites(rfc::LIST_URN)
             .needs(Needs::Nothing)
-            .description(
-                "GET /Users without a filter answers a ListResponse (an empty server is fine)",
-            ),
+            .title("GET /Users without a filter answers a ListResponse (an empty server is fine)"),
         G.must("PAGE-011", unfiltered_count)
-            .rfc("RFC 7644 §3.4.2.4")
+            .cites(rfc::PAGE_COUNT)
             .needs(Needs::Nothing)
-            .description("GET /Users?count=2 returns at most two resources"),
+            .title("GET /Users?count=2 returns at most two resources"),
         G.must("SORT-001", sorted)
-            .rfc("RFC 7644 §3.4.2.3")
+            .cites(rfc::SORT_BY)
             .needs(Needs::Sort)
             .arg("displayName:ascending")
-            .description("sortBy=displayName returns ascending order"),
+            .title("sortBy=displayName returns ascending order"),
         G.must("SORT-002", sorted)
-            .rfc("RFC 7644 §3.4.2.3")
+            .cites(rfc::SORT_BY)
             .needs(Needs::Sort)
             .arg("displayName:descending")
-            .description("sortOrder=descending reverses the order"),
+            .title("sortOrder=descending reverses the order"),
         G.must("SORT-003", sorted)
-            .rfc("RFC 7644 §3.4.2.3")
+            .cites(rfc::SORT_DEFAULT)
             .needs(Needs::Sort)
             .arg("displayName:")
-            .description("without sortOrder the order is ascending"),
-        G.should("SORT-004", sorted_pages)
-            .rfc("RFC 7644 §3.4.2.3")
+            .title("without sortOrder the order is ascending"),
+        G.must("SORT-004", sorted_pages)
+            .cites(rfc::SORT_BY)
             .needs(Needs::Sort)
-            .description("sorted pages of one follow the sorted order"),
+            .title("sorted pages of one follow the sorted order"),
         G.must("SORT-005", sorted)
-            .rfc("RFC 7644 §3.4.2.3")
+            .cites(rfc::SORT_CASE)
             .needs(Needs::Sort)
             .arg("userName:ascending")
-            .description("sortBy=userName sorts case-insensitively (caseExact false)"),
+            .title("sortBy=userName sorts case-insensitively (caseExact false)"),
     ]
 }
 
@@ -87,7 +92,7 @@ async fn set(c: &Ctx) -> Result<Vec<Value>, Fail> {
             let n = c.name("");
             let mut v = Vec::new();
             for (dn, un) in [("Page B", "pb"), ("page a", "PA"), ("Page C", "pc")] {
-                v.push(c.new_user(json!({"title": title, "displayName": dn, "userName": format!("{n}{un}@example.com")})).await?);
+                v.push(c.new_user_keeping(json!({"title": title, "displayName": dn, "userName": format!("{n}{un}@example.com")}), &["title"]).await?);
             }
             Ok(v)
         })
@@ -218,6 +223,39 @@ async fn items_per_page(c: &Ctx, _: &'static str) -> Verdict {
         n_resources(&r)
     );
     Ok("consistent".into())
+}
+
+/// count=10 of three: a short answer. itemsPerPage is not REQUIRED when
+/// nothing is left out, but one that is given means what §3.4.2 says.
+async fn items_short_page(c: &Ctx, _: &'static str) -> Verdict {
+    let s = set(c).await?;
+    let r = page(c, &s, "&startIndex=1&count=10").await?;
+    let n = n_resources(&r);
+    match r.body.get("itemsPerPage") {
+        None => Ok(format!("{n} returned, itemsPerPage absent (not paged)")),
+        Some(v) => {
+            ensure!(
+                *v == json!(n),
+                "count=10 returned {n} resources but itemsPerPage is {} (the count asked for, not the number returned)",
+                brief(v)
+            );
+            Ok(format!("itemsPerPage {n}"))
+        }
+    }
+}
+
+/// startIndex=3&count=2 of three: the last page holds one.
+async fn items_last_page(c: &Ctx, _: &'static str) -> Verdict {
+    let s = set(c).await?;
+    let r = page(c, &s, "&startIndex=3&count=2").await?;
+    let n = n_resources(&r);
+    ensure!(n == 1, "startIndex=3&count=2 of 3 returned {n} resources");
+    ensure!(
+        r.body["itemsPerPage"] == json!(1),
+        "the last page returned 1 resource but itemsPerPage is {}",
+        brief(&r.body["itemsPerPage"])
+    );
+    Ok("itemsPerPage 1".into())
 }
 
 async fn unfiltered_list(c: &Ctx, _: &'static str) -> Verdict {

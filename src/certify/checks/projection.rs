@@ -6,6 +6,7 @@ use crate::certify::check::{Check, Group};
 use crate::certify::ctx::{Ctx, brief, id_of, resource_path};
 use crate::certify::discovery::Needs;
 use crate::certify::probe::{eq_filter, expect_attr};
+use crate::certify::rfc;
 use crate::certify::verdict::{Fail, Verdict};
 use crate::ensure;
 use serde_json::{Value, json};
@@ -15,54 +16,62 @@ const G: Group = Group::new("projection");
 pub fn checks() -> Vec<Check> {
     vec![
         G.must("PROJ-001", attributes_only)
-            .rfc("RFC 7644 §3.9")
-            .description("attributes=userName returns userName and id, not displayName or title"),
+            .cites(rfc::PROJ_ATTRIBUTES)
+            .title("attributes=userName returns userName and id, not displayName or title"),
         G.must("PROJ-002", id_always)
-            .rfc("RFC 7643 §7")
-            .description("attributes=title still returns id (returned always)"),
+            .cites(rfc::PROJ_ALWAYS)
+            .title("attributes=title still returns id (returned always)"),
         G.must("PROJ-003", excluded)
-            .rfc("RFC 7644 §3.9")
-            .description("excludedAttributes=title leaves title out and keeps the rest"),
+            .cites(rfc::PROJ_SUPPORTED)
+            .title("excludedAttributes=title leaves title out and keeps the rest"),
         G.must("PROJ-004", exclude_id)
-            .rfc("RFC 7643 §7")
-            .description("excludedAttributes=id cannot remove id"),
+            .cites(rfc::PROJ_ALWAYS)
+            .title("excludedAttributes=id cannot remove id"),
         G.must("PROJ-005", password_never)
-            .rfc("RFC 7643 §7")
-            .description("attributes=password does not return the password"),
+            .cites(rfc::PASSWORD_NEVER)
+            .title("attributes=password does not return the password"),
         G.must("PROJ-006", list_attributes)
-            .rfc("RFC 7644 §3.4.2.5")
+            .cites(rfc::PROJ_SUPPORTED)
             .needs(Needs::Filter)
-            .description("attributes applies to query results"),
-        G.should("PROJ-007", sub_attribute)
-            .rfc("RFC 7644 §3.9")
-            .description("attributes=name.givenName returns only that sub-attribute of name"),
+            .title("attributes applies to query results"),
+        G.must("PROJ-007", sub_attribute)
+            .cites(rfc::PROJ_ATTRIBUTES)
+            .title("attributes=name.givenName returns only that sub-attribute of name"),
         G.must("PROJ-008", case_blind)
-            .rfc("RFC 7643 §2.1")
-            .description("attribute names in attributes= are case-insensitive"),
+            .cites(rfc::PROJ_NAMES_CASE)
+            .title("attribute names in attributes= are case-insensitive"),
         G.must("PROJ-009", list_excluded)
-            .rfc("RFC 7644 §3.4.2.5")
+            .cites(rfc::PROJ_SUPPORTED)
             .needs(Needs::Filter)
-            .description("excludedAttributes applies to query results"),
+            .title("excludedAttributes applies to query results"),
         // "on any operation that returns a resource" ... "the default
         // list of attributes SHALL be overridden": a create answer too.
         G.must("PROJ-010", on_create)
-            .rfc("RFC 7644 §3.9")
-            .description("attributes= on POST shapes the create answer"),
+            .cites(rfc::PROJ_ATTRIBUTES)
+            .title("attributes= on POST shapes the create answer"),
         G.must("PROJ-011", group_no_members)
-            .rfc("RFC 7644 §3.9")
+            .cites(rfc::PROJ_SUPPORTED)
             .needs(Needs::Groups)
-            .description("GET /Groups/{id}?excludedAttributes=members leaves members out"),
-        G.should("PROJ-012", urn_qualified)
-            .rfc("RFC 7644 §3.9")
-            .description("a fully qualified name in attributes= works"),
+            .title("GET /Groups/{id}?excludedAttributes=members leaves members out"),
+        G.must("PROJ-012", urn_qualified)
+            .cites(rfc::PROJ_ATTRIBUTES)
+            .title("a fully qualified name in attributes= works"),
         G.must("PROJ-013", several)
-            .rfc("RFC 7644 §3.9")
-            .description("attributes=userName,title returns both"),
+            .cites(rfc::PROJ_ATTRIBUTES)
+            .title("attributes=userName,title returns both"),
+        G.must("PROJ-014", keeps_schemas)
+            .cites(rfc::PROJ_SCHEMAS)
+            .title("GET with attributes=userName keeps schemas and id"),
+        G.must("PROJ-015", list_keeps_schemas)
+            .cites(rfc::PROJ_SCHEMAS)
+            .needs(Needs::Filter)
+            .title("a query with attributes=userName keeps schemas and id on each resource"),
     ]
 }
 
 async fn subject(c: &Ctx) -> Result<Value, Fail> {
-    c.new_user(json!({"displayName": "Projected", "title": "Proj Title", "name": {"givenName": "Pro", "familyName": "Jected"}, "password": "Sc1m-certify-Pa55word!"})).await
+    // What the server kept is judged where a check needs it (`kept`).
+    c.new_user_keeping(json!({"displayName": "Projected", "title": "Proj Title", "name": {"givenName": "Pro", "familyName": "Jected"}, "password": "Sc1m-certify-Pa55word!"}), &[]).await
 }
 
 async fn get_with(c: &Ctx, u: &Value, q: &str) -> Result<Value, Fail> {
@@ -96,6 +105,7 @@ async fn id_always(c: &Ctx, _: &'static str) -> Verdict {
     let u = subject(c).await?;
     let b = get_with(c, &u, "attributes=title").await?;
     ensure!(b["id"] == u["id"], "id missing");
+    kept(&u, "title")?;
     expect_attr(&b, "title", json!("Proj Title"))?;
     Ok("id kept".into())
 }
@@ -105,7 +115,7 @@ async fn excluded(c: &Ctx, _: &'static str) -> Verdict {
     let b = get_with(c, &u, "excludedAttributes=title").await?;
     ensure!(b.get("title").is_none(), "title returned although excluded");
     ensure!(
-        b["displayName"] == json!("Projected") && b["userName"] == u["userName"],
+        b["displayName"] == u["displayName"] && b["userName"] == u["userName"],
         "other attributes missing: {}",
         brief(&b)
     );
@@ -174,6 +184,7 @@ async fn sub_attribute(c: &Ctx, _: &'static str) -> Verdict {
 async fn case_blind(c: &Ctx, _: &'static str) -> Verdict {
     let u = subject(c).await?;
     let b = get_with(c, &u, "attributes=TITLE").await?;
+    kept(&u, "title")?;
     expect_attr(&b, "title", json!("Proj Title"))?;
     ensure!(b.get("displayName").is_none(), "displayName returned");
     Ok("case-insensitive".into())
@@ -230,6 +241,7 @@ async fn urn_qualified(c: &Ctx, _: &'static str) -> Verdict {
         "attributes=urn:ietf:params:scim:schemas:core:2.0:User:title",
     )
     .await?;
+    kept(&u, "title")?;
     expect_attr(&b, "title", json!("Proj Title"))?;
     Ok("works".into())
 }
@@ -238,10 +250,55 @@ async fn several(c: &Ctx, _: &'static str) -> Verdict {
     let u = subject(c).await?;
     let b = get_with(c, &u, "attributes=userName,title").await?;
     ensure!(
-        b["title"] == json!("Proj Title") && b["userName"] == u["userName"],
+        kept(&u, "title").is_err()
+            || b["title"] == json!("Proj Title") && b["userName"] == u["userName"],
         "got {}",
         brief(&b)
     );
     ensure!(b.get("displayName").is_none(), "displayName returned");
     Ok("both".into())
+}
+
+/// A projected resource is still a SCIM resource: it names its schemas
+/// (RFC 7643 §2.1) and its id (returned "always").
+fn schemas_and_id(b: &Value, u: &Value, what: &str) -> Result<(), Fail> {
+    let urn = crate::certify::ctx::USER_URN;
+    let has_urn = b["schemas"]
+        .as_array()
+        .is_some_and(|a| a.iter().any(|s| s.as_str() == Some(urn)));
+    ensure!(
+        has_urn,
+        "{what} dropped schemas (it must name {urn}): schemas is {}",
+        brief(&b["schemas"])
+    );
+    ensure!(b["id"] == u["id"], "{what} dropped id: {}", brief(b));
+    Ok(())
+}
+
+async fn keeps_schemas(c: &Ctx, _: &'static str) -> Verdict {
+    let u = subject(c).await?;
+    let b = get_with(c, &u, "attributes=userName").await?;
+    schemas_and_id(&b, &u, "GET ?attributes=userName")?;
+    Ok("schemas and id kept".into())
+}
+
+async fn list_keeps_schemas(c: &Ctx, _: &'static str) -> Verdict {
+    let u = subject(c).await?;
+    let r = listed(c, &u, "&attributes=userName").await?;
+    ensure!(!r.is_null(), "the query did not return the user");
+    schemas_and_id(&r, &u, "a query with attributes=userName")?;
+    Ok("schemas and id kept".into())
+}
+
+/// Skips a check that asks for `attr` when the server did not keep it as
+/// the subject sent it (RFC 7644 §3.3 lets it ignore POSTed content).
+fn kept(u: &Value, attr: &str) -> Result<(), Fail> {
+    let sent = json!({"title": "Proj Title", "displayName": "Projected"});
+    match crate::certify::ctx::not_kept(&sent[attr], crate::certify::ctx::lookup(u, attr)) {
+        None => Ok(()),
+        Some(why) => Err(crate::certify::verdict::skipped(format!(
+            "the server did not keep {attr} as sent when the user was created ({why}); RFC 7644 \
+             §3.3 lets it ignore or alter what is POSTed, and this check asks for it"
+        ))),
+    }
 }

@@ -4,6 +4,7 @@ use super::discovery::schema;
 use crate::certify::check::{Check, Group};
 use crate::certify::ctx::{Ctx, USER_URN, brief};
 use crate::certify::discovery::resources;
+use crate::certify::rfc;
 use crate::certify::verdict::{Fail, Verdict, failed};
 use crate::ensure;
 use serde_json::Value;
@@ -13,26 +14,26 @@ const G: Group = Group::new("discovery");
 pub fn checks() -> Vec<Check> {
     vec![
         G.must("DISC-013", rt_ok)
-            .rfc("RFC 7644 §4")
-            .description("GET /ResourceTypes answers 200 with resource types"),
+            .cites(rfc::DISCOVERY_LIST)
+            .title("GET /ResourceTypes answers 200 with resource types"),
         G.must("DISC-014", rt_user)
-            .rfc("RFC 7643 §6")
-            .description("ResourceTypes has User at endpoint /Users with the core User schema"),
+            .cites(rfc::RT_REQUIRED)
+            .title("ResourceTypes has User at endpoint /Users with the core User schema"),
         G.must("DISC-015", rt_required)
-            .rfc("RFC 7643 §6")
-            .description("every ResourceType has name, endpoint and schema"),
+            .cites(rfc::RT_REQUIRED)
+            .title("every ResourceType has name, endpoint and schema"),
         G.must("DISC-016", rt_extensions)
-            .rfc("RFC 7643 §6")
-            .description("every schemaExtensions entry has schema and a boolean required"),
+            .cites(rfc::RT_EXTENSIONS)
+            .title("every schemaExtensions entry has schema and a boolean required"),
         G.may("DISC-017", rt_group)
-            .rfc("RFC 7643 §6")
-            .description("ResourceTypes has Group at endpoint /Groups"),
-        G.should("DISC-021", rt_by_name)
-            .rfc("RFC 7644 §4")
-            .description("GET /ResourceTypes/User answers the User resource type"),
-        G.should("DISC-022", rt_schemas_served)
-            .rfc("RFC 7643 §6")
-            .description("every schema named by a ResourceType is served by /Schemas"),
+            .cites(rfc::RT_GROUPS)
+            .title("ResourceTypes has Group at endpoint /Groups"),
+        G.may("DISC-021", rt_by_name)
+            .cites(rfc::DISCOVERY_SINGLE)
+            .title("GET /ResourceTypes/User answers the User resource type"),
+        G.must("DISC-022", rt_schemas_served)
+            .cites(rfc::RT_SCHEMA_ID)
+            .title("every schema named by a ResourceType is served by /Schemas"),
     ]
 }
 
@@ -64,8 +65,18 @@ fn find_type(t: &[Value], endpoint: &str) -> Option<Value> {
 
 async fn rt_user(c: &Ctx, _: &'static str) -> Verdict {
     let t = types(c)?;
-    let u =
-        find_type(&t, "/Users").ok_or_else(|| failed("no resource type with endpoint /Users"))?;
+    // RFC 7643 §6: the endpoint is relative to the base URL, e.g. "Users"
+    // (its own example writes "/Users").
+    let u = find_type(&t, "/Users")
+        .or_else(|| find_type(&t, "Users"))
+        .ok_or_else(|| {
+            let endpoints: Vec<&Value> = t.iter().map(|x| &x["endpoint"]).collect();
+            failed(format!(
+                "no resource type with endpoint /Users (relative to the base URL): the endpoints \
+                 are {}",
+                brief(&Value::Array(endpoints.into_iter().cloned().collect()))
+            ))
+        })?;
     ensure!(
         u["schema"]
             .as_str()

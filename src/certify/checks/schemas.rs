@@ -6,6 +6,7 @@ use crate::certify::check::{Check, Group};
 use crate::certify::checks::discovery::schema;
 use crate::certify::ctx::{Ctx, GROUP_URN, USER_URN, brief};
 use crate::certify::discovery::Needs;
+use crate::certify::rfc;
 use crate::certify::verdict::{Fail, Verdict, failed, skipped};
 use crate::ensure;
 use serde_json::Value;
@@ -15,84 +16,84 @@ const G: Group = Group::new("discovery");
 pub fn checks() -> Vec<Check> {
     vec![
         G.must("SCHEMA-001", attr)
-            .rfc("RFC 7643 §4.1.1")
+            .cites(rfc::USERNAME_REQUIRED)
             .arg("User:userName:required:true")
-            .description("User userName is required"),
-        G.should("SCHEMA-002", attr)
-            .rfc("RFC 7643 §4.1.1")
+            .title("User userName is required"),
+        G.may("SCHEMA-002", attr)
+            .cites(rfc::SCHEMA_DEFINITIONS)
             .arg("User:userName:caseExact:false")
-            .description("User userName is not caseExact"),
-        G.should("SCHEMA-003", attr)
-            .rfc("RFC 7643 §4.1.1")
+            .title("User userName is not caseExact"),
+        G.may("SCHEMA-003", attr)
+            .cites(rfc::SCHEMA_DEFINITIONS)
             .arg("User:userName:uniqueness:server|global")
-            .description("User userName has server (or global) uniqueness"),
+            .title("User userName has server (or global) uniqueness"),
         G.must("SCHEMA-004", attr)
-            .rfc("RFC 7643 §4.1.1")
+            .cites(rfc::PASSWORD_NEVER)
             .arg("User:password:returned:never")
-            .description("User password is returned never"),
-        G.should("SCHEMA-005", attr)
-            .rfc("RFC 7643 §4.1.1")
+            .title("User password is returned never"),
+        G.may("SCHEMA-005", attr)
+            .cites(rfc::SCHEMA_DEFINITIONS)
             .arg("User:password:mutability:writeOnly")
-            .description("User password is writeOnly"),
-        G.should("SCHEMA-006", attr)
-            .rfc("RFC 7643 §4.1.1")
+            .title("User password is writeOnly"),
+        G.may("SCHEMA-006", attr)
+            .cites(rfc::SCHEMA_DEFINITIONS)
             .arg("User:active:type:boolean")
-            .description("User active is a boolean"),
-        G.should("SCHEMA-007", attr)
-            .rfc("RFC 7643 §4.1.2")
+            .title("User active is a boolean"),
+        G.may("SCHEMA-007", attr)
+            .cites(rfc::SCHEMA_DEFINITIONS)
             .arg("User:emails:multiValued:true")
-            .description("User emails is multi-valued"),
-        G.should("SCHEMA-008", attr)
-            .rfc("RFC 7643 §4.1.2")
+            .title("User emails is multi-valued"),
+        G.may("SCHEMA-008", attr)
+            .cites(rfc::SCHEMA_DEFINITIONS)
             .arg("User:emails:type:complex")
-            .description("User emails is complex"),
-        G.should("SCHEMA-009", attr)
-            .rfc("RFC 7643 §4.1.1")
+            .title("User emails is complex"),
+        G.may("SCHEMA-009", attr)
+            .cites(rfc::SCHEMA_DEFINITIONS)
             .arg("User:name:type:complex")
-            .description("User name is complex"),
-        G.should("SCHEMA-010", attr)
-            .rfc("RFC 7643 §4.1.2")
+            .title("User name is complex"),
+        G.may("SCHEMA-010", attr)
+            .cites(rfc::SCHEMA_DEFINITIONS)
             .arg("User:groups:mutability:readOnly")
-            .description("User groups is readOnly"),
-        G.should("SCHEMA-011", attr)
-            .rfc("RFC 7643 §4.1.2")
+            .title("User groups is readOnly"),
+        G.may("SCHEMA-011", attr)
+            .cites(rfc::SCHEMA_DEFINITIONS)
             .arg("User:groups:multiValued:true")
-            .description("User groups is multi-valued"),
-        G.should("SCHEMA-012", attr)
-            .rfc("RFC 7643 §4.1.1")
+            .title("User groups is multi-valued"),
+        G.may("SCHEMA-012", attr)
+            .cites(rfc::SCHEMA_DEFINITIONS)
             .arg("User:displayName:type:string")
-            .description("User displayName is a string"),
-        G.should("SCHEMA-013", attr)
-            .rfc("RFC 7643 §4.1.1")
+            .title("User displayName is a string"),
+        G.may("SCHEMA-013", attr)
+            .cites(rfc::SCHEMA_DEFINITIONS)
             .arg("User:userName:type:string")
-            .description("User userName is a string"),
-        G.should("SCHEMA-014", attr)
-            .rfc("RFC 7643 §4.1.2")
+            .title("User userName is a string"),
+        G.may("SCHEMA-014", attr)
+            .cites(rfc::SCHEMA_DEFINITIONS)
             .arg("User:phoneNumbers:multiValued:true")
-            .description("User phoneNumbers is multi-valued"),
-        G.should("SCHEMA-015", attr)
-            .rfc("RFC 7643 §4.1.1")
+            .title("User phoneNumbers is multi-valued"),
+        G.may("SCHEMA-015", attr)
+            .cites(rfc::SCHEMA_DEFINITIONS)
             .arg("User:active:mutability:readWrite")
-            .description("User active is readWrite"),
-        G.should("SCHEMA-016", attr)
-            .rfc("RFC 7643 §4.2")
+            .title("User active is readWrite"),
+        G.may("SCHEMA-016", attr)
+            .cites(rfc::SCHEMA_DEFINITIONS)
             .needs(Needs::Groups)
             .arg("Group:members:multiValued:true")
-            .description("Group members is multi-valued"),
-        G.should("SCHEMA-017", attr)
-            .rfc("RFC 7643 §4.2")
+            .title("Group members is multi-valued"),
+        G.may("SCHEMA-017", attr)
+            .cites(rfc::SCHEMA_DEFINITIONS)
             .needs(Needs::Groups)
             .arg("Group:displayName:type:string")
-            .description("Group displayName is a string"),
+            .title("Group displayName is a string"),
         G.must("SCHEMA-018", every_attr_typed)
-            .rfc("RFC 7643 §7")
-            .description("every User attribute declares name, type and multiValued"),
-        G.must("SCHEMA-019", complex_has_subs)
-            .rfc("RFC 7643 §7")
-            .description("every complex User attribute declares subAttributes"),
+            .cites(rfc::SCHEMA_ATTRS_REQUIRED)
+            .title("every User attribute declares name, type and multiValued"),
+        G.should("SCHEMA-019", complex_has_subs)
+            .cites(rfc::SCHEMA_SUB_ATTRIBUTES)
+            .title("every complex User attribute declares subAttributes"),
         G.must("SCHEMA-020", known_values)
-            .rfc("RFC 7643 §7")
-            .description("mutability, returned and uniqueness use only the RFC's values"),
+            .cites(rfc::SCHEMA_KEYWORDS)
+            .title("mutability, returned and uniqueness use only the RFC's values"),
     ]
 }
 

@@ -6,6 +6,7 @@ use crate::certify::client::{Cred, SCIM_JSON};
 use crate::certify::ctx::{Ctx, PATCH_URN, id_of, resource_path};
 use crate::certify::discovery::Needs;
 use crate::certify::probe::{expect_attr, expect_error_body, refused, users_named};
+use crate::certify::rfc;
 use crate::certify::verdict::Verdict;
 use crate::ensure;
 use reqwest::Method;
@@ -16,50 +17,50 @@ const G: Group = Group::new("security");
 pub fn checks() -> Vec<Check> {
     vec![
         G.must("SEC-001", list_401)
-            .rfc("RFC 7644 §2")
+            .cites(rfc::AUTH_MAP)
             .arg("none")
-            .description("GET /Users without a token answers 401"),
+            .title("GET /Users without a token answers 401"),
         G.must("SEC-002", list_401)
-            .rfc("RFC 7644 §2")
+            .cites(rfc::AUTH_MAP)
             .arg("bad")
-            .description("GET /Users with a bad token answers 401"),
+            .title("GET /Users with a bad token answers 401"),
         G.must("SEC-003", list_401)
-            .rfc("RFC 7644 §2")
+            .cites(rfc::AUTH_MAP)
             .needs(Needs::ExpiredToken)
             .arg("expired")
-            .description("GET /Users with an expired token answers 401"),
+            .title("GET /Users with an expired token answers 401"),
         G.must("SEC-004", create_401)
-            .rfc("RFC 7644 §2")
+            .cites(rfc::AUTH_MAP)
             .arg("none")
-            .description("POST /Users without a token answers 401 and creates nothing"),
-        G.should("SEC-005", www_authenticate)
-            .rfc("RFC 6750 §3")
-            .description("a 401 carries a WWW-Authenticate header"),
+            .title("POST /Users without a token answers 401 and creates nothing"),
+        G.must("SEC-005", www_authenticate)
+            .cites(rfc::AUTH_CHALLENGE)
+            .title("a 401 carries a WWW-Authenticate header"),
         G.must("SEC-006", read_own_401)
-            .rfc("RFC 7644 §2")
-            .description("GET of an existing user with a bad token answers 401 without its data"),
+            .cites(rfc::AUTH_MAP)
+            .title("GET of an existing user with a bad token answers 401 without its data"),
         G.must("SEC-007", patch_401)
-            .rfc("RFC 7644 §2")
-            .description("PATCH without a token answers 401 and changes nothing"),
+            .cites(rfc::AUTH_MAP)
+            .title("PATCH without a token answers 401 and changes nothing"),
         G.must("SEC-008", delete_401)
-            .rfc("RFC 7644 §2")
-            .description("DELETE without a token answers 401 and deletes nothing"),
+            .cites(rfc::AUTH_MAP)
+            .title("DELETE without a token answers 401 and deletes nothing"),
         G.must("SEC-009", create_401)
-            .rfc("RFC 7644 §2")
+            .cites(rfc::AUTH_MAP)
             .needs(Needs::ExpiredToken)
             .arg("expired")
-            .description("POST /Users with an expired token answers 401 and creates nothing"),
-        G.should("SEC-010", body_is_error)
-            .rfc("RFC 7644 §3.12")
-            .description("a 401 body uses the Error schema with status \"401\""),
+            .title("POST /Users with an expired token answers 401 and creates nothing"),
+        G.must("SEC-010", body_is_error)
+            .cites(rfc::ERROR_BODY)
+            .title("a 401 body uses the Error schema with status \"401\""),
         G.must("SEC-011", create_401)
-            .rfc("RFC 7644 §2")
+            .cites(rfc::AUTH_MAP)
             .arg("bad")
-            .description("POST /Users with a bad token answers 401 and creates nothing"),
+            .title("POST /Users with a bad token answers 401 and creates nothing"),
         G.must("SEC-012", groups_401)
-            .rfc("RFC 7644 §2")
+            .cites(rfc::AUTH_MAP)
             .needs(Needs::Groups)
-            .description("GET /Groups without a token answers 401"),
+            .title("GET /Groups without a token answers 401"),
     ]
 }
 
@@ -99,7 +100,8 @@ async fn www_authenticate(c: &Ctx, _: &'static str) -> Verdict {
 }
 
 async fn read_own_401(c: &Ctx, _: &'static str) -> Verdict {
-    let u = c.new_user(json!({"title": "Secret Title"})).await?;
+    // Kept or not, the title must not come back in the 401.
+    let u = c.create_user(json!({"title": "Secret Title"})).await?;
     let path = resource_path("Users", id_of(&u));
     let r = refused(c, Method::GET, &path, None, Cred::Bad, &[]).await?;
     ensure!(
@@ -110,12 +112,19 @@ async fn read_own_401(c: &Ctx, _: &'static str) -> Verdict {
 }
 
 async fn patch_401(c: &Ctx, _: &'static str) -> Verdict {
-    let u = c.new_user(json!({"title": "Untouched"})).await?;
-    let body = json!({"schemas": [PATCH_URN], "Operations": [{"op": "replace", "path": "title", "value": "Touched"}]});
+    let u = c.create_user(json!({"title": "Untouched"})).await?;
+    let before = c.read_ok("Users", id_of(&u)).await?;
+    let body = json!({"schemas": [PATCH_URN], "Operations": [
+        {"op": "replace", "path": "title", "value": "Touched"},
+        {"op": "replace", "path": "active", "value": false}]});
     let path = resource_path("Users", id_of(&u));
     refused(c, Method::PATCH, &path, Some(&body), Cred::None, &[]).await?;
     let got = c.read_ok("Users", id_of(&u)).await?;
-    expect_attr(&got, "title", json!("Untouched"))?;
+    if let Some(d) = crate::certify::compare::diff(&before, &got) {
+        return Err(crate::certify::verdict::failed(format!(
+            "an unauthenticated PATCH changed the user: {d}"
+        )));
+    }
     Ok("401, unchanged".into())
 }
 

@@ -50,14 +50,13 @@ impl ErrorStyle {
         if !is_error {
             return body;
         }
-        if self.status == StatusType::Integer {
-            if let Some(n) = map
+        if self.status == StatusType::Integer
+            && let Some(n) = map
                 .get("status")
                 .and_then(Value::as_str)
                 .and_then(|s| s.parse::<u64>().ok())
-            {
-                map.insert("status".into(), Value::from(n));
-            }
+        {
+            map.insert("status".into(), Value::from(n));
         }
         if self.stray_keys {
             map.insert("schema".into(), Value::String(ERROR_SCHEMA.into()));

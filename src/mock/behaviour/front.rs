@@ -25,19 +25,18 @@ pub fn needed(profile: &Profile) -> bool {
 /// `None` lets it through.
 pub fn front_door(state: &TargetState, req: &Request) -> Option<Response> {
     let (method, headers) = (req.method(), req.headers());
-    if let (Some(bucket), Some(config)) = (&state.vendor.bucket, &state.profile.rate_limit) {
-        if config.limits(method.as_str()) {
-            if let Err(wait) = bucket.lock().take(Instant::now()) {
-                let mut response = crate::mock::faults::with_retry_after(
-                    ScimError::new(429, None, "rate limit exceeded").into_response(),
-                    Some(rate_limit::retry_after(config, wait)),
-                );
-                response
-                    .extensions_mut()
-                    .insert(FaultTag(FaultKind::RateLimit));
-                return Some(response);
-            }
-        }
+    if let (Some(bucket), Some(config)) = (&state.vendor.bucket, &state.profile.rate_limit)
+        && config.limits(method.as_str())
+        && let Err(wait) = bucket.lock().take(Instant::now())
+    {
+        let mut response = crate::mock::faults::with_retry_after(
+            ScimError::new(429, None, "rate limit exceeded").into_response(),
+            Some(rate_limit::retry_after(config, wait)),
+        );
+        response
+            .extensions_mut()
+            .insert(FaultTag(FaultKind::RateLimit));
+        return Some(response);
     }
     if state.profile.behaviour.require_user_agent {
         let has_agent = headers

@@ -167,10 +167,10 @@ fn unstring_active(op: &mut Map<String, Value>) {
             .and_then(|m| m.iter_mut().find(|(k, _)| k.eq_ignore_ascii_case("active")))
             .map(|(_, v)| v)
     };
-    if let Some(slot) = slot {
-        if let Some(b) = slot.as_str().and_then(bool_of) {
-            *slot = Value::Bool(b);
-        }
+    if let Some(slot) = slot
+        && let Some(b) = slot.as_str().and_then(bool_of)
+    {
+        *slot = Value::Bool(b);
     }
 }
 
@@ -197,13 +197,13 @@ impl PatchQuirks {
                 what,
             )
         };
-        if let Some(max) = self.limits.max_operations {
-            if ops.len() > max {
-                return Err(over(format!(
-                    "{} operations in one PATCH; this target accepts at most {max}",
-                    ops.len()
-                )));
-            }
+        if let Some(max) = self.limits.max_operations
+            && ops.len() > max
+        {
+            return Err(over(format!(
+                "{} operations in one PATCH; this target accepts at most {max}",
+                ops.len()
+            )));
         }
         if let Some(max) = self.limits.max_member_changes {
             let n: usize = ops
@@ -262,10 +262,11 @@ impl PatchQuirks {
                 }
             }
         }
-        if self.add_is_replace && op_is(op, "add") {
-            if let Some(v) = field_mut(op, "op") {
-                *v = Value::String("replace".into());
-            }
+        if self.add_is_replace
+            && op_is(op, "add")
+            && let Some(v) = field_mut(op, "op")
+        {
+            *v = Value::String("replace".into());
         }
         if self.bool_strings == BoolStrings::Accept {
             unstring_active(op);

@@ -14,7 +14,7 @@ pub const DEFAULT_FAIL_EVERY: u64 = 2;
 pub fn fails(index: usize) -> Option<ScimError> {
     let f = fault(FaultKind::PartialBulk)?;
     let every = f.spec.fail_every.unwrap_or(DEFAULT_FAIL_EVERY).max(1);
-    if (index as u64 + 1) % every != 0 {
+    if !(index as u64 + 1).is_multiple_of(every) {
         return None;
     }
     mark(FaultKind::PartialBulk);

@@ -4,13 +4,14 @@
 
 use super::params::LIST_RESPONSE;
 use super::response::scim_json;
+use super::segment::Segment;
 use crate::mock::faults;
 use crate::mock::profile::SchemaName;
 use crate::mock::state::TargetState;
 use crate::scim::ScimError;
 use crate::scim::schema::ResourceTypeName;
 use crate::scim::schema::{ResourceType, Schema, core};
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use serde_json::{Value, json};
@@ -99,7 +100,7 @@ pub async fn schemas(State(state): Target) -> Response {
     scim_json(StatusCode::OK, &list(all))
 }
 
-pub async fn schema(State(state): Target, Path(id): Path<String>) -> Result<Response, ScimError> {
+pub async fn schema(State(state): Target, Segment(id): Segment) -> Result<Response, ScimError> {
     let schema = served_schemas(&state)
         .into_iter()
         .find(|s| s.id.eq_ignore_ascii_case(&id))
@@ -137,7 +138,7 @@ pub async fn resource_type_list(State(state): Target) -> Response {
 
 pub async fn resource_type(
     State(state): Target,
-    Path(name): Path<String>,
+    Segment(name): Segment,
 ) -> Result<Response, ScimError> {
     let t = resource_types(&state)
         .into_iter()

@@ -11,6 +11,7 @@ pub mod oauth;
 mod params;
 mod resources;
 mod response;
+mod segment;
 mod vendor;
 
 pub use body::is_scim_media_type;

@@ -4,6 +4,7 @@
 use super::body::ScimBody;
 use super::params::{LIST_RESPONSE, ListParams, Projection};
 use super::response::{scim_bytes, scim_json, tagged};
+use super::segment::Segment;
 use super::vendor;
 use crate::fault::Operation;
 use crate::mock::behaviour::lifecycle;
@@ -14,7 +15,7 @@ use crate::mock::store::{IfMatch, Stored};
 use crate::scim::query;
 use crate::scim::schema::ResourceTypeName;
 use crate::scim::{ScimError, ScimResult};
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use axum::{Router, routing::get, routing::post};
@@ -101,15 +102,15 @@ fn resource_response(
         }
     };
     let headers = response.headers_mut();
-    if state.profile.features.etag {
-        if let Ok(v) = HeaderValue::from_str(&stored.etag()) {
-            headers.insert(header::ETAG, v);
-        }
+    if state.profile.features.etag
+        && let Ok(v) = HeaderValue::from_str(&stored.etag())
+    {
+        headers.insert(header::ETAG, v);
     }
-    if status == StatusCode::CREATED {
-        if let Ok(v) = HeaderValue::from_str(&state.store.location(kind, &stored.id)) {
-            headers.insert(header::LOCATION, v);
-        }
+    if status == StatusCode::CREATED
+        && let Ok(v) = HeaderValue::from_str(&state.store.location(kind, &stored.id))
+    {
+        headers.insert(header::LOCATION, v);
     }
     response
 }
@@ -134,7 +135,7 @@ async fn create<K: Endpoint>(
 
 async fn read<K: Endpoint>(
     State(state): Target,
-    Path(id): Path<String>,
+    Segment(id): Segment,
     RawQuery(q): RawQuery,
     headers: HeaderMap,
 ) -> Result<Response, ScimError> {
@@ -168,7 +169,7 @@ async fn read<K: Endpoint>(
 
 async fn replace<K: Endpoint>(
     State(state): Target,
-    Path(id): Path<String>,
+    Segment(id): Segment,
     RawQuery(q): RawQuery,
     headers: HeaderMap,
     ScimBody(body): ScimBody,
@@ -180,7 +181,7 @@ async fn replace<K: Endpoint>(
 
 async fn patch<K: Endpoint>(
     State(state): Target,
-    Path(id): Path<String>,
+    Segment(id): Segment,
     RawQuery(q): RawQuery,
     headers: HeaderMap,
     ScimBody(body): ScimBody,
@@ -208,7 +209,7 @@ fn updated(
 
 async fn delete<K: Endpoint>(
     State(state): Target,
-    Path(id): Path<String>,
+    Segment(id): Segment,
     headers: HeaderMap,
 ) -> Result<Response, ScimError> {
     let kind = K::KIND;

@@ -277,6 +277,17 @@ impl Store {
         if kind == ResourceTypeName::User {
             map.remove("groups");
         }
+        // A change that changes nothing (a PATCH adding a value already
+        // there) leaves the resource as it was: RFC 7644 §3.5.2.1 says it
+        // "SHALL NOT change the modify timestamp", and its ETag stays too.
+        if let (Some(old_id), Some(old_meta)) = (record.value.get("id"), record.value.get("meta")) {
+            let mut same = map.clone();
+            same.insert("id".into(), old_id.clone());
+            same.insert("meta".into(), old_meta.clone());
+            if Value::Object(same) == *record.value {
+                return Ok(current);
+            }
+        }
         let created = record
             .value
             .pointer("/meta/created")

@@ -262,12 +262,12 @@ impl Table {
                 self.take_twin(&key, Some(id));
             }
         }
-        if let Some(ext) = external_id(value) {
-            if let Some(ids) = self.by_external_id.get_mut(ext) {
-                ids.remove(id);
-                if ids.is_empty() {
-                    self.by_external_id.remove(ext);
-                }
+        if let Some(ext) = external_id(value)
+            && let Some(ids) = self.by_external_id.get_mut(ext)
+        {
+            ids.remove(id);
+            if ids.is_empty() {
+                self.by_external_id.remove(ext);
             }
         }
     }

@@ -60,6 +60,28 @@ fn renaming_onto_a_taken_user_name_is_refused_but_keeping_ones_own_is_not() {
     assert_eq!(same.version, 2);
 }
 
+/// RFC 7644 §3.5.2.1: an operation that changes nothing "SHALL NOT
+/// change the modify timestamp"; its version (the ETag) stays too.
+#[test]
+fn a_change_that_changes_nothing_leaves_meta_and_version_alone() {
+    let s = store();
+    let a = s.create(ResourceTypeName::User, user("a")).unwrap();
+    let same = s
+        .modify(ResourceTypeName::User, &a.id, IfMatch::Any, |v| {
+            Ok(v.clone())
+        })
+        .unwrap();
+    assert_eq!(same.version, 1);
+    assert_eq!(same.value["meta"], a.value["meta"]);
+    let mut renamed = user("a2");
+    renamed["id"] = json!(a.id);
+    let changed = s
+        .modify(ResourceTypeName::User, &a.id, IfMatch::Any, |_| Ok(renamed))
+        .unwrap();
+    assert_eq!(changed.version, 2);
+    assert_eq!(changed.value["meta"]["version"], "W/\"2\"");
+}
+
 #[test]
 fn if_match_must_name_the_current_version() {
     let s = store();

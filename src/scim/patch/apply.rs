@@ -120,13 +120,13 @@ fn check_mutability(
     if attr.mutability == Mutability::ReadOnly {
         return Err(ScimError::mutability(format!("{} is readOnly", attr.name)));
     }
-    if let Some(sub) = sub {
-        if sub.mutability == Mutability::ReadOnly {
-            return Err(ScimError::mutability(format!(
-                "{}.{} is readOnly",
-                attr.name, sub.name
-            )));
-        }
+    if let Some(sub) = sub
+        && sub.mutability == Mutability::ReadOnly
+    {
+        return Err(ScimError::mutability(format!(
+            "{}.{} is readOnly",
+            attr.name, sub.name
+        )));
     }
     let adds_first = op == PatchOpKind::Add && !has_value(current);
     if attr.mutability == Mutability::Immutable && !adds_first && has_value(current) {
@@ -369,10 +369,11 @@ fn enforce_one_primary(items: &mut [Value], written: &[usize]) {
         return;
     };
     for (i, v) in items.iter_mut().enumerate() {
-        if i != winner && is_primary(v) {
-            if let Value::Object(m) = v {
-                m.insert("primary".into(), Value::Bool(false));
-            }
+        if i != winner
+            && is_primary(v)
+            && let Value::Object(m) = v
+        {
+            m.insert("primary".into(), Value::Bool(false));
         }
     }
 }
@@ -462,14 +463,13 @@ fn remove(
     if emptied {
         target.remove(&attr.name);
     }
-    if let Some(ext) = loc.ext {
-        if doc
+    if let Some(ext) = loc.ext
+        && doc
             .get(&ext.id)
             .and_then(Value::as_object)
             .is_some_and(Map::is_empty)
-        {
-            doc.remove(&ext.id);
-        }
+    {
+        doc.remove(&ext.id);
     }
     Ok(())
 }

@@ -141,12 +141,27 @@ fn cc(
         id: id.into(),
         group: group.into(),
         rfc: rfc.into(),
+        title: title_of(id).into(),
+        quote: String::new(),
         level,
         outcome,
         message: message.into(),
         warning: false,
+        cause: None,
         baseline: None,
         duration_ms: None,
+    }
+}
+
+/// What each fixture check tests, as the catalogue would say it.
+fn title_of(id: &str) -> &'static str {
+    match id {
+        "DISC-001" => "GET /ServiceProviderConfig answers 200 with a JSON object",
+        "PATCH-007" => "remove emails[value eq …] removes only the matching value",
+        "PATCH-008" => "PATCH answers 200 with the resource, or 204",
+        "BULK-001" => "a Bulk POST creates the user",
+        "SHAPE-003" => "Entra removes a member with a value filter",
+        _ => "",
     }
 }
 
