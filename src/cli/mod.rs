@@ -48,7 +48,9 @@ pub enum Command {
     Connector(connector::ConnectorArgs),
     /// Conformance run against a live SCIM server.
     ///
-    /// Reports and exit statuses: docs/reports.md.
+    /// What it does and does not do, levels, safety and cleanup, the
+    /// preflight, profiles, --load and the catalogue: docs/certify.md;
+    /// reports and exit statuses: docs/reports.md.
     Certify(Box<certify::CertifyArgs>),
     /// Merge the JSON reports of a pack's partitions, or render one report again.
     ///

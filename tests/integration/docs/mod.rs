@@ -3,11 +3,13 @@
 //! behaviour knobs, admin and Toxiproxy routes, report formats, exit
 //! statuses), both must name the same things. The names come from the code
 //! itself (the catalogue, the loader's own refusals, the route tables), so
-//! a new kind, check or knob fails here until it is documented. `examples`
+//! a new kind, check or knob fails here until it is documented. `certify`
+//! holds docs/certify.md's generated catalogue to the code's. `examples`
 //! loads every example of the pages with scimulate's own parsers; `pointers`
 //! holds the rest: the README and every `--help` point into docs/ and never
 //! at files users do not have, and the example connector really runs.
 
+mod certify;
 mod examples;
 mod pointers;
 
