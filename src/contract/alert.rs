@@ -31,7 +31,7 @@ pub enum AlertStatus {
     Failed,
 }
 
-/// The failure class, by what the connector saw (SPEC §4.3 table).
+/// The failure class, by what the connector saw (the classes of docs/connectors.md).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 #[schemars(inline)]

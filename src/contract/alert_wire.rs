@@ -10,7 +10,7 @@ use crate::schema::generate::RFC3339_PATTERN;
 use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use serde::Serialize;
 
-/// An alert in scimulate's native form, POSTed by the connector to {alert_url} (SPEC §4.3). Alertmanager webhook payloads (version 4) are accepted too; this schema is the native form.
+/// An alert in scimulate's native form, POSTed by the connector to {alert_url} (docs/connectors.md). Alertmanager webhook payloads (version 4) are accepted too; this schema is the native form.
 #[derive(Debug, Clone, Serialize, JsonSchema)]
 #[schemars(deny_unknown_fields)]
 pub struct NativeAlert {

@@ -7,7 +7,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 pub const EVENT_SPEC: &str = "scimulate.event/v1";
 
-/// One lifecycle event, POSTed to the connector's webhook or given on stdin (SPEC §4.2): the person's whole desired state after it.
+/// One lifecycle event, POSTed to the connector's webhook or given on stdin (docs/connectors.md): the person's whole desired state after it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 #[schemars(extend(

@@ -8,12 +8,12 @@ use serde::{Deserialize, Serialize};
 use std::io;
 use std::path::Path;
 
-/// Written by scimulate for the connector (SPEC §4.1): where each target is and how to authenticate. Rewritten atomically when a token rotates; readable by the owner only (it holds secrets).
+/// Written by scimulate for the connector (docs/connectors.md): where each target is and how to authenticate. Rewritten atomically when a token rotates; readable by the owner only (it holds secrets).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TargetsFile {
     pub targets: Vec<Target>,
-    /// Where to POST alerts (SPEC §4.3).
+    /// Where to POST alerts (docs/connectors.md).
     pub alert_url: String,
 }
 

@@ -25,7 +25,7 @@ pub const REPORT_SPEC: &str = "scimulate.report/v1";
 // a check and a certify check. An optional field is left out when empty,
 // never written as null, hence `schemars(with)` the inner type.
 
-/// The JSON report of `run` or `certify` (SPEC §7): the source every other report is made from. The stable core (spec, kind, passed, seed, started_at, duration_ms, scenarios or checks and their core fields) is never removed or renamed; more fields may be added, so readers must accept unknown ones.
+/// The JSON report of `run` or `certify` (docs/reports.md): the source every other report is made from. The stable core (spec, kind, passed, seed, started_at, duration_ms, scenarios or checks and their core fields) is never removed or renamed; more fields may be added, so readers must accept unknown ones.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[schemars(extend(
     "if" = {"properties": {"kind": {"const": "run"}}},
@@ -140,7 +140,7 @@ pub struct ScenarioReport {
     pub file: String,
     /// Every check passed and the scenario ran to its end.
     pub passed: bool,
-    /// One result per (expect index, target), SPEC §5.1.
+    /// One result per (expect index, target): the checks of docs/scenarios.md.
     pub checks: Vec<CheckReport>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(with = "String")]
@@ -187,7 +187,7 @@ pub struct CheckReport {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(with = "Value")]
     pub diff: Option<Value>,
-    /// Journal entries (SPEC §3.3) the verdict rests on.
+    /// Journal entries (docs/mock-target.md) the verdict rests on.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     #[schemars(with = "Vec<serde_json::Map<String, Value>>")]
     pub journal: Vec<Value>,
@@ -259,7 +259,7 @@ pub enum TimelineKind {
     Request,
 }
 
-/// One check of the certify catalogue (SPEC §6).
+/// One check of the certify catalogue (docs/certify.md).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[schemars(rename = "certifyCheck")]
 pub struct CertifyCheck {

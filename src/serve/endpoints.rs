@@ -13,7 +13,7 @@ use std::path::Path;
 // alone, so the schema refuses keys a reader would not know; a `None` is
 // left out, never written as null, hence `with` the inner type.
 
-/// Written by `serve --ready-file` once every listener accepts (SPEC §3.4): the admin API, the Toxiproxy API and each target, with credentials. Owner-readable only.
+/// Written by `serve --ready-file` once every listener accepts (docs/mock-target.md): the admin API, the Toxiproxy API and each target, with credentials. Owner-readable only.
 #[derive(Debug, Clone, Serialize, JsonSchema)]
 #[schemars(deny_unknown_fields)]
 pub struct Endpoints {

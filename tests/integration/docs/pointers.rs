@@ -42,6 +42,30 @@ fn every_help_points_into_docs_and_never_at_the_spec() {
     }
 }
 
+/// What `scimulate schema KIND` prints is read by users too: its
+/// descriptions point into docs/, never at SPEC or the reference notes.
+#[test]
+fn no_schema_output_names_the_spec_or_the_reference_notes() {
+    for kind in scimulate::schema::SchemaKind::ALL {
+        let kind = kind.to_string();
+        let text = help(&["schema", &kind]);
+        assert!(
+            text.contains("\"$schema\""),
+            "scimulate schema {kind}: {text}"
+        );
+        for word in ["SPEC", "vendor-behaviour", "reference/"] {
+            assert!(
+                !text.contains(word),
+                "scimulate schema {kind}: names `{word}`, which users do not have:\n{}",
+                text.lines()
+                    .filter(|l| l.contains(word))
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            );
+        }
+    }
+}
+
 /// Relative links of `text` (markdown `](target)`), without their anchors.
 fn links(text: &str) -> Vec<String> {
     text.split("](")
