@@ -10,7 +10,7 @@
 # Settings, all from the environment (paths are relative to the current
 # folder, which is normally the connector's repository):
 #
-#   SCIMULATE_CONNECTOR   the connector file (SPEC §4). Default: none, i.e.
+#   SCIMULATE_CONNECTOR   the connector file (docs/connectors.md). Default: none, i.e.
 #                         scimulate's built-in reference connector.
 #   SCIMULATE_SCENARIOS   scenario files or folders, separated by spaces.
 #                         Default: ./scenarios if it exists, else the
@@ -52,7 +52,7 @@
 #   URL scimulate`); otherwise the scimulate checkout this script sits in,
 #   built as above.
 #
-# Exit status is scimulate's (SPEC §1): 0 every check passed; 1 a check
+# Exit status is scimulate's (docs/reports.md): 0 every check passed; 1 a check
 # failed; 2 the input is wrong (also a setting above); 3 the harness could
 # not do its job (also: scimulate could not be found or built).
 set -euo pipefail

@@ -4,7 +4,7 @@ on this project wrote.
 
 Usage: ci/junit-check.py REPORT.xml
 
-Checks what CI tools rely on (SPEC §7): the file parses; every testsuite has
+Checks what CI tools rely on (docs/reports.md): the file parses; every testsuite has
 a name and its tests/failures/errors/skipped counts match its testcases;
 every testcase has a classname and a name; a scenario check's name has the
 form check[target]#index and its classname is the suite (the scenario or

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The README's main job as a CI step: the whole scenario pack (slow
 # scenarios included) against the built-in reference connector, on the
-# release build. Every check must pass (SPEC §4.5). Reports go to
+# release build. Every check must pass. Reports go to
 # target/pack/ (terminal output, JSON, JUnit).
 set -euo pipefail
 cd "$(dirname "$0")/.."

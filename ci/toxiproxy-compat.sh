@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Toxiproxy API compatibility (SPEC §3.5): start `scimulate serve`, read the
+# Toxiproxy API compatibility (docs/mock-target.md): start `scimulate serve`, read the
 # built-in proxy's URL from its ready file, and drive it with
 # toxiproxy-node-client (ci/toxiproxy-compat/), a client nobody here wrote.
 # Needs node >= 18 and npm.

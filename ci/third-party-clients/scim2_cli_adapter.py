@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Exec adapter for `scim2` (scim2-cli from PyPI), SPEC §4 exec delivery.
+"""Exec adapter for `scim2` (scim2-cli from PyPI), exec delivery (docs/connectors.md).
 
 One process per event: the event JSON on stdin, the targets file named by
 SCIMULATE_TARGETS_FILE. For every app of the event it runs the `scim2`
@@ -28,7 +28,7 @@ ENTERPRISE = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
 USER = "urn:ietf:params:scim:schemas:core:2.0:User"
 GROUP = "urn:ietf:params:scim:schemas:core:2.0:Group"
 PATCH = "urn:ietf:params:scim:api:messages:2.0:PatchOp"
-# The User attributes events carry (SPEC §4.2): one the app holds but the
+# The User attributes events carry (docs/connectors.md): one the app holds but the
 # event omits is removed.
 MANAGED = ["externalId", "userName", "name", "displayName", "emails", "title", "active", ENTERPRISE]
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Exec adapter for `scim-client` from PyPI (module scim_client), SPEC §4
+"""Exec adapter for `scim-client` from PyPI (module scim_client), docs/connectors.md
 exec delivery.
 
 One process per event: the event JSON on stdin, the targets file named by

@@ -117,6 +117,86 @@ fn the_docs_and_readme_link_only_to_files_in_the_repository() {
     }
 }
 
+/// The text files under `dir`, recursively, without what tools generate
+/// (node_modules, __pycache__, target) or hidden folders.
+fn text_files(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+    for e in std::fs::read_dir(dir).unwrap() {
+        let path = e.unwrap().path();
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        if path.is_dir() {
+            if !name.starts_with('.')
+                && !["node_modules", "__pycache__", "target"].contains(&name.as_str())
+            {
+                text_files(&path, out);
+            }
+        } else if std::fs::read_to_string(&path).is_ok() {
+            out.push(path);
+        }
+    }
+}
+
+/// Whether `text` holds `word` with no letter either side (`SPEC`, not
+/// `INSPECT`).
+fn has_word(text: &str, word: &str) -> bool {
+    text.match_indices(word).any(|(i, _)| {
+        let before = text[..i].chars().next_back();
+        let after = text[i + word.len()..].chars().next();
+        !before.is_some_and(|c| c.is_ascii_alphabetic())
+            && !after.is_some_and(|c| c.is_ascii_alphabetic())
+    })
+}
+
+/// The files users get beside the binary (scenarios, connector and
+/// profile files, CI scripts and templates, their READMEs) cite docs/ or
+/// the RFCs, never SPEC or the reference notes; their Markdown links stay
+/// inside the repository.
+#[test]
+fn shipped_files_cite_docs_not_the_spec() {
+    let root = repo("").canonicalize().unwrap();
+    let mut files = Vec::new();
+    for dir in ["scenarios", "connectors", "mock-targets", "ci"] {
+        text_files(&repo(dir), &mut files);
+    }
+    assert!(files.len() > 50, "{} files", files.len());
+    let mut wrong = Vec::new();
+    for file in &files {
+        let text = std::fs::read_to_string(file).unwrap();
+        let shown = file
+            .strip_prefix(&root)
+            .unwrap_or(file)
+            .display()
+            .to_string();
+        for word in ["SPEC", "vendor-behaviour", "shared/reference"] {
+            if has_word(&text, word) {
+                wrong.push(format!("{shown}: names `{word}`"));
+            }
+        }
+        if file.extension().is_some_and(|x| x == "md") {
+            for link in links(&text) {
+                let ok = file
+                    .parent()
+                    .unwrap()
+                    .join(&link)
+                    .canonicalize()
+                    .is_ok_and(|p| p.starts_with(&root));
+                if !ok {
+                    wrong.push(format!(
+                        "{shown}: link `{link}` leads nowhere in the repository"
+                    ));
+                }
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
+#[test]
+fn has_word_ignores_longer_words() {
+    assert!(has_word("see SPEC §4", "SPEC"));
+    assert!(has_word("(SPEC)", "SPEC"));
+    assert!(!has_word("INSPECT it", "SPEC"));
+}
+
 #[test]
 fn the_example_connector_of_docs_connectors_passes_a_shipped_scenario() {
     let dir = tempfile::tempdir().unwrap();
