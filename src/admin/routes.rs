@@ -6,12 +6,13 @@ use crate::mock::journal::MASK;
 use crate::mock::metrics;
 use crate::mock::state::TargetState;
 use crate::scim::schema::ResourceTypeName;
-use axum::extract::{Path, Query, Request, State};
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{DefaultBodyLimit, Path, Query, Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::{Next, from_fn_with_state};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post};
-use axum::{Json, Router};
+use axum::{Extension, Json, Router};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use std::collections::HashMap;
@@ -43,7 +44,16 @@ fn error(status: StatusCode, message: &str) -> Response {
     (status, Json(json!({"error": message}))).into_response()
 }
 
+/// The largest seed body: room for a directory of a hundred thousand
+/// users (about 50 MB of JSON) several times over. Larger seeds go in
+/// several requests; a 413 says so.
+pub const SEED_LIMIT: usize = 256 << 20;
+
 pub fn router(state: Arc<AdminState>) -> Router {
+    router_with_seed_limit(state, SEED_LIMIT)
+}
+
+fn router_with_seed_limit(state: Arc<AdminState>, seed_limit: usize) -> Router {
     Router::new()
         .route("/targets", get(list_targets))
         .route("/targets/{t}/state", get(target_state))
@@ -54,7 +64,12 @@ pub fn router(state: Arc<AdminState>) -> Router {
         )
         .route("/targets/{t}/faults/{id}", delete(clear_fault))
         .route("/targets/{t}/tokens/rotate", post(rotate))
-        .route("/targets/{t}/seed", post(seed))
+        .merge(
+            Router::new()
+                .route("/targets/{t}/seed", post(seed))
+                .layer(DefaultBodyLimit::max(seed_limit))
+                .layer(Extension(SeedLimit(seed_limit))),
+        )
         .route("/targets/{t}/reset", post(reset))
         .route("/metrics", get(metrics_text))
         .fallback(|| async { error(StatusCode::NOT_FOUND, "no such admin route") })
@@ -228,12 +243,45 @@ async fn rotate(State(state): Admin, Path(t): Path<String>) -> Response {
     }
 }
 
-async fn seed(State(state): Admin, Path(t): Path<String>, body: axum::body::Bytes) -> Response {
+/// `256 MiB (268435456 bytes)`, or `4096 bytes` below a mebibyte.
+fn size(bytes: usize) -> String {
+    if bytes >= 1 << 20 {
+        format!("{} MiB ({bytes} bytes)", bytes >> 20)
+    } else {
+        format!("{bytes} bytes")
+    }
+}
+
+/// The seed body limit in force, for the 413 that names it.
+#[derive(Clone, Copy)]
+struct SeedLimit(usize);
+
+async fn seed(
+    State(state): Admin,
+    Extension(SeedLimit(limit)): Extension<SeedLimit>,
+    Path(t): Path<String>,
+    body: Result<axum::body::Bytes, BytesRejection>,
+) -> Response {
     let target = match state.target(&t) {
         Ok(t) => t,
         Err(e) => return *e,
     };
-    let body: Value = match serde_json::from_slice(&body) {
+    let body = match body {
+        Ok(body) => body,
+        Err(BytesRejection::FailedToBufferBody(e))
+            if e.status() == StatusCode::PAYLOAD_TOO_LARGE =>
+        {
+            return error(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                &format!(
+                    "the seed body is over this admin API's limit of {}: send the accounts in several requests",
+                    size(limit)
+                ),
+            );
+        }
+        Err(e) => return error(e.status(), &e.body_text()),
+    };
+    let mut body: Value = match serde_json::from_slice(&body) {
         Ok(v) => v,
         Err(e) => {
             return error(
@@ -247,9 +295,10 @@ async fn seed(State(state): Admin, Path(t): Path<String>, body: axum::body::Byte
         ("Users", ResourceTypeName::User),
         ("Groups", ResourceTypeName::Group),
     ] {
-        let items = match body.get(key) {
+        // Taken, not copied: a hundred thousand users are held once.
+        let items = match body.get_mut(key).map(Value::take) {
             None | Some(Value::Null) => vec![],
-            Some(Value::Array(items)) => items.clone(),
+            Some(Value::Array(items)) => items,
             Some(_) => return error(StatusCode::BAD_REQUEST, &format!("{key} must be an array")),
         };
         match target.seed(kind, items) {
@@ -289,4 +338,83 @@ async fn metrics_text(State(state): Admin) -> Response {
         HeaderValue::from_static("text/plain; version=0.0.4"),
     );
     response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::mock::profile::Profile;
+    use axum::body::{Body, to_bytes};
+    use tower::ServiceExt;
+
+    fn admin(seed_limit: usize) -> (Router, Arc<TargetState>) {
+        let profile = Profile::resolve("generic-rfc").unwrap();
+        let target = Arc::new(TargetState::new(
+            "a",
+            profile,
+            "http://127.0.0.1:1/scim/v2",
+            1,
+        ));
+        let state = Arc::new(AdminState {
+            token: "t0k".into(),
+            targets: vec![target.clone()],
+            base_urls: HashMap::new(),
+        });
+        (router_with_seed_limit(state, seed_limit), target)
+    }
+
+    fn users(n: usize) -> Vec<u8> {
+        let users: Vec<Value> = (0..n)
+            .map(|i| {
+                json!({"schemas": [crate::scim::schema::core::USER],
+                       "userName": format!("user{i}@example.com"), "externalId": format!("E{i}")})
+            })
+            .collect();
+        serde_json::to_vec(&json!({ "Users": users })).unwrap()
+    }
+
+    async fn post_seed(app: Router, body: Vec<u8>) -> (StatusCode, Value) {
+        let req = Request::post("/targets/a/seed")
+            .header(header::AUTHORIZATION, "Bearer t0k")
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(body))
+            .unwrap();
+        let resp = app.oneshot(req).await.unwrap();
+        let status = resp.status();
+        let bytes = to_bytes(resp.into_body(), usize::MAX).await.unwrap();
+        (
+            status,
+            serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+        )
+    }
+
+    /// 20,000 users is about 2.4 MB of JSON: over axum's default 2 MB,
+    /// which answered a bare 413 before the seed had a limit of its own.
+    #[tokio::test]
+    async fn a_seed_of_twenty_thousand_users_is_stored() {
+        let (app, target) = admin(SEED_LIMIT);
+        let body = users(20_000);
+        assert!(body.len() > 2 << 20, "{}", body.len());
+        let (status, v) = post_seed(app, body).await;
+        assert_eq!(status, StatusCode::CREATED, "{v}");
+        assert_eq!(target.store.count(ResourceTypeName::User), 20_000);
+    }
+
+    #[test]
+    fn sizes_read_in_mebibytes_from_one_up() {
+        assert_eq!(size(SEED_LIMIT), "256 MiB (268435456 bytes)");
+        assert_eq!(size(4096), "4096 bytes");
+    }
+
+    #[tokio::test]
+    async fn a_seed_over_the_limit_is_a_413_that_states_the_limit() {
+        let (app, target) = admin(4 << 10);
+        let (status, v) = post_seed(app, users(100)).await;
+        assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+        assert_eq!(
+            v["error"],
+            "the seed body is over this admin API's limit of 4096 bytes: send the accounts in several requests"
+        );
+        assert_eq!(target.store.count(ResourceTypeName::User), 0);
+    }
 }
