@@ -52,8 +52,9 @@ pub(crate) fn seed(
     Ok(seeded)
 }
 
-/// One target's share: the users in chunks, then each group with every
-/// seeded member (a group the target already holds gains them).
+/// One target's share: the users in chunks, then each group, created with
+/// every seeded member. A group the target already holds (a profile's own
+/// seed) is refused as a duplicate name, and the error says so.
 fn seed_target(target: &TargetState, who: &[&Person], groups: &[String]) -> Result<usize, String> {
     let refused =
         |e: crate::scim::ScimError| format!("existing: `{}` refused: {}", target.name, e.detail);

@@ -9,13 +9,9 @@ use serde_json::Value;
 use std::sync::Arc;
 
 pub(crate) fn holdings(state: &TargetState) -> Holdings {
-    let dump = |kind| {
-        state
-            .store
-            .query(kind, None)
-            .into_iter()
-            .collect::<Vec<Arc<Value>>>()
-    };
+    // The store's own values, shared: a stored resource is never changed
+    // in place (a write stores a new one), so this stays a snapshot.
+    let dump = |kind| -> Vec<Arc<Value>> { state.store.query(kind, None) };
     Holdings {
         users: dump(ResourceTypeName::User),
         groups: dump(ResourceTypeName::Group),
