@@ -4,37 +4,13 @@
 //! the set it declares. That it passes the whole pack without a defect is
 //! `ci/pack.sh` (the README's main job, on the release build).
 
+use crate::common;
 use scimulate::refconn::defect::{ALL, Exposure};
 use serde_json::Value;
 use std::collections::VecDeque;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 use std::sync::Mutex;
-
-/// A connector file that starts `scimulate connector` with `defects`.
-fn connector_file(dir: &Path, defects: &[&str]) -> PathBuf {
-    let mut command = vec![
-        "{scimulate}",
-        "connector",
-        "--listen",
-        "127.0.0.1:{port}",
-        "--targets",
-        "{targets_file}",
-        "--workdir",
-        "{workdir}",
-    ];
-    for d in defects {
-        command.extend(["--defect", d]);
-    }
-    let quoted: Vec<String> = command.iter().map(|c| format!("{c:?}")).collect();
-    let yaml = format!(
-        "kind: connector\nname: reference\nstart:\n  command: [{}]\n  ready: {{ http: \"http://127.0.0.1:{{port}}/healthz\", timeout: 20s }}\nevents:\n  webhook: {{ url: \"http://127.0.0.1:{{port}}/events\" }}\nreload: sighup\naudit: {{ http: \"http://127.0.0.1:{{port}}/audit\" }}\n",
-        quoted.join(", ")
-    );
-    let path = dir.join("connector.yaml");
-    std::fs::write(&path, yaml).unwrap();
-    path
-}
 
 /// One scenario's verdicts: its name and each failed check with its message.
 struct Verdict {
@@ -90,7 +66,7 @@ fn run(paths: &[String], connector: &Path) -> (Option<i32>, Vec<Verdict>) {
 /// What one defect did: a line of the matrix and what was wrong with it.
 fn judge_defect(name: &str, x: &Exposure) -> (String, Vec<String>) {
     let dir = tempfile::tempdir().unwrap();
-    let connector = connector_file(dir.path(), &[name]);
+    let connector = common::reference_connector_file(dir.path(), &[name]);
     let paths: Vec<String> = x
         .scenarios
         .iter()

@@ -4,6 +4,7 @@
 //! 429 storm; the same connector with `--defect no-correlation` never
 //! looks, so its leavers stay active and its mover is refused as a twin.
 
+use crate::common;
 use serde_json::Value;
 use std::path::Path;
 use std::process::Command;
@@ -14,33 +15,10 @@ const SCENARIO: &str = "tests/data/scenarios-run/existing-accounts.yaml";
 type Verdict = (String, String, bool, String);
 
 /// Runs the scenario at time scale 10 against the reference connector
-/// with `defects`; gives the exit code and every check as (check, target,
-/// passed, message).
+/// with `defects`; gives the exit code, every check and the output.
 fn run(defects: &[&str]) -> (Option<i32>, Vec<Verdict>, String) {
     let dir = tempfile::tempdir().unwrap();
-    let mut command = vec![
-        "{scimulate}",
-        "connector",
-        "--listen",
-        "127.0.0.1:{port}",
-        "--targets",
-        "{targets_file}",
-        "--workdir",
-        "{workdir}",
-    ];
-    for d in defects {
-        command.extend(["--defect", d]);
-    }
-    let quoted: Vec<String> = command.iter().map(|c| format!("{c:?}")).collect();
-    let connector = dir.path().join("connector.yaml");
-    std::fs::write(
-        &connector,
-        format!(
-            "kind: connector\nname: reference\nstart:\n  command: [{}]\n  ready: {{ http: \"http://127.0.0.1:{{port}}/healthz\", timeout: 20s }}\nevents:\n  webhook: {{ url: \"http://127.0.0.1:{{port}}/events\" }}\nreload: sighup\n",
-            quoted.join(", ")
-        ),
-    )
-    .unwrap();
+    let connector = common::reference_connector_file(dir.path(), defects);
     let json = dir.path().join("report.json");
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let out = Command::new(env!("CARGO_BIN_EXE_scimulate"))
@@ -58,27 +36,12 @@ fn run(defects: &[&str]) -> (Option<i32>, Vec<Verdict>, String) {
         .ok()
         .and_then(|t| serde_json::from_str(&t).ok())
         .unwrap_or(Value::Null);
-    let checks = report["scenarios"][0]["checks"]
-        .as_array()
-        .map(|cs| {
-            cs.iter()
-                .map(|c| {
-                    (
-                        c["check"].as_str().unwrap_or_default().to_owned(),
-                        c["target"].as_str().unwrap_or_default().to_owned(),
-                        c["passed"].as_bool().unwrap_or_default(),
-                        c["message"].as_str().unwrap_or_default().to_owned(),
-                    )
-                })
-                .collect()
-        })
-        .unwrap_or_default();
     let output = format!(
         "{}\n{}",
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
     );
-    (out.status.code(), checks, output)
+    (out.status.code(), common::checks(&report), output)
 }
 
 #[test]

@@ -1,6 +1,7 @@
 //! `scimulate run` end to end: scenarios against small scripted connectors
 //! (tests/connectors/), judged, reported and mapped to exit statuses.
 
+use crate::common;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -45,24 +46,6 @@ fn run_in(
     (out, report)
 }
 
-fn checks(report: &Value) -> Vec<(String, String, bool, String)> {
-    report["scenarios"][0]["checks"]
-        .as_array()
-        .map(|cs| {
-            cs.iter()
-                .map(|c| {
-                    (
-                        c["check"].as_str().unwrap().to_owned(),
-                        c["target"].as_str().unwrap().to_owned(),
-                        c["passed"].as_bool().unwrap(),
-                        c["message"].as_str().unwrap().to_owned(),
-                    )
-                })
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
 #[test]
 fn a_calm_scenario_passes_a_connector_that_provisions_correctly() {
     let (out, report, _dir) = run(
@@ -76,7 +59,7 @@ fn a_calm_scenario_passes_a_connector_that_provisions_correctly() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert_eq!(report["spec"], "scimulate.report/v1");
-    let cs = checks(&report);
+    let cs = common::checks(&report);
     for name in [
         "no_alert",
         "no_twins",
@@ -104,7 +87,7 @@ fn an_expired_token_fails_a_connector_without_alerts_or_retries_for_those_reason
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let cs = checks(&report);
+    let cs = common::checks(&report);
     let failed: Vec<&str> = cs.iter().filter(|c| !c.2).map(|c| c.0.as_str()).collect();
     assert_eq!(failed, ["alert", "state", "settled"], "{cs:?}");
     assert!(
@@ -130,7 +113,7 @@ fn a_connector_that_crashes_after_it_was_ready_fails_connector_alive_with_its_la
         Some(1),
         "a crash is the connector's failure, not the harness's"
     );
-    let cs = checks(&report);
+    let cs = common::checks(&report);
     let alive = cs
         .iter()
         .find(|c| c.0 == "connector_alive")
@@ -216,7 +199,7 @@ fn a_network_blackout_step_cuts_the_target_off_through_its_proxy() {
         "tests/connectors/naive.yaml",
     );
     assert_eq!(out.status.code(), Some(1));
-    let cs = checks(&report);
+    let cs = common::checks(&report);
     let state = cs.iter().find(|c| c.0 == "state").unwrap();
     assert!(
         !state.2 && state.3.contains("carol: no account"),
@@ -239,7 +222,7 @@ fn a_network_blackout_step_cuts_the_target_off_through_its_proxy() {
 
 /// The failed checks of a run, by name.
 fn failed(report: &Value) -> Vec<String> {
-    checks(report)
+    common::checks(report)
         .into_iter()
         .filter(|c| !c.2)
         .map(|c| c.0)
@@ -259,7 +242,7 @@ fn retry_pacing_checks_fail_exactly_the_connector_with_that_defect() {
     // Retries after 300 ms: paced enough for the floor, but before Retry-After.
     let (_, report, _d) = run(scenario, "tests/connectors/naive-impatient.yaml");
     assert_eq!(failed(&report), ["honors_retry_after"]);
-    let message = &checks(&report)[0].3;
+    let message = &common::checks(&report)[0].3;
     assert!(
         message.contains("answered 429 with Retry-After 2s, but POST"),
         "{message}"
@@ -271,7 +254,7 @@ fn a_rename_makes_twins_of_a_connector_that_correlates_by_user_name_only() {
     let scenario = "tests/data/scenarios-run/rename.yaml";
     let (out, report, _d) = run(scenario, "tests/connectors/naive.yaml");
     assert_eq!(out.status.code(), Some(1));
-    let twins = checks(&report)
+    let twins = common::checks(&report)
         .into_iter()
         .find(|c| c.0 == "no_twins")
         .unwrap();
@@ -281,7 +264,7 @@ fn a_rename_makes_twins_of_a_connector_that_correlates_by_user_name_only() {
         twins.3
     );
     let (out, report, _d) = run(scenario, "tests/connectors/naive-correlating.yaml");
-    assert_eq!(out.status.code(), Some(0), "{:?}", checks(&report));
+    assert_eq!(out.status.code(), Some(0), "{:?}", common::checks(&report));
 }
 
 #[test]
@@ -291,7 +274,7 @@ fn provisioning_slower_than_the_bound_fails_latency_with_the_time_it_took() {
         "tests/connectors/naive.yaml",
     );
     assert_eq!(out.status.code(), Some(1));
-    let latency = checks(&report)
+    let latency = common::checks(&report)
         .into_iter()
         .find(|c| c.0 == "latency")
         .unwrap();
@@ -359,7 +342,7 @@ fn an_exec_delivery_killed_at_its_timeout_fails_connector_alive_and_settled_stop
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let cs = checks(&report);
+    let cs = common::checks(&report);
     let alive = cs
         .iter()
         .find(|c| c.0 == "connector_alive")

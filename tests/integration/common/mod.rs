@@ -5,6 +5,7 @@
 use scimulate::mock::profile::Profile;
 use scimulate::serve::{self, ServeOptions, Serving, TargetAuth};
 use serde_json::Value;
+use std::path::{Path, PathBuf};
 
 pub const USER: &str = "urn:ietf:params:scim:schemas:core:2.0:User";
 pub const PATCH_OP: &str = "urn:ietf:params:scim:api:messages:2.0:PatchOp";
@@ -136,4 +137,49 @@ pub async fn start_profile(profile: Profile) -> Harness {
         http: reqwest::Client::new(),
         serving,
     }
+}
+
+/// A connector file that starts `scimulate connector` with `defects`.
+pub fn reference_connector_file(dir: &Path, defects: &[&str]) -> PathBuf {
+    let mut command = vec![
+        "{scimulate}",
+        "connector",
+        "--listen",
+        "127.0.0.1:{port}",
+        "--targets",
+        "{targets_file}",
+        "--workdir",
+        "{workdir}",
+    ];
+    for d in defects {
+        command.extend(["--defect", d]);
+    }
+    let quoted: Vec<String> = command.iter().map(|c| format!("{c:?}")).collect();
+    let yaml = format!(
+        "kind: connector\nname: reference\nstart:\n  command: [{}]\n  ready: {{ http: \"http://127.0.0.1:{{port}}/healthz\", timeout: 20s }}\nevents:\n  webhook: {{ url: \"http://127.0.0.1:{{port}}/events\" }}\nreload: sighup\naudit: {{ http: \"http://127.0.0.1:{{port}}/audit\" }}\n",
+        quoted.join(", ")
+    );
+    let path = dir.join("connector.yaml");
+    std::fs::write(&path, yaml).unwrap();
+    path
+}
+
+/// Every check of a run report's first scenario: (check, target, passed,
+/// message).
+pub fn checks(report: &Value) -> Vec<(String, String, bool, String)> {
+    report["scenarios"][0]["checks"]
+        .as_array()
+        .map(|cs| {
+            cs.iter()
+                .map(|c| {
+                    (
+                        c["check"].as_str().unwrap().to_owned(),
+                        c["target"].as_str().unwrap().to_owned(),
+                        c["passed"].as_bool().unwrap(),
+                        c["message"].as_str().unwrap().to_owned(),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default()
 }
