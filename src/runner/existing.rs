@@ -23,16 +23,15 @@ pub(crate) fn seed(
     scenario: &Scenario,
     targets: &[&Arc<TargetState>],
     truth: &mut Truth,
-) -> Result<usize, String> {
+) -> Result<(), String> {
     if scenario.existing.is_empty() {
-        return Ok(0);
+        return Ok(());
     }
     let people: HashMap<&str, &Person> = scenario
         .people
         .iter()
         .map(|p| (p.key.as_str(), p))
         .collect();
-    let mut seeded = 0;
     for entry in &scenario.existing {
         let who: Vec<&Person> = entry
             .people
@@ -43,19 +42,19 @@ pub(crate) fn seed(
             let Some(target) = targets.iter().find(|t| &t.name == name) else {
                 return Err(format!("existing: no running target `{name}`"));
             };
-            seeded += seed_target(target, &who, &entry.groups)?;
+            seed_target(target, &who, &entry.groups)?;
         }
         for p in &who {
             truth.existing(p, &entry.targets, &entry.groups);
         }
     }
-    Ok(seeded)
+    Ok(())
 }
 
 /// One target's share: the users in chunks, then each group, created with
 /// every seeded member. A group the target already holds (a profile's own
 /// seed) is refused as a duplicate name, and the error says so.
-fn seed_target(target: &TargetState, who: &[&Person], groups: &[String]) -> Result<usize, String> {
+fn seed_target(target: &TargetState, who: &[&Person], groups: &[String]) -> Result<(), String> {
     let refused =
         |e: crate::scim::ScimError| format!("existing: `{}` refused: {}", target.name, e.detail);
     let extensions: Vec<String> = target
@@ -87,7 +86,7 @@ fn seed_target(target: &TargetState, who: &[&Person], groups: &[String]) -> Resu
             .seed(ResourceTypeName::Group, bodies)
             .map_err(refused)?;
     }
-    Ok(who.len())
+    Ok(())
 }
 
 /// The account a person has in an app: their SCIM User, active, with the
