@@ -11,6 +11,7 @@ pub mod contract;
 pub mod duration;
 pub mod exit;
 pub mod fault;
+pub mod http_client;
 pub mod judge;
 pub mod located;
 pub mod mock;

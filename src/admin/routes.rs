@@ -135,6 +135,9 @@ async fn target_state(State(state): Admin, Path(t): Path<String>) -> Response {
         Ok(t) => t,
         Err(e) => return *e,
     };
+    if let Some(app) = &target.upstream {
+        return fronts(&t, &app.url, "its state is the app's: read it from the app");
+    }
     let dump = |kind| -> Vec<Value> {
         target
             .store
@@ -236,8 +239,21 @@ async fn clear_fault(State(state): Admin, Path((t, id)): Path<(String, String)>)
     }
 }
 
+/// 400 for what a target fronting a real app cannot do.
+fn fronts(t: &str, url: &str, why: &str) -> Response {
+    error(
+        StatusCode::BAD_REQUEST,
+        &format!("{t} fronts a real app ({url}): {why}"),
+    )
+}
+
 async fn rotate(State(state): Admin, Path(t): Path<String>) -> Response {
     match state.target(&t) {
+        Ok(target) if target.upstream.is_some() => fronts(
+            &t,
+            target.upstream.as_ref().map_or("", |u| u.url.as_str()),
+            "its tokens are the app's; a token the connector has not used before passes a token_expired fault",
+        ),
         Ok(target) => Json(json!({"token": target.auth.rotate()})).into_response(),
         Err(e) => *e,
     }

@@ -6,7 +6,7 @@
 //! token's lifetime is not failed by it.
 
 use super::limiter::Limiter;
-use super::transport::Transport;
+use crate::http_client::Transport;
 use base64::Engine;
 use reqwest::Method;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};

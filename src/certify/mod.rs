@@ -19,7 +19,6 @@ mod probe;
 mod progress;
 pub mod rfc;
 pub mod runner;
-pub mod transport;
 pub mod verdict;
 
 pub use catalogue::{all as catalogue, write_list};

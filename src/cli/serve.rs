@@ -2,6 +2,7 @@
 
 use super::CliError;
 use crate::mock::profile::Profile;
+use crate::mock::upstream::UpstreamSpec;
 use crate::serve::{self, ServeOptions};
 use clap::Args;
 use std::net::IpAddr;
@@ -30,6 +31,43 @@ pub struct ServeArgs {
     /// the temporary directory without one) and named as `ca_file`.
     #[arg(long)]
     pub tls: bool,
+    /// Front a real SCIM app (repeatable): a target NAME that forwards to
+    /// URL, the app's SCIM base URL, with faults and a journal in between
+    /// (docs/upstream.md). With only upstreams, no mock target starts.
+    #[arg(long, value_name = "NAME=URL")]
+    pub upstream: Vec<String>,
+    /// The CA certificate (PEM) that signed the upstream apps' HTTPS
+    /// certificates, when the system does not trust it.
+    #[arg(long, value_name = "FILE", requires = "upstream")]
+    pub upstream_ca: Option<PathBuf>,
+}
+
+/// The `--upstream` apps, with `--upstream-ca` read; bad input otherwise.
+fn upstreams(args: &ServeArgs) -> Result<Vec<UpstreamSpec>, CliError> {
+    let ca_pem =
+        match &args.upstream_ca {
+            Some(path) => Some(std::fs::read(path).map_err(|e| {
+                CliError::BadInput(format!("--upstream-ca {}: {e}", path.display()))
+            })?),
+            None => None,
+        };
+    let specs = args
+        .upstream
+        .iter()
+        .map(|arg| UpstreamSpec::parse(arg, ca_pem.clone()).map_err(CliError::BadInput))
+        .collect::<Result<Vec<_>, _>>()?;
+    for (i, spec) in specs.iter().enumerate() {
+        if specs[..i].iter().any(|s| s.name == spec.name) {
+            return Err(CliError::BadInput(format!(
+                "--upstream {}: two upstream targets have that name",
+                spec.name
+            )));
+        }
+        // An unusable CA file is the user's to fix, before anything starts.
+        crate::mock::upstream::Upstream::new(spec)
+            .map_err(|why| CliError::BadInput(format!("--upstream-ca: {why}")))?;
+    }
+    Ok(specs)
 }
 
 /// Where `--tls` writes the run's CA certificate.
@@ -45,7 +83,8 @@ fn ca_file_for(ready_file: Option<&std::path::Path>) -> PathBuf {
 }
 
 pub fn run(args: ServeArgs) -> Result<(), CliError> {
-    let names = if args.profiles.is_empty() {
+    let upstreams = upstreams(&args)?;
+    let names = if args.profiles.is_empty() && upstreams.is_empty() {
         vec!["generic-rfc".to_owned()]
     } else {
         args.profiles.clone()
@@ -56,16 +95,21 @@ pub fn run(args: ServeArgs) -> Result<(), CliError> {
         .collect::<Result<Vec<_>, _>>()?;
     let runtime = tokio::runtime::Runtime::new()
         .map_err(|e| CliError::Harness(format!("could not start the async runtime: {e}")))?;
-    runtime.block_on(serve_until_stopped(profiles, args))
+    runtime.block_on(serve_until_stopped(profiles, upstreams, args))
 }
 
-async fn serve_until_stopped(profiles: Vec<Profile>, args: ServeArgs) -> Result<(), CliError> {
+async fn serve_until_stopped(
+    profiles: Vec<Profile>,
+    upstreams: Vec<UpstreamSpec>,
+    args: ServeArgs,
+) -> Result<(), CliError> {
     let options = ServeOptions {
         listen: args.listen,
         seed: args.seed,
         tls_ca_file: args.tls.then(|| ca_file_for(args.ready_file.as_deref())),
         toxiproxy: args.toxiproxy.clone(),
         advertise: None,
+        upstreams,
     };
     if let Some(ca) = &options.tls_ca_file {
         eprintln!(
@@ -89,7 +133,10 @@ async fn serve_until_stopped(profiles: Vec<Profile>, args: ServeArgs) -> Result<
         eprintln!("toxiproxy API: {}", t.url);
     }
     for (name, t) in &serving.endpoints.targets {
-        eprintln!("target {name}: {}", t.base_url);
+        match &t.upstream {
+            Some(app) => eprintln!("target {name}: {} (fronting {app})", t.base_url),
+            None => eprintln!("target {name}: {}", t.base_url),
+        }
     }
     if args.ready_file.is_none() {
         eprintln!("(credentials are in the endpoints file: pass --ready-file FILE)");

@@ -50,7 +50,10 @@ pub fn check_quirks(profile: &Profile) -> Result<(), String> {
 /// (`token_expired`); history is kept from now on (`stale_reads`).
 pub fn on_switch(state: &TargetState, spec: &FaultSpec) {
     match spec.kind {
-        FaultKind::TokenExpired => state.auth.expire_all(),
+        FaultKind::TokenExpired => match &state.upstream {
+            Some(upstream) => upstream.expire_seen_tokens(),
+            None => state.auth.expire_all(),
+        },
         FaultKind::StaleReads => reads::keep_history(state, spec.delay),
         _ => {}
     }
@@ -59,6 +62,11 @@ pub fn on_switch(state: &TargetState, spec: &FaultSpec) {
 /// After faults were cleared: what only a fault needed is let go.
 pub fn on_clear(state: &TargetState) {
     reads::release_history(state);
+    if let Some(upstream) = &state.upstream
+        && !state.faults.has(FaultKind::TokenExpired)
+    {
+        upstream.forgive_tokens();
+    }
 }
 
 /// What the faults decide for one request.

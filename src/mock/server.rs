@@ -34,6 +34,34 @@ impl RunningTarget {
     }
 }
 
+/// Binds and starts a target that fronts a real app (`serve --upstream`):
+/// the same listener, journal and faults as a mock target, forwarding to
+/// the app. The app is not asked anything here (see `upstream::preflight`).
+pub async fn start_upstream(
+    spec: &super::upstream::UpstreamSpec,
+    listen: IpAddr,
+    seed: u64,
+    tls: Option<TlsAcceptor>,
+    shutdown: watch::Receiver<bool>,
+) -> io::Result<RunningTarget> {
+    let listener = TcpListener::bind((listen, 0)).await?;
+    let addr = listener.local_addr()?;
+    let origin = origin(addr, tls.is_some());
+    let state = super::upstream::state(spec, &origin, seed)
+        .map_err(|why| io::Error::other(format!("upstream {}: {why}", spec.name)))?;
+    let state = Arc::new(state);
+    let app = super::upstream::service(state.clone());
+    let (pipes, piped) = mpsc::channel(64);
+    let task = tokio::spawn(listener::serve(listener, piped, app, tls, shutdown));
+    Ok(RunningTarget {
+        state,
+        addr,
+        origin,
+        pipes,
+        task,
+    })
+}
+
 /// `http://HOST:PORT` for a bound address (IPv6 in brackets).
 pub fn http_origin(addr: SocketAddr) -> String {
     format!("http://{addr}")

@@ -29,6 +29,9 @@ pub struct TargetState {
     pub faults: FaultSet,
     /// What the profile's behaviour knobs and rate limit remember.
     pub vendor: crate::mock::behaviour::Runtime,
+    /// Set when the target fronts a real app (`serve --upstream`): requests
+    /// are forwarded to it, and the store stays empty.
+    pub upstream: Option<crate::mock::upstream::Upstream>,
 }
 
 impl TargetState {
@@ -66,6 +69,7 @@ impl TargetState {
             journal: Journal::default(),
             metrics: Metrics::default(),
             faults: FaultSet::new(seed),
+            upstream: None,
         }
     }
 
@@ -110,6 +114,12 @@ impl TargetState {
 
     /// Validates and stores resources as if they pre-existed.
     pub fn seed(&self, kind: ResourceTypeName, resources: Vec<Value>) -> ScimResult<Vec<Stored>> {
+        if let Some(upstream) = &self.upstream {
+            return Err(ScimError::invalid_value(format!(
+                "this target fronts a real app ({}): accounts are created in the app, not seeded at the proxy",
+                upstream.url
+            )));
+        }
         if !self.serves(kind) && !resources.is_empty() {
             return Err(ScimError::invalid_value(format!(
                 "this target does not serve {kind:?} resources"

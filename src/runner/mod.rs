@@ -133,6 +133,7 @@ pub async fn run_scenario(
         tls_ca_file: options.tls.then(|| run_dir.join("ca.pem")),
         toxiproxy: options.toxiproxy.clone(),
         advertise: options.advertise.clone(),
+        upstreams: Vec::new(),
     };
     let serving = match serve::start_named(named, &serve_options).await {
         Ok(s) => s,
@@ -159,6 +160,8 @@ pub async fn run_scenario(
             TargetAuth::Oauth2ClientCredentials { client_secret, .. } => {
                 secrets.push(client_secret.clone())
             }
+            // The app's credentials are the connector's own.
+            TargetAuth::Upstream => {}
         }
     }
     let mut targets = serving.endpoints.targets_file("").targets;

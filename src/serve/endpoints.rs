@@ -52,6 +52,11 @@ pub struct TargetEndpoint {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schemars(with = "String")]
     pub ca_file: Option<String>,
+    /// With `--upstream NAME=URL`: the real app's SCIM base URL, which this
+    /// target forwards to.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "String")]
+    pub upstream: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, JsonSchema)]
@@ -66,20 +71,22 @@ pub enum TargetAuth {
         client_id: String,
         client_secret: String,
     },
+    /// A target fronting a real app: the connector uses the credentials the
+    /// app issued it, which pass through unchanged.
+    Upstream,
 }
 
 impl Endpoints {
     /// The targets file of this `serve` run (their `base_url`, which goes through
-    /// the fault proxy when there is one) with `alert_url`.
+    /// the fault proxy when there is one) with `alert_url`. A target fronting a
+    /// real app is left out: its credentials are the app's, not the run's.
     pub fn targets_file(&self, alert_url: &str) -> TargetsFile {
         use TargetAuth as A;
         let targets = self
             .targets
             .iter()
-            .map(|(name, t)| Target {
-                name: name.clone(),
-                base_url: t.base_url.clone(),
-                auth: match &t.auth {
+            .filter_map(|(name, t)| {
+                let auth = match &t.auth {
                     A::Bearer { token } => Auth::Bearer {
                         token: token.clone(),
                     },
@@ -92,8 +99,14 @@ impl Endpoints {
                         client_id: client_id.clone(),
                         client_secret: client_secret.clone(),
                     },
-                },
-                ca_file: t.ca_file.clone(),
+                    A::Upstream => return None,
+                };
+                Some(Target {
+                    name: name.clone(),
+                    base_url: t.base_url.clone(),
+                    auth,
+                    ca_file: t.ca_file.clone(),
+                })
             })
             .collect();
         TargetsFile {
@@ -130,6 +143,7 @@ mod tests {
                     direct_url: "http://127.0.0.1:2/scim/v2".into(),
                     auth: TargetAuth::Bearer { token: "s".into() },
                     ca_file: None,
+                    upstream: None,
                 },
             )]),
         };
@@ -167,6 +181,7 @@ mod tests {
                     direct_url: "http://127.0.0.1:3/scim/v2".into(),
                     auth: TargetAuth::Bearer { token: "t".into() },
                     ca_file: Some("/ca.pem".into()),
+                    upstream: None,
                 },
             )]
             .into(),

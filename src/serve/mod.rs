@@ -11,6 +11,7 @@ use crate::mock::http::oauth::TOKEN_PATH;
 use crate::mock::profile::Profile;
 use crate::mock::server::{self, RunningTarget, http_origin};
 use crate::mock::tls::{RunCa, certificate_hosts};
+use crate::mock::upstream::{self, UpstreamSpec};
 use network::Network;
 use std::collections::{BTreeMap, HashMap};
 use std::io;
@@ -35,6 +36,9 @@ pub struct ServeOptions {
     /// A host name connectors use to reach the targets: the TLS
     /// certificate names it too.
     pub advertise: Option<String>,
+    /// Real apps to front (`--upstream NAME=URL`), each a target after the
+    /// mock targets.
+    pub upstreams: Vec<UpstreamSpec>,
 }
 
 impl Default for ServeOptions {
@@ -45,6 +49,7 @@ impl Default for ServeOptions {
             tls_ca_file: None,
             toxiproxy: None,
             advertise: None,
+            upstreams: Vec::new(),
         }
     }
 }
@@ -110,13 +115,24 @@ pub async fn start(profiles: Vec<Profile>, options: &ServeOptions) -> io::Result
 }
 
 /// Starts targets under the given names (a scenario's `app-a`, `app-b`),
-/// then the admin API.
+/// then those fronting the options' real apps, then the admin API. Every
+/// real app is asked first, before anything starts (`upstream::preflight`).
 pub async fn start_named(
     named: Vec<(String, Profile)>,
     options: &ServeOptions,
 ) -> io::Result<Serving> {
+    for spec in &options.upstreams {
+        if named.iter().any(|(name, _)| *name == spec.name) {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                format!("upstream {}: a mock target has that name", spec.name),
+            ));
+        }
+        upstream::preflight(spec).await.map_err(io::Error::other)?;
+    }
     let (stop, stopped) = watch::channel(false);
     let tls = tls_acceptor(options)?;
+    let mocks = named.len();
     let mut targets = Vec::with_capacity(named.len());
     for (i, (name, profile)) in named.into_iter().enumerate() {
         let name = &name;
@@ -125,6 +141,19 @@ pub async fn start_named(
             server::start(
                 name,
                 profile,
+                options.listen,
+                seed,
+                tls.as_ref().map(|(acceptor, _)| acceptor.clone()),
+                stopped.clone(),
+            )
+            .await?,
+        );
+    }
+    for (i, spec) in options.upstreams.iter().enumerate() {
+        let seed = options.seed.wrapping_add((mocks + i) as u64);
+        targets.push(
+            server::start_upstream(
+                spec,
                 options.listen,
                 seed,
                 tls.as_ref().map(|(acceptor, _)| acceptor.clone()),
@@ -150,7 +179,9 @@ pub async fn start_named(
         let origin = fronts
             .get(&state.name)
             .map_or_else(|| direct.clone(), |listen| format!("{scheme}://{listen}"));
-        let auth = if state.auth.is_oauth() {
+        let auth = if state.upstream.is_some() {
+            TargetAuth::Upstream
+        } else if state.auth.is_oauth() {
             TargetAuth::Oauth2ClientCredentials {
                 token_url: format!("{origin}{TOKEN_PATH}"),
                 client_id: state.auth.client_id().to_owned(),
@@ -168,6 +199,7 @@ pub async fn start_named(
                 direct_url: state.base_url.clone(),
                 auth,
                 ca_file: tls.as_ref().map(|(_, path)| path.clone()),
+                upstream: state.upstream.as_ref().map(|u| u.url.clone()),
             },
         );
     }

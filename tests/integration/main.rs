@@ -52,4 +52,5 @@ mod target_faults;
 mod target_scim_faults;
 mod target_scim_faults_state;
 mod target_transport;
+mod upstream;
 mod vendor_profiles;

@@ -19,7 +19,9 @@ async fn start(options: &ServeOptions) -> Serving {
 fn token(s: &Serving) -> String {
     match &s.endpoints.targets["generic-rfc"].auth {
         TargetAuth::Bearer { token } => token.clone(),
-        TargetAuth::Oauth2ClientCredentials { .. } => panic!("bearer expected"),
+        TargetAuth::Oauth2ClientCredentials { .. } | TargetAuth::Upstream => {
+            panic!("bearer expected")
+        }
     }
 }
 

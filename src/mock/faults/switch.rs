@@ -21,6 +21,9 @@ impl TargetState {
         self.faults.clear_matching(None);
         self.vendor.reset();
         self.store.keep_history(None);
+        if let Some(upstream) = &self.upstream {
+            upstream.forgive_tokens();
+        }
         if let Err(why) = self.install_quirks() {
             // The same quirks installed when the target started.
             tracing::warn!(target = %self.name, "reinstalling quirks after reset: {why}");
@@ -45,6 +48,9 @@ impl TargetState {
     /// then those that need the target's schemas.
     pub fn check_fault(&self, spec: &FaultSpec) -> Result<(), String> {
         spec.validate()?;
+        if let Some(upstream) = &self.upstream {
+            crate::mock::upstream::refuses(spec.kind, &upstream.url)?;
+        }
         drift::validate(self, spec)?;
         once::validate(self, spec)
     }

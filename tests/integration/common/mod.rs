@@ -26,7 +26,7 @@ pub async fn start(profile_yaml: &str) -> Harness {
     let _ = name;
     let token = match &t.auth {
         TargetAuth::Bearer { token } => token.clone(),
-        TargetAuth::Oauth2ClientCredentials { .. } => String::new(),
+        TargetAuth::Oauth2ClientCredentials { .. } | TargetAuth::Upstream => String::new(),
     };
     Harness {
         // The target's own listener: these tests are about the target, and
@@ -129,7 +129,7 @@ pub async fn start_profile(profile: Profile) -> Harness {
     let t = serving.endpoints.targets.values().next().expect("a target");
     let token = match &t.auth {
         TargetAuth::Bearer { token } => token.clone(),
-        TargetAuth::Oauth2ClientCredentials { .. } => String::new(),
+        TargetAuth::Oauth2ClientCredentials { .. } | TargetAuth::Upstream => String::new(),
     };
     Harness {
         base: t.base_url.clone(),

@@ -1,7 +1,13 @@
 //! One request on its own connection, over plain TCP or rustls (ring
-//! provider). Certify sends a few hundred requests at a polite rate, so a
-//! connection per request costs little and keeps this small; hyper's
-//! client connection does the HTTP/1.1.
+//! provider), trusting a given CA or the system's roots. Certify sends a
+//! few hundred requests at a polite rate, and the fronting target of a real
+//! app (`mock/upstream`) forwards a connector's requests, so a connection
+//! per request costs little and keeps this small; hyper's client connection
+//! does the HTTP/1.1.
+//!
+//! Not reqwest: its TLS features need a process-wide default crypto
+//! provider, and every plain-HTTP reqwest client in the project would then
+//! panic without one (see Cargo.toml).
 
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
@@ -32,14 +38,14 @@ fn tls_config(ca_pem: Option<&[u8]>) -> Result<rustls::ClientConfig, String> {
         Some(pem) => {
             let certs = CertificateDer::pem_slice_iter(pem)
                 .collect::<Result<Vec<_>, _>>()
-                .map_err(|e| format!("--ca-file: not a PEM certificate: {e}"))?;
+                .map_err(|e| format!("the CA file: not a PEM certificate: {e}"))?;
             if certs.is_empty() {
-                return Err("--ca-file: no certificate in the file".into());
+                return Err("the CA file holds no certificate".into());
             }
             for c in certs {
                 roots
                     .add(c)
-                    .map_err(|e| format!("--ca-file: unusable certificate: {e}"))?;
+                    .map_err(|e| format!("the CA file: unusable certificate: {e}"))?;
             }
         }
         None => {
