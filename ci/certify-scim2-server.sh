@@ -26,7 +26,7 @@ NAME=scim2-server
 # (--bearer-token), so the security checks have something to test.
 TOKEN=$("$VENV/bin/python" -c 'import secrets; print(secrets.token_urlsafe(24))')
 serve() {
-  "$VENV/bin/scim2-server" --hostname 127.0.0.1 --port "$1" --bearer-token "$TOKEN" \
+  "$VENV/bin/scim2-server" --hostname 127.0.0.1 --port "$1" --bearer-token="$TOKEN" \
     >"$OUT/server.log" 2>&1 &
 }
 url() { echo "http://127.0.0.1:$1/v2"; }
