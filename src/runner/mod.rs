@@ -104,6 +104,21 @@ pub async fn run_scenario(
     scenario: &Scenario,
     options: &RunOptions,
 ) -> (ScenarioReport, Vec<String>) {
+    if let Some(t) = scenario.targets.iter().find(|t| t.upstream.is_some()) {
+        // Loaded and checked (a store fault on it is bad input), not played:
+        // the judge cannot read a real app's state yet.
+        return (
+            harness(
+                scenario,
+                "starting the targets",
+                format!(
+                    "target `{}` fronts a real app (upstream:): `scimulate run` does not play scenarios with upstream targets yet; front the app with `scimulate serve --upstream {}=URL` instead (docs/upstream.md)",
+                    t.name, t.name
+                ),
+            ),
+            vec![],
+        );
+    }
     let stamp = Utc::now().format("%Y%m%dT%H%M%S%.3f").to_string();
     let run_dir = match run_dir::claim(&options.runs_dir, &stamp, &scenario.name) {
         Ok(dir) => dir,

@@ -37,7 +37,19 @@ pub struct RawScenario {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawTarget {
-    pub profile: Spanned<String>,
+    /// A mock target of this profile; or `upstream`.
+    #[serde(default)]
+    pub profile: Option<Spanned<String>>,
+    /// A real app's SCIM base URL, fronted by scimulate.
+    #[serde(default)]
+    pub upstream: Option<Spanned<String>>,
+    /// With `upstream`: the environment variable holding the token the
+    /// judge reads the app's state with.
+    #[serde(default)]
+    pub read_token_env: Option<Spanned<String>>,
+    /// With `upstream`: the CA certificate (PEM) of the app's HTTPS.
+    #[serde(default)]
+    pub ca_file: Option<Spanned<String>>,
     /// Standing faults on top of the profile's own.
     #[serde(default)]
     pub quirks: Vec<Quirk>,

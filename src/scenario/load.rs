@@ -2,16 +2,17 @@
 //! against the rest of the file (people, targets, profiles, fault kinds),
 //! so a typo is an error at its line and column, never a surprise mid-run.
 
-use super::file::{Names, RawExpect, RawScenario, RawStep, StateExpect, StateWord};
+use super::file::{Names, RawExpect, RawScenario, RawStep, RawTarget, StateExpect, StateWord};
 use super::model::{
     Action, Check, DEFAULT_SETTLE_TIMEOUT, Existing, Expect, NetworkChange, Scenario, Step,
-    TargetSpec, Timing,
+    TargetSpec, Timing, UpstreamTarget,
 };
 use super::people::{CORE_KEYS, ENTERPRISE_KEYS, Person, is_person_key, make_person};
 use crate::contract::event::EventType;
 use crate::fault::{FaultKind, FaultSpec};
 use crate::located::{Located, Place, Source};
-use crate::mock::profile::Profile;
+use crate::mock::profile::{GENERIC_RFC_YAML, Profile};
+use crate::mock::upstream::{self, UpstreamSpec};
 use crate::yaml::{LoadError, closest, did_you_mean};
 use serde_json::{Map, Value};
 use serde_saphyr::Spanned;
@@ -97,7 +98,7 @@ impl Loader<'_> {
             return Err(self.err(&raw.name, "name: expected a non-empty scenario name"));
         }
         let seed = raw.seed.unwrap_or(0);
-        let targets = self.targets(&raw)?;
+        let targets = self.targets(&raw, path)?;
         let target_names: Vec<String> = targets.iter().map(|t| t.name.clone()).collect();
         let people = self.people(&raw, seed)?;
         let keys = Keys::of(&people, raw.people.generate.map_or(0, |g| g.count));
@@ -107,6 +108,7 @@ impl Loader<'_> {
             steps.push(self.step(step, &keys, &target_names)?);
         }
         let checks = self.checks(&raw.expect, &target_names)?;
+        self.upstream_steps(&targets, &steps, &existing, &raw)?;
         Ok(Scenario {
             name: raw.name.value,
             file: path.to_owned(),
@@ -157,7 +159,7 @@ impl Loader<'_> {
         Ok(out)
     }
 
-    fn targets(&self, raw: &RawScenario) -> Result<Vec<TargetSpec>, Located> {
+    fn targets(&self, raw: &RawScenario, path: &Path) -> Result<Vec<TargetSpec>, Located> {
         if raw.targets.value.is_empty() {
             return Err(self.err(&raw.targets, "targets: expected at least one target"));
         }
@@ -169,15 +171,134 @@ impl Loader<'_> {
                     format!("target `{name}`: expected letters, digits, '-', '_' or '.'"),
                 ));
             }
-            let profile = Profile::resolve(&t.profile.value)
-                .map_err(|e| self.err(&t.profile, format!("target `{name}`: {e}")))?;
+            let quirks: Vec<FaultSpec> = t.quirks.iter().map(|q| q.0.clone()).collect();
+            let (profile, upstream) = match (&t.profile, &t.upstream) {
+                (Some(profile), None) => {
+                    if let Some(extra) = t.read_token_env.as_ref().or(t.ca_file.as_ref()) {
+                        return Err(self.err(
+                            extra,
+                            format!("target `{name}`: `read_token_env` and `ca_file` go with `upstream: URL`, not with a profile"),
+                        ));
+                    }
+                    let resolved = Profile::resolve(&profile.value)
+                        .map_err(|e| self.err(profile, format!("target `{name}`: {e}")))?;
+                    (resolved, None)
+                }
+                (None, Some(url)) => {
+                    let upstream = self.upstream(name, url, t, path)?;
+                    for q in &quirks {
+                        upstream::refuses(q.kind, &upstream.url).map_err(|why| {
+                            self.err(url, format!("target `{name}`: quirks: {why}"))
+                        })?;
+                    }
+                    let strict = Profile::from_yaml(GENERIC_RFC_YAML, "generic-rfc.yaml")
+                        .map_err(|e| self.err(url, e.to_string()))?;
+                    (strict, Some(upstream))
+                }
+                (Some(profile), Some(_)) => {
+                    return Err(self.err(
+                        profile,
+                        format!("target `{name}`: expected `profile: NAME` (a mock) or `upstream: URL` (a real app), not both"),
+                    ));
+                }
+                (None, None) => {
+                    return Err(self.err(
+                        &raw.targets,
+                        format!("target `{name}`: expected `profile: NAME` (a mock) or `upstream: URL` (a real app)"),
+                    ));
+                }
+            };
             out.push(TargetSpec {
                 name: name.clone(),
                 profile,
-                quirks: t.quirks.iter().map(|q| q.0.clone()).collect(),
+                quirks,
+                upstream,
             });
         }
         Ok(out)
+    }
+
+    /// `upstream: URL` with its `read_token_env` (required) and `ca_file`.
+    fn upstream(
+        &self,
+        name: &str,
+        url: &Spanned<String>,
+        t: &RawTarget,
+        path: &Path,
+    ) -> Result<UpstreamTarget, Located> {
+        let spec = UpstreamSpec::parse(&format!("{name}={}", url.value), None).map_err(|why| {
+            let why = why.split_once(": ").map_or(why.as_str(), |(_, rest)| rest);
+            self.err(url, format!("target `{name}`: upstream: {why}"))
+        })?;
+        let Some(var) = &t.read_token_env else {
+            return Err(self.err(
+                url,
+                format!("target `{name}`: `upstream` needs `read_token_env: VAR`, the environment variable holding the token the judge reads the app's state with"),
+            ));
+        };
+        let valid_var = !var.value.is_empty()
+            && var
+                .value
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_');
+        if !valid_var {
+            return Err(self.err(
+                var,
+                format!("target `{name}`: read_token_env: expected an environment variable name (letters, digits, '_')"),
+            ));
+        }
+        let ca_file = t.ca_file.as_ref().map(|f| {
+            let folder = path.parent().unwrap_or(Path::new("."));
+            folder.join(&f.value)
+        });
+        Ok(UpstreamTarget {
+            url: spec.url,
+            read_token_env: var.value.clone(),
+            ca_file,
+        })
+    }
+
+    /// What a target fronting a real app cannot take: a fault that needs
+    /// its store, a token rotation at the proxy, seeded accounts.
+    fn upstream_steps(
+        &self,
+        targets: &[TargetSpec],
+        steps: &[Step],
+        existing: &[Existing],
+        raw: &RawScenario,
+    ) -> Result<(), Located> {
+        let upstream_of = |name: &str| {
+            targets
+                .iter()
+                .find(|t| t.name == name)
+                .and_then(|t| t.upstream.as_ref())
+        };
+        for step in steps {
+            match &step.action {
+                Action::Fault { target, spec } => {
+                    if let Some(app) = upstream_of(target) {
+                        upstream::refuses(spec.kind, &app.url)
+                            .map_err(|why| self.err(step.place, format!("fault: {why}")))?;
+                    }
+                }
+                Action::RotateToken { target } if upstream_of(target).is_some() => {
+                    return Err(self.err(
+                        step.place,
+                        format!("rotate_token: target `{target}` fronts a real app, whose tokens are the app's to rotate"),
+                    ));
+                }
+                _ => {}
+            }
+        }
+        for (e, raw_e) in existing.iter().zip(&raw.existing) {
+            if let Some(t) = e.targets.iter().find(|t| upstream_of(t).is_some()) {
+                return Err(self.err(
+                    raw_e,
+                    format!("existing: target `{t}` fronts a real app: its accounts are the app's, scimulate cannot seed them (name the mock targets in `targets:`)"),
+                ));
+            }
+        }
+        Ok(())
     }
 
     fn people(&self, raw: &RawScenario, seed: u64) -> Result<Vec<Person>, Located> {

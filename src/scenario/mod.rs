@@ -12,6 +12,6 @@ pub use file::{AlertField, ReplayOrder, Signal};
 pub use load::{from_yaml, load};
 pub use model::{
     Action, Check, DEFAULT_SETTLE_TIMEOUT, Existing, Expect, NetworkChange, Scenario, Step,
-    TargetSpec, Timing,
+    TargetSpec, Timing, UpstreamTarget,
 };
 pub use people::Person;

@@ -56,9 +56,24 @@ pub struct Existing {
 #[derive(Debug, Clone)]
 pub struct TargetSpec {
     pub name: String,
+    /// A mock target's profile; for an upstream target, the strict one.
     pub profile: Profile,
     /// The scenario's quirks for this target, on top of the profile's.
     pub quirks: Vec<FaultSpec>,
+    /// Set when the target fronts a real app (`upstream: URL`).
+    pub upstream: Option<UpstreamTarget>,
+}
+
+/// `targets: { NAME: { upstream: URL, read_token_env: VAR, ca_file: FILE } }`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UpstreamTarget {
+    /// The app's SCIM base URL, without a trailing slash.
+    pub url: String,
+    /// The environment variable holding the judge's read token.
+    pub read_token_env: String,
+    /// The app's CA certificate, relative paths taken from the scenario
+    /// file's folder.
+    pub ca_file: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone)]

@@ -53,4 +53,5 @@ mod target_scim_faults;
 mod target_scim_faults_state;
 mod target_transport;
 mod upstream;
+mod upstream_scenario;
 mod vendor_profiles;
