@@ -140,6 +140,21 @@ def main():
     check(status == 200 and waited >= 0.3, f"latency delays the answer ({waited:.2f}s)")
     clear()
 
+    # stale_reads: a read right after a write sees the account as before it.
+    fault({"kind": "stale_reads", "delay": "10m"})
+    status, _, patched = call(
+        "PATCH",
+        f"{FRONT}/Users/{ann['id']}",
+        {"schemas": [PATCH_OP], "Operations": [{"op": "replace", "path": "title", "value": "Boss"}]},
+    )
+    _, _, direct = call("GET", f"{APP}/Users/{ann['id']}")
+    check(status in (200, 204) and direct.get("title") == "Boss", "under stale_reads the PATCH reaches the app", (status, patched, direct))
+    _, _, seen = call("GET", f"{FRONT}/Users/{ann['id']}")
+    check("title" not in seen, "stale_reads: a GET through the front sees the account as before the PATCH", seen)
+    clear()
+    _, _, seen = call("GET", f"{FRONT}/Users/{ann['id']}")
+    check(seen.get("title") == "Boss", "cleared: a GET through the front sees the PATCH")
+
     # conflict: the named user's POST never reaches the app.
     fault({"kind": "conflict", "users": [name("cat")]})
     status, doc = create("cat")

@@ -62,10 +62,13 @@ pub fn on_switch(state: &TargetState, spec: &FaultSpec) {
 /// After faults were cleared: what only a fault needed is let go.
 pub fn on_clear(state: &TargetState) {
     reads::release_history(state);
-    if let Some(upstream) = &state.upstream
-        && !state.faults.has(FaultKind::TokenExpired)
-    {
-        upstream.forgive_tokens();
+    if let Some(upstream) = &state.upstream {
+        if !state.faults.has(FaultKind::TokenExpired) {
+            upstream.forgive_tokens();
+        }
+        if !state.faults.has(FaultKind::StaleReads) {
+            upstream.forget_history();
+        }
     }
 }
 

@@ -553,3 +553,52 @@ async fn an_https_app_is_reached_with_its_ca_file_and_refused_without_it() {
         .unwrap()
         .unwrap();
 }
+
+#[tokio::test]
+async fn stale_reads_answers_a_resource_read_with_what_the_app_said_before_a_recent_write() {
+    let f = fronted().await;
+    let (_, ann) = f.send(Method::POST, "/Users", Some(user("ann"))).await;
+    let ann_path = format!("/Users/{}", ann["id"].as_str().unwrap());
+    // A lag no test run outlives: what is read is always from before.
+    assert_eq!(
+        f.fault(json!({"kind": "stale_reads", "delay": "10m"}))
+            .await,
+        201
+    );
+    // Before any write, reads are forwarded as they are.
+    let (status, now) = f.send(Method::GET, &ann_path, None).await;
+    assert_eq!((status, &now["userName"]), (200, &json!("ann")));
+
+    let patch = json!({"schemas": [common::PATCH_OP],
+        "Operations": [{"op": "replace", "path": "title", "value": "Boss"}]});
+    let (status, patched) = f.send(Method::PATCH, &ann_path, Some(patch)).await;
+    assert_eq!(status, 200, "{patched}");
+    assert_eq!(
+        patched["title"], "Boss",
+        "the write itself is applied at once"
+    );
+    let (_, _, direct) = f.app.send(Method::GET, &ann_path, None).await;
+    assert_eq!(direct["title"], "Boss", "the app holds the write");
+    let (status, stale) = f.send(Method::GET, &ann_path, None).await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        stale, now,
+        "a read through the front sees ann as before the PATCH"
+    );
+    assert_eq!(
+        f.front_journal().await.last().unwrap()["fault"],
+        "stale_reads"
+    );
+
+    // A resource created a moment ago is not there yet.
+    let (_, bob) = f.send(Method::POST, "/Users", Some(user("bob"))).await;
+    let bob_path = format!("/Users/{}", bob["id"].as_str().unwrap());
+    assert_eq!(f.send(Method::GET, &bob_path, None).await.0, 404);
+    assert_eq!(f.app.send(Method::GET, &bob_path, None).await.0, 200);
+
+    f.clear().await;
+    let (_, fresh) = f.send(Method::GET, &ann_path, None).await;
+    assert_eq!(fresh["title"], "Boss", "cleared: reads see the present");
+    assert_eq!(f.send(Method::GET, &bob_path, None).await.0, 200);
+    f.shutdown().await;
+}

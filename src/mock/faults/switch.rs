@@ -23,6 +23,7 @@ impl TargetState {
         self.store.keep_history(None);
         if let Some(upstream) = &self.upstream {
             upstream.forgive_tokens();
+            upstream.forget_history();
         }
         if let Err(why) = self.install_quirks() {
             // The same quirks installed when the target started.

@@ -5,7 +5,8 @@
 //! before this runs; the answer faults act here, through the same hooks a
 //! mock target's handlers call (`mock::faults`).
 
-use super::Upstream;
+use super::{Upstream, stale};
+use crate::fault::FaultKind;
 use crate::mock::faults::{bulk, drift, writes};
 use crate::mock::http::SCIM_JSON;
 use crate::mock::state::TargetState;
@@ -19,6 +20,7 @@ use axum::response::{IntoResponse, Response};
 use http_body_util::BodyExt;
 use serde_json::{Value, json};
 use std::sync::Arc;
+use std::time::Instant;
 
 /// Headers that belong to one connection, not to the request or answer
 /// (RFC 9110 §7.6.1), and the ones the proxy sets itself.
@@ -103,6 +105,26 @@ pub(super) async fn forward(State(state): State<Arc<TargetState>>, req: Request)
         Ok(None) => return bulk_answer(merge(Vec::new(), bulk_failures)),
         Err(e) => return e.into_response(),
     };
+    // stale_reads: a read of one resource written a moment ago sees it
+    // as it was before that write.
+    if matches!(place, Addressed::Resource(_, false))
+        && parts.method == Method::GET
+        && let Some(before) = upstream.history.stale(&state, path)
+    {
+        return before.into_response();
+    }
+    let remembering = !state.faults.is_empty() && state.faults.has(FaultKind::StaleReads);
+    let received = Instant::now();
+    if remembering
+        && matches!(place, Addressed::Resource(_, false))
+        && matches!(parts.method, Method::PUT | Method::PATCH | Method::DELETE)
+    {
+        let url = format!("{}{path}", upstream.origin);
+        let headers = stale::read_headers(&parts.headers);
+        if let Ok(before) = send(upstream, Method::GET, &url, &headers, Bytes::new()).await {
+            upstream.history.record(&state, path, received, before);
+        }
+    }
     let url = match parts.uri.query() {
         Some(q) => format!("{}{path}?{q}", upstream.origin),
         None => format!("{}{path}", upstream.origin),
@@ -112,6 +134,18 @@ pub(super) async fn forward(State(state): State<Arc<TargetState>>, req: Request)
         Ok(a) => a,
         Err(e) => return e,
     };
+    if remembering
+        && matches!(place, Addressed::Resource(_, true))
+        && parts.method == Method::POST
+        && answer.status == StatusCode::CREATED
+        && let Some(id) = serde_json::from_slice::<Value>(&answer.body)
+            .ok()
+            .and_then(|v| v.get("id").and_then(Value::as_str).map(str::to_owned))
+    {
+        let created = format!("{}/{id}", path.trim_end_matches('/'));
+        let before = stale::not_yet().await;
+        upstream.history.record(&state, &created, received, before);
+    }
     if !bulk_failures.is_empty() {
         return merged_bulk(answer, bulk_failures);
     }
@@ -233,14 +267,15 @@ fn bulk_answer(results: Vec<Value>) -> Response {
 }
 
 /// The app's answer, held whole so the answer faults can read it.
-struct Answer {
-    status: StatusCode,
-    headers: HeaderMap,
-    body: Bytes,
+#[derive(Clone)]
+pub(super) struct Answer {
+    pub(super) status: StatusCode,
+    pub(super) headers: HeaderMap,
+    pub(super) body: Bytes,
 }
 
 impl Answer {
-    fn into_response(self) -> Response {
+    pub(super) fn into_response(self) -> Response {
         let mut response = Response::new(Body::from(self.body));
         *response.status_mut() = self.status;
         *response.headers_mut() = self.headers;

@@ -10,6 +10,7 @@
 
 mod forward;
 mod preflight;
+mod stale;
 mod tokens;
 
 pub use preflight::preflight;
@@ -38,6 +39,8 @@ pub struct Upstream {
     origin: String,
     transport: Transport,
     tokens: Tokens,
+    /// What the app answered before recent writes (`stale_reads`).
+    history: stale::History,
 }
 
 /// An `--upstream NAME=URL` (or a file's `upstream:` target): where the
@@ -108,6 +111,7 @@ impl Upstream {
             origin,
             transport: Transport::new(spec.ca_pem.as_deref(), UPSTREAM_TIMEOUT)?,
             tokens: Tokens::default(),
+            history: stale::History::default(),
         })
     }
 
@@ -121,6 +125,11 @@ impl Upstream {
     pub fn forgive_tokens(&self) {
         self.tokens.forgive();
     }
+
+    /// The last `stale_reads` fault was cleared: the past is let go.
+    pub fn forget_history(&self) {
+        self.history.clear();
+    }
 }
 
 /// Why a fault of `kind` cannot be switched on in a target that fronts a
@@ -132,10 +141,9 @@ pub fn refuses(kind: FaultKind, url: &str) -> Result<(), String> {
         .map(|k| k.as_str())
         .collect();
     let why = match kind.info().stage {
-        Stage::FrontDoor | Stage::Answer if applies(kind) => return Ok(()),
+        Stage::FrontDoor | Stage::Answer => return Ok(()),
         Stage::Store => "it changes what the app stores or how it compares stored values",
         Stage::Once => "it changes the app's accounts behind the connector's back",
-        Stage::FrontDoor | Stage::Answer => "it is not implemented for upstream targets yet",
     };
     Err(format!(
         "{kind} cannot be switched on for this target: it fronts a real app ({url}) whose store \
@@ -144,13 +152,10 @@ pub fn refuses(kind: FaultKind, url: &str) -> Result<(), String> {
     ))
 }
 
-/// The kinds a fronting target applies.
+/// The kinds a fronting target applies: those that act at the front door
+/// or on answers.
 fn applies(kind: FaultKind) -> bool {
-    match kind.info().stage {
-        Stage::FrontDoor => true,
-        Stage::Answer => kind != FaultKind::StaleReads,
-        Stage::Store | Stage::Once => false,
-    }
+    matches!(kind.info().stage, Stage::FrontDoor | Stage::Answer)
 }
 
 /// The profile a fronting target runs under: the strict one's SCIM
