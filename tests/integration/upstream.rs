@@ -602,3 +602,61 @@ async fn stale_reads_answers_a_resource_read_with_what_the_app_said_before_a_rec
     assert_eq!(f.send(Method::GET, &bob_path, None).await.0, 200);
     f.shutdown().await;
 }
+
+#[tokio::test]
+async fn the_other_front_door_faults_never_reach_the_app_either() {
+    let f = fronted().await;
+    let seen = f.app_seen().await;
+    for (kind, status) in [("forbidden", 403), ("unavailable", 503)] {
+        assert_eq!(f.fault(json!({ "kind": kind })).await, 201);
+        assert_eq!(
+            f.send(Method::GET, "/Users", None).await.0,
+            status,
+            "{kind}"
+        );
+        f.clear().await;
+    }
+
+    // connection_drop: the connection is reset instead of answered.
+    assert_eq!(f.fault(json!({"kind": "connection_drop"})).await, 201);
+    let dropped = f
+        .http
+        .get(format!("{}/Users", f.base))
+        .bearer_auth(&f.app.token)
+        .send()
+        .await;
+    let err = dropped.expect_err("no answer");
+    assert!(!err.is_timeout(), "a reset, not a hang: {err}");
+    f.clear().await;
+
+    // timeout: accepted and never answered; the client gives up.
+    assert_eq!(f.fault(json!({"kind": "timeout"})).await, 201);
+    let hung = f
+        .http
+        .get(format!("{}/Users", f.base))
+        .bearer_auth(&f.app.token)
+        .timeout(Duration::from_millis(500))
+        .send()
+        .await;
+    assert!(hung.expect_err("no answer").is_timeout());
+    f.clear().await;
+
+    assert_eq!(f.app_seen().await, seen, "the app saw none of them");
+    let faults: Vec<Value> = f
+        .front_journal()
+        .await
+        .iter()
+        .map(|e| e["fault"].clone())
+        .collect();
+    assert_eq!(
+        faults,
+        [
+            json!("forbidden"),
+            json!("unavailable"),
+            json!("connection_drop"),
+            json!("timeout")
+        ]
+    );
+    assert_eq!(f.send(Method::GET, "/Users", None).await.0, 200);
+    f.shutdown().await;
+}
