@@ -2,17 +2,16 @@
 //! against the rest of the file (people, targets, profiles, fault kinds),
 //! so a typo is an error at its line and column, never a surprise mid-run.
 
-use super::file::{Names, RawExpect, RawScenario, RawStep, RawTarget, StateExpect, StateWord};
+use super::file::{Names, RawExpect, RawScenario, RawStep, StateExpect, StateWord};
 use super::model::{
     Action, Check, DEFAULT_SETTLE_TIMEOUT, Existing, Expect, NetworkChange, Scenario, Step,
-    TargetSpec, Timing, UpstreamTarget,
+    TargetSpec, Timing,
 };
 use super::people::{CORE_KEYS, ENTERPRISE_KEYS, Person, is_person_key, make_person};
 use crate::contract::event::EventType;
 use crate::fault::{FaultKind, FaultSpec};
 use crate::located::{Located, Place, Source};
-use crate::mock::profile::{GENERIC_RFC_YAML, Profile};
-use crate::mock::upstream::{self, UpstreamSpec};
+use crate::mock::profile::Profile;
 use crate::yaml::{LoadError, closest, did_you_mean};
 use serde_json::{Map, Value};
 use serde_saphyr::Spanned;
@@ -78,12 +77,12 @@ fn person_range(name: &str) -> Option<Result<(usize, usize), String>> {
     })
 }
 
-struct Loader<'a> {
+pub(super) struct Loader<'a> {
     file: Source<'a>,
 }
 
 impl Loader<'_> {
-    fn err(&self, place: impl Into<Place>, message: impl Into<String>) -> Located {
+    pub(super) fn err(&self, place: impl Into<Place>, message: impl Into<String>) -> Located {
         self.file.error(place, message)
     }
 
@@ -185,14 +184,7 @@ impl Loader<'_> {
                     (resolved, None)
                 }
                 (None, Some(url)) => {
-                    let upstream = self.upstream(name, url, t, path)?;
-                    for q in &quirks {
-                        upstream::refuses(q.kind, &upstream.url).map_err(|why| {
-                            self.err(url, format!("target `{name}`: quirks: {why}"))
-                        })?;
-                    }
-                    let strict = Profile::from_yaml(GENERIC_RFC_YAML, "generic-rfc.yaml")
-                        .map_err(|e| self.err(url, e.to_string()))?;
+                    let (strict, upstream) = self.upstream(name, url, t, &quirks, path)?;
                     (strict, Some(upstream))
                 }
                 (Some(profile), Some(_)) => {
@@ -216,89 +208,6 @@ impl Loader<'_> {
             });
         }
         Ok(out)
-    }
-
-    /// `upstream: URL` with its `read_token_env` (required) and `ca_file`.
-    fn upstream(
-        &self,
-        name: &str,
-        url: &Spanned<String>,
-        t: &RawTarget,
-        path: &Path,
-    ) -> Result<UpstreamTarget, Located> {
-        let spec = UpstreamSpec::parse(&format!("{name}={}", url.value), None).map_err(|why| {
-            let why = why.split_once(": ").map_or(why.as_str(), |(_, rest)| rest);
-            self.err(url, format!("target `{name}`: upstream: {why}"))
-        })?;
-        let Some(var) = &t.read_token_env else {
-            return Err(self.err(
-                url,
-                format!("target `{name}`: `upstream` needs `read_token_env: VAR`, the environment variable holding the token the judge reads the app's state with"),
-            ));
-        };
-        let valid_var = !var.value.is_empty()
-            && var
-                .value
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '_');
-        if !valid_var {
-            return Err(self.err(
-                var,
-                format!("target `{name}`: read_token_env: expected an environment variable name (letters, digits, '_')"),
-            ));
-        }
-        let ca_file = t.ca_file.as_ref().map(|f| {
-            let folder = path.parent().unwrap_or(Path::new("."));
-            folder.join(&f.value)
-        });
-        Ok(UpstreamTarget {
-            url: spec.url,
-            read_token_env: var.value.clone(),
-            ca_file,
-        })
-    }
-
-    /// What a target fronting a real app cannot take: a fault that needs
-    /// its store, a token rotation at the proxy, seeded accounts.
-    fn upstream_steps(
-        &self,
-        targets: &[TargetSpec],
-        steps: &[Step],
-        existing: &[Existing],
-        raw: &RawScenario,
-    ) -> Result<(), Located> {
-        let upstream_of = |name: &str| {
-            targets
-                .iter()
-                .find(|t| t.name == name)
-                .and_then(|t| t.upstream.as_ref())
-        };
-        for step in steps {
-            match &step.action {
-                Action::Fault { target, spec } => {
-                    if let Some(app) = upstream_of(target) {
-                        upstream::refuses(spec.kind, &app.url)
-                            .map_err(|why| self.err(step.place, format!("fault: {why}")))?;
-                    }
-                }
-                Action::RotateToken { target } if upstream_of(target).is_some() => {
-                    return Err(self.err(
-                        step.place,
-                        format!("rotate_token: target `{target}` fronts a real app, whose tokens are the app's to rotate"),
-                    ));
-                }
-                _ => {}
-            }
-        }
-        for (e, raw_e) in existing.iter().zip(&raw.existing) {
-            if let Some(t) = e.targets.iter().find(|t| upstream_of(t).is_some()) {
-                return Err(self.err(
-                    raw_e,
-                    format!("existing: target `{t}` fronts a real app: its accounts are the app's, scimulate cannot seed them (name the mock targets in `targets:`)"),
-                ));
-            }
-        }
-        Ok(())
     }
 
     fn people(&self, raw: &RawScenario, seed: u64) -> Result<Vec<Person>, Located> {

@@ -7,6 +7,7 @@ mod load;
 mod model;
 pub mod people;
 pub mod truth;
+mod upstream;
 
 pub use file::{AlertField, ReplayOrder, Signal};
 pub use load::{from_yaml, load};

@@ -53,5 +53,6 @@ mod target_scim_faults;
 mod target_scim_faults_state;
 mod target_transport;
 mod upstream;
+mod upstream_faults;
 mod upstream_scenario;
 mod vendor_profiles;
