@@ -230,6 +230,7 @@ async fn run_checks(ctx: &Ctx, checks: &[Check], opts: &Options, out: &mut Vec<C
     for (i, check) in checks.iter().enumerate() {
         progress.started(i, check);
         let t = Instant::now();
+        ctx.client.record();
         let verdict = match ctx.found.missing(check.needs) {
             Some(why) => Err(Fail::Skipped(why.to_owned())),
             None => {
@@ -249,6 +250,7 @@ async fn run_checks(ctx: &Ctx, checks: &[Check], opts: &Options, out: &mut Vec<C
         };
         let mut c = judge(check, verdict, opts.profile);
         c.duration_ms = Some(t.elapsed().as_millis() as u64);
+        c.exchanges = ctx.client.recorded();
         out.push(c);
         progress.finished(out, checks.get(i + 1).map(|n| n.group));
     }
@@ -295,6 +297,7 @@ pub fn judge(check: &Check, verdict: Result<String, Fail>, profile: Persona) -> 
         cause: None,
         baseline: None,
         duration_ms: None,
+        exchanges: Vec::new(),
     }
 }
 

@@ -18,7 +18,7 @@ pub struct ReportArgs {
     /// again.
     #[arg(required = true, value_name = "FILE.json")]
     pub files: Vec<PathBuf>,
-    /// terminal (default) | json | junit | markdown, each with an optional
+    /// terminal (default) | json | junit | html | markdown, each with an optional
     /// :PATH; repeatable.
     #[arg(long = "report", value_name = "FORMAT[:PATH]")]
     pub reports: Vec<ReportSpec>,

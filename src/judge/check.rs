@@ -62,6 +62,56 @@ impl CheckName {
     }
 }
 
+impl CheckName {
+    /// What a correct connector would have done, for a report to show
+    /// beside a failure of this check.
+    pub fn correct_behaviour(self) -> &'static str {
+        match self {
+            CheckName::Alert => {
+                "A correct connector raises an alert for the target with the expected class and status within the bound, once its requests fail for that reason."
+            }
+            CheckName::NoAlert => {
+                "A correct connector stays quiet about a target whose trouble it rides out: no alert for failures it recovers from within the bound."
+            }
+            CheckName::AlertResolved => {
+                "A correct connector sends a healthy alert for the target within the bound once its requests succeed again."
+            }
+            CheckName::Replay => {
+                "A correct connector keeps what it could not deliver and, once the target recovers, sends every deprovisioning first, then the rest in the order the events occurred, never one person's events out of order."
+            }
+            CheckName::State => {
+                "A correct connector leaves the target holding what the source of truth says: each joiner's account with its attributes and groups, each leaver's account gone or inactive."
+            }
+            CheckName::NoTwins => {
+                "A correct connector looks a person's account up (by externalId, then userName) before creating one, so nobody ends up with two accounts."
+            }
+            CheckName::NoRetryStorm => {
+                "A correct connector retries a failed write only after a growing backoff, and does not resend a write whose answer says it can never succeed."
+            }
+            CheckName::HonorsRetryAfter => {
+                "A correct connector waits at least the Retry-After a target answered before sending it anything again."
+            }
+            CheckName::Latency => {
+                "A correct connector delivers each event to the target within the scenario's bound."
+            }
+            CheckName::Settled => {
+                "A correct connector finishes its work: after the events, the targets stop receiving requests and hold what the source of truth says."
+            }
+            CheckName::ConnectorAlive => {
+                "A correct connector keeps running through every fault and answers every delivery: it neither crashes nor hangs."
+            }
+            CheckName::Audit => {
+                "A correct connector's audit records every event it handled, with its outcome for each target."
+            }
+        }
+    }
+
+    /// The name as a report writes it, if this version knows it.
+    pub fn parse(name: &str) -> Option<CheckName> {
+        CheckName::ALL.into_iter().find(|c| c.as_str() == name)
+    }
+}
+
 impl fmt::Display for CheckName {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())

@@ -214,6 +214,12 @@ impl Masker {
         }
         for c in r.checks.iter_mut().flatten() {
             self.text(&mut c.message);
+            for x in &mut c.exchanges {
+                self.text(&mut x.path);
+                self.opt(&mut x.request_body);
+                self.opt(&mut x.response_body);
+                self.opt(&mut x.error);
+            }
         }
     }
 }

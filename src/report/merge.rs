@@ -561,6 +561,7 @@ mod tests {
                 cause: None,
                 baseline: None,
                 duration_ms: None,
+                exchanges: Vec::new(),
             })
             .collect();
         let mut report = RunReport::certify(Utc.timestamp_opt(0, 0).unwrap(), 5, checks, fail_on);

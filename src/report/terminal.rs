@@ -477,6 +477,7 @@ mod tests {
             cause: cause.map(str::to_owned),
             baseline: None,
             duration_ms: None,
+            exchanges: Vec::new(),
         };
         let mut warned = c("ENTRA-1", Level::Interop, Outcome::Failed, None);
         warned.warning = true;

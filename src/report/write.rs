@@ -5,7 +5,7 @@
 use super::model::RunReport;
 use super::spec::{Destination, ReportFormat, ReportSpec};
 use super::terminal::Style;
-use super::{json, junit, markdown, terminal};
+use super::{html, json, junit, markdown, terminal};
 use std::io::{self, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
@@ -21,12 +21,7 @@ pub fn render(
         ReportFormat::Json => json::write(report, &mut buf)?,
         ReportFormat::Junit => junit::write(report, &mut buf)?,
         ReportFormat::Markdown => markdown::write(report, &mut buf)?,
-        ReportFormat::Html => {
-            return Err(io::Error::new(
-                io::ErrorKind::Unsupported,
-                "the HTML report is not available in this version",
-            ));
-        }
+        ReportFormat::Html => html::write(report, &mut buf)?,
     }
     Ok(buf)
 }

@@ -256,11 +256,23 @@ pub async fn run_scenario(
         .collect();
     connector.stop().await;
     let _ = serving.shutdown().await;
-    let mut report = ScenarioReport::new(
-        &scenario.name,
-        &scenario.file.display().to_string(),
-        results.into_iter().map(CheckReport::from).collect(),
-    );
+    let checks = results
+        .into_iter()
+        .map(|r| {
+            let journal = crate::judge::cited(&evidence, &r)
+                .into_iter()
+                .map(|q| crate::judge::journal_entry(&r.target, q))
+                .collect();
+            CheckReport {
+                journal,
+                ..CheckReport::from(r)
+            }
+        })
+        .collect();
+    let mut report =
+        ScenarioReport::new(&scenario.name, &scenario.file.display().to_string(), checks);
+    report.traffic = crate::report::traffic(&evidence);
+    report.slis = Some(crate::judge::slis(&evidence));
     report.description = scenario.description.clone();
     report.seed = Some(options.seed.unwrap_or(scenario.seed));
     report.duration_ms =
