@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The test command (README.md): formatting, lints, every test, Toxiproxy API
 # compatibility through toxiproxy-node-client, JUnit through junitparser;
-# then, on the release build: certify against scim2-server and django-scim2, the third-party
+# then, on the release build: the HTML reports in headless Chromium
+# (ci/browser-reports.sh), certify against scim2-server and django-scim2, the third-party
 # SCIM clients through the exec contract, the conformance suites against
 # `scimulate serve mock-targets/generic-rfc.yaml`, and the whole scenario
 # pack against the reference connector (ci/pack.sh, the README main job).
@@ -14,6 +15,7 @@ cargo test --locked
 bash ci/toxiproxy-compat.sh
 bash ci/junit-check.sh
 cargo build --release --locked
+bash ci/browser-reports.sh
 bash ci/certify-scim2-server.sh
 bash ci/certify-django-scim2.sh
 bash ci/third-party-clients.sh
