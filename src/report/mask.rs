@@ -291,6 +291,47 @@ mod tests {
     }
 
     #[test]
+    fn secrets_are_masked_in_certify_exchanges() {
+        use crate::report::model::{CertifyCheck, Exchange, FailOn, Level, Outcome};
+        let check = CertifyCheck {
+            id: "SEC-001".into(),
+            group: "security".into(),
+            rfc: "RFC 7644 §2".into(),
+            title: String::new(),
+            quote: String::new(),
+            level: Level::Must,
+            outcome: Outcome::Failed,
+            message: "m".into(),
+            warning: false,
+            cause: None,
+            baseline: None,
+            duration_ms: None,
+            exchanges: vec![Exchange {
+                method: "GET".into(),
+                path: "/Users?access_token=tok-123".into(),
+                credentials: Some("expired".into()),
+                request_body: Some("tok-123".into()),
+                status: None,
+                response_body: Some("echo tok-123".into()),
+                error: Some("no answer for tok-123".into()),
+            }],
+        };
+        let mut r = RunReport::certify(
+            Utc.timestamp_opt(0, 0).unwrap(),
+            0,
+            vec![check],
+            FailOn::Should,
+        );
+        mask_secrets(&mut r, &["tok-123".into()]);
+        let json = serde_json::to_string(&r).unwrap();
+        assert!(!json.contains("tok-123"), "{json}");
+        assert_eq!(
+            r.certify_checks()[0].exchanges[0].path,
+            "/Users?access_token=***"
+        );
+    }
+
+    #[test]
     fn a_secret_inside_another_is_masked_whole() {
         let mut r = RunReport::run(
             0,

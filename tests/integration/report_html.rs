@@ -144,3 +144,84 @@ fn a_correct_connector_replays_the_deprovisioning_first() {
     let checks = report["scenarios"][0]["checks"].as_array().unwrap();
     assert!(checks.iter().all(|c| c.get("journal").is_none()));
 }
+
+/// Runs certify in a thread of its own (it owns its runtime).
+async fn certify(args: Vec<String>) -> u8 {
+    tokio::task::spawn_blocking(move || {
+        let cli = <scimulate::cli::Cli as clap::Parser>::try_parse_from(
+            std::iter::once("scimulate".to_owned()).chain(args),
+        )
+        .expect("flags parse");
+        match scimulate::cli::run(cli) {
+            Ok(o) => o.code(),
+            Err(e) => panic!("certify failed: {e}"),
+        }
+    })
+    .await
+    .unwrap()
+}
+
+/// A certify check keeps the requests it sent and the answers it got;
+/// the HTML shows them under the check, with the RFC sentence.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn certify_checks_carry_their_requests_and_answers() {
+    use scimulate::serve::{self, ServeOptions, TargetAuth};
+    let dir = tempfile::tempdir().unwrap();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(root.join("mock-targets/legacy-patch-as-put.yaml")).unwrap();
+    let profile = scimulate::mock::profile::Profile::from_yaml(&text, "legacy.yaml").unwrap();
+    let serving = serve::start(vec![profile], &ServeOptions::default())
+        .await
+        .unwrap();
+    let t = serving.endpoints.targets.values().next().unwrap();
+    let TargetAuth::Bearer { token } = &t.auth else {
+        panic!("bearer expected")
+    };
+    let (json, html) = (dir.path().join("c.json"), dir.path().join("c.html"));
+    let args = vec![
+        "certify".to_owned(),
+        "--url".into(),
+        t.direct_url.clone(),
+        "--token".into(),
+        token.clone(),
+        "--only".into(),
+        "PATCH-001,USER-001".into(),
+        "--report".into(),
+        format!("json:{}", json.display()),
+        "--report".into(),
+        format!("html:{}", html.display()),
+    ];
+    assert_eq!(
+        certify(args).await,
+        1,
+        "PATCH-001 fails on a PATCH-as-PUT app"
+    );
+    let text = std::fs::read_to_string(&json).unwrap();
+    assert!(!text.contains(token.as_str()), "the token is in the report");
+    let report: Value = serde_json::from_str(&text).unwrap();
+    let checks = report["checks"].as_array().unwrap();
+    let patch = checks.iter().find(|c| c["id"] == "PATCH-001").unwrap();
+    assert_eq!(patch["outcome"], "failed");
+    let exchanges = patch["exchanges"].as_array().unwrap();
+    let sent = exchanges
+        .iter()
+        .find(|x| x["method"] == "PATCH")
+        .expect("the PATCH it sent");
+    assert!(
+        sent["request_body"]
+            .as_str()
+            .unwrap()
+            .contains("Operations"),
+        "{sent}"
+    );
+    assert_eq!(sent["status"], 200);
+    assert!(
+        sent["response_body"].as_str().unwrap().contains("\"id\""),
+        "{sent}"
+    );
+    let page = std::fs::read_to_string(&html).unwrap();
+    assert!(page.contains(r#"id="check-PATCH-001" data-testid="check" data-outcome="failed""#));
+    assert!(page.contains("Requests and answers ("));
+    assert!(page.contains("<blockquote>Each PATCH operation object MUST"));
+    serving.shutdown().await.unwrap();
+}
