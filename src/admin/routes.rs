@@ -3,7 +3,6 @@
 
 use crate::fault::FaultSpec;
 use crate::mock::journal::MASK;
-use crate::mock::metrics;
 use crate::mock::state::TargetState;
 use crate::scim::schema::ResourceTypeName;
 use axum::extract::rejection::BytesRejection;
@@ -328,14 +327,10 @@ async fn reset(State(state): Admin, Path(t): Path<String>) -> Response {
 }
 
 async fn metrics_text(State(state): Admin) -> Response {
-    let mut out = String::from(metrics::HEADER);
-    for t in &state.targets {
-        t.metrics.render(&t.name, &mut out);
-    }
-    let mut response = out.into_response();
+    let mut response = super::metrics::exposition(&state.targets).into_response();
     response.headers_mut().insert(
         header::CONTENT_TYPE,
-        HeaderValue::from_static("text/plain; version=0.0.4"),
+        HeaderValue::from_static(super::metrics::CONTENT_TYPE),
     );
     response
 }

@@ -240,6 +240,15 @@ impl Journal {
         inner.entries.range(start..).cloned().collect()
     }
 
+    /// Entries held now.
+    pub fn len(&self) -> usize {
+        self.inner.lock().entries.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
     /// Entries dropped because the journal was full.
     pub fn dropped(&self) -> u64 {
         self.inner.lock().dropped

@@ -7,6 +7,7 @@ mod collect;
 mod evidence_file;
 mod existing;
 mod live;
+mod live_files;
 mod run_dir;
 mod settle;
 mod snapshot;
@@ -153,6 +154,13 @@ pub async fn run_scenario(
         );
     }
     let mut secrets = vec![serving.endpoints.admin.token.clone()];
+    if let Err(message) = live_files::write_endpoints(&run_dir, &serving.endpoints) {
+        let _ = serving.shutdown().await;
+        return (
+            harness(scenario, "writing the endpoints file", message),
+            vec![],
+        );
+    }
     for t in serving.endpoints.targets.values() {
         match &t.auth {
             TargetAuth::Bearer { token } => secrets.push(token.clone()),
@@ -182,6 +190,9 @@ pub async fn run_scenario(
             Ok(c) => c,
             Err(e) => {
                 let _ = serving.shutdown().await;
+                // The credentials are dead now; a failure to mask them is
+                // second to the connector's.
+                let _ = live_files::retire(&run_dir, &secrets);
                 return (
                     harness(scenario, "starting the connector", e.to_string()),
                     secrets,
@@ -256,6 +267,7 @@ pub async fn run_scenario(
         .collect();
     connector.stop().await;
     let _ = serving.shutdown().await;
+    let retired = live_files::retire(&run_dir, &secrets);
     let checks = results
         .into_iter()
         .map(|r| {
@@ -286,6 +298,12 @@ pub async fn run_scenario(
             message,
         })
         .collect();
+    if let Err(message) = retired {
+        report.errors.push(HarnessError {
+            during: Some("masking the run folder's credentials".into()),
+            message,
+        });
+    }
     if let Err(message) = evidence_file::write(&run_dir, &evidence, &secrets) {
         report.errors.push(HarnessError {
             during: Some("writing the evidence file".into()),

@@ -76,12 +76,16 @@ impl Received {
             retry_after,
         } = answer;
         let operation = operation_of(&self.method, &self.path, body, tag);
-        state
-            .metrics
-            .count(self.method.as_str(), status, fault.map(FaultKind::as_str));
+        let elapsed = self.started.elapsed().as_secs_f64();
+        state.metrics.count(
+            self.method.as_str(),
+            status,
+            fault.map(FaultKind::as_str),
+            elapsed,
+        );
         state.journal.record(JournalEntry {
             seq: 0,
-            latency_ms: self.started.elapsed().as_secs_f64() * 1000.0,
+            latency_ms: elapsed * 1000.0,
             time: self.time,
             method: self.method,
             path: self.path,
