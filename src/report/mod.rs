@@ -1,7 +1,8 @@
 //! Reports (SPEC §7): one run model ([`RunReport`]) that the runner and
 //! certify fill, and reporters that each make one format from it: JSON
 //! (the model itself, the source of every other report), JUnit XML,
-//! terminal and Markdown. HTML will be one more sibling module reading the
+//! terminal and Markdown; HAR is streamed by the runner from the targets'
+//! journals (`har.rs`). HTML will be one more sibling module reading the
 //! same model (its timeline from [`ScenarioReport::timeline`]).
 //!
 //! The runner's part, in order: fill the model, [`mask_secrets`] with every
@@ -12,6 +13,7 @@
 
 mod baseline;
 mod escape;
+pub mod har;
 pub mod json;
 pub mod junit;
 pub mod markdown;
@@ -26,6 +28,7 @@ pub mod terminal;
 mod write;
 
 pub use baseline::{Baseline, BaselineError, apply as apply_baseline};
+pub use har::{HarOutput, HarSink, HarWriter, TargetJournal};
 pub use mask::{MaskingWriter, mask_json, mask_secrets};
 pub use merge::{Source, merge};
 pub use model::{
@@ -35,7 +38,7 @@ pub use model::{
 };
 pub use progress::{NoProgress, Progress, TerminalProgress};
 pub use read::parse as parse_report;
-pub use spec::{Destination, ReportFormat, ReportSpec, check_specs};
+pub use spec::{Destination, ReportFormat, ReportSpec, check_specs, har_spec, refuse_har};
 pub use status::exit_status;
 pub use terminal::{Style, group_line as certify_group_line};
 pub use write::{render, write_reports, write_reports_to};
