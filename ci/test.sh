@@ -4,7 +4,8 @@
 # then, on the release build: the HTML reports in headless Chromium
 # (ci/browser-reports.sh), certify against scim2-server and django-scim2, the third-party
 # SCIM clients through the exec contract, the conformance suites against
-# `scimulate serve mock-targets/generic-rfc.yaml`, and the whole scenario
+# `scimulate serve mock-targets/generic-rfc.yaml`, the HAR report through har-validator
+# (ci/har-check.sh), and the whole scenario
 # pack against the reference connector (ci/pack.sh, the README main job).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -20,4 +21,5 @@ bash ci/certify-scim2-server.sh
 bash ci/certify-django-scim2.sh
 bash ci/third-party-clients.sh
 bash ci/conformance.sh
+bash ci/har-check.sh
 bash ci/pack.sh

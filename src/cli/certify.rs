@@ -7,7 +7,7 @@ use crate::certify::{self, Options, Persona, SessionError};
 use crate::exit::Outcome;
 use crate::partition::Partition;
 use crate::report::{
-    FailOn, ReportSpec, check_specs, exit_status, partition_summary, write_reports,
+    FailOn, ReportSpec, check_specs, exit_status, partition_summary, refuse_har, write_reports,
 };
 use clap::{Args, ValueEnum};
 use std::path::PathBuf;
@@ -239,6 +239,11 @@ pub fn run(args: CertifyArgs) -> Result<Outcome, CliError> {
         specs.push(ReportSpec::default_terminal());
     }
     check_specs(&specs).map_err(CliError::BadInput)?;
+    refuse_har(
+        &specs,
+        "certify sends its requests to a live server, which keeps no journal of them",
+    )
+    .map_err(CliError::BadInput)?;
     let runtime = tokio::runtime::Runtime::new()
         .map_err(|e| CliError::Harness(format!("could not start the async runtime: {e}")))?;
     runtime.block_on(async {

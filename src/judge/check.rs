@@ -60,55 +60,43 @@ impl CheckName {
             CheckName::Audit => "audit",
         }
     }
-}
 
-impl CheckName {
-    /// What a correct connector would have done, for a report to show
-    /// beside a failure of this check.
-    pub fn correct_behaviour(self) -> &'static str {
-        match self {
-            CheckName::Alert => {
-                "A correct connector raises an alert for the target with the expected class and status within the bound, once its requests fail for that reason."
-            }
-            CheckName::NoAlert => {
-                "A correct connector stays quiet about a target whose trouble it rides out: no alert for failures it recovers from within the bound."
-            }
-            CheckName::AlertResolved => {
-                "A correct connector sends a healthy alert for the target within the bound once its requests succeed again."
-            }
-            CheckName::Replay => {
-                "A correct connector keeps what it could not deliver and, once the target recovers, sends every deprovisioning first, then the rest in the order the events occurred, never one person's events out of order."
-            }
-            CheckName::State => {
-                "A correct connector leaves the target holding what the source of truth says: each joiner's account with its attributes and groups, each leaver's account gone or inactive."
-            }
-            CheckName::NoTwins => {
-                "A correct connector looks a person's account up (by externalId, then userName) before creating one, so nobody ends up with two accounts."
-            }
-            CheckName::NoRetryStorm => {
-                "A correct connector retries a failed write only after a growing backoff, and does not resend a write whose answer says it can never succeed."
-            }
-            CheckName::HonorsRetryAfter => {
-                "A correct connector waits at least the Retry-After a target answered before sending it anything again."
-            }
-            CheckName::Latency => {
-                "A correct connector delivers each event to the target within the scenario's bound."
-            }
-            CheckName::Settled => {
-                "A correct connector finishes its work: after the events, the targets stop receiving requests and hold what the source of truth says."
-            }
-            CheckName::ConnectorAlive => {
-                "A correct connector keeps running through every fault and answers every delivery: it neither crashes nor hangs."
-            }
-            CheckName::Audit => {
-                "A correct connector's audit records every event it handled, with its outcome for each target."
-            }
-        }
-    }
-
-    /// The name as a report writes it, if this version knows it.
+    /// The check named `name`, if this version knows it.
     pub fn parse(name: &str) -> Option<CheckName> {
         CheckName::ALL.into_iter().find(|c| c.as_str() == name)
+    }
+
+    /// What a correct connector does, for the reports: one line that
+    /// completes "a correct connector …" (docs/scenarios.md says it whole).
+    pub fn correct_connector(self) -> &'static str {
+        match self {
+            CheckName::Alert => {
+                "raises an alert for the target, of the right class and status, soon after its failures start"
+            }
+            CheckName::NoAlert => {
+                "raises no alert for the target: a single transient failure is not worth one"
+            }
+            CheckName::AlertResolved => "sends a healthy alert once the target has recovered",
+            CheckName::Replay => {
+                "delivers every held-back event once the target is back, deprovisioning first, each person's writes in order"
+            }
+            CheckName::State => "leaves the target holding exactly what the source of truth says",
+            CheckName::NoTwins => "never gives one person two accounts in a target",
+            CheckName::NoRetryStorm => {
+                "does not repeat a request the target refused for good, and backs off between retries"
+            }
+            CheckName::HonorsRetryAfter => {
+                "waits out the Retry-After of a 429 or 503 before sending again"
+            }
+            CheckName::Latency => "writes each event to the target within the scenario's bound",
+            CheckName::Settled => {
+                "has the target match the source of truth, with nothing pending, before the wait gives up"
+            }
+            CheckName::ConnectorAlive => "keeps running and answering for the whole scenario",
+            CheckName::Audit => {
+                "keeps each replayed event's original occurred_at as original_at in its audit records"
+            }
+        }
     }
 }
 

@@ -6,6 +6,7 @@
 mod collect;
 mod evidence_file;
 mod existing;
+mod har;
 mod live;
 mod live_files;
 mod run_dir;
@@ -17,7 +18,8 @@ use crate::fault::Quirk;
 use crate::judge::evidence::ConnectorExit;
 use crate::netproxy::Client;
 use crate::report::{
-    CheckReport, HarnessError, Progress, ReceivedAlert, RunReport, ScenarioReport, TimelineKind,
+    CheckReport, HarSink, HarnessError, Progress, ReceivedAlert, RunReport, ScenarioReport,
+    TimelineKind,
 };
 use crate::scenario::Scenario;
 use crate::scenario::truth::Truth;
@@ -51,11 +53,13 @@ pub struct RunOptions {
     pub keep_runs: Option<usize>,
 }
 
-/// Runs every scenario in turn and reports on all of them.
+/// Runs every scenario in turn and reports on all of them; with `har`,
+/// each scenario's requests go there as it ends (`--report har`).
 pub async fn run(
     scenarios: &[Scenario],
     options: &RunOptions,
     progress: &mut dyn Progress,
+    mut har: Option<&mut dyn HarSink>,
 ) -> (RunReport, Vec<String>) {
     let started_at = Utc::now();
     let clock = std::time::Instant::now();
@@ -72,7 +76,8 @@ pub async fn run(
     }
     for (i, scenario) in scenarios.iter().enumerate() {
         progress.scenario_started(&scenario.name, i + 1, scenarios.len());
-        let (report, mut used) = run_scenario(scenario, options).await;
+        let (report, mut used) =
+            run_scenario(scenario, options, har.as_deref_mut(), &secrets).await;
         progress.scenario_finished(&report);
         reports.push(report);
         secrets.append(&mut used);
@@ -100,10 +105,13 @@ fn harness(scenario: &Scenario, during: &str, message: String) -> ScenarioReport
 }
 
 /// Runs one scenario; returns its report and every secret it handed out
-/// (for masking).
+/// (for masking). With `har`, every request its targets received goes
+/// there, masked with this scenario's secrets and `earlier` ones.
 pub async fn run_scenario(
     scenario: &Scenario,
     options: &RunOptions,
+    har: Option<&mut (dyn HarSink + '_)>,
+    earlier: &[String],
 ) -> (ScenarioReport, Vec<String>) {
     let stamp = Utc::now().format("%Y%m%dT%H%M%S%.3f").to_string();
     let run_dir = match run_dir::claim(&options.runs_dir, &stamp, &scenario.name) {
@@ -189,6 +197,10 @@ pub async fn run_scenario(
         match Connector::start(options.connector.clone(), targets, &connector_options).await {
             Ok(c) => c,
             Err(e) => {
+                if let Some(har) = har {
+                    let all = [earlier, &secrets[..]].concat();
+                    har::pages(har, &scenario.name, Utc::now(), &serving, &all);
+                }
                 let _ = serving.shutdown().await;
                 // The credentials are dead now; a failure to mask them is
                 // second to the connector's.
@@ -246,6 +258,10 @@ pub async fn run_scenario(
         if let Some(token) = t.state.auth.current_token() {
             secrets.push(token);
         }
+    }
+    if let Some(har) = har {
+        let all = [earlier, &secrets[..]].concat();
+        har::pages(har, &scenario.name, live.started_at, &live.serving, &all);
     }
     let Live {
         serving,

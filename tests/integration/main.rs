@@ -38,6 +38,7 @@ mod refconn_outage;
 mod refconn_process;
 mod refconn_repair;
 mod refconn_restart;
+mod report_har;
 mod report_html;
 mod report_reporters;
 mod run_defects;

@@ -52,6 +52,7 @@ struct Answer {
     fault: Option<FaultKind>,
     tag: Option<OperationTag>,
     retry_after: Option<String>,
+    content_type: Option<HeaderValue>,
 }
 
 /// What the journal keeps of a request, taken before it is handled.
@@ -62,6 +63,7 @@ struct Received {
     path: String,
     query: Option<String>,
     headers: String,
+    version: http::Version,
 }
 
 impl Received {
@@ -74,6 +76,7 @@ impl Received {
             fault,
             tag,
             retry_after,
+            content_type,
         } = answer;
         let operation = operation_of(&self.method, &self.path, body, tag);
         let elapsed = self.started.elapsed().as_secs_f64();
@@ -102,6 +105,8 @@ impl Received {
             fault: fault.map(|k| k.as_str().to_owned()),
             operation,
             retry_after,
+            version: self.version,
+            response_content_type: content_type,
         });
     }
 }
@@ -181,6 +186,7 @@ async fn journal(
         path: parts.uri.path().to_owned(),
         query: parts.uri.query().map(str::to_owned),
         headers: mask_headers(&parts.headers),
+        version: parts.version,
     };
 
     let limit = state.max_payload();
@@ -284,6 +290,7 @@ async fn journal(
         .get(header::RETRY_AFTER)
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
+    let content_type = rparts.headers.get(header::CONTENT_TYPE).cloned();
     received.record(
         &state,
         &request_body,
@@ -293,6 +300,7 @@ async fn journal(
             fault,
             tag,
             retry_after,
+            content_type,
         },
     );
     Response::from_parts(rparts, Body::from(response_body))

@@ -247,7 +247,7 @@ fn scenario(i: usize, s: &ScenarioReport) -> ScenarioView {
                         }
                     }),
                     correct: (outcome == "failed")
-                        .then(|| CheckName::parse(&c.check).map(CheckName::correct_behaviour))
+                        .then(|| CheckName::parse(&c.check).map(CheckName::correct_connector))
                         .flatten(),
                     journal: c.journal.iter().map(journal_row).collect(),
                     diff: c

@@ -251,6 +251,6 @@ fn a_failed_check_says_what_a_correct_connector_would_have_done() {
     let page = html(&run_report("dave"));
     assert!(page.contains(r#"id="s1-c2" data-testid="check" data-outcome="failed""#));
     assert!(page.contains("What a correct connector would have done:"));
-    assert!(page.contains("sends every deprovisioning first"));
+    assert!(page.contains("a correct connector delivers every held-back event once the target is back, deprovisioning first"));
     assert!(page.contains(r##"<a href="#s1-c2">"##));
 }
