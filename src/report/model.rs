@@ -78,6 +78,9 @@ pub struct RunReport {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(with = "Partition")]
     pub partition: Option<Partition>,
+    /// SIGINT or SIGTERM stopped the run or session before its end: run, the scenarios after the interrupted one are absent (pack.selected still lists them); certify, the checks not run are skipped, saying so. Absent when the run ended by itself.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub interrupted: bool,
 }
 
 /// The identity of a run's or certify session's selection.
@@ -160,6 +163,9 @@ pub struct ScenarioReport {
     /// Events, faults, alerts and requests in scenario time, for the HTML report's timeline.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub timeline: Vec<TimelineEntry>,
+    /// SIGINT or SIGTERM stopped this scenario before it was judged: it has no checks, and a harness error says where it stopped. Absent when it ran to its end.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub interrupted: bool,
 }
 
 /// One judged check; identity (scenario, index, check, target).
@@ -347,6 +353,7 @@ impl RunReport {
             fail_on: None,
             pack: None,
             partition: None,
+            interrupted: false,
         };
         report.refresh_passed();
         report
@@ -374,6 +381,7 @@ impl RunReport {
             fail_on: Some(fail_on),
             pack: None,
             partition: None,
+            interrupted: false,
         };
         report.refresh_passed();
         report
@@ -449,6 +457,7 @@ impl ScenarioReport {
             errors: Vec::new(),
             alerts: Vec::new(),
             timeline: Vec::new(),
+            interrupted: false,
         };
         s.refresh_passed();
         s

@@ -46,6 +46,7 @@ mod scenario_load;
 mod schema_cli;
 mod schema_generated;
 mod schema_validate;
+mod stopping;
 mod target_behaviour;
 mod target_errors;
 mod target_faults;
