@@ -199,7 +199,12 @@ pub async fn run_scenario(
     };
     if let Some(signal) = options.shutdown.signal() {
         let _ = serving.shutdown().await;
-        let report = stop::interrupted(scenario, signal, "before the connector started");
+        let report = stop::interrupted(
+            scenario,
+            signal,
+            "starting the connector",
+            "before the connector started",
+        );
         return (report, secrets);
     }
     let connector =
@@ -211,6 +216,7 @@ pub async fn run_scenario(
                     Some(signal) => stop::interrupted(
                         scenario,
                         signal,
+                        "starting the connector",
                         &format!("while the connector was getting ready: {e}"),
                     ),
                     None => harness(scenario, "starting the connector", e.to_string()),
@@ -266,21 +272,25 @@ pub async fn run_scenario(
             };
             tokio::select! {
                 done = judging => Ok(done),
-                signal = options.shutdown.requested() => Err((signal, "while the evidence was gathered and judged (every step had run)".to_owned())),
+                signal = options.shutdown.requested() => Err((
+                    signal,
+                    "gathering the evidence".to_owned(),
+                    "while the evidence was gathered and judged (every step had run)".to_owned(),
+                )),
             }
         }
-        Played::Stopped { signal, step } => Err((signal, step)),
+        Played::Stopped { signal, step } => Err((signal, step.clone(), format!("at {step}"))),
     };
     let (evidence, results) = match judged {
         Ok(done) => done,
-        Err((signal, when)) => {
+        Err((signal, during, when)) => {
             for t in &live.serving.targets {
                 if let Some(token) = t.state.auth.current_token() {
                     secrets.push(token);
                 }
             }
             let seed = options.seed.unwrap_or(scenario.seed);
-            let report = stop::stop_live(live, signal, &when, seed).await;
+            let report = stop::stop_live(live, signal, (&during, &when), seed).await;
             return (report, secrets);
         }
     };
@@ -393,7 +403,7 @@ async fn play(live: &mut Live<'_>, shutdown: &Shutdown) -> Played {
     let stopped = |i: usize, signal| Played::Stopped {
         signal,
         step: format!(
-            "at step {} of {} (line {})",
+            "step {} of {} (line {})",
             i + 1,
             steps.len(),
             steps[i].place.line

@@ -12,14 +12,19 @@ use crate::scenario::Scenario;
 use crate::shutdown::StopSignal;
 use chrono::Utc;
 
-/// The scenario that was running, stopped `when` (e.g. "at step 2 of 4
-/// (line 12)"): not judged, marked interrupted.
-pub(crate) fn interrupted(scenario: &Scenario, signal: StopSignal, when: &str) -> ScenarioReport {
+/// The scenario that was running, stopped `during` a phase ("step 2 of 4
+/// (line 12)") and `when` within it: not judged, marked interrupted.
+pub(crate) fn interrupted(
+    scenario: &Scenario,
+    signal: StopSignal,
+    during: &str,
+    when: &str,
+) -> ScenarioReport {
     let mut report = ScenarioReport::error(
         &scenario.name,
         &scenario.file.display().to_string(),
         HarnessError {
-            during: Some("interrupted".into()),
+            during: Some(during.to_owned()),
             message: format!("stopped by {} {when}; not judged", signal.name()),
         },
     );
@@ -42,7 +47,7 @@ pub(crate) fn not_run(
         &scenario.name,
         &scenario.file.display().to_string(),
         HarnessError {
-            during: Some("not run".into()),
+            during: None,
             message: format!("not run: the run was stopped by {}{during}", signal.name()),
         },
     );
@@ -56,7 +61,7 @@ pub(crate) fn not_run(
 pub(crate) async fn stop_live(
     mut live: Live<'_>,
     signal: StopSignal,
-    when: &str,
+    (during, when): (&str, &str),
     seed: u64,
 ) -> ScenarioReport {
     live.clear_all_faults().await;
@@ -79,6 +84,7 @@ pub(crate) async fn stop_live(
     let mut report = interrupted(
         scenario,
         signal,
+        during,
         &format!("{when}; events stopped, faults cleared, {stopped}"),
     );
     report.seed = Some(seed);

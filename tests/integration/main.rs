@@ -22,6 +22,7 @@ mod ci_gate;
 mod cli_check;
 mod connector_alerts;
 mod connector_file;
+mod connector_floods;
 mod connector_lifecycle;
 mod docs;
 mod filter_rfc;
