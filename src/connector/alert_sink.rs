@@ -284,3 +284,69 @@ impl AlertSink {
         &self.store
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::contract::alert::{AlertClass, AlertStatus};
+
+    fn alert(message: &str) -> Alert {
+        Alert {
+            connector: None,
+            target: "app-a".into(),
+            status: AlertStatus::Degraded,
+            class: AlertClass::ServerError,
+            first_failure_at: None,
+            pending: None,
+            message: Some(message.into()),
+        }
+    }
+
+    #[test]
+    fn the_store_keeps_the_first_alerts_and_counts_the_rest() {
+        let store = AlertStore::default();
+        let batch: Vec<Alert> = (0..300).map(|i| alert(&format!("{i}"))).collect();
+        for _ in 0..4 {
+            store.record("{}".into(), Ok((WireForm::Alertmanager, batch.clone())));
+        }
+        store.record(
+            "not json".into(),
+            Err(AlertError {
+                field: "body".into(),
+                expected: "JSON".into(),
+            }),
+        );
+        assert_eq!(store.kept(), MAX_KEPT_ALERTS);
+        assert_eq!(store.dropped(), 4 * 300 + 1 - MAX_KEPT_ALERTS as u64);
+        let alerts = store.alerts();
+        assert_eq!(
+            alerts.first().and_then(|a| a.alert.message.as_deref()),
+            Some("0")
+        );
+        assert_eq!(
+            alerts.last().map(|a| a.seq),
+            Some(MAX_KEPT_ALERTS as u64 - 1)
+        );
+    }
+
+    #[test]
+    fn long_bodies_and_messages_are_cut_saying_how_long_they_were() {
+        let store = AlertStore::default();
+        // Multi-byte characters across the cut: it lands on a boundary.
+        let long = "é".repeat(MAX_KEPT_BODY_BYTES);
+        store.record("{}".into(), Ok((WireForm::Scimulate, vec![alert(&long)])));
+        let kept = store.alerts()[0].alert.message.clone().unwrap();
+        assert!(kept.len() < MAX_KEPT_BODY_BYTES + 100, "{}", kept.len());
+        assert!(
+            kept.ends_with(&format!(
+                "[cut by scimulate: {} bytes received, the first {MAX_KEPT_BODY_BYTES} kept]",
+                long.len()
+            )),
+            "{}",
+            &kept[kept.len() - 120..]
+        );
+        let mut short = "short".to_owned();
+        cut(&mut short);
+        assert_eq!(short, "short");
+    }
+}

@@ -220,6 +220,16 @@ impl Scimulate {
     }
 }
 
+impl Drop for Scimulate {
+    /// A test that failed before its scimulate exited leaves none running.
+    fn drop(&mut self) {
+        if self.child.try_wait().ok().flatten().is_none() {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
+
 /// Sends `signal`, then checks what the issue asks: the exit status, the
 /// time it took, and that nothing `started` is alive once scimulate has
 /// exited. Returns the time from the signal to the exit.
