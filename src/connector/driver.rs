@@ -265,6 +265,14 @@ impl Connector {
             StopSignal::Term => old.kill_or_hurry(Signal::TERM, STOP_GRACE, hurry).await,
             StopSignal::Kill => old.kill(Signal::KILL, STOP_GRACE).await,
         };
+        // Stopping scimulate: the old process is gone, no new one starts.
+        if let Some(signal) = self.shutdown.signal() {
+            return Err(ProcessError::Interrupted {
+                signal: signal.name(),
+                exit,
+            }
+            .into());
+        }
         self.process = Some(Process::start_until(spec, &self.shutdown).await?);
         Ok(exit)
     }

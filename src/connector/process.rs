@@ -158,8 +158,10 @@ impl Process {
         };
         let stop = shutdown.requested();
         let ready = tokio::select! {
-            ready = process.wait_ready(&spec.ready) => Ok(ready),
+            // A stop asked for already wins over a connector ready at once.
+            biased;
             signal = stop => Err(signal),
+            ready = process.wait_ready(&spec.ready) => Ok(ready),
         };
         match ready {
             Ok(ready) => ready.map(|()| process),
