@@ -13,11 +13,14 @@ use axum::http::StatusCode;
 use axum::routing::get;
 use rustix::process::{Pid, Signal};
 use serde_json::Value;
-use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 use tokio::sync::mpsc;
+
+mod procs;
+
+use procs::{Started, descendants};
 
 /// The longest any awaited condition may take.
 const BOUND: Duration = Duration::from_secs(60);
@@ -27,102 +30,6 @@ const AFTER: Duration = Duration::from_secs(6);
 
 fn repo() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
-}
-
-/// One process as /proc shows it.
-#[derive(Debug, Clone)]
-struct Proc {
-    pid: i32,
-    ppid: i32,
-    pgrp: i32,
-    /// R, S, Z, …
-    state: char,
-    cmdline: String,
-}
-
-fn processes() -> Vec<Proc> {
-    let mut out = Vec::new();
-    let Ok(dir) = std::fs::read_dir("/proc") else {
-        return out;
-    };
-    for entry in dir.flatten() {
-        let Ok(pid) = entry.file_name().to_string_lossy().parse::<i32>() else {
-            continue;
-        };
-        let Ok(stat) = std::fs::read_to_string(entry.path().join("stat")) else {
-            continue;
-        };
-        // The command name may hold spaces and parentheses: the fields
-        // that matter come after the last ')'.
-        let Some(rest) = stat.rsplit_once(')').map(|(_, r)| r) else {
-            continue;
-        };
-        let f: Vec<&str> = rest.split_whitespace().collect();
-        let (Some(state), Some(ppid), Some(pgrp)) = (
-            f.first().and_then(|s| s.chars().next()),
-            f.get(1).and_then(|s| s.parse().ok()),
-            f.get(2).and_then(|s| s.parse().ok()),
-        ) else {
-            continue;
-        };
-        let cmdline = std::fs::read(entry.path().join("cmdline"))
-            .map(|b| String::from_utf8_lossy(&b).replace('\0', " "))
-            .unwrap_or_default();
-        out.push(Proc {
-            pid,
-            ppid,
-            pgrp,
-            state,
-            cmdline,
-        });
-    }
-    out
-}
-
-/// Every live descendant of `root`.
-fn descendants(root: i32) -> Vec<Proc> {
-    let all = processes();
-    let mut found: Vec<Proc> = Vec::new();
-    let mut parents = vec![root];
-    while let Some(parent) = parents.pop() {
-        for p in all.iter().filter(|p| p.ppid == parent && p.state != 'Z') {
-            parents.push(p.pid);
-            found.push(p.clone());
-        }
-    }
-    found
-}
-
-/// What scimulate started: the pids and the process groups (other than
-/// scimulate's own, which is the test's).
-#[derive(Debug, Default)]
-struct Started {
-    pids: BTreeSet<i32>,
-    groups: BTreeSet<i32>,
-}
-
-impl Started {
-    fn record(&mut self, scimulate: &Child) {
-        let own = processes()
-            .into_iter()
-            .find(|p| p.pid == scimulate.id() as i32)
-            .map(|p| p.pgrp);
-        for p in descendants(scimulate.id() as i32) {
-            self.pids.insert(p.pid);
-            if Some(p.pgrp) != own {
-                self.groups.insert(p.pgrp);
-            }
-        }
-    }
-
-    /// The processes still alive (zombies aside) that scimulate started.
-    fn alive(&self) -> Vec<Proc> {
-        processes()
-            .into_iter()
-            .filter(|p| p.state != 'Z')
-            .filter(|p| self.pids.contains(&p.pid) || self.groups.contains(&p.pgrp))
-            .collect()
-    }
 }
 
 /// Polls `look` until it gives a value; panics after [`BOUND`].
