@@ -1,7 +1,7 @@
 //! `scimulate run` (SPEC §1, §5): for each scenario, start its targets and
 //! the connector, play the steps, gather the evidence, hand it to the judge,
 //! keep it in the run folder, and stop everything again. One scenario's
-//! trouble never stops the next.
+//! trouble never stops the next; SIGINT or SIGTERM does (`stop.rs`).
 
 mod collect;
 mod evidence_file;
