@@ -517,3 +517,59 @@ async fn sigterm_stops_certify_with_its_cleanup_and_serve_cleanly() {
     assert!(at.elapsed() < AFTER, "serve took {:?}", at.elapsed());
     eprintln!("serve stopped in {:?}", at.elapsed());
 }
+
+/// Mid-scenario with a SCIM fault and a network toxic on, SIGINT: both are
+/// cleared before the connector is stopped (the timeline says so), and
+/// every report asked for is written, JUnit included.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigint_with_faults_on_clears_them_and_writes_every_report() {
+    let files = tempfile::tempdir().unwrap();
+    let faulted = write(
+        files.path(),
+        "faulted.yaml",
+        "kind: scenario\nname: faulted\nseed: 7\ntargets:\n  app-a: { profile: generic-rfc }\npeople:\n  named:\n    bob: { userName: bob@acme.test }\nsteps:\n  - fault: { target: app-a, kind: unavailable, for: 10m }\n  - network: { target: app-a, toxic: { type: latency, attributes: { latency: 200, jitter: 0 } } }\n  - joiner: [bob]\n  - after: 10m\nexpect:\n  - no_twins: {}\n",
+    );
+    let mut s = Scimulate::run(&[faulted], &["--report", "junit:junit.xml"]);
+    let targets = until("the targets file", || s.targets_file()).await;
+    let target = &targets["targets"][0];
+    let url = format!("{}/Users?count=1", target["base_url"].as_str().unwrap());
+    let token = target["auth"]["token"].as_str().unwrap().to_owned();
+    let http = reqwest::Client::new();
+    // Both on: the target answers 503, and slowly.
+    let start = Instant::now();
+    loop {
+        let asked = Instant::now();
+        let status = http
+            .get(&url)
+            .bearer_auth(&token)
+            .send()
+            .await
+            .map(|r| r.status().as_u16())
+            .ok();
+        if status == Some(503) && asked.elapsed() >= Duration::from_millis(200) {
+            break;
+        }
+        assert!(start.elapsed() < BOUND, "the faults never came on");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let mut started = Started::default();
+    started.record(&s.child);
+    stop(&mut s, &started, Signal::INT, 130).await;
+    let report = s.report();
+    let sc = &scenarios(&report)[0];
+    assert_eq!(sc["interrupted"], true, "{sc}");
+    let timeline: Vec<&str> = sc["timeline"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["summary"].as_str().unwrap())
+        .collect();
+    let on = timeline.iter().position(|t| *t == "fault unavailable on");
+    let cleared = timeline.iter().position(|t| *t == "fault (all) cleared");
+    let network = timeline.iter().position(|t| *t == "network cleared");
+    assert!(on.is_some() && cleared > on && network > on, "{timeline:?}");
+    let why = errors(sc);
+    assert!(why.contains("step 4 of 4"), "{why}");
+    let junit = std::fs::read_to_string(s.path("junit.xml")).expect("the JUnit report");
+    assert!(junit.contains("<error"), "{junit}");
+}
