@@ -573,3 +573,33 @@ async fn sigint_with_faults_on_clears_them_and_writes_every_report() {
     let junit = std::fs::read_to_string(s.path("junit.xml")).expect("the JUnit report");
     assert!(junit.contains("<error"), "{junit}");
 }
+
+/// An `exec` delivery under way when SIGTERM comes (a shell waiting on a
+/// `sleep`): the whole process group of the command is killed, not only
+/// the shell.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_during_an_exec_delivery_kills_its_group() {
+    let files = tempfile::tempdir().unwrap();
+    let connector = write(
+        files.path(),
+        "exec.yaml",
+        "kind: connector\nname: slow-exec\nevents:\n  exec: { command: [sh, -c, \"sleep 300; true\"], timeout: 5m }\n",
+    );
+    let first = scenario(files.path(), "delivering");
+    let connector = connector.display().to_string();
+    let mut s = Scimulate::run(&[first], &["--connector", &connector]);
+    until("the exec command and its sleep", || {
+        let d = descendants(s.child.id() as i32);
+        d.iter()
+            .any(|p| p.cmdline.starts_with("sleep 300"))
+            .then_some(())
+    })
+    .await;
+    let mut started = Started::default();
+    started.record(&s.child);
+    stop(&mut s, &started, Signal::TERM, 143).await;
+    let report = s.report();
+    let sc = &scenarios(&report)[0];
+    assert_eq!(sc["interrupted"], true, "{sc}");
+    assert!(errors(sc).contains("step 1 of 2"), "{}", errors(sc));
+}
