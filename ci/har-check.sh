@@ -6,7 +6,7 @@
 # reference connector with --report har, and ci/har-check/check.js must
 # accept the file: valid HAR 1.2, a page per scenario and target, a reason
 # for every unanswered request, and none of the tokens and client secrets
-# the run handed out (read from each run folder's targets.json).
+# the run handed out (the targets files the connector was given).
 # Needs node >= 18 and npm, and the release build.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -25,12 +25,15 @@ ln -s "$repo/mock-targets" "$tmp/mock-targets"
 scenarios=(connection-drops joiners-during-429-storm oauth-token-expiry)
 files=()
 for s in "${scenarios[@]}"; do files+=("$repo/scenarios/$s.yaml"); done
+# The reference connector, copying the targets file it is given into its
+# workdir: the run folder's own targets.json is masked when a scenario ends.
 (cd "$tmp" && NO_COLOR=1 "$BIN" run "${files[@]}" --time-scale 20 \
+  --connector "$repo/tests/connectors/reference-keeps-targets.yaml" \
   --report terminal --report har:out/run.har)
 
 titles=()
 for s in "${scenarios[@]}"; do titles+=("$s / app-a"); done
-HAR_SECRETS=$(python3 - "$tmp"/.scimulate/runs/*/targets.json <<'PY'
+HAR_SECRETS=$(python3 - "$tmp"/.scimulate/runs/*/workdir/targets-as-given.json <<'PY'
 import json, sys
 for path in sys.argv[1:]:
     for t in json.load(open(path))["targets"]:

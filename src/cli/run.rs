@@ -11,6 +11,7 @@ use crate::report::{
 };
 use crate::runner::{self, RunOptions};
 use crate::scenario::{self, Scenario};
+use crate::shutdown::Shutdown;
 use clap::Args;
 use std::io::IsTerminal;
 use std::net::IpAddr;
@@ -235,6 +236,14 @@ pub fn run(args: RunArgs) -> Result<Outcome, CliError> {
         }
         None => scenarios,
     };
+    let runtime = tokio::runtime::Runtime::new()
+        .map_err(|e| CliError::Harness(format!("could not start the async runtime: {e}")))?;
+    let shutdown = {
+        let _entered = runtime.enter();
+        Shutdown::on_signals().map_err(|e| {
+            CliError::Harness(format!("could not listen for SIGINT and SIGTERM: {e}"))
+        })?
+    };
     let options = RunOptions {
         connector: connector_file(args.connector.as_deref())?,
         seed: args.seed,
@@ -245,9 +254,8 @@ pub fn run(args: RunArgs) -> Result<Outcome, CliError> {
         advertise: args.advertise.clone(),
         runs_dir: PathBuf::from(".scimulate/runs"),
         keep_runs: Some(args.keep_runs),
+        shutdown: shutdown.clone(),
     };
-    let runtime = tokio::runtime::Runtime::new()
-        .map_err(|e| CliError::Harness(format!("could not start the async runtime: {e}")))?;
     let stderr = std::io::stderr();
     let is_terminal = stderr.is_terminal();
     let mut progress = TerminalProgress::new(stderr, Style::detect(is_terminal), is_terminal);
@@ -284,7 +292,12 @@ pub fn run(args: RunArgs) -> Result<Outcome, CliError> {
     }
     write_reports(&report, &specs)
         .map_err(|e| CliError::Harness(format!("could not write a report: {e}")))?;
-    Ok(exit_status(&report))
+    // Stopped by a signal: 130 or 143 (after the reports), whatever the
+    // checks judged before it said.
+    Ok(match shutdown.signal() {
+        Some(signal) => signal.outcome(),
+        None => exit_status(&report),
+    })
 }
 
 fn place(d: &Destination) -> String {

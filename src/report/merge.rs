@@ -64,6 +64,7 @@ pub fn merge(sources: Vec<Source>) -> Result<RunReport, String> {
         }
     }
     merged.subject = (!subjects.is_empty()).then(|| subjects.join(", "));
+    merged.interrupted = slices.iter().any(|(s, _)| s.report.interrupted);
     merged.errors = slices
         .iter()
         .flat_map(|(s, p)| {

@@ -79,6 +79,9 @@ pub struct RunReport {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(with = "Partition")]
     pub partition: Option<Partition>,
+    /// SIGINT or SIGTERM stopped the run or session before its end: run, the scenarios after the interrupted one are absent (pack.selected still lists them); certify, the checks not run are skipped, saying so. Absent when the run ended by itself.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub interrupted: bool,
 }
 
 /// The identity of a run's or certify session's selection.
@@ -169,6 +172,9 @@ pub struct ScenarioReport {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(with = "Slis")]
     pub slis: Option<Slis>,
+    /// SIGINT or SIGTERM stopped this scenario before it was judged: it has no checks, and a harness error says where it stopped. Absent when it ran to its end.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub interrupted: bool,
 }
 
 /// One judged check; identity (scenario, index, check, target).
@@ -386,6 +392,7 @@ impl RunReport {
             fail_on: None,
             pack: None,
             partition: None,
+            interrupted: false,
         };
         report.refresh_passed();
         report
@@ -413,6 +420,7 @@ impl RunReport {
             fail_on: Some(fail_on),
             pack: None,
             partition: None,
+            interrupted: false,
         };
         report.refresh_passed();
         report
@@ -490,6 +498,7 @@ impl ScenarioReport {
             timeline: Vec::new(),
             traffic: None,
             slis: None,
+            interrupted: false,
         };
         s.refresh_passed();
         s

@@ -43,6 +43,10 @@ fn a_run_archives_every_request_of_every_target_with_secrets_masked() {
             "json:report.json",
             "--report",
             "har:out/run.har",
+            "--connector",
+            repo("tests/connectors/reference-keeps-targets.yaml")
+                .to_str()
+                .unwrap(),
         ],
     );
     assert_eq!(
@@ -103,7 +107,9 @@ fn a_run_archives_every_request_of_every_target_with_secrets_masked() {
                 }
             }
         }
-        for t in read_json(&run.join("targets.json"))["targets"]
+        // The run folder's targets.json is masked once the scenario ends;
+        // the connector kept the file as it was given.
+        for t in read_json(&run.join("workdir/targets-as-given.json"))["targets"]
             .as_array()
             .unwrap()
         {
