@@ -141,6 +141,25 @@ async fn a_body_up_to_the_profiles_max_payload_is_read_whole() {
                            "displayName": "d".repeat(9 << 20)});
     let (status, _, v) = h.send(Method::POST, "/Users", Some(&too_large)).await;
     assert_eq!((status, v["status"].as_str()), (413, Some("413")), "{v}");
+    // The token endpoint reads its form as whole: an OAuth answer, not
+    // a framework's plain text.
+    let origin = h.base.trim_end_matches("/scim/v2");
+    let resp = h
+        .http
+        .post(format!("{origin}/oauth/token"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(format!(
+            "grant_type=client_credentials&x={}",
+            "y".repeat(3 << 20)
+        ))
+        .send()
+        .await
+        .unwrap();
+    let ct = resp.headers()["content-type"].to_str().unwrap().to_owned();
+    let text = resp.text().await.unwrap();
+    assert!(ct.starts_with("application/json"), "{ct}: {text}");
+    let v: Value = serde_json::from_str(&text).unwrap();
+    assert!(v["error"].is_string(), "{v}");
 }
 
 /// A request whose Content-Length is over the limit is refused with a SCIM
