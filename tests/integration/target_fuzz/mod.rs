@@ -1,7 +1,9 @@
-//! Every answer of a target is SCIM (issue 19): seeded refusable requests,
-//! sent as raw bytes over loopback TCP to two targets of this process (the
-//! strict `generic-rfc` and the vendor-shaped `atlassian`), each answer
-//! judged on its own. With no fault set, an answer is one of:
+//! Every answer of a target is SCIM (issue 19): seeded malformed requests,
+//! sent as raw bytes over loopback TCP to four targets of this process
+//! (the strict `generic-rfc`, `generic-rfc` taking bodies up to 4 MiB, and
+//! the vendor-shaped `atlassian` and `aws-iam-identity-center`, whose
+//! error bodies carry AWS's stray keys), each answer judged on its own.
+//! With no fault set, an answer is one of:
 //!
 //! - a SCIM answer: `application/scim+json`, a JSON object with `schemas`
 //!   (2xx), or no body (204, HEAD);
@@ -9,18 +11,21 @@
 //!   holding the Error URN, `status` the HTTP status as a string; a 5xx
 //!   only where the RFC asks for 501 (`/Me`, a feature the profile lacks);
 //! - for a request that is not HTTP/1.1 at all (a broken request line or
-//!   header, a target no URI may be), hyper's own 400, 414 or 431 with an
-//!   empty body: it never reached the target;
+//!   header, a target no URI may be) or over hyper's limits (a target over
+//!   64 KiB, a head over about 400 KiB, more than 100 headers), hyper's own
+//!   400, 414 or 431 with an empty body: it never reached the target;
 //! - on the OAuth token endpoint, RFC 6749's JSON.
 //!
 //! Never a framework's plain text, never a hang, never a dropped
 //! connection. `FUZZ_REQUESTS` (default 20,000) and `FUZZ_SEED` change the
 //! run; `FUZZ_ONLY=N` sends request N alone, to replay a failure.
 
+mod bodies;
 mod requests;
 mod wire;
+mod words;
 
-use requests::{Fuzzed, Target};
+use requests::Fuzzed;
 use scimulate::mock::profile::Profile;
 use scimulate::serve::{self, ServeOptions, TargetAuth};
 use serde_json::{Value, json};
@@ -28,6 +33,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Instant;
 use wire::{Answer, Connection};
+use words::Target;
 
 const DEFAULT_REQUESTS: u64 = 20_000;
 const DEFAULT_SEED: u64 = 0x5c1a_f022;
@@ -271,12 +277,18 @@ async fn every_answer_to_any_request_is_scim() {
     let only = std::env::var("FUZZ_ONLY")
         .ok()
         .map(|_| env_u64("FUZZ_ONLY", 0));
-    let mut profiles: Vec<Profile> = ["generic-rfc", "atlassian", "generic-rfc"]
+    let names = [
+        "generic-rfc",
+        "generic-rfc",
+        "atlassian",
+        "aws-iam-identity-center",
+    ];
+    let mut profiles: Vec<Profile> = names
         .iter()
         .map(|name| Profile::resolve(name).expect("a shipped profile"))
         .collect();
     // Bodies larger than axum's own default limit (2 MiB).
-    if let Some(bulk) = &mut profiles[2].features.bulk {
+    if let Some(bulk) = &mut profiles[1].features.bulk {
         bulk.max_payload_size = 4 << 20;
     }
     let serving = serve::start(profiles.clone(), &ServeOptions::default())
