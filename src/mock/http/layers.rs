@@ -191,9 +191,8 @@ async fn journal(
 
     let limit = state.max_payload();
     let mut fault = None;
-    let (request_body, response) = match Limited::new(body, limit).collect().await {
-        Ok(collected) => {
-            let bytes = collected.to_bytes();
+    let (request_body, response) = match read_body(body, limit).await {
+        Ok(bytes) => {
             let faults::Decision { verdict, shaping } = faults::decide(
                 &state.faults,
                 &state.profile.base_path,
@@ -249,22 +248,7 @@ async fn journal(
             };
             (bytes, response)
         }
-        Err(e) if e.downcast_ref::<LengthLimitError>().is_some() => (
-            Bytes::new(),
-            closing(
-                ScimError::payload_too_large(format!(
-                    "the request body exceeds maxPayloadSize ({limit} bytes)"
-                ))
-                .into_response(),
-            ),
-        ),
-        Err(e) => (
-            Bytes::new(),
-            closing(
-                ScimError::invalid_syntax(format!("could not read the request body: {e}"))
-                    .into_response(),
-            ),
-        ),
+        Err(e) => (Bytes::new(), closing(e.into_response())),
     };
 
     let (mut rparts, rbody) = response.into_parts();
@@ -304,6 +288,29 @@ async fn journal(
         },
     );
     Response::from_parts(rparts, Body::from(response_body))
+}
+
+/// The whole request body, or the SCIM error that refuses it: 413 when
+/// it is larger than `limit`, as soon as that is known. A body whose
+/// `Content-Length` already says so is refused before a byte of it is
+/// read: a client that waits for `100 Continue`, or sends slowly, gets its
+/// answer instead of waiting for a server that waits for the body.
+async fn read_body(body: Body, limit: usize) -> Result<Bytes, ScimError> {
+    let too_large = || {
+        ScimError::payload_too_large(format!(
+            "the request body exceeds maxPayloadSize ({limit} bytes)"
+        ))
+    };
+    if body.size_hint().lower() > limit as u64 {
+        return Err(too_large());
+    }
+    match Limited::new(body, limit).collect().await {
+        Ok(collected) => Ok(collected.to_bytes()),
+        Err(e) if e.downcast_ref::<LengthLimitError>().is_some() => Err(too_large()),
+        Err(e) => Err(ScimError::invalid_syntax(format!(
+            "could not read the request body: {e}"
+        ))),
+    }
 }
 
 /// Marks an answer given before the request body was read to its end: the
