@@ -2,7 +2,7 @@
 # The test command (README.md): formatting, lints, every test, Toxiproxy API
 # compatibility through toxiproxy-node-client, JUnit through junitparser;
 # then, on the release build: the HTML reports in headless Chromium
-# (ci/browser-reports.sh), certify against scim2-server and django-scim2, the third-party
+# (ci/browser-reports.sh) and the live board (ci/browser-board.sh), certify against scim2-server and django-scim2, the third-party
 # SCIM clients through the exec contract, the conformance suites against
 # `scimulate serve mock-targets/generic-rfc.yaml`, the HAR report through har-validator
 # (ci/har-check.sh), and the whole scenario
@@ -17,6 +17,7 @@ bash ci/toxiproxy-compat.sh
 bash ci/junit-check.sh
 cargo build --release --locked
 bash ci/browser-reports.sh
+bash ci/browser-board.sh
 bash ci/certify-scim2-server.sh
 bash ci/certify-django-scim2.sh
 bash ci/third-party-clients.sh

@@ -71,8 +71,11 @@ fn router_with_seed_limit(state: Arc<AdminState>, seed_limit: usize) -> Router {
         )
         .route("/targets/{t}/reset", post(reset))
         .route("/metrics", get(metrics_text))
+        .route("/events", get(events))
         .fallback(|| async { error(StatusCode::NOT_FOUND, "no such admin route") })
         .layer(from_fn_with_state(state.clone(), require_token))
+        // The board page holds no data and asks for the token itself.
+        .route("/", get(|| async { super::board::page() }))
         .with_state(state)
 }
 
@@ -324,6 +327,10 @@ async fn reset(State(state): Admin, Path(t): Path<String>) -> Response {
         }
         Err(e) => *e,
     }
+}
+
+async fn events(State(state): Admin) -> Response {
+    super::feed::stream(state.targets.clone()).into_response()
 }
 
 async fn metrics_text(State(state): Admin) -> Response {

@@ -245,6 +245,11 @@ impl Journal {
         inner.entries.range(start..).cloned().collect()
     }
 
+    /// The sequence number of the newest entry ever recorded (0: none).
+    pub fn last_seq(&self) -> u64 {
+        self.inner.lock().next_seq
+    }
+
     /// Entries held now.
     pub fn len(&self) -> usize {
         self.inner.lock().entries.len()

@@ -290,6 +290,67 @@ async fn journal_records_every_request_with_secrets_masked() {
     assert_eq!(later["entries"].as_array().unwrap().len(), 1);
 }
 
+/// The live feed streams each new journal entry and each fault switched
+/// on or off, to the admin token only; the board page needs no token.
+#[tokio::test]
+async fn the_live_feed_streams_requests_and_faults_and_the_board_needs_no_token() {
+    let h = common::generic().await;
+    let ep = &h.serving.endpoints.admin;
+    let refused = h
+        .http
+        .get(format!("{}/events", ep.url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status().as_u16(), 401);
+    let board = h.http.get(format!("{}/", ep.url)).send().await.unwrap();
+    assert_eq!(board.status().as_u16(), 200);
+    assert!(
+        board.headers()["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .contains("connect-src 'self'")
+    );
+    assert!(board.text().await.unwrap().contains("scimulate board"));
+
+    let mut feed = h
+        .http
+        .get(format!("{}/events", ep.url))
+        .bearer_auth(&ep.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(feed.headers()["content-type"], "text/event-stream");
+    let mut text = String::new();
+    let mut next = async |text: &mut String, want: &str| {
+        let bounded = tokio::time::timeout(std::time::Duration::from_secs(10), async {
+            while !text.contains(want) {
+                let chunk = feed.chunk().await.unwrap().expect("the feed stays open");
+                text.push_str(&String::from_utf8_lossy(&chunk));
+            }
+        });
+        bounded
+            .await
+            .unwrap_or_else(|_| panic!("no {want} in the feed: {text}"));
+    };
+    next(&mut text, "event: hello").await;
+    h.send(
+        Method::GET,
+        "/Users?filter=userName%20eq%20%22feed%22",
+        None,
+    )
+    .await;
+    next(&mut text, "event: journal").await;
+    assert!(text.contains(r#""path":"/scim/v2/Users""#), "{text}");
+    let fault = json!({"kind": "server_error"});
+    h.admin(Method::POST, "/targets/generic-rfc/faults", Some(&fault))
+        .await;
+    next(&mut text, "event: fault_on").await;
+    h.admin(Method::DELETE, "/targets/generic-rfc/faults", None)
+        .await;
+    next(&mut text, "event: fault_off").await;
+}
+
 /// The exposition a scraper reads: each metric described once, every
 /// target's samples under it, latencies by outcome class, and the journal
 /// and store sizes as they are now.
