@@ -10,6 +10,10 @@ pub const CHECK_FAILED: u8 = 1;
 pub const BAD_INPUT: u8 = 2;
 /// The harness could not do its job: port in use, I/O error, a process that would not start.
 pub const HARNESS: u8 = 3;
+/// Stopped by SIGINT (Ctrl-C): 128 + 2, as shells report it.
+pub const INTERRUPTED: u8 = 130;
+/// Stopped by SIGTERM: 128 + 15, as shells report it.
+pub const TERMINATED: u8 = 143;
 
 /// How a command that ran to its end came out. A failed check is an
 /// outcome, not an error: the reports already said which check and why.
@@ -22,6 +26,10 @@ pub enum Outcome {
     /// The harness hit a problem during the run (a scenario that could not
     /// run, a resource it could not clean up); the verdict is incomplete.
     HarnessProblem,
+    /// SIGINT stopped the command (after its cleanup and reports).
+    Interrupted,
+    /// SIGTERM stopped the command (after its cleanup and reports).
+    Terminated,
 }
 
 impl Outcome {
@@ -31,6 +39,8 @@ impl Outcome {
             Outcome::Passed => OK,
             Outcome::CheckFailed => CHECK_FAILED,
             Outcome::HarnessProblem => HARNESS,
+            Outcome::Interrupted => INTERRUPTED,
+            Outcome::Terminated => TERMINATED,
         }
     }
 }

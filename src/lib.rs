@@ -25,4 +25,5 @@ pub mod scenario;
 pub mod schema;
 pub mod scim;
 pub mod serve;
+pub mod shutdown;
 pub mod yaml;

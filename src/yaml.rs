@@ -30,9 +30,28 @@ pub fn read(path: &Path, what: &'static str) -> Result<String, LoadError> {
     })
 }
 
+/// How many YAML nodes (scalars, sequences, mappings) a file may hold.
+/// serde-saphyr's default, 250,000, refused a scenario of 100,000 named
+/// people (some ten nodes each) at its 25,000th person; this admits
+/// 100,000 people of twenty attributes, and still bounds what an alias
+/// bomb can expand to. The parser's other limits stay as they are:
+/// nesting depth, aliases and anchors, 64 MiB of scalar text.
+pub const MAX_NODES: usize = 5_000_000;
+
+/// How many parser events a file may produce: every node, the end of every
+/// sequence and mapping, and comments.
+const MAX_EVENTS: usize = 4 * MAX_NODES;
+
 /// Parses `text`; errors name `origin` (the file) and say where in it.
 pub fn parse<T: DeserializeOwned>(text: &str, origin: &str) -> Result<T, Located> {
-    serde_saphyr::from_str(text).map_err(|e| from_parser(&e.to_string(), origin))
+    let options = serde_saphyr::options! {
+        budget: serde_saphyr::budget! {
+            max_nodes: MAX_NODES,
+            max_events: MAX_EVENTS,
+        },
+    };
+    serde_saphyr::from_str_with_options(text, options)
+        .map_err(|e| from_parser(&e.to_string(), origin))
 }
 
 impl<T> From<&serde_saphyr::Spanned<T>> for Place {
@@ -57,7 +76,7 @@ fn from_parser(rendered: &str, origin: &str) -> Located {
         Some((first, drawing)) => (first, Some(drawing)),
         None => (text.as_str(), None),
     };
-    let (place, message) = match split_place(first) {
+    let (place, message) = match split_place(first).or_else(|| split_trailing_place(first)) {
         Some((place, message)) => (Some(place), message),
         None => (None, first),
     };
@@ -80,6 +99,19 @@ fn split_place(first: &str) -> Option<(Place, &str)> {
     let written = &first[..first.len() - message.len()];
     (written == format!("line {} column {}: ", place.line, place.column))
         .then_some((place, message))
+}
+
+/// `message at line L, column C` (the form serde-saphyr gives an empty
+/// document, "unexpected end of input") split into its place and message,
+/// only when the place reads back exactly as written.
+fn split_trailing_place(first: &str) -> Option<(Place, &str)> {
+    let (message, at) = first.rsplit_once(" at line ")?;
+    let (line, column) = at.split_once(", column ")?;
+    let place = Place {
+        line: line.parse().ok()?,
+        column: column.parse().ok()?,
+    };
+    (at == format!("{}, column {}", place.line, place.column)).then_some((place, message))
 }
 
 /// `name` for "unknown field `naem`, expected one of name, seed" or
@@ -194,6 +226,28 @@ mod tests {
         assert!(err.starts_with("s.yaml: "), "{err}");
     }
 
+    #[test]
+    fn an_empty_file_is_refused_at_its_start() {
+        for text in ["", "\r", "# only a comment\n"] {
+            let err = parse::<Small>(text, "e.yaml").unwrap_err();
+            assert!(err.place.is_some(), "{text:?}: {err}");
+            assert!(err.to_string().starts_with("e.yaml: line "), "{err}");
+        }
+    }
+
+    #[rstest]
+    #[case("unexpected end of input at line 2, column 1", Some((2, 1, "unexpected end of input")))]
+    #[case("at line 2, column 1", None)]
+    #[case("odd at line 02, column 1", None)]
+    #[case("odd at line 2, column 1x", None)]
+    fn trailing_places_are_split_off_only_when_they_read_back(
+        #[case] first: &str,
+        #[case] split: Option<(u64, u64, &str)>,
+    ) {
+        let got = split_trailing_place(first).map(|(p, m)| (p.line, p.column, m));
+        assert_eq!(got, split);
+    }
+
     #[rstest]
     #[case("line 4 column 1: missing field", Some((4, 1, "missing field")))]
     #[case("line 04 column 1: odd", None)]
@@ -205,5 +259,14 @@ mod tests {
     ) {
         let got = split_place(first).map(|(p, m)| (p.line, p.column, m));
         assert_eq!(got, split);
+    }
+
+    /// serde-saphyr's default budget (250,000 nodes) refused a scenario
+    /// of 100,000 people at the 25,000th.
+    #[test]
+    fn files_of_more_than_250_000_nodes_load() {
+        let items = "- 1\n".repeat(260_000);
+        let parsed: Vec<u8> = parse(&items, "big.yaml").expect("260,000 nodes load");
+        assert_eq!(parsed.len(), 260_000);
     }
 }

@@ -3,7 +3,6 @@
 
 use crate::fault::FaultSpec;
 use crate::mock::journal::MASK;
-use crate::mock::metrics;
 use crate::mock::state::TargetState;
 use crate::scim::schema::ResourceTypeName;
 use axum::extract::rejection::BytesRejection;
@@ -72,8 +71,11 @@ fn router_with_seed_limit(state: Arc<AdminState>, seed_limit: usize) -> Router {
         )
         .route("/targets/{t}/reset", post(reset))
         .route("/metrics", get(metrics_text))
+        .route("/events", get(events))
         .fallback(|| async { error(StatusCode::NOT_FOUND, "no such admin route") })
         .layer(from_fn_with_state(state.clone(), require_token))
+        // The board page holds no data and asks for the token itself.
+        .route("/", get(|| async { super::board::page() }))
         .with_state(state)
 }
 
@@ -343,15 +345,15 @@ async fn reset(State(state): Admin, Path(t): Path<String>) -> Response {
     }
 }
 
+async fn events(State(state): Admin) -> Response {
+    super::feed::stream(state.targets.clone()).into_response()
+}
+
 async fn metrics_text(State(state): Admin) -> Response {
-    let mut out = String::from(metrics::HEADER);
-    for t in &state.targets {
-        t.metrics.render(&t.name, &mut out);
-    }
-    let mut response = out.into_response();
+    let mut response = super::metrics::exposition(&state.targets).into_response();
     response.headers_mut().insert(
         header::CONTENT_TYPE,
-        HeaderValue::from_static("text/plain; version=0.0.4"),
+        HeaderValue::from_static(super::metrics::CONTENT_TYPE),
     );
     response
 }

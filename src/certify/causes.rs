@@ -111,6 +111,7 @@ mod tests {
             cause: None,
             baseline: None,
             duration_ms: None,
+            exchanges: Vec::new(),
         }
     }
 

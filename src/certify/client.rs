@@ -7,6 +7,7 @@
 
 use super::limiter::Limiter;
 use crate::http_client::Transport;
+use crate::report::Exchange;
 use base64::Engine;
 use reqwest::Method;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
@@ -61,7 +62,13 @@ pub struct Client {
     /// How many 429 answers came back (each waited out and retried).
     throttled: std::sync::atomic::AtomicU64,
     limiter: Limiter,
+    /// The exchanges of the check running now, for the report.
+    recording: Mutex<Option<Vec<Exchange>>>,
 }
+
+/// At most this many exchanges are kept per check (the load check sends
+/// thousands).
+pub const MAX_EXCHANGES: usize = 40;
 
 /// OAuth2 client credentials (RFC 6749 §4.4) for the whole run.
 #[derive(Debug, Clone)]
@@ -118,7 +125,33 @@ impl Client {
             headers,
             throttled: std::sync::atomic::AtomicU64::new(0),
             limiter: Limiter::new(cfg.max_rps),
+            recording: Mutex::new(None),
         })
+    }
+
+    /// Starts keeping the exchanges of a check (dropping any kept before).
+    pub fn record(&self) {
+        if let Ok(mut r) = self.recording.lock() {
+            *r = Some(Vec::new());
+        }
+    }
+
+    /// The exchanges kept since [`Client::record`]; stops keeping them.
+    pub fn recorded(&self) -> Vec<Exchange> {
+        self.recording
+            .lock()
+            .ok()
+            .and_then(|mut r| r.take())
+            .unwrap_or_default()
+    }
+
+    fn keep(&self, exchange: impl FnOnce() -> Exchange) {
+        if let Ok(mut r) = self.recording.lock()
+            && let Some(list) = r.as_mut()
+            && list.len() < MAX_EXCHANGES
+        {
+            list.push(exchange());
+        }
     }
 
     /// How many 429 answers this client has waited out so far.
@@ -237,16 +270,32 @@ impl Client {
             });
             // The message never carries the query or a header: no secret
             // can leak through a transport error.
-            let a = self
-                .http
-                .send(method.clone(), &url, h, payload)
-                .await
-                .map_err(|e| {
-                    format!(
+            let exchange =
+                |status: Option<u16>, answer: Option<String>, error: Option<String>| Exchange {
+                    method: method.to_string(),
+                    path: path.to_owned(),
+                    credentials: match cred {
+                        Cred::Normal => None,
+                        Cred::None => Some("none".to_owned()),
+                        Cred::Bad => Some("bad".to_owned()),
+                        Cred::Expired => Some("expired".to_owned()),
+                    },
+                    request_body: body.as_ref().map(|(_, text)| text.clone()),
+                    status,
+                    response_body: answer,
+                    error,
+                };
+            let a = match self.http.send(method.clone(), &url, h, payload).await {
+                Ok(a) => a,
+                Err(e) => {
+                    let message = format!(
                         "{method} {}: no answer ({e})",
                         path.split('?').next().unwrap_or("")
-                    )
-                })?;
+                    );
+                    self.keep(|| exchange(None, None, Some(message.clone())));
+                    return Err(message);
+                }
+            };
             let status = a.status;
             let headers = a.headers;
             // A token that expired in flight (or was revoked): one retry
@@ -267,6 +316,7 @@ impl Client {
                 continue;
             }
             let text = String::from_utf8_lossy(&a.body).into_owned();
+            self.keep(|| exchange(Some(status), Some(text.clone()), None));
             let body = if text.trim().is_empty() {
                 Value::Null
             } else {

@@ -147,12 +147,37 @@ pub async fn certify(
         (None, Some(_)) => preflight::Auth::Token,
         (None, None) => preflight::Auth::None,
     };
-    preflight::preflight(&client, &opts.url, auth)
-        .await
-        .map_err(|d| SessionError::Harness(d.to_string()))?;
-    let found = discovery::discover(&client)
-        .await
-        .map_err(|e| SessionError::Harness(format!("the server could not be reached: {e}")))?;
+    tokio::pin!(cancel);
+    let before = async {
+        preflight::preflight(&client, &opts.url, auth)
+            .await
+            .map_err(|d| SessionError::Harness(d.to_string()))?;
+        discovery::discover(&client)
+            .await
+            .map_err(|e| SessionError::Harness(format!("the server could not be reached: {e}")))
+    };
+    let found = tokio::select! {
+        found = before => found?,
+        () = &mut cancel => {
+            // Nothing was created yet: nothing to clean up.
+            let mut report = finish(RunReport::certify(
+                started_at,
+                t0.elapsed().as_millis() as u64,
+                not_run(&checks, 0, "before the checks began (preflight or discovery)"),
+                opts.fail_on,
+            ));
+            report.interrupted = true;
+            report.errors.push(HarnessError {
+                during: Some("preflight".into()),
+                message: format!(
+                    "interrupted before the first check: none of the {} checks ran",
+                    checks.len()
+                ),
+            });
+            report.refresh_passed();
+            return Ok(report);
+        }
+    };
     let run_id = uuid::Uuid::new_v4().simple().to_string()[..8].to_owned();
     let mut found = found;
     found.load = opts.load.is_some();
@@ -165,19 +190,22 @@ pub async fn certify(
         tokio::pin!(run_all);
         tokio::select! {
             () = &mut run_all => false,
-            () = cancel => true,
+            () = &mut cancel => true,
         }
     };
     if interrupted {
+        let ran = results.len();
         errors.push(HarnessError {
             during: Some("checks".into()),
             message: format!(
-                "interrupted after {} of {} checks; cleanup {}",
-                results.len(),
+                "interrupted after {ran} of {} checks (the other {} are skipped as not run); cleanup {}",
                 checks.len(),
+                checks.len() - ran,
                 if opts.skip_cleanup { "skipped" } else { "ran" }
             ),
         });
+        let mut rest = not_run(&checks[ran..], 1, "while it ran");
+        results.append(&mut rest);
     }
     if !opts.skip_cleanup {
         let left = cleanup(&ctx).await;
@@ -199,11 +227,32 @@ pub async fn certify(
         opts.fail_on,
     ));
     report.errors = errors;
+    report.interrupted = interrupted;
     report.refresh_passed();
     let mut secrets = opts.secrets();
     secrets.extend(ctx.client.fetched_tokens());
     crate::report::mask_secrets(&mut report, &secrets);
     Ok(report)
+}
+
+/// The checks an interruption left unrun, each skipped and saying so: the
+/// first `cut` of them were running when the stop came (`when`), the rest
+/// never started.
+fn not_run(checks: &[Check], cut: usize, when: &str) -> Vec<CertifyCheck> {
+    checks
+        .iter()
+        .enumerate()
+        .map(|(i, check)| {
+            let why = if i < cut {
+                format!("not run: the session was interrupted {when}")
+            } else {
+                "not run: the session was interrupted before this check".to_owned()
+            };
+            let mut c = judge(check, Err(Fail::Skipped(why)), Persona::Rfc);
+            c.duration_ms = None;
+            c
+        })
+        .collect()
 }
 
 /// The selection's identity: the ids in run order, and a digest of each
@@ -230,6 +279,7 @@ async fn run_checks(ctx: &Ctx, checks: &[Check], opts: &Options, out: &mut Vec<C
     for (i, check) in checks.iter().enumerate() {
         progress.started(i, check);
         let t = Instant::now();
+        ctx.client.record();
         let verdict = match ctx.found.missing(check.needs) {
             Some(why) => Err(Fail::Skipped(why.to_owned())),
             None => {
@@ -249,6 +299,7 @@ async fn run_checks(ctx: &Ctx, checks: &[Check], opts: &Options, out: &mut Vec<C
         };
         let mut c = judge(check, verdict, opts.profile);
         c.duration_ms = Some(t.elapsed().as_millis() as u64);
+        c.exchanges = ctx.client.recorded();
         out.push(c);
         progress.finished(out, checks.get(i + 1).map(|n| n.group));
     }
@@ -295,6 +346,7 @@ pub fn judge(check: &Check, verdict: Result<String, Fail>, profile: Persona) -> 
         cause: None,
         baseline: None,
         duration_ms: None,
+        exchanges: Vec::new(),
     }
 }
 

@@ -7,8 +7,9 @@ use crate::certify::{self, Options, Persona, SessionError};
 use crate::exit::Outcome;
 use crate::partition::Partition;
 use crate::report::{
-    FailOn, ReportSpec, check_specs, exit_status, partition_summary, write_reports,
+    FailOn, ReportSpec, check_specs, exit_status, partition_summary, refuse_har, write_reports,
 };
+use crate::shutdown::Shutdown;
 use clap::{Args, ValueEnum};
 use std::path::PathBuf;
 
@@ -193,24 +194,6 @@ async fn options(args: &CertifyArgs) -> Result<Options, CliError> {
     Ok(o)
 }
 
-/// Ctrl-C or SIGTERM: the session stops its checks and cleans up.
-async fn stop_signal() {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        if let Ok(mut term) = signal(SignalKind::terminate()) {
-            tokio::select! {
-                _ = tokio::signal::ctrl_c() => {}
-                _ = term.recv() => {}
-            }
-            eprintln!("certify: stopping; deleting what this run created");
-            return;
-        }
-    }
-    let _ = tokio::signal::ctrl_c().await;
-    eprintln!("certify: stopping; deleting what this run created");
-}
-
 /// The checks `--only` and `--partition` select, in catalogue order.
 fn selection(args: &CertifyArgs) -> Result<Vec<certify::Check>, CliError> {
     let selected = certify::catalogue::select(&args.only).map_err(CliError::BadInput)?;
@@ -239,9 +222,20 @@ pub fn run(args: CertifyArgs) -> Result<Outcome, CliError> {
         specs.push(ReportSpec::default_terminal());
     }
     check_specs(&specs).map_err(CliError::BadInput)?;
+    refuse_har(
+        &specs,
+        "certify sends its requests to a live server, which keeps no journal of them",
+    )
+    .map_err(CliError::BadInput)?;
     let runtime = tokio::runtime::Runtime::new()
         .map_err(|e| CliError::Harness(format!("could not start the async runtime: {e}")))?;
-    runtime.block_on(async {
+    let shutdown = {
+        let _entered = runtime.enter();
+        Shutdown::on_signals().map_err(|e| {
+            CliError::Harness(format!("could not listen for SIGINT and SIGTERM: {e}"))
+        })?
+    };
+    let outcome = runtime.block_on(async {
         let opts = options(&args).await?;
         if args.cleanup {
             let (deleted, refused) = certify::cleanup_ledger(&opts).await.map_err(map_err)?;
@@ -255,11 +249,23 @@ pub fn run(args: CertifyArgs) -> Result<Outcome, CliError> {
                 Outcome::HarnessProblem
             });
         }
-        let report = certify::certify(&opts, stop_signal())
-            .await
-            .map_err(map_err)?;
+        // A signal stops the checks; what the run created is deleted
+        // whatever further signals come (only SIGKILL abandons that).
+        let stop = shutdown.requested();
+        let cancel = async move {
+            stop.await;
+            eprintln!("certify: stopping; deleting what this run created");
+        };
+        let report = certify::certify(&opts, cancel).await.map_err(map_err)?;
         write_reports(&report, &specs)
             .map_err(|e| CliError::Harness(format!("could not write a report: {e}")))?;
         Ok(exit_status(&report))
-    })
+    });
+    // Stopped by a signal: 130 or 143, after the cleanup and the reports
+    // (`--cleanup` itself runs to its end: stopping it would leave what
+    // it is there to delete).
+    match shutdown.signal() {
+        Some(signal) => outcome.map(|_| signal.outcome()),
+        None => outcome,
+    }
 }

@@ -6,7 +6,7 @@
 use super::CliError;
 use crate::exit::Outcome;
 use crate::report::{
-    ReportSpec, Source, check_specs, exit_status, merge, parse_report, write_reports,
+    ReportSpec, Source, check_specs, exit_status, merge, parse_report, refuse_har, write_reports,
 };
 use clap::Args;
 use std::path::PathBuf;
@@ -18,7 +18,7 @@ pub struct ReportArgs {
     /// again.
     #[arg(required = true, value_name = "FILE.json")]
     pub files: Vec<PathBuf>,
-    /// terminal (default) | json | junit | markdown, each with an optional
+    /// terminal (default) | json | junit | html | markdown, each with an optional
     /// :PATH; repeatable.
     #[arg(long = "report", value_name = "FORMAT[:PATH]")]
     pub reports: Vec<ReportSpec>,
@@ -32,6 +32,11 @@ pub fn run(args: ReportArgs) -> Result<Outcome, CliError> {
         specs.push(ReportSpec::default_terminal());
     }
     check_specs(&specs).map_err(CliError::BadInput)?;
+    refuse_har(
+        &specs,
+        "a JSON report keeps only the requests its verdicts rest on, not every request",
+    )
+    .map_err(CliError::BadInput)?;
     let mut sources = Vec::new();
     let mut errors = Vec::new();
     for file in &args.files {

@@ -5,11 +5,13 @@ use crate::connector::{self, ConnectorFile};
 use crate::exit::Outcome;
 use crate::partition::{Digest, Partition};
 use crate::report::{
-    Baseline, Pack, ReportSpec, Style, TerminalProgress, apply_baseline, check_specs, exit_status,
-    mask_secrets, partition_summary, write_reports,
+    Baseline, Destination, HarOutput, HarSink, HarWriter, HarnessError, Pack, ReportSpec, Style,
+    TerminalProgress, apply_baseline, check_specs, exit_status, har_spec, mask_secrets,
+    partition_summary, write_reports,
 };
 use crate::runner::{self, RunOptions};
 use crate::scenario::{self, Scenario};
+use crate::shutdown::Shutdown;
 use clap::Args;
 use std::io::IsTerminal;
 use std::net::IpAddr;
@@ -25,8 +27,8 @@ pub struct RunArgs {
     /// The connector file (default: the built-in reference connector).
     #[arg(long)]
     pub connector: Option<PathBuf>,
-    /// terminal (default) | json | junit | html | markdown, each with an
-    /// optional :PATH; repeatable.
+    /// terminal (default) | json | junit | html | markdown | har, each
+    /// with an optional :PATH; repeatable.
     #[arg(long = "report", value_name = "FORMAT[:PATH]")]
     pub reports: Vec<ReportSpec>,
     /// Overrides every scenario's seed.
@@ -206,6 +208,9 @@ pub fn run(args: RunArgs) -> Result<Outcome, CliError> {
         args.reports.clone()
     };
     check_specs(&specs).map_err(CliError::BadInput)?;
+    let har_destination = har_spec(&specs)
+        .map_err(CliError::BadInput)?
+        .map(|s| s.destination.clone());
     let baseline = match &args.baseline {
         Some(p) => Some(Baseline::load(p).map_err(|e| CliError::BadInput(e.to_string()))?),
         None => None,
@@ -231,6 +236,14 @@ pub fn run(args: RunArgs) -> Result<Outcome, CliError> {
         }
         None => scenarios,
     };
+    let runtime = tokio::runtime::Runtime::new()
+        .map_err(|e| CliError::Harness(format!("could not start the async runtime: {e}")))?;
+    let shutdown = {
+        let _entered = runtime.enter();
+        Shutdown::on_signals().map_err(|e| {
+            CliError::Harness(format!("could not listen for SIGINT and SIGTERM: {e}"))
+        })?
+    };
     let options = RunOptions {
         connector: connector_file(args.connector.as_deref())?,
         seed: args.seed,
@@ -241,13 +254,35 @@ pub fn run(args: RunArgs) -> Result<Outcome, CliError> {
         advertise: args.advertise.clone(),
         runs_dir: PathBuf::from(".scimulate/runs"),
         keep_runs: Some(args.keep_runs),
+        shutdown: shutdown.clone(),
     };
-    let runtime = tokio::runtime::Runtime::new()
-        .map_err(|e| CliError::Harness(format!("could not start the async runtime: {e}")))?;
     let stderr = std::io::stderr();
     let is_terminal = stderr.is_terminal();
     let mut progress = TerminalProgress::new(stderr, Style::detect(is_terminal), is_terminal);
-    let (mut report, secrets) = runtime.block_on(runner::run(&scenarios, &options, &mut progress));
+    let mut har = match &har_destination {
+        Some(d) => Some(HarWriter::new(HarOutput::open(d).map_err(|e| {
+            CliError::Harness(format!(
+                "could not write the har report to {}: {e}",
+                place(d)
+            ))
+        })?)),
+        None => None,
+    };
+    let (mut report, secrets) = runtime.block_on(runner::run(
+        &scenarios,
+        &options,
+        &mut progress,
+        har.as_mut().map(|h| h as &mut dyn HarSink),
+    ));
+    if let (Some(har), Some(d)) = (har, &har_destination)
+        && let Err(e) = har.finish().and_then(HarOutput::commit)
+    {
+        report.errors.push(HarnessError {
+            during: Some("writing the HAR report".into()),
+            message: format!("{}: {e}", place(d)),
+        });
+        report.refresh_passed();
+    }
     report.seed = Some(seed);
     report.pack = Some(pack);
     report.partition = args.partition;
@@ -257,7 +292,19 @@ pub fn run(args: RunArgs) -> Result<Outcome, CliError> {
     }
     write_reports(&report, &specs)
         .map_err(|e| CliError::Harness(format!("could not write a report: {e}")))?;
-    Ok(exit_status(&report))
+    // Stopped by a signal: 130 or 143 (after the reports), whatever the
+    // checks judged before it said.
+    Ok(match shutdown.signal() {
+        Some(signal) => signal.outcome(),
+        None => exit_status(&report),
+    })
+}
+
+fn place(d: &Destination) -> String {
+    match d {
+        Destination::Stdout => "standard output".to_owned(),
+        Destination::File(p) => p.display().to_string(),
+    }
 }
 
 #[cfg(test)]

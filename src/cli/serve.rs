@@ -4,6 +4,7 @@ use super::CliError;
 use crate::mock::profile::Profile;
 use crate::mock::upstream::UpstreamSpec;
 use crate::serve::{self, ServeOptions};
+use crate::shutdown::Shutdown;
 use clap::Args;
 use std::net::IpAddr;
 use std::path::PathBuf;
@@ -95,13 +96,24 @@ pub fn run(args: ServeArgs) -> Result<(), CliError> {
         .collect::<Result<Vec<_>, _>>()?;
     let runtime = tokio::runtime::Runtime::new()
         .map_err(|e| CliError::Harness(format!("could not start the async runtime: {e}")))?;
-    runtime.block_on(serve_until_stopped(profiles, upstreams, args))
+    // Listening from before the targets start: a signal while they start
+    // still stops them cleanly.
+    let shutdown = {
+        let _entered = runtime.enter();
+        Shutdown::on_signals().map_err(|e| {
+            CliError::Harness(format!("could not listen for SIGINT and SIGTERM: {e}"))
+        })?
+    };
+    runtime.block_on(serve_until_stopped(profiles, upstreams, args, shutdown))
 }
 
+/// Serves until SIGINT or SIGTERM (what CI and process supervisors send),
+/// then stops every listener; a stop asked for is a clean end (exit 0).
 async fn serve_until_stopped(
     profiles: Vec<Profile>,
     upstreams: Vec<UpstreamSpec>,
     args: ServeArgs,
+    shutdown: Shutdown,
 ) -> Result<(), CliError> {
     let options = ServeOptions {
         listen: args.listen,
@@ -141,25 +153,9 @@ async fn serve_until_stopped(
     if args.ready_file.is_none() {
         eprintln!("(credentials are in the endpoints file: pass --ready-file FILE)");
     }
-    wait_for_stop_signal().await;
+    shutdown.requested().await;
     serving
         .shutdown()
         .await
         .map_err(|e| CliError::Harness(format!("shutdown failed: {e}")))
-}
-
-/// Ctrl-C or SIGTERM (what CI and process supervisors send).
-async fn wait_for_stop_signal() {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        if let Ok(mut term) = signal(SignalKind::terminate()) {
-            tokio::select! {
-                _ = tokio::signal::ctrl_c() => {}
-                _ = term.recv() => {}
-            }
-            return;
-        }
-    }
-    let _ = tokio::signal::ctrl_c().await;
 }

@@ -1,6 +1,11 @@
 //! The alert sink (SPEC §4.3): `POST /alerts` on 127.0.0.1, every payload
 //! kept with its arrival time and raw body, refused ones too, and a store
 //! the runner can read or wait on (woken by arrivals, never by sleeping).
+//!
+//! What it keeps is bounded, so a connector that floods it cannot grow
+//! scimulate without limit: the first [`MAX_KEPT_ALERTS`] alerts, each raw
+//! body cut at [`MAX_KEPT_BODY_BYTES`]; later alerts are counted
+//! ([`AlertStore::dropped`]) and the scenario's report says how many.
 
 use super::file::Alerts;
 use crate::contract::alert::{self, Alert, AlertError, WireForm};
@@ -14,11 +19,19 @@ use chrono::{DateTime, Utc};
 use parking_lot::Mutex;
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 use tokio::sync::{oneshot, watch};
 
-/// A body larger than this is refused before it is parsed.
-const MAX_BODY_BYTES: usize = 1024 * 1024;
+/// A body larger than this is refused (413) before it is parsed.
+pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+/// The sink keeps this many alerts (one per Alertmanager alert, refused
+/// payloads included); later ones are answered as usual, counted and not
+/// kept.
+pub const MAX_KEPT_ALERTS: usize = 1_000;
+/// Of each payload's raw body (and each alert's `message`), this many
+/// bytes are kept; the rest is cut off, saying how much there was.
+pub const MAX_KEPT_BODY_BYTES: usize = 16 * 1024;
 
 /// One payload as it arrived: accepted alerts (one per Alertmanager alert)
 /// or the reason it was refused.
@@ -40,11 +53,13 @@ pub struct ReceivedAlert {
     pub alert: Alert,
 }
 
-/// Everything received so far; clones share it.
+/// Everything received so far, up to the limits; clones share it.
 #[derive(Clone)]
 pub struct AlertStore {
     entries: Arc<Mutex<Vec<Received>>>,
     count: watch::Sender<usize>,
+    /// Alerts that came after [`MAX_KEPT_ALERTS`] were kept.
+    dropped: Arc<AtomicU64>,
 }
 
 impl Default for AlertStore {
@@ -52,11 +67,22 @@ impl Default for AlertStore {
         AlertStore {
             entries: Arc::default(),
             count: watch::channel(0).0,
+            dropped: Arc::default(),
         }
     }
 }
 
 impl AlertStore {
+    /// How many alerts (and refused payloads) are kept.
+    pub fn kept(&self) -> usize {
+        self.entries.lock().len()
+    }
+
+    /// How many came after the store was full and were not kept.
+    pub fn dropped(&self) -> u64 {
+        self.dropped.load(Ordering::Relaxed)
+    }
+
     /// Every payload, accepted or refused, in arrival order.
     pub fn received(&self) -> Vec<Received> {
         self.entries.lock().clone()
@@ -108,13 +134,23 @@ impl AlertStore {
     fn record(&self, raw: Arc<str>, result: Result<(WireForm, Vec<Alert>), AlertError>) {
         let received_at = Utc::now();
         let mut entries = self.entries.lock();
-        let mut push = |result| {
+        let mut dropped = 0;
+        let mut push = |result: Result<(WireForm, Alert), AlertError>| {
+            if entries.len() >= MAX_KEPT_ALERTS {
+                dropped += 1;
+                return;
+            }
             let seq = entries.len() as u64;
             entries.push(Received {
                 seq,
                 received_at,
                 raw: raw.clone(),
-                result,
+                result: result.map(|(form, mut alert)| {
+                    if let Some(m) = alert.message.as_mut() {
+                        cut(m);
+                    }
+                    (form, alert)
+                }),
             });
         };
         match result {
@@ -123,8 +159,30 @@ impl AlertStore {
         }
         let n = entries.len();
         drop(entries);
-        self.count.send_replace(n);
+        if dropped > 0 {
+            self.dropped.fetch_add(dropped, Ordering::Relaxed);
+        }
+        // Only a kept alert wakes the waiters: a flood past the limit does not.
+        self.count
+            .send_if_modified(|count| std::mem::replace(count, n) != n);
     }
+}
+
+/// `text` cut to [`MAX_KEPT_BODY_BYTES`] (at a character boundary), saying
+/// how long it was.
+fn cut(text: &mut String) {
+    if text.len() <= MAX_KEPT_BODY_BYTES {
+        return;
+    }
+    let total = text.len();
+    let mut end = MAX_KEPT_BODY_BYTES;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    text.truncate(end);
+    text.push_str(&format!(
+        "… [cut by scimulate: {total} bytes received, the first {MAX_KEPT_BODY_BYTES} kept]"
+    ));
 }
 
 fn accepted(r: Received) -> Option<ReceivedAlert> {
@@ -165,7 +223,9 @@ impl Alerts {
 }
 
 async fn receive(State(s): State<AppState>, body: Bytes) -> impl IntoResponse {
-    let raw: Arc<str> = String::from_utf8_lossy(&body).into();
+    let mut raw = String::from_utf8_lossy(&body).into_owned();
+    cut(&mut raw);
+    let raw: Arc<str> = raw.into();
     let parsed = alert::parse(&body, s.config.labels());
     let answer = match &parsed {
         Ok((_, alerts)) => (
@@ -222,5 +282,71 @@ impl AlertSink {
 
     pub fn store(&self) -> &AlertStore {
         &self.store
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::contract::alert::{AlertClass, AlertStatus};
+
+    fn alert(message: &str) -> Alert {
+        Alert {
+            connector: None,
+            target: "app-a".into(),
+            status: AlertStatus::Degraded,
+            class: AlertClass::ServerError,
+            first_failure_at: None,
+            pending: None,
+            message: Some(message.into()),
+        }
+    }
+
+    #[test]
+    fn the_store_keeps_the_first_alerts_and_counts_the_rest() {
+        let store = AlertStore::default();
+        let batch: Vec<Alert> = (0..300).map(|i| alert(&format!("{i}"))).collect();
+        for _ in 0..4 {
+            store.record("{}".into(), Ok((WireForm::Alertmanager, batch.clone())));
+        }
+        store.record(
+            "not json".into(),
+            Err(AlertError {
+                field: "body".into(),
+                expected: "JSON".into(),
+            }),
+        );
+        assert_eq!(store.kept(), MAX_KEPT_ALERTS);
+        assert_eq!(store.dropped(), 4 * 300 + 1 - MAX_KEPT_ALERTS as u64);
+        let alerts = store.alerts();
+        assert_eq!(
+            alerts.first().and_then(|a| a.alert.message.as_deref()),
+            Some("0")
+        );
+        assert_eq!(
+            alerts.last().map(|a| a.seq),
+            Some(MAX_KEPT_ALERTS as u64 - 1)
+        );
+    }
+
+    #[test]
+    fn long_bodies_and_messages_are_cut_saying_how_long_they_were() {
+        let store = AlertStore::default();
+        // Multi-byte characters across the cut: it lands on a boundary.
+        let long = "é".repeat(MAX_KEPT_BODY_BYTES);
+        store.record("{}".into(), Ok((WireForm::Scimulate, vec![alert(&long)])));
+        let kept = store.alerts()[0].alert.message.clone().unwrap();
+        assert!(kept.len() < MAX_KEPT_BODY_BYTES + 100, "{}", kept.len());
+        assert!(
+            kept.ends_with(&format!(
+                "[cut by scimulate: {} bytes received, the first {MAX_KEPT_BODY_BYTES} kept]",
+                long.len()
+            )),
+            "{}",
+            &kept[kept.len() - 120..]
+        );
+        let mut short = "short".to_owned();
+        cut(&mut short);
+        assert_eq!(short, "short");
     }
 }

@@ -4,7 +4,7 @@
 //! and the final stop go through here.
 
 use super::alert_sink::{AlertSink, AlertStore};
-use super::audit::{self, AuditError};
+use super::audit::{self, AuditError, AuditLimit};
 use super::events::{Deliverer, Delivery};
 use super::file::{ConnectorFile, Events, Ready, Reload};
 use super::logs::{DEFAULT_KEPT_LINES, LogLine};
@@ -14,6 +14,7 @@ use super::secrets::Secrets;
 use crate::contract::audit::AuditRecord;
 use crate::contract::event::Event;
 use crate::contract::targets_file::{Target, TargetsFile, TargetsFileError};
+use crate::shutdown::Shutdown;
 use rustix::process::Signal;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -33,6 +34,10 @@ pub struct ConnectorOptions {
     pub time_scale: Option<f64>,
     /// How many lines of its output are kept.
     pub kept_lines: usize,
+    /// A stop asked for while the connector is getting ready stops it
+    /// (SIGTERM, SIGKILL after the grace); a second signal hurries every
+    /// stop to SIGKILL.
+    pub shutdown: Shutdown,
 }
 
 impl ConnectorOptions {
@@ -42,6 +47,7 @@ impl ConnectorOptions {
             run_dir: run_dir.into(),
             time_scale: None,
             kept_lines: DEFAULT_KEPT_LINES,
+            shutdown: Shutdown::default(),
         }
     }
 }
@@ -97,6 +103,7 @@ pub struct Connector {
     deliverer: Deliverer,
     reload_url: Option<String>,
     audit_url: Option<String>,
+    shutdown: Shutdown,
 }
 
 impl Connector {
@@ -171,7 +178,7 @@ impl Connector {
             }
         };
         let process = match &spec {
-            Some(s) => Some(Process::start(s).await?),
+            Some(s) => Some(Process::start_until(s, &options.shutdown).await?),
             None => None,
         };
         Ok(Connector {
@@ -188,6 +195,7 @@ impl Connector {
             spec,
             process,
             deliverer,
+            shutdown: options.shutdown.clone(),
         })
     }
 
@@ -252,19 +260,32 @@ impl Connector {
     pub async fn restart(&mut self, signal: StopSignal) -> Result<Exit, ConnectorError> {
         let spec = self.spec.as_ref().ok_or(ConnectorError::NotStarted)?;
         let old = self.process.take().ok_or(ConnectorError::NotStarted)?;
+        let hurry = self.shutdown.hurried();
         let exit = match signal {
-            StopSignal::Term => old.stop(STOP_GRACE).await,
+            StopSignal::Term => old.kill_or_hurry(Signal::TERM, STOP_GRACE, hurry).await,
             StopSignal::Kill => old.kill(Signal::KILL, STOP_GRACE).await,
         };
-        self.process = Some(Process::start(spec).await?);
+        // Stopping scimulate: the old process is gone, no new one starts.
+        if let Some(signal) = self.shutdown.signal() {
+            return Err(ProcessError::Interrupted {
+                signal: signal.name(),
+                exit,
+            }
+            .into());
+        }
+        self.process = Some(Process::start_until(spec, &self.shutdown).await?);
         Ok(exit)
     }
 
-    /// Stops the connector (SIGTERM, SIGKILL after a grace); `None` when
-    /// scimulate did not start it.
+    /// Stops the connector (SIGTERM to its process group, SIGKILL after a
+    /// grace, or at once on a second stop signal); `None` when scimulate
+    /// did not start it.
     pub async fn stop(&mut self) -> Option<Exit> {
         match self.process.take() {
-            Some(p) => Some(p.stop(STOP_GRACE).await),
+            Some(p) => Some(
+                p.kill_or_hurry(Signal::TERM, STOP_GRACE, self.shutdown.hurried())
+                    .await,
+            ),
             None => None,
         }
     }
@@ -299,10 +320,11 @@ impl Connector {
         self.sink.store()
     }
 
-    /// The audit records, when the file gives an audit URL.
-    pub async fn audit(&self) -> Option<Result<Vec<AuditRecord>, AuditError>> {
+    /// The audit records, when the file gives an audit URL, read up to
+    /// `limit`.
+    pub async fn audit(&self, limit: AuditLimit) -> Option<Result<Vec<AuditRecord>, AuditError>> {
         match &self.audit_url {
-            Some(url) => Some(audit::fetch(url).await),
+            Some(url) => Some(audit::fetch(url, limit).await),
             None => None,
         }
     }

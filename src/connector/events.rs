@@ -152,6 +152,19 @@ fn error_chain(e: &dyn std::error::Error) -> String {
     text
 }
 
+/// The process group of an `exec` command not yet reaped: killed when
+/// dropped, so a delivery abandoned mid-way (scimulate stopping) leaves
+/// nothing of it running.
+struct GroupGuard(Option<i32>);
+
+impl Drop for GroupGuard {
+    fn drop(&mut self) {
+        if let Some(pid) = self.0.and_then(rustix::process::Pid::from_raw) {
+            let _ = rustix::process::kill_process_group(pid, rustix::process::Signal::KILL);
+        }
+    }
+}
+
 async fn exec(
     program: &PathBuf,
     args: &[String],
@@ -180,6 +193,9 @@ async fn exec(
             });
         }
     };
+    // Dropped before the command is reaped (the run stopped mid-delivery):
+    // its whole group goes, not only the command kill_on_drop reaches.
+    let mut group = GroupGuard(child.id().and_then(|id| i32::try_from(id).ok()));
     let logs = Logs::new(STDERR_LINES, secrets.clone(), None);
     let reader = child
         .stderr
@@ -196,6 +212,10 @@ async fn exec(
         child.wait().await
     };
     let status = tokio::time::timeout(timeout, run).await;
+    if matches!(status, Ok(Ok(_))) {
+        // Reaped: its pid may be reused, so it is never signalled again.
+        group.0 = None;
+    }
     if status.is_err() {
         // Its whole group: a shell's `sleep` would keep stderr open.
         if let Some(pid) = child
@@ -206,6 +226,7 @@ async fn exec(
             let _ = rustix::process::kill_process_group(pid, rustix::process::Signal::KILL);
         }
         let _ = child.kill().await;
+        group.0 = None;
     }
     if let Some(r) = reader {
         let _ = tokio::time::timeout(Duration::from_millis(500), r).await;

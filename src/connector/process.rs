@@ -9,6 +9,7 @@
 use super::logs::{LogLine, Logs, Stream, render_tail};
 use super::secrets::Secrets;
 use crate::duration::HumanDuration;
+use crate::shutdown::Shutdown;
 use rustix::process::{Pid, Signal};
 use std::path::PathBuf;
 use std::process::Stdio;
@@ -81,6 +82,8 @@ pub enum ProcessError {
     Signal(std::io::Error),
     #[error("the connector is not running (it {0})")]
     NotRunning(Exit),
+    #[error("stopped by {signal} before the connector was ready (it was stopped: {exit})")]
+    Interrupted { signal: &'static str, exit: Exit },
 }
 
 enum Request {
@@ -103,6 +106,17 @@ impl Process {
     /// Starts the process and waits until it is ready; an exit or the
     /// timeout first is an error carrying its last output.
     pub async fn start(spec: &ProcessSpec) -> Result<Process, ProcessError> {
+        Self::start_until(spec, &Shutdown::default()).await
+    }
+
+    /// [`Self::start`], unless `shutdown` asks for a stop before the
+    /// process is ready: then it is stopped like [`Self::stop`] (SIGTERM,
+    /// SIGKILL after [`STOP_GRACE`] or at a second signal) and the error
+    /// says so.
+    pub async fn start_until(
+        spec: &ProcessSpec,
+        shutdown: &Shutdown,
+    ) -> Result<Process, ProcessError> {
         let ready_text = match &spec.ready {
             Readiness::Log { text, .. } => Some(text.clone()),
             _ => None,
@@ -142,8 +156,25 @@ impl Process {
             exit,
             commands,
         };
-        process.wait_ready(&spec.ready).await?;
-        Ok(process)
+        let stop = shutdown.requested();
+        let ready = tokio::select! {
+            // A stop asked for already wins over a connector ready at once.
+            biased;
+            signal = stop => Err(signal),
+            ready = process.wait_ready(&spec.ready) => Ok(ready),
+        };
+        match ready {
+            Ok(ready) => ready.map(|()| process),
+            Err(signal) => {
+                let exit = process
+                    .kill_or_hurry(Signal::TERM, STOP_GRACE, shutdown.hurried())
+                    .await;
+                Err(ProcessError::Interrupted {
+                    signal: signal.name(),
+                    exit,
+                })
+            }
+        }
     }
 
     async fn wait_ready(&self, ready: &Readiness) -> Result<(), ProcessError> {
@@ -233,12 +264,29 @@ impl Process {
     /// Sends `signal` to the group and waits for the exit, escalating to
     /// SIGKILL after `grace`.
     pub async fn kill(&self, signal: Signal, grace: Duration) -> Exit {
+        self.kill_or_hurry(signal, grace, std::future::pending())
+            .await
+    }
+
+    /// [`Self::kill`], escalating to SIGKILL at once when `hurry` resolves
+    /// first (a second stop signal to scimulate).
+    pub async fn kill_or_hurry(
+        &self,
+        signal: Signal,
+        grace: Duration,
+        hurry: impl Future<Output = ()>,
+    ) -> Exit {
         if let Some(e) = self.try_exit() {
             return e;
         }
         let _ = self.send(signal, true).await;
-        if let Ok(e) = tokio::time::timeout(grace, self.exited()).await {
-            return e;
+        tokio::select! {
+            exited = tokio::time::timeout(grace, self.exited()) => {
+                if let Ok(e) = exited {
+                    return e;
+                }
+            }
+            () = hurry => {}
         }
         let _ = self.send(Signal::KILL, true).await;
         self.exited().await

@@ -60,6 +60,44 @@ impl CheckName {
             CheckName::Audit => "audit",
         }
     }
+
+    /// The check named `name`, if this version knows it.
+    pub fn parse(name: &str) -> Option<CheckName> {
+        CheckName::ALL.into_iter().find(|c| c.as_str() == name)
+    }
+
+    /// What a correct connector does, for the reports: one line that
+    /// completes "a correct connector …" (docs/scenarios.md says it whole).
+    pub fn correct_connector(self) -> &'static str {
+        match self {
+            CheckName::Alert => {
+                "raises an alert for the target, of the right class and status, soon after its failures start"
+            }
+            CheckName::NoAlert => {
+                "raises no alert for the target: a single transient failure is not worth one"
+            }
+            CheckName::AlertResolved => "sends a healthy alert once the target has recovered",
+            CheckName::Replay => {
+                "delivers every held-back event once the target is back, deprovisioning first, each person's writes in order"
+            }
+            CheckName::State => "leaves the target holding exactly what the source of truth says",
+            CheckName::NoTwins => "never gives one person two accounts in a target",
+            CheckName::NoRetryStorm => {
+                "does not repeat a request the target refused for good, and backs off between retries"
+            }
+            CheckName::HonorsRetryAfter => {
+                "waits out the Retry-After of a 429 or 503 before sending again"
+            }
+            CheckName::Latency => "writes each event to the target within the scenario's bound",
+            CheckName::Settled => {
+                "has the target match the source of truth, with nothing pending, before the wait gives up"
+            }
+            CheckName::ConnectorAlive => "keeps running and answering for the whole scenario",
+            CheckName::Audit => {
+                "keeps each replayed event's original occurred_at as original_at in its audit records"
+            }
+        }
+    }
 }
 
 impl fmt::Display for CheckName {

@@ -8,11 +8,13 @@ mod alerts;
 mod alive;
 mod audit;
 mod check;
+mod cite;
 pub mod evidence;
 mod replay;
 mod result;
 mod retry;
 mod settled;
+mod slis;
 mod state;
 mod verdicts;
 
@@ -21,10 +23,12 @@ pub use alerts::{judge_alert, judge_alert_resolved, judge_no_alert, undelivered_
 pub use alive::judge_connector_alive;
 pub use audit::judge_audit;
 pub use check::{CheckName, CheckSpec, Expectation};
+pub use cite::{CITED, cited, journal_entry};
 pub use evidence::Evidence;
-pub use replay::{judge_replay, removes_access};
+pub use replay::{judge_replay, removes_access, replay_order};
 pub use result::CheckResult;
 pub use retry::{judge_honors_retry_after, judge_latency, judge_no_retry_storm};
 pub use settled::judge_settled;
-pub use state::{judge_no_twins, judge_state};
+pub use slis::{Backlog, Percentiles, Slis, StatusCount, slis};
+pub use state::{drifted_people, judge_no_twins, judge_state};
 pub use verdicts::{judge, judge_check};

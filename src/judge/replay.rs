@@ -74,6 +74,31 @@ pub fn judge_replay(index: usize, target: &str, e: &Evidence) -> CheckResult {
     }
 }
 
+/// The replay order of `target`, for the reports: for each outage that
+/// ended, when it ended and the writes after it for the people whose
+/// events it held back, in arrival order, each with that person's net
+/// effect (`Deprovision` or `Provision`).
+pub fn replay_order<'a>(
+    e: &'a Evidence,
+    target: &str,
+) -> Vec<(Instant, Vec<(&'a Request, EventKind)>)> {
+    let requests = e.requests_of(target);
+    e.faults
+        .iter()
+        .filter(|f| f.target == target)
+        .filter_map(|f| f.ended.map(|end| (f.started, end)))
+        .map(|(start, end)| {
+            let mut writes: Vec<(&Request, EventKind)> =
+                undelivered(e, target, requests, start, end)
+                    .into_iter()
+                    .flat_map(|p| p.writes.into_iter().map(move |w| (w, p.rank)))
+                    .collect();
+            writes.sort_by_key(|(w, _)| (w.at, w.seq));
+            (end, writes)
+        })
+        .collect()
+}
+
 /// The people whose events for `target` were sent during the outage and
 /// not written before it ended, with their writes after it.
 fn undelivered<'a>(

@@ -32,53 +32,7 @@ pub fn judge_state(
     (users, groups): (&[impl Borrow<Value>], &[impl Borrow<Value>]),
     schema: Option<&UserSchema>,
 ) -> CheckResult {
-    let mut diff = Vec::new();
-    let (people, accounts, memberships) = (
-        People::new(people),
-        Accounts::new(users),
-        Memberships::new(groups),
-    );
-    for (key, want) in expected {
-        let Some(person) = people.by_key(key) else {
-            continue;
-        };
-        let accounts = accounts.of(person);
-        let live: Vec<&&Value> = accounts.iter().filter(|a| is_active(a)).collect();
-        match want {
-            Expected::Gone => {
-                for a in &live {
-                    diff.push(format!(
-                        "{key}: should be absent or inactive, but account {} ({}) is active",
-                        a.get("id").and_then(Value::as_str).unwrap_or("?"),
-                        person.user_name()
-                    ));
-                }
-            }
-            Expected::Active {
-                user,
-                groups: want_groups,
-            } => {
-                let Some(account) = live.first() else {
-                    diff.push(if accounts.is_empty() {
-                        format!("{key}: no account for {}", person.user_name())
-                    } else {
-                        format!(
-                            "{key}: account for {} is inactive, should be active",
-                            person.user_name()
-                        )
-                    });
-                    continue;
-                };
-                let held = held_by(user, schema);
-                compare(key, "", &held, account, &mut diff);
-                let id = account
-                    .get("id")
-                    .and_then(Value::as_str)
-                    .unwrap_or_default();
-                compare_groups(key, id, want_groups, &memberships, &mut diff);
-            }
-        }
-    }
+    let (diff, _) = differences(people, expected, (users, groups), schema);
     let passed = diff.is_empty();
     let message = if passed {
         format!(
@@ -92,6 +46,108 @@ pub fn judge_state(
         )
     };
     CheckResult::new(index, CheckName::State, target, passed, message)
+}
+
+/// How many people differ from the source of truth on each target (the
+/// SLI of drifted accounts): the people `state` names.
+pub fn drifted_people(e: &super::Evidence) -> BTreeMap<String, u64> {
+    let none = BTreeMap::new();
+    e.state
+        .iter()
+        .map(|(target, held)| {
+            let (_, drifted) = differences(
+                &e.people,
+                e.expected.get(target).unwrap_or(&none),
+                (&held.users, &held.groups),
+                held.user_schema.as_ref(),
+            );
+            (target.clone(), drifted as u64)
+        })
+        .collect()
+}
+
+/// Every difference between what the target holds and what it should,
+/// and how many people they concern.
+fn differences(
+    people: &[Person],
+    expected: &BTreeMap<String, Expected>,
+    (users, groups): (&[impl Borrow<Value>], &[impl Borrow<Value>]),
+    schema: Option<&UserSchema>,
+) -> (Vec<String>, usize) {
+    let mut diff = Vec::new();
+    let mut drifted = 0;
+    let (people, accounts, memberships) = (
+        People::new(people),
+        Accounts::new(users),
+        Memberships::new(groups),
+    );
+    for (key, want) in expected {
+        let Some(person) = people.by_key(key) else {
+            continue;
+        };
+        let before = diff.len();
+        differences_of(
+            key,
+            person,
+            want,
+            &accounts,
+            &memberships,
+            schema,
+            &mut diff,
+        );
+        if diff.len() > before {
+            drifted += 1;
+        }
+    }
+    (diff, drifted)
+}
+
+/// One person's differences.
+fn differences_of(
+    key: &str,
+    person: &Person,
+    want: &Expected,
+    accounts: &Accounts<'_>,
+    memberships: &Memberships<'_>,
+    schema: Option<&UserSchema>,
+    diff: &mut Vec<String>,
+) {
+    let accounts = accounts.of(person);
+    let live: Vec<&&Value> = accounts.iter().filter(|a| is_active(a)).collect();
+    match want {
+        Expected::Gone => {
+            for a in &live {
+                diff.push(format!(
+                    "{key}: should be absent or inactive, but account {} ({}) is active",
+                    a.get("id").and_then(Value::as_str).unwrap_or("?"),
+                    person.user_name()
+                ));
+            }
+        }
+        Expected::Active {
+            user,
+            groups: want_groups,
+        } => {
+            let Some(account) = live.first() else {
+                diff.push(if accounts.is_empty() {
+                    format!("{key}: no account for {}", person.user_name())
+                } else {
+                    format!(
+                        "{key}: account for {} is inactive, should be active",
+                        person.user_name()
+                    )
+                });
+                return;
+            };
+            let held = held_by(user, schema);
+            compare(key, "", &held, account, diff);
+            let id = account
+                .get("id")
+                .and_then(Value::as_str)
+                .unwrap_or_default();
+            compare_groups(key, id, want_groups, memberships, diff);
+        }
+    }
 }
 
 /// The part of the truth's user an app with `schema` can hold.

@@ -7,7 +7,7 @@
 
 use crate::fault::Operation;
 use aho_corasick::AhoCorasick;
-use axum::http::{HeaderMap, Method};
+use axum::http::{self, HeaderMap, HeaderValue, Method};
 use bytes::Bytes;
 use chrono::{DateTime, SecondsFormat, Utc};
 use parking_lot::Mutex;
@@ -58,6 +58,11 @@ pub struct JournalEntry {
     /// The `Retry-After` the target answered with, as sent: what
     /// `honors_retry_after` holds the connector to.
     pub retry_after: Option<String>,
+    /// The request's HTTP version (the HAR report shows it).
+    pub version: http::Version,
+    /// The answer's `Content-Type`, if it had one (the HAR report shows
+    /// it; a clone of a header value, which costs no copy).
+    pub response_content_type: Option<HeaderValue>,
 }
 
 impl JournalEntry {
@@ -240,6 +245,20 @@ impl Journal {
         inner.entries.range(start..).cloned().collect()
     }
 
+    /// The sequence number of the newest entry ever recorded (0: none).
+    pub fn last_seq(&self) -> u64 {
+        self.inner.lock().next_seq
+    }
+
+    /// Entries held now.
+    pub fn len(&self) -> usize {
+        self.inner.lock().entries.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
     /// Entries dropped because the journal was full.
     pub fn dropped(&self) -> u64 {
         self.inner.lock().dropped
@@ -256,11 +275,12 @@ impl Journal {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use axum::http::HeaderValue;
 
     fn entry() -> JournalEntry {
         JournalEntry {
             retry_after: None,
+            version: http::Version::HTTP_11,
+            response_content_type: None,
             seq: 0,
             time: Utc::now(),
             method: Method::GET,

@@ -254,6 +254,7 @@ mod tests {
             cause: None,
             baseline: None,
             duration_ms: None,
+            exchanges: Vec::new(),
         };
         let at = Utc.timestamp_opt(0, 0).unwrap();
         let before = RunReport::certify(

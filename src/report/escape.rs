@@ -47,14 +47,23 @@ pub(crate) fn markdown_inline(text: &str) -> String {
     out
 }
 
-/// A fenced code block holding `text` verbatim: the fence is one backtick
-/// longer than the longest run of backticks inside, so the text cannot
-/// close it (CommonMark §4.5); Markdown and HTML are not read inside.
-pub(crate) fn markdown_code_block(text: &str) -> String {
+/// An inline code span holding `text` on one line (line breaks become
+/// ` · `): nothing inside is read as Markdown or HTML, and, unlike escaped
+/// text, nothing inside becomes a link (GitHub links e-mail addresses and
+/// URLs in plain text however they are escaped). The fence is one backtick
+/// longer than the longest run inside, with a space inside each end, which
+/// CommonMark strips.
+pub(crate) fn markdown_code_span(text: &str) -> String {
     let text = terminal(text);
+    let one_line: Vec<&str> = text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect();
+    let text = one_line.join(" · ").replace('\t', " ");
     let longest = text.split(|c| c != '`').map(str::len).max().unwrap_or(0);
-    let fence = "`".repeat((longest + 1).max(3));
-    format!("{fence}text\n{}\n{fence}\n", text.trim_end_matches('\n'))
+    let fence = "`".repeat(longest + 1);
+    format!("{fence} {text} {fence}")
 }
 
 #[cfg(test)]
@@ -91,11 +100,12 @@ mod tests {
     }
 
     #[rstest]
-    #[case("no ticks", "```text\nno ticks\n```\n")]
-    #[case("a ``` b", "````text\na ``` b\n````\n")]
-    #[case("`````", "``````text\n`````\n``````\n")]
-    fn markdown_blocks_cannot_be_closed_from_inside(#[case] text: &str, #[case] block: &str) {
-        assert_eq!(markdown_code_block(text), block);
+    #[case("bob@acme.test", "` bob@acme.test `")]
+    #[case("a\n  b\n\nc", "` a · b · c `")]
+    #[case("x `y` z", "`` x `y` z ``")]
+    #[case("``", "``` `` ```")]
+    fn code_spans_hold_one_line(#[case] text: &str, #[case] span: &str) {
+        assert_eq!(markdown_code_span(text), span);
     }
 
     proptest::proptest! {
@@ -115,14 +125,14 @@ mod tests {
         }
 
         #[test]
-        fn a_code_block_has_its_fence_only_at_its_ends(text in "[`a\n]{0,40}") {
-            let block = markdown_code_block(&text);
-            let fence: String = block.chars().take_while(|c| *c == '`').collect();
-            let lines: Vec<&str> = block.lines().collect();
-            for line in &lines[1..lines.len() - 1] {
-                proptest::prop_assert!(!line.trim_start().starts_with(&fence), "{:?}", block);
-            }
-            proptest::prop_assert_eq!(*lines.last().unwrap(), fence.as_str());
+        fn a_code_span_cannot_be_closed_from_inside(text in "[`a \n]{0,40}") {
+            let span = markdown_code_span(&text);
+            let fence: String = span.chars().take_while(|c| *c == '`').collect();
+            let inner = &span[fence.len()..span.len() - fence.len()];
+            proptest::prop_assert!(!span.contains('\n'));
+            proptest::prop_assert!(span.ends_with(&fence));
+            // No run of backticks inside is as long as the fence.
+            proptest::prop_assert!(inner.split(|c| c != '`').all(|run| run.len() < fence.len()), "{:?}", span);
         }
 
         #[test]

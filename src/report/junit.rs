@@ -221,6 +221,7 @@ mod tests {
             cause: None,
             baseline: None,
             duration_ms: None,
+            exchanges: Vec::new(),
         }
     }
 

@@ -214,6 +214,12 @@ impl Masker {
         }
         for c in r.checks.iter_mut().flatten() {
             self.text(&mut c.message);
+            for x in &mut c.exchanges {
+                self.text(&mut x.path);
+                self.opt(&mut x.request_body);
+                self.opt(&mut x.response_body);
+                self.opt(&mut x.error);
+            }
         }
     }
 }
@@ -282,6 +288,47 @@ mod tests {
         );
         assert_eq!(r.scenarios()[0].checks[0].message, "401 for Bearer ***");
         assert_eq!(r.scenarios()[0].checks[0].journal[0]["***"], 1);
+    }
+
+    #[test]
+    fn secrets_are_masked_in_certify_exchanges() {
+        use crate::report::model::{CertifyCheck, Exchange, FailOn, Level, Outcome};
+        let check = CertifyCheck {
+            id: "SEC-001".into(),
+            group: "security".into(),
+            rfc: "RFC 7644 §2".into(),
+            title: String::new(),
+            quote: String::new(),
+            level: Level::Must,
+            outcome: Outcome::Failed,
+            message: "m".into(),
+            warning: false,
+            cause: None,
+            baseline: None,
+            duration_ms: None,
+            exchanges: vec![Exchange {
+                method: "GET".into(),
+                path: "/Users?access_token=tok-123".into(),
+                credentials: Some("expired".into()),
+                request_body: Some("tok-123".into()),
+                status: None,
+                response_body: Some("echo tok-123".into()),
+                error: Some("no answer for tok-123".into()),
+            }],
+        };
+        let mut r = RunReport::certify(
+            Utc.timestamp_opt(0, 0).unwrap(),
+            0,
+            vec![check],
+            FailOn::Should,
+        );
+        mask_secrets(&mut r, &["tok-123".into()]);
+        let json = serde_json::to_string(&r).unwrap();
+        assert!(!json.contains("tok-123"), "{json}");
+        assert_eq!(
+            r.certify_checks()[0].exchanges[0].path,
+            "/Users?access_token=***"
+        );
     }
 
     #[test]

@@ -64,6 +64,7 @@ pub fn merge(sources: Vec<Source>) -> Result<RunReport, String> {
         }
     }
     merged.subject = (!subjects.is_empty()).then(|| subjects.join(", "));
+    merged.interrupted = slices.iter().any(|(s, _)| s.report.interrupted);
     merged.errors = slices
         .iter()
         .flat_map(|(s, p)| {
@@ -561,6 +562,7 @@ mod tests {
                 cause: None,
                 baseline: None,
                 duration_ms: None,
+                exchanges: Vec::new(),
             })
             .collect();
         let mut report = RunReport::certify(Utc.timestamp_opt(0, 0).unwrap(), 5, checks, fail_on);

@@ -7,7 +7,8 @@
 //! left out of the JSON when empty, so a report stays short for a clean
 //! run and the core keeps its SPEC shape.
 
-use crate::judge::{CheckName, CheckResult};
+use super::traffic::Traffic;
+use crate::judge::{CheckName, CheckResult, Slis};
 use crate::partition::Partition;
 use crate::schema::generate::RFC3339_PATTERN;
 use chrono::{DateTime, Utc};
@@ -78,6 +79,9 @@ pub struct RunReport {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(with = "Partition")]
     pub partition: Option<Partition>,
+    /// SIGINT or SIGTERM stopped the run or session before its end: run, the scenarios after the interrupted one are absent (pack.selected still lists them); certify, the checks not run are skipped, saying so. Absent when the run ended by itself.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub interrupted: bool,
 }
 
 /// The identity of a run's or certify session's selection.
@@ -157,9 +161,20 @@ pub struct ScenarioReport {
     /// Alerts the connector raised, as received, with their arrival time.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub alerts: Vec<ReceivedAlert>,
-    /// Events, faults, alerts and requests in scenario time, for the HTML report's timeline.
+    /// Steps, events sent, faults on and off, token rotations and network changes, in scenario time, for the HTML report's timeline.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub timeline: Vec<TimelineEntry>,
+    /// The requests each target received, counted by outcome class in time buckets, and the replay order after each outage.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Traffic")]
+    pub traffic: Option<Traffic>,
+    /// The provisioning SLIs (docs/reports.md), computed from the journals and alerts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Slis")]
+    pub slis: Option<Slis>,
+    /// SIGINT or SIGTERM stopped this scenario before it was judged: it has no checks, and a harness error says where it stopped. Absent when it ran to its end.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub interrupted: bool,
 }
 
 /// One judged check; identity (scenario, index, check, target).
@@ -292,6 +307,36 @@ pub struct CertifyCheck {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(with = "u64")]
     pub duration_ms: Option<u64>,
+    /// The requests the check sent and the answers it saw, in order (at most 40; secrets masked, bodies whole).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub exchanges: Vec<Exchange>,
+}
+
+/// One request a certify check sent and what came back.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[schemars(rename = "exchange")]
+pub struct Exchange {
+    pub method: String,
+    /// The path below the base URL, with its query (or the whole URL when the check left the base).
+    pub path: String,
+    /// The credentials sent when they were not the session's own: `none`, `bad` or `expired`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "String")]
+    pub credentials: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "String")]
+    pub request_body: Option<String>,
+    /// The answer's status; absent when none came.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "u16")]
+    pub status: Option<u16>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "String")]
+    pub response_body: Option<String>,
+    /// Why no answer came.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "String")]
+    pub error: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -347,6 +392,7 @@ impl RunReport {
             fail_on: None,
             pack: None,
             partition: None,
+            interrupted: false,
         };
         report.refresh_passed();
         report
@@ -374,6 +420,7 @@ impl RunReport {
             fail_on: Some(fail_on),
             pack: None,
             partition: None,
+            interrupted: false,
         };
         report.refresh_passed();
         report
@@ -449,6 +496,9 @@ impl ScenarioReport {
             errors: Vec::new(),
             alerts: Vec::new(),
             timeline: Vec::new(),
+            traffic: None,
+            slis: None,
+            interrupted: false,
         };
         s.refresh_passed();
         s

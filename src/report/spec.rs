@@ -1,7 +1,8 @@
 //! `--report FORMAT[:PATH]` (SPEC §1, repeatable): which reports to write
 //! and where. A report without a path goes to standard output, except the
 //! file formats (JUnit, HTML), which get a default file name, since CI
-//! picks them up from disk.
+//! picks them up from disk. HAR is written by `run` as it goes (see
+//! `har.rs`), never made from a JSON report.
 
 use std::fmt;
 use std::path::PathBuf;
@@ -14,15 +15,17 @@ pub enum ReportFormat {
     Junit,
     Html,
     Markdown,
+    Har,
 }
 
 impl ReportFormat {
-    pub const ALL: [ReportFormat; 5] = [
+    pub const ALL: [ReportFormat; 6] = [
         ReportFormat::Terminal,
         ReportFormat::Json,
         ReportFormat::Junit,
         ReportFormat::Html,
         ReportFormat::Markdown,
+        ReportFormat::Har,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -32,6 +35,7 @@ impl ReportFormat {
             ReportFormat::Junit => "junit",
             ReportFormat::Html => "html",
             ReportFormat::Markdown => "markdown",
+            ReportFormat::Har => "har",
         }
     }
 
@@ -40,6 +44,7 @@ impl ReportFormat {
         match self {
             ReportFormat::Junit => Destination::File(PathBuf::from("scimulate-junit.xml")),
             ReportFormat::Html => Destination::File(PathBuf::from("scimulate-report.html")),
+            ReportFormat::Har => Destination::File(PathBuf::from("scimulate-report.har")),
             ReportFormat::Terminal | ReportFormat::Json | ReportFormat::Markdown => {
                 Destination::Stdout
             }
@@ -125,16 +130,10 @@ impl FromStr for ReportSpec {
 
 /// Refuses a set of `--report` values that cannot all be written: two
 /// reports into one place (standard output or one file) would be
-/// interleaved or overwrite each other, and HTML is not built yet. Called
+/// interleaved or overwrite each other. Called
 /// before the run starts, so a bad flag costs no run.
 pub fn check_specs(specs: &[ReportSpec]) -> Result<(), String> {
     for (i, spec) in specs.iter().enumerate() {
-        if spec.format == ReportFormat::Html {
-            return Err(
-                "--report html: the HTML report is not available in this version; use json, junit, markdown or terminal"
-                    .to_owned(),
-            );
-        }
         if let Some(other) = specs[..i]
             .iter()
             .find(|o| o.destination == spec.destination)
@@ -148,6 +147,28 @@ pub fn check_specs(specs: &[ReportSpec]) -> Result<(), String> {
                 other.format, spec.format
             ));
         }
+    }
+    Ok(())
+}
+
+/// The `--report har` of a `run`, if any: one at most, since the runner
+/// streams it as scenarios end.
+pub fn har_spec(specs: &[ReportSpec]) -> Result<Option<&ReportSpec>, String> {
+    let mut hars = specs.iter().filter(|s| s.format == ReportFormat::Har);
+    let first = hars.next();
+    if hars.next().is_some() {
+        return Err("--report har is given twice: a run writes one HAR file".to_owned());
+    }
+    Ok(first)
+}
+
+/// `--report har` for a command that has no targets' journals to archive
+/// (`certify`, `report`): refused, saying where a HAR file comes from.
+pub fn refuse_har(specs: &[ReportSpec], why: &str) -> Result<(), String> {
+    if specs.iter().any(|s| s.format == ReportFormat::Har) {
+        return Err(format!(
+            "--report har: {why}; the HAR file is written by `scimulate run --report har[:PATH]` while it runs, from every request the targets receive"
+        ));
     }
     Ok(())
 }
@@ -167,6 +188,8 @@ mod tests {
     #[case("markdown", ReportFormat::Markdown, Destination::Stdout)]
     #[case("junit", ReportFormat::Junit, file("scimulate-junit.xml"))]
     #[case("html", ReportFormat::Html, file("scimulate-report.html"))]
+    #[case("har", ReportFormat::Har, file("scimulate-report.har"))]
+    #[case("har:-", ReportFormat::Har, Destination::Stdout)]
     #[case("json:out/report.json", ReportFormat::Json, file("out/report.json"))]
     #[case("junit:-", ReportFormat::Junit, Destination::Stdout)]
     #[case("JUnit:a:b.xml", ReportFormat::Junit, file("a:b.xml"))]
@@ -184,23 +207,23 @@ mod tests {
     #[rstest]
     #[case(
         "xml",
-        "--report 'xml': unknown report format 'xml': expected FORMAT or FORMAT:PATH with FORMAT one of terminal, json, junit, html, markdown (e.g. junit:out/junit.xml; PATH - is standard output)"
+        "--report 'xml': unknown report format 'xml': expected FORMAT or FORMAT:PATH with FORMAT one of terminal, json, junit, html, markdown, har (e.g. junit:out/junit.xml; PATH - is standard output)"
     )]
     #[case(
         "",
-        "--report '': no report format: expected FORMAT or FORMAT:PATH with FORMAT one of terminal, json, junit, html, markdown (e.g. junit:out/junit.xml; PATH - is standard output)"
+        "--report '': no report format: expected FORMAT or FORMAT:PATH with FORMAT one of terminal, json, junit, html, markdown, har (e.g. junit:out/junit.xml; PATH - is standard output)"
     )]
     #[case(
         ":out.json",
-        "--report ':out.json': no report format: expected FORMAT or FORMAT:PATH with FORMAT one of terminal, json, junit, html, markdown (e.g. junit:out/junit.xml; PATH - is standard output)"
+        "--report ':out.json': no report format: expected FORMAT or FORMAT:PATH with FORMAT one of terminal, json, junit, html, markdown, har (e.g. junit:out/junit.xml; PATH - is standard output)"
     )]
     #[case(
         "json:",
-        "--report 'json:': empty PATH after ':': expected FORMAT or FORMAT:PATH with FORMAT one of terminal, json, junit, html, markdown (e.g. junit:out/junit.xml; PATH - is standard output)"
+        "--report 'json:': empty PATH after ':': expected FORMAT or FORMAT:PATH with FORMAT one of terminal, json, junit, html, markdown, har (e.g. junit:out/junit.xml; PATH - is standard output)"
     )]
     #[case(
         "out.json",
-        "--report 'out.json': unknown report format 'out.json': expected FORMAT or FORMAT:PATH with FORMAT one of terminal, json, junit, html, markdown (e.g. junit:out/junit.xml; PATH - is standard output)"
+        "--report 'out.json': unknown report format 'out.json': expected FORMAT or FORMAT:PATH with FORMAT one of terminal, json, junit, html, markdown, har (e.g. junit:out/junit.xml; PATH - is standard output)"
     )]
     fn refuses(#[case] value: &str, #[case] message: &str) {
         assert_eq!(value.parse::<ReportSpec>().unwrap_err(), message);
@@ -214,9 +237,28 @@ mod tests {
     #[case(&["terminal", "json:r.json", "junit"], None)]
     #[case(&["terminal", "json"], Some("--report terminal and --report json both write to standard output: give one of them a PATH (FORMAT:PATH)"))]
     #[case(&["json:r", "markdown:r"], Some("--report json and --report markdown both write to r: give one of them a PATH (FORMAT:PATH)"))]
-    #[case(&["html:r.html"], Some("--report html: the HTML report is not available in this version; use json, junit, markdown or terminal"))]
+    #[case(&["html:r.html", "json"], None)]
     fn sets_of_reports(#[case] values: &[&str], #[case] error: Option<&str>) {
         assert_eq!(check_specs(&specs(values)).err().as_deref(), error);
+    }
+
+    #[test]
+    fn a_run_writes_one_har_file_and_other_commands_none() {
+        let one = specs(&["har", "json:r.json"]);
+        assert_eq!(
+            har_spec(&one).unwrap().map(|s| s.format),
+            Some(ReportFormat::Har)
+        );
+        assert_eq!(har_spec(&specs(&["json"])), Ok(None));
+        assert_eq!(
+            har_spec(&specs(&["har:a.har", "har:b.har"])).unwrap_err(),
+            "--report har is given twice: a run writes one HAR file"
+        );
+        assert_eq!(refuse_har(&specs(&["json"]), "x"), Ok(()));
+        assert_eq!(
+            refuse_har(&one, "a JSON report does not hold every request").unwrap_err(),
+            "--report har: a JSON report does not hold every request; the HAR file is written by `scimulate run --report har[:PATH]` while it runs, from every request the targets receive"
+        );
     }
 
     /// How `run` and `certify` will take the flag: repeatable, parsed by

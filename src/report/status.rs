@@ -97,6 +97,7 @@ mod tests {
             cause: None,
             baseline: None,
             duration_ms: None,
+            exchanges: Vec::new(),
         };
         exit_status(&RunReport::certify(
             Utc.timestamp_opt(0, 0).unwrap(),

@@ -235,7 +235,9 @@ pub(crate) fn scenario_line(
         style.red("✗")
     };
     let mut counts = Vec::new();
-    if s.checks.is_empty() && !s.errors.is_empty() {
+    if s.interrupted {
+        counts.push(style.yellow("interrupted"));
+    } else if s.checks.is_empty() && !s.errors.is_empty() {
         counts.push(style.yellow("could not run"));
     } else {
         counts.push(format!("{passed} passed"));
@@ -312,7 +314,9 @@ fn certify_groups(checks: &[CertifyCheck]) -> Vec<(&str, Vec<&CertifyCheck>)> {
 }
 
 fn summary(report: &RunReport, out: &mut dyn Write, style: Style) -> io::Result<()> {
-    let verdict = if report.passed {
+    let verdict = if report.interrupted {
+        style.yellow(&style.bold("INTERRUPTED"))
+    } else if report.passed {
         style.green(&style.bold("PASSED"))
     } else {
         style.red(&style.bold("FAILED"))
@@ -477,6 +481,7 @@ mod tests {
             cause: cause.map(str::to_owned),
             baseline: None,
             duration_ms: None,
+            exchanges: Vec::new(),
         };
         let mut warned = c("ENTRA-1", Level::Interop, Outcome::Failed, None);
         warned.warning = true;

@@ -5,7 +5,7 @@
 use super::model::RunReport;
 use super::spec::{Destination, ReportFormat, ReportSpec};
 use super::terminal::Style;
-use super::{json, junit, markdown, terminal};
+use super::{html, json, junit, markdown, terminal};
 use std::io::{self, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
@@ -21,10 +21,11 @@ pub fn render(
         ReportFormat::Json => json::write(report, &mut buf)?,
         ReportFormat::Junit => junit::write(report, &mut buf)?,
         ReportFormat::Markdown => markdown::write(report, &mut buf)?,
-        ReportFormat::Html => {
+        ReportFormat::Html => html::write(report, &mut buf)?,
+        ReportFormat::Har => {
             return Err(io::Error::new(
                 io::ErrorKind::Unsupported,
-                "the HTML report is not available in this version",
+                "the HAR report is written by `run` while it runs, not made from a report",
             ));
         }
     }
@@ -53,7 +54,8 @@ pub fn write_reports_to(
     stdout_style: Style,
 ) -> io::Result<Vec<PathBuf>> {
     let mut written = Vec::new();
-    for spec in specs {
+    // The runner streamed the HAR file as the scenarios ended.
+    for spec in specs.iter().filter(|s| s.format != ReportFormat::Har) {
         match &spec.destination {
             Destination::Stdout => {
                 stdout.write_all(&render(report, spec.format, stdout_style)?)?;
@@ -82,19 +84,7 @@ pub fn write_reports_to(
 /// Creates the parent folders, writes a temporary file beside `path` and
 /// renames it over `path`.
 pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    let file_name = path
-        .file_name()
-        .ok_or_else(|| io::Error::other("not a file path"))?;
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir)?;
-    let tmp = dir.join(format!(
-        ".{}.{}.tmp",
-        file_name.to_string_lossy(),
-        std::process::id()
-    ));
+    let tmp = temporary_beside(path)?;
     let result = (|| {
         let mut file = std::fs::File::create(&tmp)?;
         file.write_all(bytes)?;
@@ -105,4 +95,21 @@ pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
         let _ = std::fs::remove_file(&tmp);
     }
     result
+}
+
+/// The name of a temporary file beside `path`, its folders created.
+pub(crate) fn temporary_beside(path: &Path) -> io::Result<PathBuf> {
+    let file_name = path
+        .file_name()
+        .ok_or_else(|| io::Error::other("not a file path"))?;
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir)?;
+    Ok(dir.join(format!(
+        ".{}.{}.tmp",
+        file_name.to_string_lossy(),
+        std::process::id()
+    )))
 }

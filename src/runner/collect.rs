@@ -5,6 +5,7 @@
 
 use super::live::Live;
 use super::snapshot::holdings;
+use crate::connector::audit::AuditLimit;
 use crate::contract::alert::Alert;
 use crate::contract::event::EventKind;
 use crate::judge::evidence::{
@@ -39,7 +40,8 @@ pub(crate) async fn evidence(live: &Live<'_>, exited: Option<ConnectorExit>) -> 
     }
     let faults = fault_windows(live);
     let alerts = alerts(live);
-    let audit = live.connector.audit().await.map(|r| match r {
+    let limit = AuditLimit::for_run(live.events.len(), live.serving.targets.len());
+    let audit = live.connector.audit(limit).await.map(|r| match r {
         Ok(records) => AuditEvidence::Records(records),
         Err(e) => AuditEvidence::Unreadable(e.to_string()),
     });

@@ -351,6 +351,31 @@ impl Live<'_> {
         Ok(())
     }
 
+    /// Turns off every fault still on, SCIM and network (a stop: the
+    /// connector's last requests meet none). A network proxy that does not
+    /// answer within 5 s is left as it is: its target is shut down next.
+    pub async fn clear_all_faults(&mut self) {
+        let mut scim: Vec<String> = Vec::new();
+        let mut network: Vec<String> = Vec::new();
+        for (target, kind, _, _) in &self.open_faults {
+            let list = if kind.is_some() {
+                &mut scim
+            } else {
+                &mut network
+            };
+            if !list.contains(target) {
+                list.push(target.clone());
+            }
+        }
+        for target in scim {
+            let _ = self.clear(&target, None);
+        }
+        for target in network {
+            let clear = self.network(&target, &NetworkChange::Clear);
+            let _ = tokio::time::timeout(Duration::from_secs(5), clear).await;
+        }
+    }
+
     fn open_network(&mut self, target: &str, what: &str) {
         self.faults.push(FaultWindow {
             target: target.to_owned(),

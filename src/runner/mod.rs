@@ -1,26 +1,31 @@
 //! `scimulate run` (SPEC §1, §5): for each scenario, start its targets and
 //! the connector, play the steps, gather the evidence, hand it to the judge,
 //! keep it in the run folder, and stop everything again. One scenario's
-//! trouble never stops the next.
+//! trouble never stops the next; SIGINT or SIGTERM does (`stop.rs`).
 
 mod collect;
 mod evidence_file;
 mod existing;
+mod har;
 mod live;
+mod live_files;
 mod run_dir;
 mod settle;
 mod snapshot;
+mod stop;
 
 use crate::connector::{Connector, ConnectorFile, ConnectorOptions};
 use crate::fault::Quirk;
 use crate::judge::evidence::ConnectorExit;
 use crate::netproxy::Client;
 use crate::report::{
-    CheckReport, HarnessError, Progress, ReceivedAlert, RunReport, ScenarioReport, TimelineKind,
+    CheckReport, HarSink, HarnessError, Progress, ReceivedAlert, RunReport, ScenarioReport,
+    TimelineKind,
 };
 use crate::scenario::Scenario;
 use crate::scenario::truth::Truth;
 use crate::serve::{self, ServeOptions, TargetAuth};
+use crate::shutdown::Shutdown;
 use chrono::Utc;
 use futures_util::FutureExt;
 use live::Live;
@@ -48,13 +53,18 @@ pub struct RunOptions {
     /// Run folders beyond this many of the newest are removed when the
     /// run starts (`--keep-runs`); `None` keeps them all.
     pub keep_runs: Option<usize>,
+    /// SIGINT or SIGTERM: the scenario running stops (its faults cleared,
+    /// its connector stopped, no judging) and the rest are not run.
+    pub shutdown: Shutdown,
 }
 
-/// Runs every scenario in turn and reports on all of them.
+/// Runs every scenario in turn and reports on all of them; with `har`,
+/// each scenario's requests go there as it ends (`--report har`).
 pub async fn run(
     scenarios: &[Scenario],
     options: &RunOptions,
     progress: &mut dyn Progress,
+    mut har: Option<&mut dyn HarSink>,
 ) -> (RunReport, Vec<String>) {
     let started_at = Utc::now();
     let clock = std::time::Instant::now();
@@ -70,8 +80,24 @@ pub async fn run(
         }
     }
     for (i, scenario) in scenarios.iter().enumerate() {
+        if let Some(signal) = options.shutdown.signal() {
+            // Listed, so that the report still accounts for the whole
+            // selection (and partitions still merge).
+            let stopped = reports
+                .iter()
+                .rev()
+                .find(|r: &&ScenarioReport| r.interrupted);
+            let during = stopped.map(|r| r.name.clone());
+            reports.extend(
+                scenarios[i..]
+                    .iter()
+                    .map(|s| stop::not_run(s, signal, during.as_deref())),
+            );
+            break;
+        }
         progress.scenario_started(&scenario.name, i + 1, scenarios.len());
-        let (report, mut used) = run_scenario(scenario, options).await;
+        let (report, mut used) =
+            run_scenario(scenario, options, har.as_deref_mut(), &secrets).await;
         progress.scenario_finished(&report);
         reports.push(report);
         secrets.append(&mut used);
@@ -81,10 +107,9 @@ pub async fn run(
         .or_else(|| scenarios.first().map(|s| s.seed))
         .unwrap_or(0);
     let duration_ms = u64::try_from(clock.elapsed().as_millis()).unwrap_or(u64::MAX);
-    (
-        RunReport::run(seed, started_at, duration_ms, reports),
-        secrets,
-    )
+    let mut report = RunReport::run(seed, started_at, duration_ms, reports);
+    report.interrupted = options.shutdown.is_requested();
+    (report, secrets)
 }
 
 fn harness(scenario: &Scenario, during: &str, message: String) -> ScenarioReport {
@@ -99,10 +124,13 @@ fn harness(scenario: &Scenario, during: &str, message: String) -> ScenarioReport
 }
 
 /// Runs one scenario; returns its report and every secret it handed out
-/// (for masking).
+/// (for masking). With `har`, every request its targets received goes
+/// there, masked with this scenario's secrets and `earlier` ones.
 pub async fn run_scenario(
     scenario: &Scenario,
     options: &RunOptions,
+    har: Option<&mut (dyn HarSink + '_)>,
+    earlier: &[String],
 ) -> (ScenarioReport, Vec<String>) {
     if let Some(t) = scenario.targets.iter().find(|t| t.upstream.is_some()) {
         // Loaded and checked (a store fault on it is bad input), not played:
@@ -169,6 +197,13 @@ pub async fn run_scenario(
         );
     }
     let mut secrets = vec![serving.endpoints.admin.token.clone()];
+    if let Err(message) = live_files::write_endpoints(&run_dir, &serving.endpoints) {
+        let _ = serving.shutdown().await;
+        return (
+            harness(scenario, "writing the endpoints file", message),
+            vec![],
+        );
+    }
     for t in serving.endpoints.targets.values() {
         match &t.auth {
             TargetAuth::Bearer { token } => secrets.push(token.clone()),
@@ -193,17 +228,41 @@ pub async fn run_scenario(
     }
     let connector_options = ConnectorOptions {
         time_scale: Some(options.time_scale),
+        shutdown: options.shutdown.clone(),
         ..ConnectorOptions::new(run_dir.to_path_buf())
     };
+    if let Some(signal) = options.shutdown.signal() {
+        let _ = serving.shutdown().await;
+        let report = stop::interrupted(
+            scenario,
+            signal,
+            "starting the connector",
+            "before the connector started",
+        );
+        return (report, secrets);
+    }
     let connector =
         match Connector::start(options.connector.clone(), targets, &connector_options).await {
             Ok(c) => c,
             Err(e) => {
+                if let Some(har) = har {
+                    let all = [earlier, &secrets[..]].concat();
+                    har::pages(har, &scenario.name, Utc::now(), &serving, &all);
+                }
                 let _ = serving.shutdown().await;
-                return (
-                    harness(scenario, "starting the connector", e.to_string()),
-                    secrets,
-                );
+                // The credentials are dead now; a failure to mask them is
+                // second to the connector's.
+                let _ = live_files::retire(&run_dir, &secrets);
+                let report = match options.shutdown.signal() {
+                    Some(signal) => stop::interrupted(
+                        scenario,
+                        signal,
+                        "starting the connector",
+                        &format!("while the connector was getting ready: {e}"),
+                    ),
+                    None => harness(scenario, "starting the connector", e.to_string()),
+                };
+                return (report, secrets);
             }
         };
     let proxy = serving
@@ -245,14 +304,53 @@ pub async fn run_scenario(
             format!("existing: {n} accounts seeded before the connector started"),
         );
     }
-    let exited = play(&mut live).await;
-    let evidence = collect::evidence(&live, exited).await;
-    let results = crate::judge::judge(&evidence);
+    let judged = match play(&mut live, &options.shutdown).await {
+        Played::Ended(exited) => {
+            let judging = async {
+                let evidence = collect::evidence(&live, exited).await;
+                let results = crate::judge::judge(&evidence);
+                (evidence, results)
+            };
+            tokio::select! {
+                done = judging => Ok(done),
+                signal = options.shutdown.requested() => Err((
+                    signal,
+                    "gathering the evidence".to_owned(),
+                    "while the evidence was gathered and judged (every step had run)".to_owned(),
+                )),
+            }
+        }
+        Played::Stopped { signal, step } => Err((signal, step.clone(), format!("at {step}"))),
+    };
+    let (evidence, results) = match judged {
+        Ok(done) => done,
+        Err((signal, during, when)) => {
+            for t in &live.serving.targets {
+                if let Some(token) = t.state.auth.current_token() {
+                    secrets.push(token);
+                }
+            }
+            // What the targets received until the stop is part of the
+            // record: the HAR gets its pages as for a scenario that ended.
+            if let Some(har) = har {
+                let all = [earlier, &secrets[..]].concat();
+                har::pages(har, &scenario.name, live.started_at, &live.serving, &all);
+            }
+            let seed = options.seed.unwrap_or(scenario.seed);
+            let report = stop::stop_live(live, signal, (&during, &when), seed).await;
+            let _ = live_files::retire(&run_dir, &secrets);
+            return (report, secrets);
+        }
+    };
     // Tokens rotated during the run are secrets too.
     for t in &live.serving.targets {
         if let Some(token) = t.state.auth.current_token() {
             secrets.push(token);
         }
+    }
+    if let Some(har) = har {
+        let all = [earlier, &secrets[..]].concat();
+        har::pages(har, &scenario.name, live.started_at, &live.serving, &all);
     }
     let Live {
         serving,
@@ -262,23 +360,28 @@ pub async fn run_scenario(
         started_at,
         ..
     } = live;
-    let alerts: Vec<ReceivedAlert> = connector
-        .alerts()
-        .received()
-        .into_iter()
-        .map(|r| ReceivedAlert {
-            at_ms: u64::try_from((r.received_at - started_at).num_milliseconds()).unwrap_or(0),
-            payload: serde_json::from_str(&r.raw)
-                .unwrap_or(serde_json::Value::String(r.raw.to_string())),
-        })
-        .collect();
+    let alerts = received_alerts(&connector, started_at);
+    let dropped = dropped_alerts(&connector);
     connector.stop().await;
     let _ = serving.shutdown().await;
-    let mut report = ScenarioReport::new(
-        &scenario.name,
-        &scenario.file.display().to_string(),
-        results.into_iter().map(CheckReport::from).collect(),
-    );
+    let retired = live_files::retire(&run_dir, &secrets);
+    let checks = results
+        .into_iter()
+        .map(|r| {
+            let journal = crate::judge::cited(&evidence, &r)
+                .into_iter()
+                .map(|q| crate::judge::journal_entry(&r.target, q))
+                .collect();
+            CheckReport {
+                journal,
+                ..CheckReport::from(r)
+            }
+        })
+        .collect();
+    let mut report =
+        ScenarioReport::new(&scenario.name, &scenario.file.display().to_string(), checks);
+    report.traffic = crate::report::traffic(&evidence);
+    report.slis = Some(crate::judge::slis(&evidence));
     report.description = scenario.description.clone();
     report.seed = Some(options.seed.unwrap_or(scenario.seed));
     report.duration_ms =
@@ -292,6 +395,13 @@ pub async fn run_scenario(
             message,
         })
         .collect();
+    if let Err(message) = retired {
+        report.errors.push(HarnessError {
+            during: Some("masking the run folder's credentials".into()),
+            message,
+        });
+    }
+    report.errors.extend(dropped);
     if let Err(message) = evidence_file::write(&run_dir, &evidence, &secrets) {
         report.errors.push(HarnessError {
             during: Some("writing the evidence file".into()),
@@ -300,6 +410,34 @@ pub async fn run_scenario(
     }
     report.refresh_passed();
     (report, secrets)
+}
+
+/// The alerts the sink kept, as the report shows them.
+fn received_alerts(connector: &Connector, started_at: chrono::DateTime<Utc>) -> Vec<ReceivedAlert> {
+    connector
+        .alerts()
+        .received()
+        .into_iter()
+        .map(|r| ReceivedAlert {
+            at_ms: u64::try_from((r.received_at - started_at).num_milliseconds()).unwrap_or(0),
+            payload: serde_json::from_str(&r.raw)
+                .unwrap_or(serde_json::Value::String(r.raw.to_string())),
+        })
+        .collect()
+}
+
+/// A harness error when the alert sink kept only part of what came: the
+/// alert checks saw the first alerts alone.
+fn dropped_alerts(connector: &Connector) -> Option<HarnessError> {
+    let store = connector.alerts();
+    let dropped = store.dropped();
+    (dropped > 0).then(|| HarnessError {
+        during: Some("receiving alerts".into()),
+        message: format!(
+            "the connector sent more alerts than the sink keeps: the first {} were kept and {dropped} more dropped, so the alert checks saw only those (limits: docs/connectors.md)",
+            store.kept()
+        ),
+    })
 }
 
 /// `url` with its host replaced by `host` (the port and path kept).
@@ -315,11 +453,33 @@ fn advertised(url: &str, host: &str) -> String {
     }
 }
 
+/// How playing the steps ended.
+enum Played {
+    /// Every step ran, or the connector died (how, if it did).
+    Ended(Option<ConnectorExit>),
+    /// A stop signal came; `step` says where, for the report.
+    Stopped {
+        signal: crate::shutdown::StopSignal,
+        step: String,
+    },
+}
+
 /// Plays the steps in order, watching the connector: if it dies (other
 /// than when a step restarts it), the scenario stops there, and how it died
-/// is returned.
-async fn play(live: &mut Live<'_>) -> Option<ConnectorExit> {
+/// is returned. A stop signal abandons the step under way (an event in
+/// flight, a wait), except a restart, which stops by itself: its new
+/// process is stopped like any connector getting ready.
+async fn play(live: &mut Live<'_>, shutdown: &Shutdown) -> Played {
     let steps = &live.scenario.steps;
+    let stopped = |i: usize, signal| Played::Stopped {
+        signal,
+        step: format!(
+            "step {} of {} (line {})",
+            i + 1,
+            steps.len(),
+            steps[i].place.line
+        ),
+    };
     for (i, step) in steps.iter().enumerate() {
         let restarts = matches!(
             step.action,
@@ -327,19 +487,23 @@ async fn play(live: &mut Live<'_>) -> Option<ConnectorExit> {
         );
         let exited = live.connector.exited();
         if restarts {
-            live.wait_for_turn(step).await;
+            tokio::select! {
+                () = live.wait_for_turn(step) => {}
+                signal = shutdown.requested() => return stopped(i, signal),
+            }
             live.step(i, step).await;
+            if let Some(signal) = shutdown.signal() {
+                return stopped(i, signal);
+            }
             continue;
         }
-        let died = tokio::select! {
-            _ = async { live.wait_for_turn(step).await; live.step(i, step).await; } => None,
-            exit = exited => Some(exit),
-        };
-        if let Some(exit) = died {
-            return Some(dead(exit));
+        tokio::select! {
+            _ = async { live.wait_for_turn(step).await; live.step(i, step).await; } => {}
+            exit = exited => return Played::Ended(Some(dead(exit))),
+            signal = shutdown.requested() => return stopped(i, signal),
         }
     }
-    live.connector.exited().now_or_never().map(dead)
+    Played::Ended(live.connector.exited().now_or_never().map(dead))
 }
 
 fn dead(exit: crate::connector::process::Exit) -> ConnectorExit {

@@ -7,7 +7,9 @@ NAIVE_CRASH_AFTER=N  exit after the N-th event;
 NAIVE_RETRY=N        retry a failed call N times, ignoring Retry-After,
 NAIVE_RETRY_DELAY_MS=D   D ms apart (default 0: at once).
 It correlates by userName only, so a renamed person gets a second account;
-NAIVE_EXTERNAL_ID=1 fixes that by looking up externalId first."""
+NAIVE_EXTERNAL_ID=1 fixes that by looking up externalId first.
+NAIVE_KEEP_TARGETS=PATH copies the targets file it was given to PATH at
+start (a test's way to learn the tokens a run handed out)."""
 import json, os, sys, time, urllib.error, urllib.parse, urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -18,6 +20,9 @@ RETRIES = int(os.environ.get("NAIVE_RETRY", "0"))
 RETRY_DELAY = int(os.environ.get("NAIVE_RETRY_DELAY_MS", "0")) / 1000.0
 BY_EXTERNAL_ID = os.environ.get("NAIVE_EXTERNAL_ID") == "1"
 seen = set()
+if os.environ.get("NAIVE_KEEP_TARGETS"):
+    with open(TARGETS_FILE) as src, open(os.environ["NAIVE_KEEP_TARGETS"], "w") as dst:
+        dst.write(src.read())
 
 
 def targets():

@@ -220,7 +220,7 @@ async fn certify_sigint_cleans_up_before_exit() {
         .unwrap();
     assert_eq!(
         status.status.code(),
-        Some(3),
+        Some(130),
         "{}",
         String::from_utf8_lossy(&status.stderr)
     );

@@ -130,7 +130,7 @@ async fn http_ready_connector_gets_placeholders_env_and_an_owner_only_targets_fi
     assert!(v.alert_url.starts_with("http://127.0.0.1:") && v.alert_url.ends_with("/alerts"));
 
     let audit = c
-        .audit()
+        .audit(scimulate::connector::audit::AuditLimit::for_run(10, 1))
         .await
         .expect("an audit URL")
         .expect("audit records");

@@ -247,7 +247,9 @@ fn the_evidence_of_a_crash_keeps_the_last_lines_with_tokens_masked() {
         .unwrap();
     assert!(!alive.passed);
     let targets: Value = serde_json::from_str(
-        &std::fs::read_to_string(file.with_file_name("targets.json")).unwrap(),
+        // The connector's copy: the run folder's targets.json is masked.
+        &std::fs::read_to_string(file.with_file_name("workdir").join("targets-as-given.json"))
+            .unwrap(),
     )
     .unwrap();
     let token = targets["targets"][0]["auth"]["token"].as_str().unwrap();

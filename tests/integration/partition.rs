@@ -371,7 +371,7 @@ fn reports_that_are_not_the_slices_of_one_pack_are_refused_naming_the_file() {
         &["p1.json", "p2.json", "endpoints.json"],
         &["p1.json", "p2.json", "wrong-shape.json"],
         &["p1.json", "p2.json", "no-such.json"],
-        &["p1.json", "--report", "html"],
+        &["p1.json", "--report", "html:r", "--report", "json:r"],
     ];
     let mut snapshot = String::new();
     for files in cases {

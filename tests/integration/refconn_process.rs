@@ -165,7 +165,7 @@ async fn refconn_the_binary_reloads_on_sighup_and_survives_sigkill() {
     })
     .await;
     let audit = c
-        .audit()
+        .audit(scimulate::connector::audit::AuditLimit::for_run(10, 1))
         .await
         .expect("an audit URL")
         .expect("audit parses");

@@ -161,8 +161,9 @@ fn no_token_appears_in_the_report_or_the_output() {
         "tests/data/scenarios-run/calm.yaml",
         "tests/connectors/naive-crash.yaml",
     );
-    // The run folder keeps the targets file the connector was given: every
-    // token in it (and the rotated one) must be absent from what we print.
+    // The connector copied the targets file it was given into its own
+    // workdir: every token in it must be absent from what we print and
+    // from the run folder's own files, masked once the scenario ended.
     let runs = dir.path().join(".scimulate/runs");
     let run_dir = std::fs::read_dir(&runs)
         .unwrap()
@@ -170,18 +171,26 @@ fn no_token_appears_in_the_report_or_the_output() {
         .unwrap()
         .unwrap()
         .path();
-    let targets: Value =
-        serde_json::from_str(&std::fs::read_to_string(run_dir.join("targets.json")).unwrap())
-            .unwrap();
-    let token = targets["targets"][0]["auth"]["token"]
+    let given: Value = serde_json::from_str(
+        &std::fs::read_to_string(run_dir.join("workdir/targets-as-given.json")).unwrap(),
+    )
+    .unwrap();
+    let token = given["targets"][0]["auth"]["token"]
         .as_str()
         .unwrap()
         .to_owned();
     assert!(token.len() > 8);
+    let kept = |name: &str| std::fs::read_to_string(run_dir.join(name)).unwrap();
+    let (targets, endpoints) = (kept("targets.json"), kept("endpoints.json"));
+    assert!(targets.contains("\"token\": \"***\""), "{targets}");
+    assert!(endpoints.contains("\"admin\""), "{endpoints}");
     let printed = [
         report.to_string(),
         String::from_utf8_lossy(&out.stdout).into_owned(),
         String::from_utf8_lossy(&out.stderr).into_owned(),
+        targets,
+        endpoints,
+        kept("evidence.json"),
     ];
     for text in printed {
         assert!(!text.contains(&token), "a token leaked");

@@ -290,6 +290,120 @@ async fn journal_records_every_request_with_secrets_masked() {
     assert_eq!(later["entries"].as_array().unwrap().len(), 1);
 }
 
+/// The live feed streams each new journal entry and each fault switched
+/// on or off, to the admin token only; the board page needs no token.
+#[tokio::test]
+async fn the_live_feed_streams_requests_and_faults_and_the_board_needs_no_token() {
+    let h = common::generic().await;
+    let ep = &h.serving.endpoints.admin;
+    let refused = h
+        .http
+        .get(format!("{}/events", ep.url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status().as_u16(), 401);
+    let board = h.http.get(format!("{}/", ep.url)).send().await.unwrap();
+    assert_eq!(board.status().as_u16(), 200);
+    assert!(
+        board.headers()["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .contains("connect-src 'self'")
+    );
+    assert!(board.text().await.unwrap().contains("scimulate board"));
+
+    let mut feed = h
+        .http
+        .get(format!("{}/events", ep.url))
+        .bearer_auth(&ep.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(feed.headers()["content-type"], "text/event-stream");
+    let mut text = String::new();
+    let mut next = async |text: &mut String, want: &str| {
+        let bounded = tokio::time::timeout(std::time::Duration::from_secs(10), async {
+            while !text.contains(want) {
+                let chunk = feed.chunk().await.unwrap().expect("the feed stays open");
+                text.push_str(&String::from_utf8_lossy(&chunk));
+            }
+        });
+        bounded
+            .await
+            .unwrap_or_else(|_| panic!("no {want} in the feed: {text}"));
+    };
+    next(&mut text, "event: hello").await;
+    h.send(
+        Method::GET,
+        "/Users?filter=userName%20eq%20%22feed%22",
+        None,
+    )
+    .await;
+    next(&mut text, "event: journal").await;
+    assert!(text.contains(r#""path":"/scim/v2/Users""#), "{text}");
+    let fault = json!({"kind": "server_error"});
+    h.admin(Method::POST, "/targets/generic-rfc/faults", Some(&fault))
+        .await;
+    next(&mut text, "event: fault_on").await;
+    h.admin(Method::DELETE, "/targets/generic-rfc/faults", None)
+        .await;
+    next(&mut text, "event: fault_off").await;
+}
+
+/// The exposition a scraper reads: each metric described once, every
+/// target's samples under it, latencies by outcome class, and the journal
+/// and store sizes as they are now.
+#[tokio::test]
+async fn metrics_count_time_and_size_every_target() {
+    let h = common::generic().await;
+    h.send(Method::GET, "/Users", None).await;
+    h.send(Method::GET, "/Users/nope", None).await;
+    let seed = json!({"Users": [{"schemas": [common::USER], "userName": "m.one"}]});
+    h.admin(Method::POST, "/targets/generic-rfc/seed", Some(&seed))
+        .await;
+    let ep = &h.serving.endpoints.admin;
+    let answer = h
+        .http
+        .get(format!("{}/metrics", ep.url))
+        .bearer_auth(&ep.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        answer.headers()["content-type"],
+        "text/plain; version=0.0.4; charset=utf-8"
+    );
+    let text = answer.text().await.unwrap();
+    let types: Vec<&str> = text.lines().filter(|l| l.starts_with("# TYPE ")).collect();
+    assert_eq!(
+        types,
+        [
+            "# TYPE scimulate_requests_total counter",
+            "# TYPE scimulate_request_duration_seconds histogram",
+            "# TYPE scimulate_journal_entries gauge",
+            "# TYPE scimulate_journal_dropped_total counter",
+            "# TYPE scimulate_stored_resources gauge",
+        ],
+        "{text}"
+    );
+    for line in [
+        r#"scimulate_requests_total{target="generic-rfc",method="GET",status="404",fault=""} 1"#,
+        r#"scimulate_request_duration_seconds_count{target="generic-rfc",class="2xx"} 1"#,
+        r#"scimulate_request_duration_seconds_count{target="generic-rfc",class="4xx"} 1"#,
+        r#"scimulate_request_duration_seconds_bucket{target="generic-rfc",class="4xx",le="+Inf"} 1"#,
+        r#"scimulate_journal_entries{target="generic-rfc"} 2"#,
+        r#"scimulate_journal_dropped_total{target="generic-rfc"} 0"#,
+        r#"scimulate_stored_resources{target="generic-rfc",resource_type="User"} 1"#,
+    ] {
+        assert!(text.lines().any(|l| l == line), "no {line} in\n{text}");
+    }
+    assert!(
+        !text.contains("class=\"5xx\""),
+        "a class no request fell in has no histogram: {text}"
+    );
+}
+
 #[tokio::test]
 async fn admin_api_needs_its_token_and_seeds_resets_and_counts() {
     let h = common::generic().await;

@@ -122,3 +122,71 @@ async fn an_id_that_is_not_utf8_gets_a_scim_404(#[case] method: Method, #[case] 
     assert_eq!(v["status"], "404");
     assert!(v["detail"].as_str().unwrap().contains("UTF-8"), "{v}");
 }
+
+/// A target whose `maxPayloadSize` is above axum's default body limit
+/// (2 MiB) takes a body of that size: the journal enforces the profile's
+/// limit, and nothing behind it a lower one of its own.
+#[tokio::test]
+async fn a_body_up_to_the_profiles_max_payload_is_read_whole() {
+    let yaml = scimulate::mock::profile::GENERIC_RFC_YAML.replace(
+        "bulk: { max_operations: 1000 }",
+        "bulk: { max_operations: 1000, max_payload_size: 8388608 }",
+    );
+    let h = common::start(&yaml).await;
+    let body = json!({"schemas": [common::USER], "userName": "large",
+                      "displayName": "d".repeat(3 << 20)});
+    let (status, _, v) = h.send(Method::POST, "/Users", Some(&body)).await;
+    assert_eq!(status, 201, "{v}");
+    let too_large = json!({"schemas": [common::USER], "userName": "larger",
+                           "displayName": "d".repeat(9 << 20)});
+    let (status, _, v) = h.send(Method::POST, "/Users", Some(&too_large)).await;
+    assert_eq!((status, v["status"].as_str()), (413, Some("413")), "{v}");
+    // The token endpoint reads its form as whole: an OAuth answer, not
+    // a framework's plain text.
+    let origin = h.base.trim_end_matches("/scim/v2");
+    let resp = h
+        .http
+        .post(format!("{origin}/oauth/token"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(format!(
+            "grant_type=client_credentials&x={}",
+            "y".repeat(3 << 20)
+        ))
+        .send()
+        .await
+        .unwrap();
+    let ct = resp.headers()["content-type"].to_str().unwrap().to_owned();
+    let text = resp.text().await.unwrap();
+    assert!(ct.starts_with("application/json"), "{ct}: {text}");
+    let v: Value = serde_json::from_str(&text).unwrap();
+    assert!(v["error"].is_string(), "{v}");
+}
+
+/// A request whose Content-Length is over the limit is refused with a SCIM
+/// 413 on its head alone: the client need not send the body first.
+#[tokio::test]
+async fn a_declared_oversize_body_is_refused_before_it_is_sent() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let h = common::generic().await;
+    let addr = h.serving.targets[0].addr;
+    let mut socket = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let head = format!(
+        "POST /scim/v2/Users HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {}\r\n\
+         Content-Type: application/scim+json\r\nContent-Length: {}\r\n\r\n",
+        h.token,
+        (1 << 20) + 1
+    );
+    socket.write_all(head.as_bytes()).await.unwrap();
+    let mut answer = Vec::new();
+    tokio::time::timeout(
+        std::time::Duration::from_secs(10),
+        socket.read_to_end(&mut answer),
+    )
+    .await
+    .expect("an answer without the body being sent")
+    .unwrap();
+    let answer = String::from_utf8_lossy(&answer);
+    assert!(answer.starts_with("HTTP/1.1 413 "), "{answer}");
+    assert!(answer.contains("application/scim+json"), "{answer}");
+    assert!(answer.contains(r#""status":"413""#), "{answer}");
+}

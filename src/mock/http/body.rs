@@ -3,9 +3,9 @@
 //! `invalidSyntax` error that says where the JSON broke.
 
 use crate::scim::ScimError;
-use axum::body::Bytes;
 use axum::extract::{FromRequest, Request};
 use axum::http::header;
+use http_body_util::BodyExt;
 use serde_json::Value;
 
 /// A JSON object body.
@@ -23,7 +23,7 @@ pub fn is_scim_media_type(content_type: &str) -> bool {
 impl<S: Send + Sync> FromRequest<S> for ScimBody {
     type Rejection = ScimError;
 
-    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+    async fn from_request(req: Request, _state: &S) -> Result<Self, Self::Rejection> {
         let content_type = req
             .headers()
             .get(header::CONTENT_TYPE)
@@ -42,9 +42,15 @@ impl<S: Send + Sync> FromRequest<S> for ScimBody {
                 ));
             }
         }
-        let bytes = Bytes::from_request(req, state)
+        // The body as the journal read it (its length already held to the
+        // target's maxPayloadSize), not through axum's `Bytes`, whose own
+        // 2 MiB limit refused larger bodies a profile allows.
+        let bytes = req
+            .into_body()
+            .collect()
             .await
-            .map_err(|e| ScimError::invalid_syntax(format!("could not read the body: {e}")))?;
+            .map_err(|e| ScimError::invalid_syntax(format!("could not read the body: {e}")))?
+            .to_bytes();
         let value: Value = serde_json::from_slice(&bytes)
             .map_err(|e| ScimError::invalid_syntax(format!("the body is not valid JSON: {e}")))?;
         if !value.is_object() {

@@ -52,6 +52,7 @@ struct Answer {
     fault: Option<FaultKind>,
     tag: Option<OperationTag>,
     retry_after: Option<String>,
+    content_type: Option<HeaderValue>,
 }
 
 /// What the journal keeps of a request, taken before it is handled.
@@ -62,6 +63,7 @@ struct Received {
     path: String,
     query: Option<String>,
     headers: String,
+    version: http::Version,
 }
 
 impl Received {
@@ -74,14 +76,19 @@ impl Received {
             fault,
             tag,
             retry_after,
+            content_type,
         } = answer;
         let operation = operation_of(&self.method, &self.path, body, tag);
-        state
-            .metrics
-            .count(self.method.as_str(), status, fault.map(FaultKind::as_str));
+        let elapsed = self.started.elapsed().as_secs_f64();
+        state.metrics.count(
+            self.method.as_str(),
+            status,
+            fault.map(FaultKind::as_str),
+            elapsed,
+        );
         state.journal.record(JournalEntry {
             seq: 0,
-            latency_ms: self.started.elapsed().as_secs_f64() * 1000.0,
+            latency_ms: elapsed * 1000.0,
             time: self.time,
             method: self.method,
             path: self.path,
@@ -98,6 +105,8 @@ impl Received {
             fault: fault.map(|k| k.as_str().to_owned()),
             operation,
             retry_after,
+            version: self.version,
+            response_content_type: content_type,
         });
     }
 }
@@ -177,13 +186,13 @@ async fn journal(
         path: parts.uri.path().to_owned(),
         query: parts.uri.query().map(str::to_owned),
         headers: mask_headers(&parts.headers),
+        version: parts.version,
     };
 
     let limit = state.max_payload();
     let mut fault = None;
-    let (request_body, response) = match Limited::new(body, limit).collect().await {
-        Ok(collected) => {
-            let bytes = collected.to_bytes();
+    let (request_body, response) = match read_body(body, limit).await {
+        Ok(bytes) => {
             let faults::Decision { verdict, shaping } = faults::decide(
                 &state.faults,
                 &state.profile.base_path,
@@ -239,22 +248,7 @@ async fn journal(
             };
             (bytes, response)
         }
-        Err(e) if e.downcast_ref::<LengthLimitError>().is_some() => (
-            Bytes::new(),
-            closing(
-                ScimError::payload_too_large(format!(
-                    "the request body exceeds maxPayloadSize ({limit} bytes)"
-                ))
-                .into_response(),
-            ),
-        ),
-        Err(e) => (
-            Bytes::new(),
-            closing(
-                ScimError::invalid_syntax(format!("could not read the request body: {e}"))
-                    .into_response(),
-            ),
-        ),
+        Err(e) => (Bytes::new(), closing(e.into_response())),
     };
 
     let (mut rparts, rbody) = response.into_parts();
@@ -280,6 +274,7 @@ async fn journal(
         .get(header::RETRY_AFTER)
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
+    let content_type = rparts.headers.get(header::CONTENT_TYPE).cloned();
     received.record(
         &state,
         &request_body,
@@ -289,9 +284,33 @@ async fn journal(
             fault,
             tag,
             retry_after,
+            content_type,
         },
     );
     Response::from_parts(rparts, Body::from(response_body))
+}
+
+/// The whole request body, or the SCIM error that refuses it: 413 when
+/// it is larger than `limit`, as soon as that is known. A body whose
+/// `Content-Length` already says so is refused before a byte of it is
+/// read: a client that waits for `100 Continue`, or sends slowly, gets its
+/// answer instead of waiting for a server that waits for the body.
+async fn read_body(body: Body, limit: usize) -> Result<Bytes, ScimError> {
+    let too_large = || {
+        ScimError::payload_too_large(format!(
+            "the request body exceeds maxPayloadSize ({limit} bytes)"
+        ))
+    };
+    if body.size_hint().lower() > limit as u64 {
+        return Err(too_large());
+    }
+    match Limited::new(body, limit).collect().await {
+        Ok(collected) => Ok(collected.to_bytes()),
+        Err(e) if e.downcast_ref::<LengthLimitError>().is_some() => Err(too_large()),
+        Err(e) => Err(ScimError::invalid_syntax(format!(
+            "could not read the request body: {e}"
+        ))),
+    }
 }
 
 /// Marks an answer given before the request body was read to its end: the

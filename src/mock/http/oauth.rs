@@ -2,10 +2,11 @@
 //! (RFC 6749 §4.4, responses §5.1/§5.2).
 
 use crate::mock::state::TargetState;
-use axum::body::Bytes;
+use axum::body::Body;
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use http_body_util::BodyExt;
 use serde_json::json;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -16,8 +17,16 @@ pub const TOKEN_PATH: &str = "/oauth/token";
 pub async fn token(
     State(state): State<Arc<TargetState>>,
     headers: HeaderMap,
-    body: Bytes,
+    body: Body,
 ) -> Response {
+    // Read whole rather than through axum's `Bytes`, whose 2 MiB limit
+    // answers plain text: the journal already held the body to the
+    // target's limit.
+    let body = body
+        .collect()
+        .await
+        .map(|c| c.to_bytes())
+        .unwrap_or_default();
     let form: HashMap<String, String> = form_urlencoded::parse(&body)
         .map(|(k, v)| (k.into_owned(), v.into_owned()))
         .collect();

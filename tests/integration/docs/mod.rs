@@ -446,6 +446,8 @@ fn every_report_format_and_exit_status_is_documented() {
         scimulate::exit::CHECK_FAILED,
         scimulate::exit::BAD_INPUT,
         scimulate::exit::HARNESS,
+        scimulate::exit::INTERRUPTED,
+        scimulate::exit::TERMINATED,
     ] {
         assert!(
             statuses.contains(&format!("| {code} |")),

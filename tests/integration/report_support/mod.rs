@@ -150,6 +150,7 @@ fn cc(
         cause: None,
         baseline: None,
         duration_ms: None,
+        exchanges: Vec::new(),
     }
 }
 
