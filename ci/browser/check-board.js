@@ -65,6 +65,16 @@ async function main() {
     await page.locator('[data-testid=state]', { hasText: 'live' }).waitFor();
     if (page.url().includes('token=')) problems.push('the token stayed in the address bar');
     await page.locator('[data-testid=targets] td', { hasText: name }).first().waitFor();
+    // The proxy in front of the target, then a toxic added through the
+    // Toxiproxy API shows on the board.
+    await page.locator('[data-testid=network] td', { hasText: 'enabled' }).first().waitFor();
+    const toxic = await fetch(`${endpoints.toxiproxy.url}/proxies/${encodeURIComponent(name)}/toxics`, {
+      method: 'POST', headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ name: 'slow', type: 'latency', stream: 'downstream', toxicity: 1, attributes: { latency: 250, jitter: 0 } }),
+    });
+    if (toxic.status !== 200) problems.push(`adding a toxic answered ${toxic.status}`);
+    await page.locator('[data-testid=network] .mono', { hasText: 'latency' }).first().waitFor({ timeout: 5000 });
+    await fetch(`${endpoints.toxiproxy.url}/proxies/${encodeURIComponent(name)}/toxics/slow`, { method: 'DELETE' });
 
     // A fault through the form.
     await page.selectOption('#fault-target', name);

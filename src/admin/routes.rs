@@ -24,6 +24,9 @@ pub struct AdminState {
     /// Each target's base URL as connectors should use it (the proxy's when
     /// one fronts the target).
     pub base_urls: HashMap<String, String>,
+    /// The Toxiproxy API in front of the targets (the built-in one or a
+    /// real Toxiproxy), for `GET /network`.
+    pub toxiproxy_url: Option<String>,
 }
 
 impl AdminState {
@@ -72,6 +75,7 @@ fn router_with_seed_limit(state: Arc<AdminState>, seed_limit: usize) -> Router {
         .route("/targets/{t}/reset", post(reset))
         .route("/metrics", get(metrics_text))
         .route("/events", get(events))
+        .route("/network", get(network))
         .fallback(|| async { error(StatusCode::NOT_FOUND, "no such admin route") })
         .layer(from_fn_with_state(state.clone(), require_token))
         // The board page holds no data and asks for the token itself.
@@ -345,6 +349,25 @@ async fn reset(State(state): Admin, Path(t): Path<String>) -> Response {
     }
 }
 
+/// The proxies in front of the targets and their toxics, as the Toxiproxy
+/// API lists them: the board shows them beside the faults.
+async fn network(State(state): Admin) -> Response {
+    let Some(url) = &state.toxiproxy_url else {
+        return Json(json!({"proxies": {}})).into_response();
+    };
+    let listed = match crate::netproxy::Client::new(url) {
+        Ok(client) => client.list_proxies().await.map_err(|e| e.to_string()),
+        Err(e) => Err(e.to_string()),
+    };
+    match listed {
+        Ok(proxies) => Json(json!({"toxiproxy": url, "proxies": proxies})).into_response(),
+        Err(e) => error(
+            StatusCode::BAD_GATEWAY,
+            &format!("the Toxiproxy API at {url} did not answer: {e}"),
+        ),
+    }
+}
+
 async fn events(State(state): Admin) -> Response {
     super::feed::stream(state.targets.clone()).into_response()
 }
@@ -377,6 +400,7 @@ mod tests {
             token: "t0k".into(),
             targets: vec![target.clone()],
             base_urls: HashMap::new(),
+            toxiproxy_url: None,
         });
         (router_with_seed_limit(state, seed_limit), target)
     }

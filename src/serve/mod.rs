@@ -212,6 +212,7 @@ pub async fn start_named(
             .iter()
             .map(|(n, e)| (n.clone(), e.base_url.clone()))
             .collect(),
+        toxiproxy_url: Some(network.url()),
     });
     let listener = TcpListener::bind((options.listen, 0)).await?;
     let admin_addr = listener.local_addr()?;

@@ -312,6 +312,11 @@ async fn the_live_feed_streams_requests_and_faults_and_the_board_needs_no_token(
             .contains("connect-src 'self'")
     );
     assert!(board.text().await.unwrap().contains("scimulate board"));
+    let (status, network) = h.admin(Method::GET, "/network", None).await;
+    assert_eq!(status, 200, "{network}");
+    let proxy = &network["proxies"]["generic-rfc"];
+    assert_eq!(proxy["enabled"], true, "{network}");
+    assert_eq!(proxy["toxics"], json!([]), "{network}");
 
     let mut feed = h
         .http
