@@ -15,26 +15,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-for tool in node npm; do
-  command -v "$tool" >/dev/null || { echo "ci/browser-reports.sh needs $tool (node >= 18 with npm)"; exit 1; }
-done
-CHROMIUM=${CHROMIUM:-/usr/bin/chromium}
-[ -x "$CHROMIUM" ] || { echo "ci/browser-reports.sh needs Chromium at $CHROMIUM (Debian: apt-get install chromium)"; exit 1; }
-export CHROMIUM
-
-BIN=${SCIMULATE_BIN:-target/release/scimulate}
-[ -x "$BIN" ] || { echo "no scimulate binary at $BIN (cargo build --release, or set SCIMULATE_BIN)"; exit 1; }
-OUT=$PWD/target/browser
-rm -rf "$OUT"
-mkdir -p "$OUT"
-
-tmp=$(mktemp -d)
-server_pid=""
-cleanup() {
-  if [ -n "$server_pid" ]; then kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; fi
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
+. ci/browser-lib.sh
+rm -rf "${OUT:?}"/*
 
 # The reference connector with one defect switched on.
 with_defect() {
@@ -60,14 +42,7 @@ run_report hostile 1 ci/browser/hostile-names.yaml --connector "$(with_defect no
 run_report mass 0 scenarios/mass-termination.yaml
 
 # certify against the mock with a profile that treats PATCH as PUT.
-"$BIN" serve mock-targets/legacy-patch-as-put.yaml --ready-file "$tmp/endpoints.json" 2>"$OUT/serve.log" &
-server_pid=$!
-for _ in $(seq 1 300); do
-  [ -s "$tmp/endpoints.json" ] && break
-  kill -0 "$server_pid" 2>/dev/null || { echo "scimulate serve exited early:"; cat "$OUT/serve.log"; exit 1; }
-  sleep 0.1
-done
-[ -s "$tmp/endpoints.json" ] || { echo "scimulate serve did not become ready within 30 s"; exit 1; }
+serve_mock "$OUT/serve.log" mock-targets/legacy-patch-as-put.yaml
 endpoint() { node -e 'const t=Object.values(JSON.parse(require("fs").readFileSync(process.argv[1],"utf8")).targets)[0]; console.log(process.argv[2]==="url"?t.direct_url:t.auth.token)' "$tmp/endpoints.json" "$1"; }
 status=0
 SCIMULATE_BROWSER_TOKEN=$(endpoint token) "$BIN" certify --url "$(endpoint url)" --token-env SCIMULATE_BROWSER_TOKEN \
