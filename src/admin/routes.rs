@@ -142,7 +142,11 @@ async fn target_state(State(state): Admin, Path(t): Path<String>) -> Response {
         Err(e) => return *e,
     };
     if let Some(app) = &target.upstream {
-        return fronts(&t, &app.url, "its state is the app's: read it from the app");
+        return fronts(
+            &t,
+            app.url(),
+            "its state is the app's: read it from the app",
+        );
     }
     let dump = |kind| -> Vec<Value> {
         target
@@ -257,7 +261,7 @@ async fn rotate(State(state): Admin, Path(t): Path<String>) -> Response {
     match state.target(&t) {
         Ok(target) if target.upstream.is_some() => fronts(
             &t,
-            target.upstream.as_ref().map_or("", |u| u.url.as_str()),
+            target.upstream.as_ref().map_or("", |u| u.url()),
             "its tokens are the app's; a token the connector has not used before passes a token_expired fault",
         ),
         Ok(target) => Json(json!({"token": target.auth.rotate()})).into_response(),

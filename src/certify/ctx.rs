@@ -35,7 +35,7 @@ pub struct Ctx {
     /// Users the pagination and sorting checks share.
     pub page_set: tokio::sync::OnceCell<Result<Vec<Value>, Fail>>,
     /// `--load`: the rate and duration of the load check.
-    pub load: Option<super::checks::load::LoadSpec>,
+    pub load: Option<super::load_spec::LoadSpec>,
 }
 
 /// Shortens a server's body for a message (servers send anything).

@@ -13,6 +13,7 @@ pub mod ctx;
 pub mod discovery;
 pub mod ledger;
 pub mod limiter;
+mod load_spec;
 pub mod persona;
 pub mod preflight;
 mod probe;
@@ -23,7 +24,7 @@ pub mod verdict;
 
 pub use catalogue::{all as catalogue, write_list};
 pub use check::Check;
-pub use checks::load::LoadSpec;
+pub use load_spec::LoadSpec;
 pub use persona::Persona;
 pub use runner::{Options, SessionError, certify, cleanup_ledger};
 pub use verdict::Fail;

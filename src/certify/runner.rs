@@ -43,7 +43,7 @@ pub struct Options {
     /// The longest one check may take before it counts as failed.
     pub check_timeout: Duration,
     /// `--load RATE[:DURATION]`: the load check's traffic (else skipped).
-    pub load: Option<super::checks::load::LoadSpec>,
+    pub load: Option<super::load_spec::LoadSpec>,
     /// Show progress on stderr while the checks run (the command line
     /// does; library callers and tests do not).
     pub progress: bool,

@@ -4,6 +4,7 @@ pub mod auth;
 pub mod behaviour;
 pub mod connection;
 pub mod faults;
+pub mod fronting;
 pub mod http;
 pub mod journal;
 pub mod listener;

@@ -47,10 +47,10 @@ pub async fn start_upstream(
     let listener = TcpListener::bind((listen, 0)).await?;
     let addr = listener.local_addr()?;
     let origin = origin(addr, tls.is_some());
-    let state = super::upstream::state(spec, &origin, seed)
+    let (state, upstream) = super::upstream::state(spec, &origin, seed)
         .map_err(|why| io::Error::other(format!("upstream {}: {why}", spec.name)))?;
     let state = Arc::new(state);
-    let app = super::upstream::service(state.clone());
+    let app = super::upstream::service(state.clone(), upstream);
     let (pipes, piped) = mpsc::channel(64);
     let task = tokio::spawn(listener::serve(listener, piped, app, tls, shutdown));
     Ok(RunningTarget {

@@ -31,7 +31,7 @@ pub struct TargetState {
     pub vendor: crate::mock::behaviour::Runtime,
     /// Set when the target fronts a real app (`serve --upstream`): requests
     /// are forwarded to it, and the store stays empty.
-    pub upstream: Option<crate::mock::upstream::Upstream>,
+    pub upstream: Option<std::sync::Arc<dyn super::fronting::Fronting>>,
 }
 
 impl TargetState {
@@ -117,7 +117,7 @@ impl TargetState {
         if let Some(upstream) = &self.upstream {
             return Err(ScimError::invalid_value(format!(
                 "this target fronts a real app ({}): accounts are created in the app, not seeded at the proxy",
-                upstream.url
+                upstream.url()
             )));
         }
         if !self.serves(kind) && !resources.is_empty() {

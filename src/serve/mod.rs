@@ -199,7 +199,7 @@ pub async fn start_named(
                 direct_url: state.base_url.clone(),
                 auth,
                 ca_file: tls.as_ref().map(|(_, path)| path.clone()),
-                upstream: state.upstream.as_ref().map(|u| u.url.clone()),
+                upstream: state.upstream.as_ref().map(|u| u.url().to_owned()),
             },
         );
     }

@@ -50,7 +50,7 @@ impl TargetState {
     pub fn check_fault(&self, spec: &FaultSpec) -> Result<(), String> {
         spec.validate()?;
         if let Some(upstream) = &self.upstream {
-            crate::mock::upstream::refuses(spec.kind, &upstream.url)?;
+            crate::mock::upstream::refuses(spec.kind, upstream.url())?;
         }
         drift::validate(self, spec)?;
         once::validate(self, spec)

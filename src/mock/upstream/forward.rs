@@ -5,6 +5,7 @@
 //! before this runs; the answer faults act here, through the same hooks a
 //! mock target's handlers call (`mock::faults`).
 
+use super::answer::Answer;
 use super::{Upstream, stale};
 use crate::fault::FaultKind;
 use crate::mock::faults::{bulk, drift, writes};
@@ -13,7 +14,7 @@ use crate::mock::state::TargetState;
 use crate::scim::patch::PatchRequest;
 use crate::scim::schema::ResourceTypeName;
 use crate::scim::{ScimError, ScimResult};
-use axum::body::{Body, Bytes};
+use axum::body::Bytes;
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -79,10 +80,15 @@ fn addressed(base_path: &str, path: &str) -> Addressed {
     }
 }
 
-pub(super) async fn forward(State(state): State<Arc<TargetState>>, req: Request) -> Response {
-    let Some(upstream) = state.upstream.as_ref() else {
-        return ScimError::internal("this target fronts no app").into_response();
-    };
+/// The forwarding route's state: the target and the app behind it.
+#[derive(Clone)]
+pub(super) struct Front {
+    pub(super) state: Arc<TargetState>,
+    pub(super) upstream: Arc<Upstream>,
+}
+
+pub(super) async fn forward(State(front): State<Front>, req: Request) -> Response {
+    let Front { state, upstream } = front;
     let (parts, body) = req.into_parts();
     let body = body
         .collect()
@@ -121,7 +127,7 @@ pub(super) async fn forward(State(state): State<Arc<TargetState>>, req: Request)
     {
         let url = format!("{}{path}", upstream.origin);
         let headers = stale::read_headers(&parts.headers);
-        if let Ok(before) = send(upstream, Method::GET, &url, &headers, Bytes::new()).await {
+        if let Ok(before) = send(&upstream, Method::GET, &url, &headers, Bytes::new()).await {
             upstream.history.record(&state, path, received, before);
         }
     }
@@ -129,7 +135,7 @@ pub(super) async fn forward(State(state): State<Arc<TargetState>>, req: Request)
         Some(q) => format!("{}{path}?{q}", upstream.origin),
         None => format!("{}{path}", upstream.origin),
     };
-    let answer = send(upstream, parts.method.clone(), &url, &parts.headers, body).await;
+    let answer = send(&upstream, parts.method.clone(), &url, &parts.headers, body).await;
     let answer = match answer {
         Ok(a) => a,
         Err(e) => return e,
@@ -264,23 +270,6 @@ fn bulk_answer(results: Vec<Value>) -> Response {
         .headers_mut()
         .insert(header::CONTENT_TYPE, HeaderValue::from_static(SCIM_JSON));
     response
-}
-
-/// The app's answer, held whole so the answer faults can read it.
-#[derive(Clone)]
-pub(super) struct Answer {
-    pub(super) status: StatusCode,
-    pub(super) headers: HeaderMap,
-    pub(super) body: Bytes,
-}
-
-impl Answer {
-    pub(super) fn into_response(self) -> Response {
-        let mut response = Response::new(Body::from(self.body));
-        *response.status_mut() = self.status;
-        *response.headers_mut() = self.headers;
-        response
-    }
 }
 
 /// The app's BulkResponse with the failures merged in; any other answer

@@ -8,6 +8,7 @@
 //! ([`refuses`]). Before serving, the app must answer
 //! `GET /ServiceProviderConfig` with a SCIM document (`preflight`).
 
+mod answer;
 mod forward;
 mod preflight;
 mod stale;
@@ -17,6 +18,7 @@ pub use preflight::preflight;
 
 use crate::fault::{FaultKind, Stage};
 use crate::http_client::Transport;
+use crate::mock::fronting::Fronting;
 use crate::mock::http::Journaled;
 use crate::mock::profile::{GENERIC_RFC_YAML, Profile};
 use crate::mock::state::TargetState;
@@ -114,20 +116,24 @@ impl Upstream {
             history: stale::History::default(),
         })
     }
+}
 
-    /// `token_expired` switched on: every credential seen so far is
-    /// refused until the fault is cleared or the connector brings a new one.
-    pub fn expire_seen_tokens(&self) {
+impl Fronting for Upstream {
+    fn url(&self) -> &str {
+        &self.url
+    }
+
+    /// Every credential seen so far is refused until the fault is cleared
+    /// or the connector brings a new one.
+    fn expire_seen_tokens(&self) {
         self.tokens.expire_seen();
     }
 
-    /// The last `token_expired` fault was cleared: old credentials pass again.
-    pub fn forgive_tokens(&self) {
+    fn forgive_tokens(&self) {
         self.tokens.forgive();
     }
 
-    /// The last `stale_reads` fault was cleared: the past is let go.
-    pub fn forget_history(&self) {
+    fn forget_history(&self) {
         self.history.clear();
     }
 }
@@ -177,22 +183,30 @@ fn profile(spec: &UpstreamSpec) -> Result<Profile, String> {
     Ok(profile)
 }
 
-/// The state of a fronting target whose own listener is `origin`.
-pub fn state(spec: &UpstreamSpec, origin: &str, seed: u64) -> Result<TargetState, String> {
-    let upstream = Upstream::new(spec)?;
+/// The state of a fronting target whose own listener is `origin`, and
+/// the app behind it (which the state also holds, as [`Fronting`]).
+pub fn state(
+    spec: &UpstreamSpec,
+    origin: &str,
+    seed: u64,
+) -> Result<(TargetState, Arc<Upstream>), String> {
+    let upstream = Arc::new(Upstream::new(spec)?);
     let profile = profile(spec)?;
     let base_url = format!("{origin}{}", profile.base_path.trim_end_matches('/'));
     let mut state = TargetState::new(&spec.name, profile, &base_url, seed);
-    state.upstream = Some(upstream);
-    Ok(state)
+    state.upstream = Some(upstream.clone());
+    Ok((state, upstream))
 }
 
 /// The whole fronting target as a service: the journal around one route
-/// that forwards everything.
-pub fn service(state: Arc<TargetState>) -> Journaled {
+/// that forwards everything to `upstream`.
+pub fn service(state: Arc<TargetState>, upstream: Arc<Upstream>) -> Journaled {
     let routes = Router::new()
         .fallback(forward::forward)
-        .with_state(state.clone());
+        .with_state(forward::Front {
+            state: state.clone(),
+            upstream,
+        });
     Journaled::new(state, routes)
 }
 

@@ -6,7 +6,7 @@
 //! answered with the recorded answer instead of being forwarded. Lists and
 //! searches are forwarded: their past cannot be known from here.
 
-use super::forward::Answer;
+use super::answer::Answer;
 use crate::fault::{Delay, FaultKind, draw_counter};
 use crate::mock::faults::reads::{DEFAULT_DELAY, retention};
 use crate::mock::faults::shaping::{fault, mark};

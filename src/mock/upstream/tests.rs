@@ -24,7 +24,7 @@ fn an_upstream_argument_keeps_the_base_path_without_its_trailing_slash() {
         ("https://hr.example:8443".to_owned(), "/scim/v2".to_owned())
     );
     let root = UpstreamSpec::parse("hr=http://127.0.0.1:1", None).unwrap();
-    let state = state(&root, "http://127.0.0.1:2", 0).unwrap();
+    let (state, _) = state(&root, "http://127.0.0.1:2", 0).unwrap();
     assert_eq!(state.profile.base_path, "/");
     assert_eq!(state.base_url, "http://127.0.0.1:2");
 }
@@ -48,7 +48,7 @@ fn store_and_once_faults_are_refused_and_front_door_and_answer_faults_are_not() 
 #[test]
 fn a_fronting_target_refuses_a_store_fault_and_seeding() {
     let spec = UpstreamSpec::parse("hr=http://127.0.0.1:1/scim/v2", None).unwrap();
-    let state = state(&spec, "http://127.0.0.1:2", 0).unwrap();
+    let (state, _) = state(&spec, "http://127.0.0.1:2", 0).unwrap();
     let spec = |kind: &str| serde_json::from_value(serde_json::json!({ "kind": kind })).unwrap();
     let why = state.add_fault(spec("patch_as_put")).unwrap_err();
     assert!(why.contains("patch_as_put cannot be switched on"), "{why}");
