@@ -17,6 +17,7 @@ use std::collections::BTreeMap;
 use std::convert::Infallible;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+use tokio::sync::watch;
 
 /// How often the targets are looked at.
 const TICK: Duration = Duration::from_millis(250);
@@ -119,20 +120,30 @@ fn event(kind: &str, data: Value) -> Event {
     Event::default().event(kind).data(data.to_string())
 }
 
-/// The feed over `targets`, from now on.
+/// The feed over `targets`, from now on, until `stopping` turns true (or
+/// its sender is gone: the listener is).
 pub fn stream(
     targets: Vec<Arc<TargetState>>,
+    stopping: Option<watch::Receiver<bool>>,
 ) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
     let feed = Feed::new(targets);
     let events = futures_util::stream::unfold(
-        (feed, std::collections::VecDeque::new(), true),
-        |(mut feed, mut queue, mut first)| async move {
+        (feed, std::collections::VecDeque::new(), true, stopping),
+        |(mut feed, mut queue, mut first, mut stopping)| async move {
             loop {
                 if let Some(e) = queue.pop_front() {
-                    return Some((Ok(e), (feed, queue, first)));
+                    return Some((Ok(e), (feed, queue, first, stopping)));
                 }
                 if !std::mem::take(&mut first) {
-                    tokio::time::sleep(TICK).await;
+                    match &mut stopping {
+                        Some(rx) => {
+                            tokio::select! {
+                                _ = tokio::time::sleep(TICK) => {}
+                                _ = rx.wait_for(|stop| *stop) => return None,
+                            }
+                        }
+                        None => tokio::time::sleep(TICK).await,
+                    }
                 }
                 queue.extend(feed.look());
             }

@@ -27,6 +27,9 @@ pub struct AdminState {
     /// The Toxiproxy API in front of the targets (the built-in one or a
     /// real Toxiproxy), for `GET /network`.
     pub toxiproxy_url: Option<String>,
+    /// Turns true when the listener stops: the live feed, which never ends
+    /// on its own, ends then, or a graceful stop would wait for it forever.
+    pub stopping: Option<tokio::sync::watch::Receiver<bool>>,
 }
 
 impl AdminState {
@@ -373,7 +376,7 @@ async fn network(State(state): Admin) -> Response {
 }
 
 async fn events(State(state): Admin) -> Response {
-    super::feed::stream(state.targets.clone()).into_response()
+    super::feed::stream(state.targets.clone(), state.stopping.clone()).into_response()
 }
 
 async fn metrics_text(State(state): Admin) -> Response {
@@ -405,6 +408,7 @@ mod tests {
             targets: vec![target.clone()],
             base_urls: HashMap::new(),
             toxiproxy_url: None,
+            stopping: None,
         });
         (router_with_seed_limit(state, seed_limit), target)
     }

@@ -213,6 +213,7 @@ pub async fn start_named(
             .map(|(n, e)| (n.clone(), e.base_url.clone()))
             .collect(),
         toxiproxy_url: Some(network.url()),
+        stopping: Some(stopped.clone()),
     });
     let listener = TcpListener::bind((options.listen, 0)).await?;
     let admin_addr = listener.local_addr()?;

@@ -354,6 +354,15 @@ async fn the_live_feed_streams_requests_and_faults_and_the_board_needs_no_token(
     h.admin(Method::DELETE, "/targets/generic-rfc/faults", None)
         .await;
     next(&mut text, "event: fault_off").await;
+    // A feed still open does not hold the listener up: stopping ends it.
+    let stopped = tokio::time::timeout(std::time::Duration::from_secs(10), h.serving.shutdown())
+        .await
+        .expect("serving stops within 10 s with a live feed open");
+    stopped.unwrap();
+    let rest = tokio::time::timeout(std::time::Duration::from_secs(10), feed.chunk())
+        .await
+        .expect("the feed ends when the listener stops");
+    assert!(matches!(rest, Ok(None) | Err(_)), "{rest:?}");
 }
 
 /// The exposition a scraper reads: each metric described once, every
