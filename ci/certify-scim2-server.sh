@@ -10,26 +10,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-DIR=ci/certify-scim2-server
-VENV=${SCIM2_SERVER_VENV:-.venv-scim2-server}
-# The server, pinned, in a venv of the project's own (created on first use).
-if [ ! -x "$VENV/bin/scim2-server" ]; then
-  python3 -m venv "$VENV"
-  "$VENV/bin/pip" install --quiet --disable-pip-version-check -r "$DIR/requirements.txt"
-fi
 BIN=${SCIMULATE_BIN:-target/release/scimulate}
 OUT=target/certify-scim2-server
 mkdir -p "$OUT"
-NAME=scim2-server
-
-# A token made for this run: scim2-server refuses requests without it
-# (--bearer-token), so the security checks have something to test.
-TOKEN=$("$VENV/bin/python" -c 'import secrets; print(secrets.token_urlsafe(24))')
-serve() {
-  "$VENV/bin/scim2-server" --hostname 127.0.0.1 --port "$1" --bearer-token="$TOKEN" \
-    >"$OUT/server.log" 2>&1 &
-}
-url() { echo "http://127.0.0.1:$1/v2"; }
+# shellcheck source=ci/certify-scim2-server/server.sh
+. ci/certify-scim2-server/server.sh
 # shellcheck source=ci/certify-server-lib.sh
 . ci/certify-server-lib.sh
 

@@ -9,24 +9,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-DIR=ci/certify-scim2-server
-VENV=${SCIM2_SERVER_VENV:-.venv-scim2-server}
-if [ ! -x "$VENV/bin/scim2-server" ]; then
-  python3 -m venv "$VENV"
-  "$VENV/bin/pip" install --quiet --disable-pip-version-check -r "$DIR/requirements.txt"
-fi
 BIN=${SCIMULATE_BIN:-target/release/scimulate}
 OUT=target/upstream-scim2-server
 rm -rf "$OUT"
 mkdir -p "$OUT"
-NAME=scim2-server
-
-TOKEN=$("$VENV/bin/python" -c 'import secrets; print(secrets.token_urlsafe(24))')
-serve() {
-  "$VENV/bin/scim2-server" --hostname 127.0.0.1 --port "$1" --bearer-token="$TOKEN" \
-    >"$OUT/server.log" 2>&1 &
-}
-url() { echo "http://127.0.0.1:$1/v2"; }
+# shellcheck source=ci/certify-scim2-server/server.sh
+. ci/certify-scim2-server/server.sh
 # shellcheck source=ci/certify-server-lib.sh
 . ci/certify-server-lib.sh
 

@@ -1,7 +1,7 @@
 //! One target's listener: bind (port chosen by the OS), seed, serve until
 //! told to stop, then finish in-flight requests (graceful shutdown).
 
-use super::http;
+use super::http::{self, Journaled};
 use super::listener;
 use super::profile::Profile;
 use super::state::TargetState;
@@ -51,15 +51,7 @@ pub async fn start_upstream(
         .map_err(|why| io::Error::other(format!("upstream {}: {why}", spec.name)))?;
     let state = Arc::new(state);
     let app = super::upstream::service(state.clone(), upstream);
-    let (pipes, piped) = mpsc::channel(64);
-    let task = tokio::spawn(listener::serve(listener, piped, app, tls, shutdown));
-    Ok(RunningTarget {
-        state,
-        addr,
-        origin,
-        pipes,
-        task,
-    })
+    Ok(spawn(listener, addr, origin, state, app, tls, shutdown))
 }
 
 /// `http://HOST:PORT` for a bound address (IPv6 in brackets).
@@ -101,14 +93,27 @@ pub async fn start(
         .install_quirks()
         .map_err(|why| io::Error::other(format!("target {name}: {why}")))?;
     let app = http::service(state.clone());
+    Ok(spawn(listener, addr, origin, state, app, tls, shutdown))
+}
+
+/// Serves `app` on `listener` until `shutdown`: the target as it runs.
+fn spawn(
+    listener: TcpListener,
+    addr: SocketAddr,
+    origin: String,
+    state: Arc<TargetState>,
+    app: Journaled,
+    tls: Option<TlsAcceptor>,
+    shutdown: watch::Receiver<bool>,
+) -> RunningTarget {
     // A short queue: a pipe is served as soon as the accept loop turns.
     let (pipes, piped) = mpsc::channel(64);
     let task = tokio::spawn(listener::serve(listener, piped, app, tls, shutdown));
-    Ok(RunningTarget {
+    RunningTarget {
         state,
         addr,
         origin,
         pipes,
         task,
-    })
+    }
 }
