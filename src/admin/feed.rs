@@ -6,8 +6,11 @@
 //! The feed looks at the targets four times a second rather than being
 //! told of each request: the request path stays as it is (a journal
 //! append), a slow reader costs nothing but its own connection, and a
-//! journal entry reaches the board within a quarter of a second.
+//! journal entry reaches the board within a quarter of a second. A game
+//! day adds its connector's alerts (`alert`) and its hypotheses and
+//! safeguards whenever one changes (`probes`), from its bulletin.
 
+use super::Bulletin;
 use crate::fault::FaultView;
 use crate::mock::state::TargetState;
 use axum::response::sse::{Event, KeepAlive, Sse};
@@ -35,11 +38,14 @@ struct Seen {
 struct Feed {
     targets: Vec<Arc<TargetState>>,
     seen: Vec<Seen>,
+    bulletin: Arc<Bulletin>,
+    /// The last alert sent and the probes' version last sent.
+    bulletin_marks: (u64, u64),
     first: bool,
 }
 
 impl Feed {
-    fn new(targets: Vec<Arc<TargetState>>) -> Feed {
+    fn new(targets: Vec<Arc<TargetState>>, bulletin: Arc<Bulletin>) -> Feed {
         // Starts from now: the journal so far is at /targets/{t}/journal.
         let seen = targets
             .iter()
@@ -51,6 +57,9 @@ impl Feed {
         Feed {
             targets,
             seen,
+            // Alerts so far are at /gameday; probes are sent at once.
+            bulletin_marks: (bulletin.marks().0, u64::MAX),
+            bulletin,
             first: true,
         }
     }
@@ -108,6 +117,16 @@ impl Feed {
             }
             seen.faults = now_on;
         }
+        let changes = self
+            .bulletin
+            .since(self.bulletin_marks.0, self.bulletin_marks.1);
+        self.bulletin_marks = (changes.last_alert, changes.version);
+        for alert in changes.alerts {
+            out.push(event("alert", alert));
+        }
+        if let Some(probes) = changes.probes {
+            out.push(event("probes", probes));
+        }
         if std::mem::take(&mut self.first) {
             let names: Vec<&str> = self.targets.iter().map(|t| t.name.as_str()).collect();
             out.insert(0, event("hello", json!({"targets": names})));
@@ -124,9 +143,10 @@ fn event(kind: &str, data: Value) -> Event {
 /// its sender is gone: the listener is).
 pub fn stream(
     targets: Vec<Arc<TargetState>>,
+    bulletin: Arc<Bulletin>,
     stopping: Option<watch::Receiver<bool>>,
 ) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
-    let feed = Feed::new(targets);
+    let feed = Feed::new(targets, bulletin);
     let events = futures_util::stream::unfold(
         (feed, std::collections::VecDeque::new(), true, stopping),
         |(mut feed, mut queue, mut first, mut stopping)| async move {
@@ -180,8 +200,8 @@ mod tests {
     #[test]
     fn a_fault_is_announced_once_when_on_and_once_when_off() {
         let t = target();
-        let mut feed = Feed::new(vec![t.clone()]);
-        assert_eq!(kinds(&feed.look()), ["hello"]);
+        let mut feed = Feed::new(vec![t.clone()], Arc::default());
+        assert_eq!(kinds(&feed.look()), ["hello", "probes"]);
         let id = t.add_fault(FaultSpec::of(FaultKind::RateLimit)).unwrap();
         assert_eq!(kinds(&feed.look()), ["fault_on"]);
         assert!(feed.look().is_empty(), "told once");

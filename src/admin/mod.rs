@@ -2,8 +2,10 @@
 //! bearer token, for game days, tools and the judge.
 
 mod board;
+mod bulletin;
 mod feed;
 mod metrics;
 mod routes;
 
+pub use bulletin::Bulletin;
 pub use routes::{AdminState, router};

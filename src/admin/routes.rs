@@ -30,6 +30,8 @@ pub struct AdminState {
     /// Turns true when the listener stops: the live feed, which never ends
     /// on its own, ends then, or a graceful stop would wait for it forever.
     pub stopping: Option<tokio::sync::watch::Receiver<bool>>,
+    /// A game day's alerts and hypotheses, for the board.
+    pub bulletin: Arc<super::Bulletin>,
 }
 
 impl AdminState {
@@ -79,6 +81,7 @@ fn router_with_seed_limit(state: Arc<AdminState>, seed_limit: usize) -> Router {
         .route("/metrics", get(metrics_text))
         .route("/events", get(events))
         .route("/network", get(network))
+        .route("/gameday", get(gameday))
         .fallback(|| async { error(StatusCode::NOT_FOUND, "no such admin route") })
         .layer(from_fn_with_state(state.clone(), require_token))
         // The board page holds no data and asks for the token itself.
@@ -376,7 +379,17 @@ async fn network(State(state): Admin) -> Response {
 }
 
 async fn events(State(state): Admin) -> Response {
-    super::feed::stream(state.targets.clone(), state.stopping.clone()).into_response()
+    super::feed::stream(
+        state.targets.clone(),
+        state.bulletin.clone(),
+        state.stopping.clone(),
+    )
+    .into_response()
+}
+
+/// The game day's alerts and probes (empty outside a game day).
+async fn gameday(State(state): Admin) -> Response {
+    Json(state.bulletin.snapshot()).into_response()
 }
 
 async fn metrics_text(State(state): Admin) -> Response {
@@ -409,6 +422,7 @@ mod tests {
             base_urls: HashMap::new(),
             toxiproxy_url: None,
             stopping: None,
+            bulletin: Arc::default(),
         });
         (router_with_seed_limit(state, seed_limit), target)
     }

@@ -2,7 +2,8 @@
 //!
 //! Each file's kind comes from a top-level `kind:` key, or else from the
 //! folder it sits in (SPEC §1): profiles (`mock-targets/`), scenarios
-//! (`scenarios/`) and connector files (`connectors/`).
+//! (`scenarios/`), game days (`gamedays/`, such as `scenarios/gamedays/`)
+//! and connector files (`connectors/`).
 
 use super::CliError;
 use crate::located::{Located, Place};
@@ -15,6 +16,7 @@ use std::path::{Path, PathBuf};
 pub(crate) enum FileKind {
     Profile,
     Scenario,
+    GameDay,
     Connector,
 }
 
@@ -22,7 +24,11 @@ pub(crate) enum FileKind {
 /// files). Returns one line per valid file; the first error found ends
 /// the check after every file has been read, so one run lists them all.
 pub fn run(paths: &[PathBuf], out: &mut dyn std::io::Write) -> Result<(), CliError> {
-    let defaults = [PathBuf::from("mock-targets"), PathBuf::from("scenarios")];
+    let defaults = [
+        PathBuf::from("mock-targets"),
+        PathBuf::from("scenarios"),
+        PathBuf::from("scenarios/gamedays"),
+    ];
     let paths = if paths.is_empty() {
         &defaults[..]
     } else {
@@ -56,6 +62,7 @@ fn kind_name(kind: FileKind) -> &'static str {
     match kind {
         FileKind::Profile => "profile",
         FileKind::Scenario => "scenario",
+        FileKind::GameDay => "game day",
         FileKind::Connector => "connector",
     }
 }
@@ -108,6 +115,7 @@ fn check_file(path: &Path) -> Result<FileKind, FileError> {
     match kind {
         FileKind::Profile => Profile::from_yaml(&text, &origin).map(|_| ()),
         FileKind::Scenario => scenario::from_yaml(&text, path).map(|_| ()),
+        FileKind::GameDay => scenario::gameday::gameday_from_yaml(&text, path).map(|_| ()),
         FileKind::Connector => crate::connector::from_yaml(&text, &origin).map(|_| ()),
     }?;
     Ok(kind)
@@ -126,16 +134,17 @@ fn detect_kind(origin: &str, path: &Path, text: &str) -> Result<FileKind, Locate
     match (declared, by_folder) {
         (Some((_, "profile")), _) | (None, Some("mock-targets")) => Ok(FileKind::Profile),
         (Some((_, "scenario")), _) | (None, Some("scenarios")) => Ok(FileKind::Scenario),
+        (Some((_, "gameday")), _) | (None, Some("gamedays")) => Ok(FileKind::GameDay),
         (Some((_, "connector")), _) | (None, Some("connectors")) => Ok(FileKind::Connector),
         // Column 7: the value, after `kind: `.
         (Some((line, other)), _) => Err(Located::new(
             origin,
-            format!("unknown kind '{other}': expected profile, scenario or connector"),
+            format!("unknown kind '{other}': expected profile, scenario, gameday or connector"),
         )
         .at(Place { line, column: 7 })),
         (None, _) => Err(Located::new(
             origin,
-            "cannot tell what kind of file this is: expected a top-level `kind:` key (profile, scenario, connector) or a file under mock-targets/, scenarios/ or connectors/",
+            "cannot tell what kind of file this is: expected a top-level `kind:` key (profile, scenario, gameday, connector) or a file under mock-targets/, scenarios/, gamedays/ or connectors/",
         )),
     }
 }

@@ -6,6 +6,7 @@ mod certify;
 mod check;
 mod connector;
 mod error;
+mod gameday;
 mod report;
 mod run;
 mod schema;
@@ -42,6 +43,15 @@ pub enum Command {
     /// Endpoints file, admin API and Toxiproxy API: docs/mock-target.md;
     /// profiles: docs/profiles.md; faults: docs/faults.md.
     Serve(serve::ServeArgs),
+    /// Play a game day: a scenario on the wall clock with steady-state
+    /// hypotheses, safeguards and rollback, and a live board.
+    ///
+    /// The hypotheses are looked at before, during and after the method;
+    /// a safeguard that fires stops the method and rolls back (every fault
+    /// and toxic cleared, every proxy enabled); Ctrl-C does the same, then
+    /// writes the report. The game-day file and a first game day step by
+    /// step: docs/gamedays.md; the board: docs/mock-target.md.
+    Gameday(gameday::GamedayArgs),
     /// The built-in reference connector, driven like any other.
     ///
     /// The contract it honours: docs/connectors.md.
@@ -114,6 +124,7 @@ pub fn run(cli: Cli) -> Result<Outcome, CliError> {
         Command::Certify(args) => certify::run(*args),
         Command::Report(args) => report::run(args),
         Command::Serve(args) => serve::run(args).map(passed),
+        Command::Gameday(args) => gameday::run(args),
         Command::Connector(args) => connector::run(args).map(passed),
         Command::Check { paths } => check::run(&paths, &mut std::io::stdout()).map(passed),
         Command::Schema { kind } => schema::run(&kind, &mut std::io::stdout()).map(passed),

@@ -109,7 +109,7 @@ fn scenario_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, CliError> {
 /// connector`, so it works from any folder.
 const REFERENCE_YAML: &str = include_str!("../../connectors/reference.yaml");
 
-fn connector_file(path: Option<&Path>) -> Result<ConnectorFile, CliError> {
+pub(super) fn connector_file(path: Option<&Path>) -> Result<ConnectorFile, CliError> {
     match path {
         Some(path) if !path.is_file() => Err(CliError::BadInput(format!(
             "{}: no such connector file",
@@ -126,7 +126,7 @@ fn connector_file(path: Option<&Path>) -> Result<ConnectorFile, CliError> {
     }
 }
 
-fn bad_input(e: impl std::error::Error) -> CliError {
+pub(super) fn bad_input(e: impl std::error::Error) -> CliError {
     CliError::BadInput(e.to_string())
 }
 
@@ -255,6 +255,7 @@ pub fn run(args: RunArgs) -> Result<Outcome, CliError> {
         runs_dir: PathBuf::from(".scimulate/runs"),
         keep_runs: Some(args.keep_runs),
         shutdown: shutdown.clone(),
+        admin_port: None,
     };
     let stderr = std::io::stderr();
     let is_terminal = stderr.is_terminal();
@@ -300,7 +301,7 @@ pub fn run(args: RunArgs) -> Result<Outcome, CliError> {
     })
 }
 
-fn place(d: &Destination) -> String {
+pub(super) fn place(d: &Destination) -> String {
     match d {
         Destination::Stdout => "standard output".to_owned(),
         Destination::File(p) => p.display().to_string(),

@@ -122,6 +122,7 @@ async fn serve_until_stopped(
         toxiproxy: args.toxiproxy.clone(),
         advertise: None,
         upstreams,
+        admin_port: None,
     };
     if let Some(ca) = &options.tls_ca_file {
         eprintln!(

@@ -166,6 +166,7 @@ impl Connector {
         });
         let deliverer = match &file.events {
             Events::Webhook { url } => Deliverer::webhook(url.fill(&values)),
+            Events::Nowhere => Deliverer::Nowhere,
             Events::Exec { command, timeout } => {
                 let (program, args) = file.command_line(command, &values);
                 Deliverer::Exec {

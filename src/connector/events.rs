@@ -34,6 +34,9 @@ pub enum Deliverer {
         cwd: PathBuf,
         timeout: Duration,
     },
+    /// The connector runs elsewhere and takes its events from its own
+    /// source (a game day without `connector:`): scimulate sends none.
+    Nowhere,
 }
 
 /// One delivery: when it started, how long it took, what came of it.
@@ -80,6 +83,8 @@ pub enum Refusal {
     },
     #[error("cannot start {program}: {error}")]
     Spawn { program: String, error: String },
+    #[error("the connector runs elsewhere and takes no events from scimulate")]
+    Elsewhere,
 }
 
 fn describe_exit(code: Option<i32>, signal: Option<i32>) -> String {
@@ -110,6 +115,7 @@ impl Deliverer {
                 cwd,
                 timeout,
             } => exec(program, args, env, cwd, *timeout, event, secrets).await,
+            Deliverer::Nowhere => Outcome::NotAccepted(Refusal::Elsewhere),
         };
         Delivery {
             event_id: event.id.clone(),

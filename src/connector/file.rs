@@ -62,6 +62,9 @@ pub enum Events {
         command: Vec<Template>,
         timeout: Duration,
     },
+    /// None: the connector runs elsewhere and gets its events from its own
+    /// source ([`ConnectorFile::elsewhere`]).
+    Nowhere,
 }
 
 /// What tells the connector that the targets file changed.
@@ -116,6 +119,21 @@ impl Template {
 }
 
 impl ConnectorFile {
+    /// A connector scimulate neither starts nor sends events to: it runs
+    /// elsewhere, pointed at the endpoints file. Its alerts may still come
+    /// to the sink.
+    pub fn elsewhere() -> ConnectorFile {
+        ConnectorFile {
+            name: "elsewhere".into(),
+            start: None,
+            events: Events::Nowhere,
+            reload: Reload::None,
+            alerts: Alerts::default(),
+            audit: None,
+            base_dir: PathBuf::from("."),
+        }
+    }
+
     /// The program and arguments of `command` filled in; a relative program
     /// path with a `/` is resolved against [`Self::base_dir`], a bare name
     /// through `PATH`.

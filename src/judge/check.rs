@@ -26,10 +26,14 @@ pub enum CheckName {
     Settled,
     ConnectorAlive,
     Audit,
+    /// A game day's steady-state hypothesis.
+    Hypothesis,
+    /// A game day's safeguard.
+    Safeguard,
 }
 
 impl CheckName {
-    pub const ALL: [CheckName; 12] = [
+    pub const ALL: [CheckName; 14] = [
         CheckName::Alert,
         CheckName::NoAlert,
         CheckName::AlertResolved,
@@ -42,6 +46,8 @@ impl CheckName {
         CheckName::Settled,
         CheckName::ConnectorAlive,
         CheckName::Audit,
+        CheckName::Hypothesis,
+        CheckName::Safeguard,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -58,6 +64,8 @@ impl CheckName {
             CheckName::Settled => "settled",
             CheckName::ConnectorAlive => "connector_alive",
             CheckName::Audit => "audit",
+            CheckName::Hypothesis => "hypothesis",
+            CheckName::Safeguard => "safeguard",
         }
     }
 
@@ -95,6 +103,12 @@ impl CheckName {
             CheckName::ConnectorAlive => "keeps running and answering for the whole scenario",
             CheckName::Audit => {
                 "keeps each replayed event's original occurred_at as original_at in its audit records"
+            }
+            CheckName::Hypothesis => {
+                "keeps the game day's steady state: the hypothesis holds every time it is looked at"
+            }
+            CheckName::Safeguard => {
+                "never lets the game day get so bad that a safeguard has to stop it"
             }
         }
     }

@@ -11,6 +11,7 @@ use crate::contract::alert::{AlertClass, AlertStatus};
 use crate::contract::audit::AuditRecord;
 use crate::contract::event::EventKind;
 use crate::scenario::Person;
+pub use crate::scenario::gameday::ProbeRole;
 use crate::scenario::truth::Expected;
 use crate::scim::schema::ResourceSchema;
 use chrono::{DateTime, Utc};
@@ -61,6 +62,10 @@ pub struct Evidence {
     pub connector: ConnectorRecord,
     /// `wait: settled` steps that gave up.
     pub unsettled: Vec<Unsettled>,
+    /// A game day's hypotheses and safeguards, each with its state over
+    /// time; empty for a scenario.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub probes: Vec<ProbeTrace>,
 }
 
 impl Default for Evidence {
@@ -83,6 +88,7 @@ impl Default for Evidence {
             audit: None,
             connector: ConnectorRecord::default(),
             unsettled: Vec::new(),
+            probes: Vec::new(),
         }
     }
 }
@@ -372,4 +378,46 @@ mod tests {
         assert!(s.has_extension("urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"));
         assert!(!s.has_attribute("urn:x"));
     }
+}
+
+/// One hypothesis or safeguard of a game day as it was looked at, again
+/// and again: its state over time as spans of equal state.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProbeTrace {
+    pub role: ProbeRole,
+    /// Its key in the file: `error_rate`, `no_active_leaver`, `no_twins`,
+    /// `state`.
+    pub name: String,
+    /// The target it looks at; `None`: every target.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target: Option<String>,
+    /// As a person reads it: `error_rate of slack below 5% over 1m`.
+    pub description: String,
+    /// Its place in the game-day file.
+    #[serde(default)]
+    pub line: u64,
+    /// Consecutive looks with the same outcome, oldest first.
+    #[serde(default)]
+    pub spans: Vec<ProbeSpan>,
+    /// A safeguard: when it fired (and the method stopped).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fired_at: Option<Instant>,
+}
+
+/// Looks at a probe, from `from` to `to`, that all came out alike: for a
+/// hypothesis `ok` means it held, for a safeguard that it did not fire.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProbeSpan {
+    pub from: Instant,
+    pub to: Instant,
+    pub ok: bool,
+    pub looks: u32,
+    /// The highest measured value (an error rate, as a fraction), if the
+    /// probe measures one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub worst: Option<f64>,
+    /// What the first look of the span saw.
+    pub detail: String,
 }

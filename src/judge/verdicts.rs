@@ -34,6 +34,7 @@ pub fn judge(e: &Evidence) -> Vec<CheckResult> {
     if let Some(audit) = &e.audit {
         out.push(judge_audit(next + 1, audit, e));
     }
+    out.extend(super::probes::judge_probes(next + 2, e));
     out
 }
 

@@ -21,6 +21,7 @@ pub mod markdown;
 mod mask;
 mod merge;
 mod model;
+mod probes;
 mod progress;
 mod read;
 mod spec;
@@ -38,6 +39,7 @@ pub use model::{
     REPORT_SPEC, ReceivedAlert, ReportKind, RunReport, ScenarioReport, TimelineEntry, TimelineKind,
     partition_summary,
 };
+pub use probes::{ProbeReport, ProbeSpanReport, probes};
 pub use progress::{NoProgress, Progress, TerminalProgress};
 pub use read::parse as parse_report;
 pub use spec::{Destination, ReportFormat, ReportSpec, check_specs, har_spec, refuse_har};

@@ -172,9 +172,12 @@ pub struct ScenarioReport {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(with = "Slis")]
     pub slis: Option<Slis>,
-    /// SIGINT or SIGTERM stopped this scenario before it was judged: it has no checks, and a harness error says where it stopped. Absent when it ran to its end.
+    /// SIGINT or SIGTERM stopped this scenario: a scenario is then not judged (it has no checks, and a harness error says where it stopped); a game day is rolled back and judged on what happened until the stop. Absent when it ran to its end.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub interrupted: bool,
+    /// A game day's hypotheses and safeguards, each with its state over time (docs/gamedays.md).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub probes: Vec<super::ProbeReport>,
 }
 
 /// One judged check; identity (scenario, index, check, target).
@@ -499,6 +502,7 @@ impl ScenarioReport {
             traffic: None,
             slis: None,
             interrupted: false,
+            probes: Vec::new(),
         };
         s.refresh_passed();
         s

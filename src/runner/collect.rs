@@ -73,6 +73,7 @@ pub(crate) async fn evidence(live: &Live<'_>, exited: Option<ConnectorExit>) -> 
             hung: live.hung.clone(),
         },
         unsettled: live.unsettled.clone(),
+        probes: Vec::new(),
     }
 }
 

@@ -45,6 +45,8 @@ pub(crate) struct Live<'a> {
     /// Deliveries the connector never finished (an `exec` command killed
     /// at its timeout): it stopped answering, for `connector_alive`.
     pub hung: Vec<HungDelivery>,
+    /// A game day's probes read the events sent while it runs.
+    pub sent_log: Option<super::gameday::SentLog>,
 }
 
 impl Live<'_> {
@@ -76,7 +78,7 @@ impl Live<'_> {
     }
 
     /// What `wait: settled` watches.
-    fn watch(&self) -> Watch<'_> {
+    pub(crate) fn watch(&self) -> Watch<'_> {
         Watch {
             targets: self.serving.targets.iter().map(|t| &*t.state).collect(),
             people: &self.scenario.people,
@@ -174,12 +176,16 @@ impl Live<'_> {
         let now = Utc::now();
         let mut body = sent.body.clone();
         body["occurred_at"] = json!(now.to_rfc3339_opts(chrono::SecondsFormat::Millis, true));
-        self.events.push(EventRecord {
+        let record = EventRecord {
             id: sent.id.clone(),
             person: sent.person.clone(),
             sent_at: now,
             kinds: sent.kinds.clone(),
-        });
+        };
+        if let Some(log) = &self.sent_log {
+            log.lock().push(record.clone());
+        }
+        self.events.push(record);
         let summary = format!(
             "{} {} → {}",
             sent.event_type.as_str(),
@@ -374,6 +380,59 @@ impl Live<'_> {
             let clear = self.network(&target, &NetworkChange::Clear);
             let _ = tokio::time::timeout(Duration::from_secs(5), clear).await;
         }
+    }
+
+    /// A game day's rollback: every fault on every target cleared, the
+    /// ones added through the admin API or the board too, every toxic
+    /// removed and every proxy enabled. A proxy that does not answer
+    /// within 5 s is named in the scenario's errors.
+    pub async fn rollback(&mut self) {
+        self.clear_all_faults().await;
+        let mut faults = 0;
+        for t in &self.serving.targets {
+            faults += t.state.faults.clear_run_time();
+        }
+        let mut toxics = 0;
+        if let Some(client) = self.proxy.clone() {
+            let names: Vec<String> = self
+                .serving
+                .targets
+                .iter()
+                .map(|t| t.state.name.clone())
+                .collect();
+            for name in names {
+                let clear = async {
+                    let mut removed = 0;
+                    for t in client.toxics(&name).await? {
+                        client.remove_toxic(&name, &t.name).await?;
+                        removed += 1;
+                    }
+                    client.set_enabled(&name, true).await?;
+                    Ok::<usize, crate::netproxy::ClientError>(removed)
+                };
+                match tokio::time::timeout(Duration::from_secs(5), clear).await {
+                    Ok(Ok(n)) => toxics += n,
+                    Ok(Err(e)) => self
+                        .errors
+                        .push(format!("rollback: the proxy of {name}: {e}")),
+                    Err(_) => self.errors.push(format!(
+                        "rollback: the proxy of {name} did not answer within 5s"
+                    )),
+                }
+            }
+            for (target, kind, _, _) in self.open_faults.clone() {
+                if kind.is_none() {
+                    self.end_windows(&target, None, true);
+                }
+            }
+        }
+        self.note(
+            TimelineKind::Fault,
+            None,
+            format!(
+                "rollback: every fault cleared ({faults} more than the steps had set), {toxics} toxics removed, every proxy enabled"
+            ),
+        );
     }
 
     fn open_network(&mut self, target: &str, what: &str) {

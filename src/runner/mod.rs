@@ -6,6 +6,7 @@
 mod collect;
 mod evidence_file;
 mod existing;
+mod gameday;
 mod har;
 mod live;
 mod live_files;
@@ -23,6 +24,7 @@ use crate::report::{
     TimelineKind,
 };
 use crate::scenario::Scenario;
+use crate::scenario::gameday::GameDay;
 use crate::scenario::truth::Truth;
 use crate::serve::{self, ServeOptions, TargetAuth};
 use crate::shutdown::Shutdown;
@@ -56,6 +58,8 @@ pub struct RunOptions {
     /// SIGINT or SIGTERM: the scenario running stops (its faults cleared,
     /// its connector stopped, no judging) and the rest are not run.
     pub shutdown: Shutdown,
+    /// The admin listener's port (the board's); `None`: the OS picks.
+    pub admin_port: Option<u16>,
 }
 
 /// Runs every scenario in turn and reports on all of them; with `har`,
@@ -70,15 +74,7 @@ pub async fn run(
     let clock = std::time::Instant::now();
     let mut reports = Vec::with_capacity(scenarios.len());
     let mut secrets = Vec::new();
-    if let Some(keep) = options.keep_runs {
-        // A folder that cannot be removed costs disk, not the run.
-        if let Err(e) = run_dir::prune(&options.runs_dir, keep) {
-            eprintln!(
-                "warning: could not remove old run folders in {}: {e}",
-                options.runs_dir.display()
-            );
-        }
-    }
+    prune_runs(options);
     for (i, scenario) in scenarios.iter().enumerate() {
         if let Some(signal) = options.shutdown.signal() {
             // Listed, so that the report still accounts for the whole
@@ -112,6 +108,19 @@ pub async fn run(
     (report, secrets)
 }
 
+/// Removes the run folders beyond `--keep-runs`; a folder that cannot be
+/// removed costs disk, not the run.
+fn prune_runs(options: &RunOptions) {
+    if let Some(keep) = options.keep_runs
+        && let Err(e) = run_dir::prune(&options.runs_dir, keep)
+    {
+        eprintln!(
+            "warning: could not remove old run folders in {}: {e}",
+            options.runs_dir.display()
+        );
+    }
+}
+
 fn harness(scenario: &Scenario, during: &str, message: String) -> ScenarioReport {
     ScenarioReport::error(
         &scenario.name,
@@ -123,6 +132,25 @@ fn harness(scenario: &Scenario, during: &str, message: String) -> ScenarioReport
     )
 }
 
+/// Plays a game day (`scimulate gameday`): its scenario on the wall clock
+/// with its hypotheses, safeguards and rollback. SIGINT or SIGTERM ends
+/// it early: rolled back, then judged on what happened until then.
+pub async fn gameday(
+    day: &GameDay,
+    options: &RunOptions,
+    har: Option<&mut dyn HarSink>,
+) -> (RunReport, Vec<String>) {
+    let started_at = Utc::now();
+    let clock = std::time::Instant::now();
+    prune_runs(options);
+    let (report, secrets) = play_scenario(&day.scenario, options, har, &[], Some(day)).await;
+    let duration_ms = u64::try_from(clock.elapsed().as_millis()).unwrap_or(u64::MAX);
+    let seed = options.seed.unwrap_or(day.scenario.seed);
+    let mut run = RunReport::run(seed, started_at, duration_ms, vec![report]);
+    run.interrupted = options.shutdown.is_requested();
+    (run, secrets)
+}
+
 /// Runs one scenario; returns its report and every secret it handed out
 /// (for masking). With `har`, every request its targets received goes
 /// there, masked with this scenario's secrets and `earlier` ones.
@@ -131,6 +159,17 @@ pub async fn run_scenario(
     options: &RunOptions,
     har: Option<&mut (dyn HarSink + '_)>,
     earlier: &[String],
+) -> (ScenarioReport, Vec<String>) {
+    play_scenario(scenario, options, har, earlier, None).await
+}
+
+/// A scenario, or with `day` the game day it is the method of.
+async fn play_scenario(
+    scenario: &Scenario,
+    options: &RunOptions,
+    har: Option<&mut (dyn HarSink + '_)>,
+    earlier: &[String],
+    day: Option<&GameDay>,
 ) -> (ScenarioReport, Vec<String>) {
     if let Some(t) = scenario.targets.iter().find(|t| t.upstream.is_some()) {
         // Loaded and checked (a store fault on it is bad input), not played:
@@ -177,6 +216,7 @@ pub async fn run_scenario(
         toxiproxy: options.toxiproxy.clone(),
         advertise: options.advertise.clone(),
         upstreams: Vec::new(),
+        admin_port: options.admin_port,
     };
     let serving = match serve::start_named(named, &serve_options).await {
         Ok(s) => s,
@@ -296,6 +336,7 @@ pub async fn run_scenario(
         errors: Vec::new(),
         proxy,
         hung: Vec::new(),
+        sent_log: day.map(|_| gameday::SentLog::default()),
     };
     for (target, n) in existing::counts(scenario) {
         live.note(
@@ -304,20 +345,35 @@ pub async fn run_scenario(
             format!("existing: {n} accounts seeded before the connector started"),
         );
     }
-    let judged = match play(&mut live, &options.shutdown).await {
+    let (played, probes, stopped) = match day {
+        Some(day) => {
+            announce(day, &live, &run_dir);
+            let method = gameday::method(&mut live, &options.shutdown, day).await;
+            (method.played, method.traces, method.stopped)
+        }
+        None => (play(&mut live, &options.shutdown).await, Vec::new(), None),
+    };
+    let judged = match played {
         Played::Ended(exited) => {
             let judging = async {
-                let evidence = collect::evidence(&live, exited).await;
+                let mut evidence = collect::evidence(&live, exited).await;
+                evidence.probes = probes;
                 let results = crate::judge::judge(&evidence);
                 (evidence, results)
             };
-            tokio::select! {
-                done = judging => Ok(done),
-                signal = options.shutdown.requested() => Err((
-                    signal,
-                    "gathering the evidence".to_owned(),
-                    "while the evidence was gathered and judged (every step had run)".to_owned(),
-                )),
+            if stopped.is_some() {
+                // A game day stopped by a signal is judged all the same:
+                // its report is what the person stopping it wants.
+                Ok(judging.await)
+            } else {
+                tokio::select! {
+                    done = judging => Ok(done),
+                    signal = options.shutdown.requested() => Err((
+                        signal,
+                        "gathering the evidence".to_owned(),
+                        "while the evidence was gathered and judged (every step had run)".to_owned(),
+                    )),
+                }
             }
         }
         Played::Stopped { signal, step } => Err((signal, step.clone(), format!("at {step}"))),
@@ -388,6 +444,8 @@ pub async fn run_scenario(
         Some(u64::try_from((Utc::now() - started_at).num_milliseconds()).unwrap_or(0));
     report.timeline = timeline;
     report.alerts = alerts;
+    report.interrupted = stopped.is_some();
+    report.probes = crate::report::probes(&evidence);
     report.errors = errors
         .into_iter()
         .map(|message| HarnessError {
@@ -410,6 +468,29 @@ pub async fn run_scenario(
     }
     report.refresh_passed();
     (report, secrets)
+}
+
+/// Tells the person running a game day where its board and endpoints are.
+fn announce(day: &GameDay, live: &Live<'_>, run_dir: &std::path::Path) {
+    // The admin token is a secret: it stays in the endpoints file (the
+    // owner's alone), which the board's login field takes it from.
+    let endpoints = run_dir.join("endpoints.json");
+    eprintln!(
+        "game day {}: the board is at {}/ (admin token: `admin.token` in {}; or open {}/#token=TOKEN)",
+        day.scenario.name,
+        live.serving.endpoints.admin.url,
+        endpoints.display(),
+        live.serving.endpoints.admin.url,
+    );
+    eprintln!(
+        "  the endpoints file holds each target's URL and token, for a connector running elsewhere"
+    );
+    if day.connector == crate::scenario::gameday::GameDayConnector::Elsewhere {
+        eprintln!(
+            "  alerts: the connector may POST them to {}",
+            live.connector.values().alert_url
+        );
+    }
 }
 
 /// The alerts the sink kept, as the report shows them.

@@ -32,6 +32,60 @@ pub struct RawScenario {
     pub steps: Vec<Spanned<RawStep>>,
     #[serde(default)]
     pub expect: Vec<Spanned<RawExpect>>,
+    // A game-day file's own sections (`scimulate gameday`); a scenario
+    // file refuses them at their place.
+    /// `reference` or a connector file; none: the connector runs elsewhere.
+    #[serde(default)]
+    pub connector: Option<Spanned<String>>,
+    #[serde(default)]
+    pub hypotheses: Option<Spanned<Vec<Spanned<RawProbe>>>>,
+    #[serde(default)]
+    pub safeguards: Option<Spanned<Vec<Spanned<RawProbe>>>>,
+    #[serde(default)]
+    pub rollback: Option<Spanned<String>>,
+}
+
+/// One entry of a game day's `hypotheses` or `safeguards`: a map with the
+/// probe's name as its key. Thresholds are kept as written (`5%`) and read
+/// by the loader, which can say where one is impossible.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum RawProbe {
+    NoActiveLeaver(LeaverProbe),
+    ErrorRate(Box<ErrorRateProbe>),
+    NoTwins(#[serde(default)] Option<TwinsProbe>),
+    State(Spanned<String>),
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LeaverProbe {
+    pub within: HumanDuration,
+    #[serde(default)]
+    pub every: Option<HumanDuration>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ErrorRateProbe {
+    pub target: Spanned<String>,
+    #[serde(default)]
+    pub below: Option<Spanned<Value>>,
+    #[serde(default)]
+    pub above: Option<Spanned<Value>>,
+    #[serde(default)]
+    pub window: Option<HumanDuration>,
+    #[serde(default)]
+    pub every: Option<HumanDuration>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TwinsProbe {
+    #[serde(default)]
+    pub target: Option<Spanned<String>>,
+    #[serde(default)]
+    pub every: Option<HumanDuration>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -78,7 +78,7 @@ fn person_range(name: &str) -> Option<Result<(usize, usize), String>> {
 }
 
 pub(super) struct Loader<'a> {
-    file: Source<'a>,
+    pub(super) file: Source<'a>,
 }
 
 impl Loader<'_> {
@@ -86,11 +86,17 @@ impl Loader<'_> {
         self.file.error(place, message)
     }
 
-    fn scenario(&self, raw: RawScenario, path: &Path) -> Result<Scenario, Located> {
+    pub(super) fn scenario(&self, raw: RawScenario, path: &Path) -> Result<Scenario, Located> {
+        self.no_gameday_keys(&raw)?;
         if let Some(kind) = raw.kind.as_deref().filter(|k| *k != "scenario") {
+            let why = if kind == "gameday" {
+                "a game-day file, played by `scimulate gameday`, not `scimulate run`"
+            } else {
+                "expected `kind: scenario` in a scenario file"
+            };
             return Err(Located::new(
                 self.file.origin(),
-                format!("kind '{kind}': expected `kind: scenario` in a scenario file"),
+                format!("kind '{kind}': {why}"),
             ));
         }
         if raw.name.value.trim().is_empty() {
@@ -448,7 +454,7 @@ impl Loader<'_> {
         Ok(out)
     }
 
-    fn known_targets<T>(
+    pub(super) fn known_targets<T>(
         &self,
         place: &Spanned<T>,
         names: &[String],

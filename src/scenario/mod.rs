@@ -3,6 +3,7 @@
 //! the runner and the judge consume the checked [`Scenario`].
 
 mod file;
+pub mod gameday;
 mod load;
 mod model;
 pub mod people;

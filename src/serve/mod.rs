@@ -39,6 +39,9 @@ pub struct ServeOptions {
     /// Real apps to front (`--upstream NAME=URL`), each a target after the
     /// mock targets.
     pub upstreams: Vec<UpstreamSpec>,
+    /// The admin listener's port (the board's, `gameday --dashboard-port`);
+    /// `None`: one the OS picks.
+    pub admin_port: Option<u16>,
 }
 
 impl Default for ServeOptions {
@@ -50,6 +53,7 @@ impl Default for ServeOptions {
             toxiproxy: None,
             advertise: None,
             upstreams: Vec::new(),
+            admin_port: None,
         }
     }
 }
@@ -80,6 +84,8 @@ pub struct Serving {
     pub endpoints: Endpoints,
     pub admin_addr: SocketAddr,
     pub targets: Vec<RunningTarget>,
+    /// What a game day shows on the board beyond the targets.
+    pub bulletin: Arc<admin::Bulletin>,
     stop: watch::Sender<bool>,
     admin_task: JoinHandle<io::Result<()>>,
     network: Network,
@@ -205,6 +211,7 @@ pub async fn start_named(
     }
 
     let token = admin_token();
+    let bulletin = Arc::new(admin::Bulletin::default());
     let admin_state = Arc::new(AdminState {
         token: token.clone(),
         targets: targets.iter().map(|t| t.state.clone()).collect(),
@@ -214,8 +221,20 @@ pub async fn start_named(
             .collect(),
         toxiproxy_url: Some(network.url()),
         stopping: Some(stopped.clone()),
+        bulletin: bulletin.clone(),
     });
-    let listener = TcpListener::bind((options.listen, 0)).await?;
+    let port = options.admin_port.unwrap_or(0);
+    let listener = TcpListener::bind((options.listen, port))
+        .await
+        .map_err(|e| {
+            io::Error::new(
+                e.kind(),
+                format!(
+                    "could not listen on {}:{port} for the admin API and the board: {e}",
+                    options.listen
+                ),
+            )
+        })?;
     let admin_addr = listener.local_addr()?;
     let mut admin_stop = stopped.clone();
     let app = admin::router(admin_state);
@@ -238,6 +257,7 @@ pub async fn start_named(
         },
         admin_addr,
         targets,
+        bulletin,
         stop,
         admin_task,
         network,

@@ -26,6 +26,7 @@ mod connector_floods;
 mod connector_lifecycle;
 mod docs;
 mod filter_rfc;
+mod gameday;
 mod judge_evidence;
 mod netproxy_api;
 mod netproxy_e2e;

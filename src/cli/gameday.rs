@@ -1,0 +1,130 @@
+//! `scimulate gameday FILE`: a game day against a connector, with its
+//! board on the admin listener.
+
+use super::CliError;
+use super::run::{bad_input, connector_file, place};
+use crate::connector::ConnectorFile;
+use crate::exit::Outcome;
+use crate::report::{
+    HarOutput, HarSink, HarWriter, HarnessError, ReportSpec, check_specs, exit_status, har_spec,
+    mask_secrets, write_reports,
+};
+use crate::runner::{self, RunOptions};
+use crate::scenario::gameday::{GameDayConnector, load_gameday};
+use crate::shutdown::Shutdown;
+use clap::Args;
+use std::net::IpAddr;
+use std::path::PathBuf;
+
+#[derive(Debug, Args)]
+pub struct GamedayArgs {
+    /// The game-day file: a scenario with `hypotheses`, `safeguards` and
+    /// `rollback` (docs/gamedays.md).
+    pub file: PathBuf,
+    /// terminal (default) | json | junit | html | markdown | har, each
+    /// with an optional :PATH; repeatable.
+    #[arg(long = "report", value_name = "FORMAT[:PATH]")]
+    pub reports: Vec<ReportSpec>,
+    /// Address every listener binds to (the board's too).
+    #[arg(long, default_value = "127.0.0.1")]
+    pub listen: IpAddr,
+    /// The port of the admin listener, which serves the board at `/`
+    /// (default: one the OS picks, printed when the game day starts).
+    #[arg(long, value_name = "PORT")]
+    pub dashboard_port: Option<u16>,
+    /// Overrides the file's seed.
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Keep the newest N run folders in .scimulate/runs.
+    #[arg(long, value_name = "N", default_value_t = 20)]
+    pub keep_runs: usize,
+}
+
+pub fn run(args: GamedayArgs) -> Result<Outcome, CliError> {
+    let specs = if args.reports.is_empty() {
+        vec![
+            "terminal"
+                .parse::<ReportSpec>()
+                .map_err(CliError::BadInput)?,
+        ]
+    } else {
+        args.reports.clone()
+    };
+    check_specs(&specs).map_err(CliError::BadInput)?;
+    let har_destination = har_spec(&specs)
+        .map_err(CliError::BadInput)?
+        .map(|s| s.destination.clone());
+    if !args.file.is_file() {
+        return Err(CliError::BadInput(format!(
+            "{}: no such game-day file",
+            args.file.display()
+        )));
+    }
+    let day = load_gameday(&args.file).map_err(bad_input)?;
+    let connector = match &day.connector {
+        GameDayConnector::Reference => connector_file(None)?,
+        GameDayConnector::File { path, .. } => connector_file(Some(path))?,
+        GameDayConnector::Elsewhere => ConnectorFile::elsewhere(),
+    };
+    let runtime = tokio::runtime::Runtime::new()
+        .map_err(|e| CliError::Harness(format!("could not start the async runtime: {e}")))?;
+    let shutdown = {
+        let _entered = runtime.enter();
+        Shutdown::on_signals().map_err(|e| {
+            CliError::Harness(format!("could not listen for SIGINT and SIGTERM: {e}"))
+        })?
+    };
+    let options = RunOptions {
+        connector,
+        seed: args.seed,
+        // A game day runs on the wall clock: its hypotheses speak of
+        // real minutes, and so do the people watching the board.
+        time_scale: 1.0,
+        toxiproxy: None,
+        tls: false,
+        listen: args.listen,
+        advertise: None,
+        runs_dir: PathBuf::from(".scimulate/runs"),
+        keep_runs: Some(args.keep_runs),
+        shutdown: shutdown.clone(),
+        admin_port: args.dashboard_port,
+    };
+    let mut har = match &har_destination {
+        Some(d) => Some(HarWriter::new(HarOutput::open(d).map_err(|e| {
+            CliError::Harness(format!(
+                "could not write the har report to {}: {e}",
+                place(d)
+            ))
+        })?)),
+        None => None,
+    };
+    eprintln!(
+        "game day {} ({}): {} hypotheses, {} safeguards, rollback: {}",
+        day.scenario.name,
+        args.file.display(),
+        day.hypotheses.len(),
+        day.safeguards.len(),
+        day.rollback
+    );
+    let (mut report, secrets) = runtime.block_on(runner::gameday(
+        &day,
+        &options,
+        har.as_mut().map(|h| h as &mut dyn HarSink),
+    ));
+    if let (Some(har), Some(d)) = (har, &har_destination)
+        && let Err(e) = har.finish().and_then(HarOutput::commit)
+    {
+        report.errors.push(HarnessError {
+            during: Some("writing the HAR report".into()),
+            message: format!("{}: {e}", place(d)),
+        });
+        report.refresh_passed();
+    }
+    mask_secrets(&mut report, &secrets);
+    write_reports(&report, &specs)
+        .map_err(|e| CliError::Harness(format!("could not write a report: {e}")))?;
+    Ok(match shutdown.signal() {
+        Some(signal) => signal.outcome(),
+        None => exit_status(&report),
+    })
+}
