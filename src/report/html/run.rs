@@ -23,6 +23,8 @@ pub struct ScenarioView {
     counts: (usize, usize, usize),
     errors: Vec<ErrorView>,
     slis: Vec<Sli>,
+    /// A game day's hypotheses and safeguards, each over time.
+    probes: Vec<ProbeView>,
     svg: Option<Svg>,
     /// Steps, events, faults and alerts in time order: the timeline as text.
     rows: Vec<Row>,
@@ -31,6 +33,33 @@ pub struct ScenarioView {
     replays: Vec<ReplayView>,
     checks: Vec<CheckView>,
 }
+
+/// One hypothesis or safeguard: its verdict and a strip of its state
+/// over the game day (x in the strip's own 0..STRIP_WIDTH).
+#[derive(Debug, Serialize)]
+struct ProbeView {
+    role: &'static str,
+    description: String,
+    verdict: &'static str,
+    ok: bool,
+    line: u64,
+    spans: Vec<SpanView>,
+    fired_x: Option<f64>,
+    fired_at: Option<String>,
+    /// The looks that broke it (a hypothesis) or fired it (a safeguard).
+    broken: Vec<String>,
+}
+
+#[derive(Debug, Serialize)]
+struct SpanView {
+    x: f64,
+    w: f64,
+    ok: bool,
+    title: String,
+}
+
+/// The probe strips' width in SVG units.
+const STRIP_WIDTH: f64 = 600.0;
 
 #[derive(Debug, Serialize)]
 struct Sli {
@@ -273,6 +302,7 @@ fn scenario(i: usize, s: &ScenarioReport) -> ScenarioView {
             })
             .collect(),
         slis: s.slis.as_ref().map(slis).unwrap_or_default(),
+        probes: probes(s),
         svg: timeline::svg(s),
         rows: rows.into_iter().map(|(_, r)| r).collect(),
         classes: CLASSES.to_vec(),
@@ -280,6 +310,83 @@ fn scenario(i: usize, s: &ScenarioReport) -> ScenarioView {
         replays,
         id,
     }
+}
+
+/// Each probe's spans on one axis: the scenario's duration (or the last
+/// look, if later); a span of one look still shows, at least 2 units wide.
+fn probes(s: &ScenarioReport) -> Vec<ProbeView> {
+    use crate::judge::evidence::ProbeRole;
+    let end = s
+        .probes
+        .iter()
+        .flat_map(|p| p.spans.iter().map(|x| x.to_ms))
+        .chain(s.duration_ms)
+        .max()
+        .unwrap_or(0)
+        .max(1) as f64;
+    let x = |ms: u64| (ms as f64 / end * STRIP_WIDTH * 10.0).round() / 10.0;
+    s.probes
+        .iter()
+        .map(|p| {
+            let ok = match p.role {
+                ProbeRole::Hypothesis => !p.spans.is_empty() && p.spans.iter().all(|x| x.ok),
+                ProbeRole::Safeguard => p.fired_at_ms.is_none(),
+            };
+            let verdict = match (p.role, ok) {
+                (ProbeRole::Hypothesis, true) => "held",
+                (ProbeRole::Hypothesis, false) if p.spans.is_empty() => "never looked at",
+                (ProbeRole::Hypothesis, false) => "did not hold",
+                (ProbeRole::Safeguard, true) => "never fired",
+                (ProbeRole::Safeguard, false) => "fired",
+            };
+            ProbeView {
+                role: match p.role {
+                    ProbeRole::Hypothesis => "hypothesis",
+                    ProbeRole::Safeguard => "safeguard",
+                },
+                description: p.description.clone(),
+                verdict,
+                ok,
+                line: p.line,
+                // A span lasts until the next one starts: between two
+                // looks the state is the last one seen.
+                spans: p
+                    .spans
+                    .iter()
+                    .enumerate()
+                    .map(|(i, sp)| SpanView {
+                        x: x(sp.from_ms),
+                        w: (x(p.spans.get(i + 1).map_or(sp.to_ms, |n| n.from_ms)) - x(sp.from_ms))
+                            .max(2.0),
+                        ok: sp.ok,
+                        title: format!(
+                            "{} to {}: {} look{}, {}",
+                            offset(sp.from_ms),
+                            offset(sp.to_ms),
+                            sp.looks,
+                            if sp.looks == 1 { "" } else { "s" },
+                            sp.detail
+                        ),
+                    })
+                    .collect(),
+                fired_x: p.fired_at_ms.map(x),
+                fired_at: p.fired_at_ms.map(offset),
+                broken: p
+                    .spans
+                    .iter()
+                    .filter(|sp| !sp.ok)
+                    .map(|sp| {
+                        format!(
+                            "{} to {}: {}",
+                            offset(sp.from_ms),
+                            offset(sp.to_ms),
+                            sp.detail
+                        )
+                    })
+                    .collect(),
+            }
+        })
+        .collect()
 }
 
 fn status_class(status: u16) -> String {
