@@ -52,10 +52,12 @@ fn judge_probe(index: usize, p: &ProbeTrace, e: &Evidence) -> CheckResult {
                     ),
                 )
             } else if broken.is_empty() {
-                (
-                    true,
-                    format!("{}: held at all {looks} looks{worst}", p.description),
-                )
+                let at = if looks == 1 {
+                    "its one look".to_owned()
+                } else {
+                    format!("all {looks} looks")
+                };
+                (true, format!("{}: held at {at}{worst}", p.description))
             } else {
                 (
                     false,
@@ -87,7 +89,11 @@ fn judge_probe(index: usize, p: &ProbeTrace, e: &Evidence) -> CheckResult {
                 }
                 None => (
                     true,
-                    format!("{}: never fired in {looks} looks{worst}", p.description),
+                    format!(
+                        "{}: never fired in {looks} look{}{worst}",
+                        p.description,
+                        if looks == 1 { "" } else { "s" }
+                    ),
                 ),
             };
             CheckResult::new(index, CheckName::Safeguard, target, passed, message)

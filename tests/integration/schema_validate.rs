@@ -79,7 +79,9 @@ fn shipped_profiles_validate() {
 
 #[test]
 fn shipped_scenarios_validate() {
-    let files = yaml_files("scenarios");
+    let mut files = yaml_files("scenarios");
+    // Game-day files are scenario files with three more sections.
+    files.extend(yaml_files("scenarios/gamedays"));
     assert!(!files.is_empty());
     for f in files {
         assert_valid(

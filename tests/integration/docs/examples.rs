@@ -80,6 +80,37 @@ fn the_scenario_examples_load() {
     }
 }
 
+/// docs/gamedays.md: its example game day loads; its error examples are
+/// what the loader says of the lines they quote; and the shipped game day
+/// the README walks through loads.
+#[test]
+fn the_game_day_examples_load_and_its_errors_are_the_loaders() {
+    use scimulate::scenario::gameday::{GameDayConnector, gameday_from_yaml, load_gameday};
+    let text = doc("gamedays.md");
+    let yaml = blocks(&text, "yaml");
+    let day = gameday_from_yaml(yaml[0], Path::new("docs-example.yaml"))
+        .unwrap_or_else(|e| panic!("docs/gamedays.md, the example:\n{e}"));
+    assert_eq!(day.connector, GameDayConnector::Reference);
+    assert_eq!((day.hypotheses.len(), day.safeguards.len()), (4, 1));
+    // Each error line quotes a probe; put it at line 12 of a game day with
+    // the targets hr-app and slack, as the page shows, and compare.
+    let head = "kind: gameday\nname: gd\nconnector: reference\ntargets:\n  hr-app: { profile: generic-rfc }\n  slack: { profile: generic-rfc }\npeople:\n  generate: { count: 3 }\nsteps:\n  - after: 1s\nhypotheses:\n";
+    let probes = [
+        "  - error_rate: { target: slack, below: 150%, window: 1m }\n",
+        "  - error_rate: { target: slak, below: 5% }\n",
+    ];
+    let shown: Vec<&str> = blocks(&text, "text")[0].lines().collect();
+    assert_eq!(shown.len(), probes.len());
+    for (line, probe) in shown.iter().zip(probes) {
+        let e = gameday_from_yaml(&format!("{head}{probe}"), Path::new("gd.yaml")).unwrap_err();
+        let first = e.to_string().lines().next().unwrap().to_owned();
+        assert_eq!(line.strip_prefix("error: ").unwrap(), first);
+    }
+    let shipped = load_gameday(Path::new("scenarios/gamedays/first-game-day.yaml"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(shipped.connector, GameDayConnector::Reference);
+}
+
 #[test]
 fn the_connector_examples_are_what_scimulate_accepts() {
     let text = doc("connectors.md");
