@@ -3,7 +3,8 @@
 # compatibility through toxiproxy-node-client, JUnit through junitparser;
 # then, on the release build: the HTML reports in headless Chromium
 # (ci/browser-reports.sh), the live board (ci/browser-board.sh) and a game
-# day's board (ci/browser-gameday.sh), certify against scim2-server and django-scim2, scim2-server
+# day's board (ci/browser-gameday.sh), the README's first game day
+# (ci/first-game-day.sh), certify against scim2-server and django-scim2, scim2-server
 # fronted by `scimulate serve --upstream` (faults on and off), the third-party
 # SCIM clients through the exec contract, the conformance suites against
 # `scimulate serve mock-targets/generic-rfc.yaml`, the HAR report through har-validator
@@ -21,6 +22,7 @@ cargo build --release --locked
 bash ci/browser-reports.sh
 bash ci/browser-board.sh
 bash ci/browser-gameday.sh
+bash ci/first-game-day.sh
 bash ci/certify-scim2-server.sh
 bash ci/upstream-scim2-server.sh
 bash ci/certify-django-scim2.sh

@@ -21,6 +21,9 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio::time::Instant;
 
+/// The events sent so far, shared with a game day's probes.
+pub(crate) type SentLog = Arc<parking_lot::Mutex<Vec<EventRecord>>>;
+
 pub(crate) struct Live<'a> {
     pub scenario: &'a Scenario,
     pub serving: Serving,
@@ -46,7 +49,7 @@ pub(crate) struct Live<'a> {
     /// at its timeout): it stopped answering, for `connector_alive`.
     pub hung: Vec<HungDelivery>,
     /// A game day's probes read the events sent while it runs.
-    pub sent_log: Option<super::gameday::SentLog>,
+    pub sent_log: Option<SentLog>,
 }
 
 impl Live<'_> {

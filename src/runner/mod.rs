@@ -336,7 +336,7 @@ async fn play_scenario(
         errors: Vec::new(),
         proxy,
         hung: Vec::new(),
-        sent_log: day.map(|_| gameday::SentLog::default()),
+        sent_log: day.map(|_| live::SentLog::default()),
     };
     for (target, n) in existing::counts(scenario) {
         live.note(

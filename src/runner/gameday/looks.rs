@@ -3,22 +3,18 @@
 //! stores the way the judge's checks read the evidence, and reuse those
 //! checks where one says the same (`no_twins`).
 
+use super::super::live::SentLog;
 use super::super::snapshot::holdings;
 use crate::contract::event::EventKind;
-use crate::judge::evidence::EventRecord;
 use crate::judge::{Accounts, People, judge_no_twins};
 use crate::mock::state::TargetState;
 use crate::scenario::Person;
 use crate::scenario::gameday::{ProbeKind, ProbeRole, percent};
 use chrono::{DateTime, Utc};
-use parking_lot::Mutex;
 use serde_json::Value;
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::sync::Arc;
 use std::time::Duration;
-
-/// The events sent so far, shared with the player that sends them.
-pub(crate) type SentLog = Arc<Mutex<Vec<EventRecord>>>;
 
 /// What one look saw: for a hypothesis `ok` means it holds, for a
 /// safeguard that it does not fire.

@@ -7,8 +7,6 @@
 mod looks;
 mod sampler;
 
-pub(crate) use looks::SentLog;
-
 use super::live::Live;
 use super::{Played, play};
 use crate::judge::evidence::{ProbeRole, ProbeTrace};
