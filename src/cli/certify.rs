@@ -9,7 +9,6 @@ use crate::partition::Partition;
 use crate::report::{
     FailOn, ReportSpec, check_specs, exit_status, partition_summary, refuse_har, write_reports,
 };
-use crate::shutdown::Shutdown;
 use clap::{Args, ValueEnum};
 use std::path::PathBuf;
 
@@ -227,14 +226,7 @@ pub fn run(args: CertifyArgs) -> Result<Outcome, CliError> {
         "certify sends its requests to a live server, which keeps no journal of them",
     )
     .map_err(CliError::BadInput)?;
-    let runtime = tokio::runtime::Runtime::new()
-        .map_err(|e| CliError::Harness(format!("could not start the async runtime: {e}")))?;
-    let shutdown = {
-        let _entered = runtime.enter();
-        Shutdown::on_signals().map_err(|e| {
-            CliError::Harness(format!("could not listen for SIGINT and SIGTERM: {e}"))
-        })?
-    };
+    let (runtime, shutdown) = super::runtime_with_shutdown()?;
     let outcome = runtime.block_on(async {
         let opts = options(&args).await?;
         if args.cleanup {

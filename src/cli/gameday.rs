@@ -2,16 +2,12 @@
 //! board on the admin listener.
 
 use super::CliError;
-use super::run::{bad_input, connector_file, place};
+use super::run::{bad_input, connector_file, finish_har, open_har, report_specs};
 use crate::connector::ConnectorFile;
 use crate::exit::Outcome;
-use crate::report::{
-    HarOutput, HarSink, HarWriter, HarnessError, ReportSpec, check_specs, exit_status, har_spec,
-    mask_secrets, write_reports,
-};
+use crate::report::{HarSink, ReportSpec, exit_status, mask_secrets, write_reports};
 use crate::runner::{self, RunOptions};
 use crate::scenario::gameday::{GameDayConnector, load_gameday};
-use crate::shutdown::Shutdown;
 use clap::Args;
 use std::net::IpAddr;
 use std::path::PathBuf;
@@ -41,19 +37,7 @@ pub struct GamedayArgs {
 }
 
 pub fn run(args: GamedayArgs) -> Result<Outcome, CliError> {
-    let specs = if args.reports.is_empty() {
-        vec![
-            "terminal"
-                .parse::<ReportSpec>()
-                .map_err(CliError::BadInput)?,
-        ]
-    } else {
-        args.reports.clone()
-    };
-    check_specs(&specs).map_err(CliError::BadInput)?;
-    let har_destination = har_spec(&specs)
-        .map_err(CliError::BadInput)?
-        .map(|s| s.destination.clone());
+    let (specs, har_destination) = report_specs(&args.reports)?;
     if !args.file.is_file() {
         return Err(CliError::BadInput(format!(
             "{}: no such game-day file",
@@ -66,14 +50,7 @@ pub fn run(args: GamedayArgs) -> Result<Outcome, CliError> {
         GameDayConnector::File { path, .. } => connector_file(Some(path))?,
         GameDayConnector::Elsewhere => ConnectorFile::elsewhere(),
     };
-    let runtime = tokio::runtime::Runtime::new()
-        .map_err(|e| CliError::Harness(format!("could not start the async runtime: {e}")))?;
-    let shutdown = {
-        let _entered = runtime.enter();
-        Shutdown::on_signals().map_err(|e| {
-            CliError::Harness(format!("could not listen for SIGINT and SIGTERM: {e}"))
-        })?
-    };
+    let (runtime, shutdown) = super::runtime_with_shutdown()?;
     let options = RunOptions {
         connector,
         seed: args.seed,
@@ -89,15 +66,7 @@ pub fn run(args: GamedayArgs) -> Result<Outcome, CliError> {
         shutdown: shutdown.clone(),
         admin_port: args.dashboard_port,
     };
-    let mut har = match &har_destination {
-        Some(d) => Some(HarWriter::new(HarOutput::open(d).map_err(|e| {
-            CliError::Harness(format!(
-                "could not write the har report to {}: {e}",
-                place(d)
-            ))
-        })?)),
-        None => None,
-    };
+    let mut har = open_har(har_destination.as_ref())?;
     eprintln!(
         "game day {} ({}): {} hypotheses, {} safeguards, rollback: {}",
         day.scenario.name,
@@ -111,15 +80,7 @@ pub fn run(args: GamedayArgs) -> Result<Outcome, CliError> {
         &options,
         har.as_mut().map(|h| h as &mut dyn HarSink),
     ));
-    if let (Some(har), Some(d)) = (har, &har_destination)
-        && let Err(e) = har.finish().and_then(HarOutput::commit)
-    {
-        report.errors.push(HarnessError {
-            during: Some("writing the HAR report".into()),
-            message: format!("{}: {e}", place(d)),
-        });
-        report.refresh_passed();
-    }
+    finish_har(har, har_destination.as_ref(), &mut report);
     mask_secrets(&mut report, &secrets);
     write_reports(&report, &specs)
         .map_err(|e| CliError::Harness(format!("could not write a report: {e}")))?;

@@ -114,6 +114,22 @@ pub fn main() -> ExitCode {
     }
 }
 
+/// The async runtime of a command, and the stop it listens for (SIGINT,
+/// SIGTERM) from now on: made before anything starts, so a signal while
+/// targets or a connector start still stops them cleanly.
+fn runtime_with_shutdown() -> Result<(tokio::runtime::Runtime, crate::shutdown::Shutdown), CliError>
+{
+    let runtime = tokio::runtime::Runtime::new()
+        .map_err(|e| CliError::Harness(format!("could not start the async runtime: {e}")))?;
+    let shutdown = {
+        let _entered = runtime.enter();
+        crate::shutdown::Shutdown::on_signals().map_err(|e| {
+            CliError::Harness(format!("could not listen for SIGINT and SIGTERM: {e}"))
+        })?
+    };
+    Ok((runtime, shutdown))
+}
+
 /// Runs one parsed command. The commands that judge or report (`run`,
 /// `certify`, `report`) finish with their report's outcome; the others
 /// pass when they end.

@@ -11,7 +11,6 @@ use crate::report::{
 };
 use crate::runner::{self, RunOptions};
 use crate::scenario::{self, Scenario};
-use crate::shutdown::Shutdown;
 use clap::Args;
 use std::io::IsTerminal;
 use std::net::IpAddr;
@@ -198,19 +197,7 @@ pub fn run(args: RunArgs) -> Result<Outcome, CliError> {
             args.time_scale
         )));
     }
-    let specs = if args.reports.is_empty() {
-        vec![
-            "terminal"
-                .parse::<ReportSpec>()
-                .map_err(CliError::BadInput)?,
-        ]
-    } else {
-        args.reports.clone()
-    };
-    check_specs(&specs).map_err(CliError::BadInput)?;
-    let har_destination = har_spec(&specs)
-        .map_err(CliError::BadInput)?
-        .map(|s| s.destination.clone());
+    let (specs, har_destination) = report_specs(&args.reports)?;
     let baseline = match &args.baseline {
         Some(p) => Some(Baseline::load(p).map_err(|e| CliError::BadInput(e.to_string()))?),
         None => None,
@@ -236,14 +223,7 @@ pub fn run(args: RunArgs) -> Result<Outcome, CliError> {
         }
         None => scenarios,
     };
-    let runtime = tokio::runtime::Runtime::new()
-        .map_err(|e| CliError::Harness(format!("could not start the async runtime: {e}")))?;
-    let shutdown = {
-        let _entered = runtime.enter();
-        Shutdown::on_signals().map_err(|e| {
-            CliError::Harness(format!("could not listen for SIGINT and SIGTERM: {e}"))
-        })?
-    };
+    let (runtime, shutdown) = super::runtime_with_shutdown()?;
     let options = RunOptions {
         connector: connector_file(args.connector.as_deref())?,
         seed: args.seed,
@@ -260,30 +240,14 @@ pub fn run(args: RunArgs) -> Result<Outcome, CliError> {
     let stderr = std::io::stderr();
     let is_terminal = stderr.is_terminal();
     let mut progress = TerminalProgress::new(stderr, Style::detect(is_terminal), is_terminal);
-    let mut har = match &har_destination {
-        Some(d) => Some(HarWriter::new(HarOutput::open(d).map_err(|e| {
-            CliError::Harness(format!(
-                "could not write the har report to {}: {e}",
-                place(d)
-            ))
-        })?)),
-        None => None,
-    };
+    let mut har = open_har(har_destination.as_ref())?;
     let (mut report, secrets) = runtime.block_on(runner::run(
         &scenarios,
         &options,
         &mut progress,
         har.as_mut().map(|h| h as &mut dyn HarSink),
     ));
-    if let (Some(har), Some(d)) = (har, &har_destination)
-        && let Err(e) = har.finish().and_then(HarOutput::commit)
-    {
-        report.errors.push(HarnessError {
-            during: Some("writing the HAR report".into()),
-            message: format!("{}: {e}", place(d)),
-        });
-        report.refresh_passed();
-    }
+    finish_har(har, har_destination.as_ref(), &mut report);
     report.seed = Some(seed);
     report.pack = Some(pack);
     report.partition = args.partition;
@@ -299,6 +263,61 @@ pub fn run(args: RunArgs) -> Result<Outcome, CliError> {
         Some(signal) => signal.outcome(),
         None => exit_status(&report),
     })
+}
+
+/// The reports asked for (the terminal one when none is), checked, and
+/// where the HAR report goes if one is asked for.
+pub(super) fn report_specs(
+    asked: &[ReportSpec],
+) -> Result<(Vec<ReportSpec>, Option<Destination>), CliError> {
+    let specs = if asked.is_empty() {
+        vec![
+            "terminal"
+                .parse::<ReportSpec>()
+                .map_err(CliError::BadInput)?,
+        ]
+    } else {
+        asked.to_vec()
+    };
+    check_specs(&specs).map_err(CliError::BadInput)?;
+    let har = har_spec(&specs)
+        .map_err(CliError::BadInput)?
+        .map(|s| s.destination.clone());
+    Ok((specs, har))
+}
+
+/// Opens the HAR report's file before the run, so a path that cannot be
+/// written fails before anything starts.
+pub(super) fn open_har(
+    destination: Option<&Destination>,
+) -> Result<Option<HarWriter<HarOutput>>, CliError> {
+    destination
+        .map(|d| {
+            HarOutput::open(d).map(HarWriter::new).map_err(|e| {
+                CliError::Harness(format!(
+                    "could not write the har report to {}: {e}",
+                    place(d)
+                ))
+            })
+        })
+        .transpose()
+}
+
+/// Closes the HAR report; a failure to is a harness error of the report.
+pub(super) fn finish_har(
+    har: Option<HarWriter<HarOutput>>,
+    destination: Option<&Destination>,
+    report: &mut crate::report::RunReport,
+) {
+    if let (Some(har), Some(d)) = (har, destination)
+        && let Err(e) = har.finish().and_then(HarOutput::commit)
+    {
+        report.errors.push(HarnessError {
+            during: Some("writing the HAR report".into()),
+            message: format!("{}: {e}", place(d)),
+        });
+        report.refresh_passed();
+    }
 }
 
 pub(super) fn place(d: &Destination) -> String {

@@ -94,16 +94,9 @@ pub fn run(args: ServeArgs) -> Result<(), CliError> {
         .iter()
         .map(|n| Profile::resolve(n).map_err(|e| CliError::BadInput(e.to_string())))
         .collect::<Result<Vec<_>, _>>()?;
-    let runtime = tokio::runtime::Runtime::new()
-        .map_err(|e| CliError::Harness(format!("could not start the async runtime: {e}")))?;
     // Listening from before the targets start: a signal while they start
     // still stops them cleanly.
-    let shutdown = {
-        let _entered = runtime.enter();
-        Shutdown::on_signals().map_err(|e| {
-            CliError::Harness(format!("could not listen for SIGINT and SIGTERM: {e}"))
-        })?
-    };
+    let (runtime, shutdown) = super::runtime_with_shutdown()?;
     runtime.block_on(serve_until_stopped(profiles, upstreams, args, shutdown))
 }
 

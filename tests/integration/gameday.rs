@@ -463,47 +463,26 @@ async fn a_connector_running_elsewhere_is_watched_through_the_endpoints_file() {
     assert!(!checks.contains(&"state".to_owned()), "{checks:?}");
 }
 
-#[test]
-fn bad_game_day_files_are_refused_with_their_place() {
+#[rstest::rstest]
+#[case::impossible_threshold(
+    "hypotheses:\n  - error_rate: { target: app-a, below: 150% }\n",
+    "day.yaml: line 8 column 41: hypotheses: error_rate: below: `150%` is an impossible threshold"
+)]
+#[case::unknown_target(
+    "safeguards:\n  - error_rate: { target: app-b, above: 50% }\n",
+    "day.yaml: line 8 column 27: no target named `app-b`: expected one of app-a"
+)]
+fn bad_game_day_files_are_refused_with_their_place(#[case] sections: &str, #[case] said: &str) {
     let d = day(
-        "kind: gameday
-name: bad
-targets:
-  app-a: { profile: generic-rfc }
-steps:
-  - after: 1s
-hypotheses:
-  - error_rate: { target: app-a, below: 150% }
-",
+        &format!(
+            "kind: gameday\nname: bad\ntargets:\n  app-a: {{ profile: generic-rfc }}\nsteps:\n  - after: 1s\n{sections}"
+        ),
         None,
     );
     let out = command(&d, &[]).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        stderr.contains("day.yaml: line 8 column 41: hypotheses: error_rate: below: `150%` is an impossible threshold"),
-        "{stderr}"
-    );
-    let d = day(
-        "kind: gameday
-name: bad
-targets:
-  app-a: { profile: generic-rfc }
-steps:
-  - after: 1s
-safeguards:
-  - error_rate: { target: app-b, above: 50% }
-",
-        None,
-    );
-    let out = command(&d, &[]).output().unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        stderr
-            .contains("day.yaml: line 8 column 27: no target named `app-b`: expected one of app-a"),
-        "{stderr}"
-    );
+    assert!(stderr.contains(said), "{stderr}");
     // And `run` refuses a game day, saying where it belongs.
     let out = Command::new(env!("CARGO_BIN_EXE_scimulate"))
         .current_dir(d.dir.path())
