@@ -3,8 +3,11 @@
 //! (a process of its own, for its environment) fronts it and drives the
 //! reference connector through the front. The judge reads the app's state
 //! with the read token, straight from the app; the accounts the run's
-//! connector created are deleted at the end (not with `--keep`), and the
-//! account the app held before is never touched.
+//! connector created are deleted at the end (not with `--keep`, and also
+//! when SIGTERM stops the scenario), and the account the app held before
+//! is never touched. What the cleanup cannot delete, an app that does not
+//! answer, a missing variable and a refused read are exit 3, each saying
+//! what and where; an HTTPS app is reached with its own `ca_file`.
 
 use crate::common::{self, Harness};
 use reqwest::Method;
@@ -45,6 +48,23 @@ async fn held(app: &Harness) -> Vec<String> {
         .collect();
     names.sort();
     names
+}
+
+/// The users an app (a `scimulate serve` of one target) stores, from its
+/// admin API.
+async fn stored(serving: &scimulate::serve::Serving) -> Vec<Value> {
+    let name = serving.endpoints.targets.keys().next().unwrap();
+    let admin = &serving.endpoints.admin;
+    let state: Value = reqwest::Client::new()
+        .get(format!("{}/targets/{name}/state", admin.url))
+        .bearer_auth(&admin.token)
+        .send()
+        .await
+        .expect("the app's admin API answers")
+        .json()
+        .await
+        .unwrap();
+    state["Users"].as_array().cloned().unwrap_or_default()
 }
 
 /// A scenario whose one target `hr` fronts `url`; `target` adds keys to it.
@@ -368,4 +388,153 @@ async fn without_token_env_the_targets_file_says_upstream() {
     assert_eq!(targets["targets"][0]["name"], "hr");
     assert_eq!(targets["targets"][0]["auth"], json!({"type": "upstream"}));
     assert_eq!(held(&app).await, [ZED]);
+}
+
+/// An app that serves HTTPS with its own CA: the preflight, the
+/// connector's requests through the front, the judge's reads and the
+/// cleanup all trust `ca_file` (relative to the scenario file), and nothing
+/// else.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_https_app_is_reached_with_its_own_ca_file() {
+    use scimulate::mock::profile::{GENERIC_RFC_YAML, Profile};
+    use scimulate::serve::{ServeOptions, TargetAuth};
+    let dir = tempfile::tempdir().unwrap();
+    let ca = dir.path().join("certs/app-ca.pem");
+    std::fs::create_dir_all(ca.parent().unwrap()).unwrap();
+    let profile = Profile::from_yaml(GENERIC_RFC_YAML, "generic-rfc.yaml").unwrap();
+    let serving = scimulate::serve::start(
+        vec![profile],
+        &ServeOptions {
+            tls_ca_file: Some(ca.clone()),
+            ..ServeOptions::default()
+        },
+    )
+    .await
+    .expect("an https app");
+    let t = serving.endpoints.targets.values().next().unwrap();
+    assert!(t.direct_url.starts_with("https://"), "{}", t.direct_url);
+    let TargetAuth::Bearer { token } = &t.auth else {
+        panic!("a bearer app")
+    };
+    let env = [
+        ("UPRUN_READ", token.as_str()),
+        ("UPRUN_TOKEN", token.as_str()),
+    ];
+    let with_ca = scenario(
+        dir.path(),
+        &t.direct_url,
+        ", ca_file: certs/app-ca.pem",
+        JOIN_AND_LEAVE,
+        CONVERGED,
+    );
+    let ran = run(dir.path(), &with_ca, &env, &[], &[]).await;
+    assert_eq!(ran.code, Some(0), "{}\n{}", ran.stderr, ran.report);
+    let evidence = ran.evidence.expect("evidence.json");
+    let judged = evidence["state"]["hr"]["users"].as_array().unwrap();
+    assert!(
+        judged.iter().any(|u| u["userName"] == "ann@acme.test"),
+        "{judged:?}"
+    );
+    let left = stored(&serving).await;
+    assert!(left.is_empty(), "{left:?}");
+    // Without the CA file the app's certificate is not trusted: the
+    // preflight says so, and nothing starts.
+    let without = scenario(dir.path(), &t.direct_url, "", JOIN_AND_LEAVE, CONVERGED);
+    let ran = run(dir.path(), &without, &env, &[], &[]).await;
+    assert_eq!(ran.code, Some(3), "{}", ran.stderr);
+    let errors = errors(&ran.report);
+    assert!(errors.contains("TLS"), "{errors}");
+}
+
+/// SIGTERM in the middle of the scenario: not judged, exit 143, and the
+/// accounts the connector had created are deleted all the same.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_scenario_stopped_by_sigterm_still_cleans_up() {
+    let app = app().await;
+    let dir = tempfile::tempdir().unwrap();
+    let steps = "  - joiner: [ann, bob]\n  - wait: settled\n  - after: 400s\n";
+    let file = scenario(dir.path(), &app.base, "", steps, CONVERGED);
+    let connector = common::reference_connector_file(dir.path(), &[]);
+    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_scimulate"))
+        .current_dir(dir.path())
+        .env("NO_COLOR", "1")
+        .env("UPRUN_READ", &app.token)
+        .env("UPRUN_TOKEN", &app.token)
+        .arg("run")
+        .arg(&file)
+        .args([
+            "--time-scale",
+            "4",
+            "--report",
+            "json:report.json",
+            "--connector",
+        ])
+        .arg(&connector)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("scimulate run started");
+    let until = tokio::time::Instant::now() + BOUND;
+    while held(&app).await.len() < 3 {
+        assert!(
+            tokio::time::Instant::now() < until,
+            "the joiners never reached the app"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let pid = rustix::process::Pid::from_raw(child.id().unwrap() as i32).unwrap();
+    rustix::process::kill_process(pid, rustix::process::Signal::TERM).unwrap();
+    let status = tokio::time::timeout(BOUND, child.wait())
+        .await
+        .expect("scimulate run ended within the bound")
+        .unwrap();
+    assert_eq!(status.code(), Some(143));
+    let report: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("report.json")).unwrap())
+            .unwrap();
+    assert_eq!(report["scenarios"][0]["interrupted"], true, "{report}");
+    assert_eq!(held(&app).await, [ZED]);
+}
+
+/// An app that refuses the cleanup's DELETEs: what is left behind is a
+/// harness error (exit 3) listing the ids and what the app answered.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn what_the_cleanup_could_not_delete_is_reported_never_silent() {
+    let app = app().await;
+    let (status, body) = app
+        .admin(
+            Method::POST,
+            "/targets/generic-rfc/faults",
+            Some(&json!({"kind": "forbidden", "methods": ["DELETE"]})),
+        )
+        .await;
+    assert_eq!(status, 201, "{body}");
+    let dir = tempfile::tempdir().unwrap();
+    let steps = "  - joiner: [ann]\n  - wait: settled\n";
+    let file = scenario(dir.path(), &app.base, "", steps, CONVERGED);
+    let env = [("UPRUN_READ", &*app.token), ("UPRUN_TOKEN", &*app.token)];
+    let ran = run(dir.path(), &file, &env, &[], &[]).await;
+    assert_eq!(ran.code, Some(3), "{}\n{}", ran.stderr, ran.report);
+    let ann = stored(&app.serving)
+        .await
+        .iter()
+        .find(|u| u["userName"] == "ann@acme.test")
+        .and_then(|u| u["id"].as_str().map(str::to_owned))
+        .expect("ann is still in the app");
+    let errors = errors(&ran.report);
+    assert!(
+        errors.contains("cleaning up target `hr`")
+            && errors.contains(&format!(
+                "of the 1 accounts this scenario's connector created, these may be left behind: Users/{ann}: DELETE {}/Users/{ann} answered 403",
+                app.base
+            )),
+        "{errors}"
+    );
+    // The checks were judged all the same.
+    assert!(
+        checks(&ran.report)
+            .iter()
+            .any(|(c, ok, _)| c == "state" && *ok)
+    );
 }
