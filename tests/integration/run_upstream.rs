@@ -152,8 +152,7 @@ fn front_requests(evidence: &Value) -> &Vec<Value> {
         .expect("hr's requests")
 }
 
-const JOIN_AND_LEAVE: &str =
-    "  - joiner: [ann, bob]\n  - wait: settled\n  - leaver: bob\n  - wait: settled\n";
+const JOIN_AND_LEAVE: &str = "  - joiner: [ann, bob]\n  - wait: settled\n    timeout: 20s\n  - leaver: bob\n  - wait: settled\n    timeout: 20s\n";
 const CONVERGED: &str = "  - state: converged\n";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -180,6 +179,14 @@ async fn faults_off_the_app_is_judged_by_its_own_state_and_left_as_it_was() {
     assert!(
         names.contains(&"ann@acme.test") && names.contains(&ZED),
         "{names:?}"
+    );
+    // Both `wait: settled` found the app as the source of truth says (the
+    // waits read the app too).
+    assert_eq!(
+        evidence["unsettled"],
+        json!([]),
+        "{}",
+        evidence["unsettled"]
     );
     // The connector's traffic went through the front and was journaled;
     // the judge's reads (startIndex/count pages) went straight to the app.
