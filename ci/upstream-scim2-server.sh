@@ -5,6 +5,11 @@
 # them, faults answer at the front without the app seeing the request, a
 # store fault is refused, an URL that is not SCIM is exit 3, and nothing
 # the run created is left in the app (ci/upstream-scim2-server/check.py).
+# Then `scimulate run` plays a scenario whose target is scim2-server
+# (`upstream:`) with the reference connector: it passes, judged on the state
+# read from the app, and afterwards scim2-server holds no user the run
+# created and still holds the one it had before
+# (ci/upstream-scim2-server/run_check.py).
 # Outputs go to target/upstream-scim2-server/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -66,3 +71,49 @@ done
 
 SCIMULATE_CI_APP_TOKEN=$TOKEN "$VENV/bin/python" ci/upstream-scim2-server/check.py \
   "$OUT/endpoints.json" "$BASE_URL" | tee "$OUT/check.txt"
+
+# A scenario against scim2-server itself (`upstream:`), played by `scimulate
+# run` with the built-in reference connector: joiners under a rate limit at
+# the front, a leaver, judged on what the app holds. scim2-server is asked
+# directly before and after.
+if [ -n "$front_pid" ]; then kill "$front_pid" 2>/dev/null || true; wait "$front_pid" 2>/dev/null || true; front_pid=""; fi
+RUN_DIR="$OUT/run"
+mkdir -p "$RUN_DIR"
+RUN_ID=$("$VENV/bin/python" -c 'import secrets; print(secrets.token_hex(4))')
+BEFORE="scimulate-ci-before-$RUN_ID@acme.test"
+status=$(curl -s -o "$OUT/before.json" -w '%{http_code}' -X POST -H "Authorization: Bearer $TOKEN" \
+  -H 'Content-Type: application/scim+json' \
+  -d "{\"schemas\": [\"urn:ietf:params:scim:schemas:core:2.0:User\"], \"userName\": \"$BEFORE\"}" "$BASE_URL/Users")
+[ "$status" = 201 ] || { echo "could not create the account the app holds before the run ($status):"; cat "$OUT/before.json"; exit 1; }
+cat >"$RUN_DIR/scim2-server.yaml" <<YAML
+kind: scenario
+name: upstream-scim2-server
+description: Joiners under a rate limit at the front of scim2-server, then a leaver, judged on the app's own state.
+seed: 11
+targets:
+  app: { upstream: "$BASE_URL", read_token_env: SCIMULATE_CI_READ_TOKEN, token_env: SCIMULATE_CI_APP_TOKEN }
+people:
+  named:
+    ann: { userName: ann-$RUN_ID@acme.test, department: Sales }
+    bob: { userName: bob-$RUN_ID@acme.test, department: Engineering }
+    cat: { userName: cat-$RUN_ID@acme.test }
+steps:
+  - fault: { target: app, kind: rate_limit, methods: [POST], for_requests: 2, retry_after: 1s }
+  - joiner: [ann, bob, cat]
+  - wait: settled
+    timeout: 60s
+  - leaver: bob
+  - wait: settled
+    timeout: 60s
+expect:
+  - honors_retry_after: { target: app }
+  - state: converged
+YAML
+BIN_ABS=$(cd "$(dirname "$BIN")" && pwd)/$(basename "$BIN")
+status=0
+(cd "$RUN_DIR" && SCIMULATE_CI_READ_TOKEN=$TOKEN SCIMULATE_CI_APP_TOKEN=$TOKEN timeout 180 "$BIN_ABS" run scim2-server.yaml \
+  --report terminal --report json:report.json) >"$OUT/run.txt" 2>&1 || status=$?
+cat "$OUT/run.txt"
+[ "$status" = 0 ] || { echo "scimulate run against scim2-server: exit $status (expected 0)"; exit 1; }
+SCIMULATE_CI_APP_TOKEN=$TOKEN "$VENV/bin/python" ci/upstream-scim2-server/run_check.py \
+  "$RUN_DIR" "$BASE_URL" "$RUN_ID" "$BEFORE" | tee "$OUT/run-check.txt"

@@ -63,6 +63,9 @@ pub fn run(args: GamedayArgs) -> Result<Outcome, CliError> {
         advertise: None,
         runs_dir: PathBuf::from(".scimulate/runs"),
         keep_runs: Some(args.keep_runs),
+        // What the connector created in a real app (`upstream:`) is
+        // deleted when the game day ends, as after `run`.
+        keep: false,
         shutdown: shutdown.clone(),
         admin_port: args.dashboard_port,
     };

@@ -72,6 +72,11 @@ pub struct RunArgs {
     /// removed.
     #[arg(long, value_name = "N", default_value_t = 20)]
     pub keep_runs: usize,
+    /// Leave in the real apps of `upstream:` targets the accounts the
+    /// connector created; by default each scenario deletes them when it
+    /// ends (docs/upstream.md).
+    #[arg(long)]
+    pub keep: bool,
 }
 
 /// `*` any run of characters, `?` one character.
@@ -234,6 +239,7 @@ pub fn run(args: RunArgs) -> Result<Outcome, CliError> {
         advertise: args.advertise.clone(),
         runs_dir: PathBuf::from(".scimulate/runs"),
         keep_runs: Some(args.keep_runs),
+        keep: args.keep,
         shutdown: shutdown.clone(),
         admin_port: None,
     };

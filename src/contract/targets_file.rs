@@ -44,6 +44,10 @@ pub enum Auth {
         client_id: String,
         client_secret: String,
     },
+    /// A real app fronted by scimulate (a scenario's `upstream:` target
+    /// without `token_env`): the connector brings the credentials the app
+    /// issued it; scimulate passes `Authorization` through unchanged.
+    Upstream,
 }
 
 /// Debug output shows the kind of credential, never its value.
@@ -59,6 +63,7 @@ impl std::fmt::Debug for Auth {
                 f,
                 "Oauth2ClientCredentials {{ token_url: {token_url:?}, client_id: {client_id:?}, client_secret: *** }}"
             ),
+            Auth::Upstream => f.write_str("Upstream"),
         }
     }
 }
@@ -76,9 +81,10 @@ impl TargetsFile {
     pub fn secrets(&self) -> Vec<String> {
         self.targets
             .iter()
-            .map(|t| match &t.auth {
-                Auth::Bearer { token } => token.clone(),
-                Auth::Oauth2ClientCredentials { client_secret, .. } => client_secret.clone(),
+            .filter_map(|t| match &t.auth {
+                Auth::Bearer { token } => Some(token.clone()),
+                Auth::Oauth2ClientCredentials { client_secret, .. } => Some(client_secret.clone()),
+                Auth::Upstream => None,
             })
             .collect()
     }
@@ -105,6 +111,9 @@ impl TargetsFile {
             Auth::Oauth2ClientCredentials { client_secret, .. } => {
                 *client_secret = secret.to_owned();
             }
+            // The app's credentials are not scimulate's to rotate (a
+            // scenario refuses `rotate_token` on such a target).
+            Auth::Upstream => {}
         }
         Ok(())
     }

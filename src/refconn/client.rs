@@ -107,6 +107,7 @@ impl Client {
                 client_id,
                 client_secret,
             } => format!("{token_url}\n{client_id}\n{client_secret}"),
+            Auth::Upstream => String::new(),
         }
     }
 
@@ -118,6 +119,17 @@ impl Client {
                 client_id,
                 client_secret,
             } => (token_url, client_id, client_secret),
+            // This connector has no credentials of its own for a real app.
+            Auth::Upstream => {
+                return Err(Failure::new(
+                    AlertClass::Authentication,
+                    false,
+                    format!(
+                        "target {}: the targets file gives no credentials (auth: upstream); give the scenario target `token_env`",
+                        target.name
+                    ),
+                ));
+            }
         };
         let fingerprint = Self::credential_fingerprint(target);
         if let Some(c) = self.oauth.lock().as_ref()

@@ -1,7 +1,9 @@
 //! Gathering the judge's evidence at the end of a scenario: each target's
 //! journal as requests tied to the people they concern, what each target
 //! holds and should hold, the connector's alerts, audit and fate, and the
-//! checks to judge. Nothing here judges.
+//! checks to judge. Nothing here judges. A target fronting a real app
+//! holds what the app answers to the judge's read token (`upstream.rs`),
+//! read straight from the app, not through the target.
 
 use super::live::Live;
 use super::snapshot::holdings;
@@ -10,7 +12,7 @@ use crate::contract::alert::Alert;
 use crate::contract::event::EventKind;
 use crate::judge::evidence::{
     AlertRecord, AuditEvidence, ConnectorExit, ConnectorRecord, EVIDENCE_SPEC, Evidence,
-    FaultWindow, Request,
+    FaultWindow, Holdings, Request,
 };
 use crate::judge::{Accounts, Expectation, People};
 use crate::mock::journal::JournalEntry;
@@ -23,14 +25,28 @@ use std::time::Duration;
 /// Everything the judge reads about the scenario `live` played; `exited`
 /// is how the connector died during it, if it did. The journals and alerts
 /// are read first, then the connector's audit, then what the targets hold,
-/// which the connector may still have been writing.
-pub(crate) async fn evidence(live: &Live<'_>, exited: Option<ConnectorExit>) -> Evidence {
+/// which the connector may still have been writing. A real app whose
+/// state cannot be read is a harness error (in `live.errors`), and the
+/// judge sees it holding nothing.
+pub(crate) async fn evidence(live: &mut Live<'_>, exited: Option<ConnectorExit>) -> Evidence {
+    let (evidence, unreadable) = gather(live, exited).await;
+    live.errors.extend(unreadable);
+    evidence
+}
+
+async fn gather(live: &Live<'_>, exited: Option<ConnectorExit>) -> (Evidence, Vec<String>) {
     let people = &live.scenario.people;
     let index = People::new(people);
     let mut requests = BTreeMap::new();
+    // A real app's journal entries wait for its state, read with the rest.
+    let mut fronting = Vec::new();
     for t in &live.serving.targets {
         let target = &t.state;
         let entries = target.journal.since(0);
+        if live.apps.get(&target.name).is_some() {
+            fronting.push((target.name.clone(), entries));
+            continue;
+        }
         let owners = account_owners(&index, people, &holdings(target).users, &entries);
         let list = entries
             .iter()
@@ -47,12 +63,29 @@ pub(crate) async fn evidence(live: &Live<'_>, exited: Option<ConnectorExit>) -> 
     });
     let mut state = BTreeMap::new();
     let mut expected = BTreeMap::new();
+    let mut unreadable = Vec::new();
     for t in &live.serving.targets {
         let target = &t.state;
-        state.insert(target.name.clone(), holdings(target));
+        let held = match live.apps.get(&target.name) {
+            Some(app) => app.holdings().await.unwrap_or_else(|why| {
+                unreadable.push(why);
+                Holdings::default()
+            }),
+            None => holdings(target),
+        };
+        state.insert(target.name.clone(), held);
         expected.insert(target.name.clone(), live.truth.expected(&target.name));
     }
-    Evidence {
+    for (name, entries) in fronting {
+        let users = state.get(&name).map_or(&[][..], |h: &Holdings| &h.users);
+        let owners = account_owners(&index, people, users, &entries);
+        let list = entries
+            .iter()
+            .map(|e| request(e, &index, &owners))
+            .collect();
+        requests.insert(name, list);
+    }
+    let evidence = Evidence {
         spec: EVIDENCE_SPEC.to_owned(),
         scenario: live.scenario.name.clone(),
         started: Some(live.started_at),
@@ -74,7 +107,8 @@ pub(crate) async fn evidence(live: &Live<'_>, exited: Option<ConnectorExit>) -> 
         },
         unsettled: live.unsettled.clone(),
         probes: Vec::new(),
-    }
+    };
+    (evidence, unreadable)
 }
 
 /// The fault windows, each ended where it ended.

@@ -50,6 +50,9 @@ pub(crate) struct Live<'a> {
     pub hung: Vec<HungDelivery>,
     /// A game day's probes read the events sent while it runs.
     pub sent_log: Option<SentLog>,
+    /// The real apps the `upstream:` targets front: the judge reads their
+    /// state from them, not from the fronting targets.
+    pub apps: super::upstream::Apps,
 }
 
 impl Live<'_> {
@@ -84,6 +87,7 @@ impl Live<'_> {
     pub(crate) fn watch(&self) -> Watch<'_> {
         Watch {
             targets: self.serving.targets.iter().map(|t| &*t.state).collect(),
+            apps: &self.apps,
             people: &self.scenario.people,
             truth: &self.truth,
             runs_only_per_event: self.connector.runs_only_per_event(),
@@ -132,18 +136,26 @@ impl Live<'_> {
                 Ok(())
             }
             Action::WaitSettled { timeout } => {
-                if let Err(why) = super::settle::wait(&self.watch(), *timeout).await {
-                    self.note(
-                        TimelineKind::Step,
-                        None,
-                        format!("wait: settled gave up: {why}"),
-                    );
-                    self.unsettled.push(Unsettled {
-                        step: index + 1,
-                        why,
-                    });
+                match super::settle::wait(&self.watch(), *timeout).await {
+                    Ok(()) => Ok(()),
+                    Err(super::settle::NotSettled::Differs(why)) => {
+                        self.note(
+                            TimelineKind::Step,
+                            None,
+                            format!("wait: settled gave up: {why}"),
+                        );
+                        self.unsettled.push(Unsettled {
+                            step: index + 1,
+                            why,
+                        });
+                        Ok(())
+                    }
+                    // A real app's state could not be read: the harness
+                    // failed, not the connector.
+                    Err(super::settle::NotSettled::Unreadable(why)) => {
+                        Err(format!("wait: settled: {why}"))
+                    }
                 }
-                Ok(())
             }
             Action::Fault { target, spec } => self.fault(target, spec),
             Action::ClearFault { target, kind } => self.clear(target, *kind),

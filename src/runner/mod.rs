@@ -14,6 +14,7 @@ mod run_dir;
 mod settle;
 mod snapshot;
 mod stop;
+mod upstream;
 
 use crate::connector::{Connector, ConnectorFile, ConnectorOptions};
 use crate::fault::Quirk;
@@ -55,6 +56,10 @@ pub struct RunOptions {
     /// Run folders beyond this many of the newest are removed when the
     /// run starts (`--keep-runs`); `None` keeps them all.
     pub keep_runs: Option<usize>,
+    /// Leave in the real apps (`upstream:` targets) the accounts the
+    /// connector created (`--keep`); by default they are deleted when the
+    /// scenario ends.
+    pub keep: bool,
     /// SIGINT or SIGTERM: the scenario running stops (its faults cleared,
     /// its connector stopped, no judging) and the rest are not run.
     pub shutdown: Shutdown,
@@ -171,21 +176,16 @@ async fn play_scenario(
     earlier: &[String],
     day: Option<&GameDay>,
 ) -> (ScenarioReport, Vec<String>) {
-    if let Some(t) = scenario.targets.iter().find(|t| t.upstream.is_some()) {
-        // Loaded and checked (a store fault on it is bad input), not played:
-        // the judge cannot read a real app's state yet.
-        return (
-            harness(
-                scenario,
-                "starting the targets",
-                format!(
-                    "target `{}` fronts a real app (upstream:): `scimulate run` does not play scenarios with upstream targets yet; front the app with `scimulate serve --upstream {}=URL` instead (docs/upstream.md)",
-                    t.name, t.name
-                ),
-            ),
-            vec![],
-        );
-    }
+    // The real apps' tokens and CAs, before anything starts.
+    let apps = match upstream::Apps::prepare(scenario) {
+        Ok(apps) => apps,
+        Err(e) => {
+            return (
+                harness(scenario, "preparing the upstream targets", e),
+                vec![],
+            );
+        }
+    };
     let stamp = Utc::now().format("%Y%m%dT%H%M%S%.3f").to_string();
     let run_dir = match run_dir::claim(&options.runs_dir, &stamp, &scenario.name) {
         Ok(dir) => dir,
@@ -203,6 +203,7 @@ async fn play_scenario(
     let named = scenario
         .targets
         .iter()
+        .filter(|t| t.upstream.is_none())
         .map(|t| {
             let mut profile = t.profile.clone();
             profile.quirks.extend(t.quirks.iter().cloned().map(Quirk));
@@ -215,7 +216,7 @@ async fn play_scenario(
         tls_ca_file: options.tls.then(|| run_dir.join("ca.pem")),
         toxiproxy: options.toxiproxy.clone(),
         advertise: options.advertise.clone(),
-        upstreams: Vec::new(),
+        upstreams: apps.specs(),
         admin_port: options.admin_port,
     };
     let serving = match serve::start_named(named, &serve_options).await {
@@ -237,6 +238,7 @@ async fn play_scenario(
         );
     }
     let mut secrets = vec![serving.endpoints.admin.token.clone()];
+    secrets.extend(apps.secrets());
     if let Err(message) = live_files::write_endpoints(&run_dir, &serving.endpoints) {
         let _ = serving.shutdown().await;
         return (
@@ -255,6 +257,7 @@ async fn play_scenario(
         }
     }
     let mut targets = serving.endpoints.targets_file("").targets;
+    targets.extend(apps.connector_targets(&serving));
     if let Some(host) = &options.advertise {
         for t in &mut targets {
             t.base_url = advertised(&t.base_url, host);
@@ -289,6 +292,7 @@ async fn play_scenario(
                     let all = [earlier, &secrets[..]].concat();
                     har::pages(har, &scenario.name, Utc::now(), &serving, &all);
                 }
+                let cleaned = apps.clean_up(&serving, options.keep).await;
                 let _ = serving.shutdown().await;
                 // The credentials are dead now; a failure to mask them is
                 // second to the connector's.
@@ -302,6 +306,9 @@ async fn play_scenario(
                     ),
                     None => harness(scenario, "starting the connector", e.to_string()),
                 };
+                let mut report = report;
+                report.errors.extend(cleaned);
+                report.refresh_passed();
                 return (report, secrets);
             }
         };
@@ -337,6 +344,7 @@ async fn play_scenario(
         proxy,
         hung: Vec::new(),
         sent_log: day.map(|_| live::SentLog::default()),
+        apps,
     };
     for (target, n) in existing::counts(scenario) {
         live.note(
@@ -356,7 +364,7 @@ async fn play_scenario(
     let judged = match played {
         Played::Ended(exited) => {
             let judging = async {
-                let mut evidence = collect::evidence(&live, exited).await;
+                let mut evidence = collect::evidence(&mut live, exited).await;
                 evidence.probes = probes;
                 let results = crate::judge::judge(&evidence);
                 (evidence, results)
@@ -393,7 +401,7 @@ async fn play_scenario(
                 har::pages(har, &scenario.name, live.started_at, &live.serving, &all);
             }
             let seed = options.seed.unwrap_or(scenario.seed);
-            let report = stop::stop_live(live, signal, (&during, &when), seed).await;
+            let report = stop::stop_live(live, signal, (&during, &when), seed, options.keep).await;
             let _ = live_files::retire(&run_dir, &secrets);
             return (report, secrets);
         }
@@ -414,11 +422,14 @@ async fn play_scenario(
         timeline,
         errors,
         started_at,
+        apps,
         ..
     } = live;
     let alerts = received_alerts(&connector, started_at);
     let dropped = dropped_alerts(&connector);
     connector.stop().await;
+    // The connector is stopped: it creates nothing more.
+    let cleaned = apps.clean_up(&serving, options.keep).await;
     let _ = serving.shutdown().await;
     let retired = live_files::retire(&run_dir, &secrets);
     let checks = results
@@ -460,6 +471,7 @@ async fn play_scenario(
         });
     }
     report.errors.extend(dropped);
+    report.errors.extend(cleaned);
     if let Err(message) = evidence_file::write(&run_dir, &evidence, &secrets) {
         report.errors.push(HarnessError {
             during: Some("writing the evidence file".into()),

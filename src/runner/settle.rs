@@ -1,8 +1,12 @@
 //! `wait: settled` (SPEC §5): every target holds what the source of truth
 //! says and no request has reached any target for a second. Bounded by the
-//! step's timeout; on expiry it says what was still unsettled.
+//! step's timeout; on expiry it says what was still unsettled. A target
+//! fronting a real app holds what the app answers to the judge's read token
+//! (`upstream.rs`).
 
 use super::snapshot::holdings;
+use super::upstream::Apps;
+use crate::judge::evidence::Holdings;
 use crate::judge::{CheckSpec, Evidence, judge_check};
 use crate::mock::state::TargetState;
 use crate::scenario::Person;
@@ -19,6 +23,8 @@ const POLL: Duration = Duration::from_millis(100);
 /// source of truth says they should hold.
 pub(crate) struct Watch<'a> {
     pub targets: Vec<&'a TargetState>,
+    /// The real apps behind the targets fronting one.
+    pub apps: &'a Apps,
     pub people: &'a std::sync::Arc<Vec<Person>>,
     pub truth: &'a Truth,
     /// Nothing of the connector runs between events, so nothing can change
@@ -54,27 +60,56 @@ enum Unsettled {
     Differs(String),
 }
 
+/// Why `wait: settled` ended without the targets settled.
+pub(crate) enum NotSettled {
+    /// The bound passed (or nothing could settle them): how they differ.
+    Differs(String),
+    /// A real app's state could not be read: the harness's failure.
+    Unreadable(String),
+}
+
+impl From<NotSettled> for String {
+    fn from(n: NotSettled) -> String {
+        match n {
+            NotSettled::Differs(why) | NotSettled::Unreadable(why) => why,
+        }
+    }
+}
+
+/// What `state` holds now: its real app's state if it fronts one.
+async fn held(watch: &Watch<'_>, state: &TargetState) -> Result<Holdings, String> {
+    match watch.apps.get(&state.name) {
+        Some(app) => app.holdings().await,
+        None => Ok(holdings(state)),
+    }
+}
+
 const ARRIVING: &str = "requests still arriving";
 
 /// Why the targets are not settled yet, or `None` when they are. Quiet is
 /// looked at first: while requests still arrive, judging every account
 /// would only take the CPU the connector needs.
-fn unsettled(watch: &Watch<'_>, e: &mut Evidence, last: &mut LastRequest) -> Option<Unsettled> {
+async fn unsettled(
+    watch: &Watch<'_>,
+    e: &mut Evidence,
+    last: &mut LastRequest,
+) -> Result<Option<Unsettled>, String> {
     let quiet = last
         .newest(watch)
         .is_none_or(|t| (chrono::Utc::now() - t).to_std().unwrap_or_default() >= QUIET);
     if !quiet {
-        return Some(Unsettled::Arriving);
+        return Ok(Some(Unsettled::Arriving));
     }
-    differences(watch, e).map(Unsettled::Differs)
+    Ok(differences(watch, e).await?.map(Unsettled::Differs))
 }
 
 /// How the targets differ from the source of truth, if they do: the
 /// state part of the evidence taken again and judged by the `state` check
 /// itself.
-fn differences(watch: &Watch<'_>, e: &mut Evidence) -> Option<String> {
+async fn differences(watch: &Watch<'_>, e: &mut Evidence) -> Result<Option<String>, String> {
     for state in &watch.targets {
-        e.state.insert(state.name.clone(), holdings(state));
+        e.state
+            .insert(state.name.clone(), held(watch, state).await?);
         e.expected
             .insert(state.name.clone(), watch.truth.expected(&state.name));
     }
@@ -85,10 +120,10 @@ fn differences(watch: &Watch<'_>, e: &mut Evidence) -> Option<String> {
         .filter(|verdict| !verdict.passed)
         .map(|verdict| verdict.message)
         .collect();
-    (!why.is_empty()).then(|| why.join("; "))
+    Ok((!why.is_empty()).then(|| why.join("; ")))
 }
 
-pub(crate) async fn wait(watch: &Watch<'_>, timeout: Duration) -> Result<(), String> {
+pub(crate) async fn wait(watch: &Watch<'_>, timeout: Duration) -> Result<(), NotSettled> {
     let deadline = Instant::now() + timeout;
     let mut last = LastRequest::default();
     let mut evidence = Evidence {
@@ -96,15 +131,18 @@ pub(crate) async fn wait(watch: &Watch<'_>, timeout: Duration) -> Result<(), Str
         ..Evidence::default()
     };
     loop {
-        let why = match unsettled(watch, &mut evidence, &mut last) {
+        let now = unsettled(watch, &mut evidence, &mut last)
+            .await
+            .map_err(NotSettled::Unreadable)?;
+        let why = match now {
             None => return Ok(()),
             // Quiet but different, and nothing of the connector runs
             // between events: waiting out the bound could change nothing.
             Some(Unsettled::Differs(diff)) if watch.runs_only_per_event => {
-                return Err(format!(
+                return Err(NotSettled::Differs(format!(
                     "not settled, and nothing is left running that could settle it \
                      (the connector runs only while an event is delivered): {diff}"
-                ));
+                )));
             }
             Some(why) => why,
         };
@@ -112,15 +150,16 @@ pub(crate) async fn wait(watch: &Watch<'_>, timeout: Duration) -> Result<(), Str
             // Say how the targets differ even if requests still arrive.
             let why = match why {
                 Unsettled::Differs(diff) => diff,
-                Unsettled::Arriving => match differences(watch, &mut evidence) {
-                    Some(diff) => format!("{ARRIVING}; {diff}"),
-                    None => ARRIVING.to_owned(),
+                Unsettled::Arriving => match differences(watch, &mut evidence).await {
+                    Ok(Some(diff)) => format!("{ARRIVING}; {diff}"),
+                    Ok(None) => ARRIVING.to_owned(),
+                    Err(why) => return Err(NotSettled::Unreadable(why)),
                 },
             };
-            return Err(format!(
+            return Err(NotSettled::Differs(format!(
                 "not settled after {:.0}s: {why}",
                 timeout.as_secs_f64()
-            ));
+            )));
         }
         tokio::time::sleep(POLL).await;
     }

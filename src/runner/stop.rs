@@ -1,7 +1,8 @@
 //! A scenario stopped by SIGINT or SIGTERM (docs/reports.md "Stopping"):
 //! no more events, its faults cleared, its connector stopped (SIGTERM to
 //! the process group, SIGKILL after the grace or at a second signal), its
-//! targets shut down, and a report that says where it stopped. It is not
+//! targets shut down (what its connector created in a real app deleted,
+//! unless `--keep`), and a report that says where it stopped. It is not
 //! judged: checks on a run cut short would fail for the cut, not for the
 //! connector. The scenarios after it are listed as not run.
 
@@ -63,6 +64,7 @@ pub(crate) async fn stop_live(
     signal: StopSignal,
     (during, when): (&str, &str),
     seed: u64,
+    keep: bool,
 ) -> ScenarioReport {
     live.clear_all_faults().await;
     let Live {
@@ -72,6 +74,7 @@ pub(crate) async fn stop_live(
         timeline,
         errors,
         started_at,
+        apps,
         ..
     } = live;
     let alerts = received_alerts(&connector, started_at);
@@ -80,6 +83,8 @@ pub(crate) async fn stop_live(
         Some(exit) => format!("the connector was stopped ({exit})"),
         None => "scimulate had not started the connector".to_owned(),
     };
+    // What the connector created in a real app goes, stopped or not.
+    let cleaned = apps.clean_up(&serving, keep).await;
     let _ = serving.shutdown().await;
     let mut report = interrupted(
         scenario,
@@ -99,6 +104,7 @@ pub(crate) async fn stop_live(
             message,
         }));
     report.errors.extend(dropped);
+    report.errors.extend(cleaned);
     report.refresh_passed();
     report
 }

@@ -101,6 +101,10 @@ pub struct RawTarget {
     /// judge reads the app's state with.
     #[serde(default)]
     pub read_token_env: Option<Spanned<String>>,
+    /// With `upstream`: the environment variable holding the token the
+    /// connector uses for the app (a bearer token in its targets file).
+    #[serde(default)]
+    pub token_env: Option<Spanned<String>>,
     /// With `upstream`: the CA certificate (PEM) of the app's HTTPS.
     #[serde(default)]
     pub ca_file: Option<Spanned<String>>,

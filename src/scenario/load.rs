@@ -179,10 +179,15 @@ impl Loader<'_> {
             let quirks: Vec<FaultSpec> = t.quirks.iter().map(|q| q.0.clone()).collect();
             let (profile, upstream) = match (&t.profile, &t.upstream) {
                 (Some(profile), None) => {
-                    if let Some(extra) = t.read_token_env.as_ref().or(t.ca_file.as_ref()) {
+                    if let Some(extra) = t
+                        .read_token_env
+                        .as_ref()
+                        .or(t.token_env.as_ref())
+                        .or(t.ca_file.as_ref())
+                    {
                         return Err(self.err(
                             extra,
-                            format!("target `{name}`: `read_token_env` and `ca_file` go with `upstream: URL`, not with a profile"),
+                            format!("target `{name}`: `read_token_env`, `token_env` and `ca_file` go with `upstream: URL`, not with a profile"),
                         ));
                     }
                     let resolved = Profile::resolve(&profile.value)

@@ -64,13 +64,17 @@ pub struct TargetSpec {
     pub upstream: Option<UpstreamTarget>,
 }
 
-/// `targets: { NAME: { upstream: URL, read_token_env: VAR, ca_file: FILE } }`.
+/// `targets: { NAME: { upstream: URL, read_token_env: VAR, token_env: VAR, ca_file: FILE } }`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpstreamTarget {
     /// The app's SCIM base URL, without a trailing slash.
     pub url: String,
     /// The environment variable holding the judge's read token.
     pub read_token_env: String,
+    /// The environment variable holding the connector's token for the
+    /// app, written into its targets file as a bearer token; `None`: the
+    /// connector brings its own credentials (`auth: {type: upstream}`).
+    pub token_env: Option<String>,
     /// The app's CA certificate, relative paths taken from the scenario
     /// file's folder.
     pub ca_file: Option<PathBuf>,

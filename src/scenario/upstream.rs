@@ -13,9 +13,9 @@ use serde_saphyr::Spanned;
 use std::path::Path;
 
 impl Loader<'_> {
-    /// `upstream: URL` with its `read_token_env` (required), `ca_file` and
-    /// quirks (none that needs the store); the profile it runs under is
-    /// the strict one.
+    /// `upstream: URL` with its `read_token_env` (required), `token_env`,
+    /// `ca_file` and quirks (none that needs the store); the profile it
+    /// runs under is the strict one.
     pub(super) fn upstream(
         &self,
         name: &str,
@@ -34,17 +34,27 @@ impl Loader<'_> {
                 format!("target `{name}`: `upstream` needs `read_token_env: VAR`, the environment variable holding the token the judge reads the app's state with"),
             ));
         };
-        let valid_var = !var.value.is_empty()
-            && var
-                .value
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '_');
-        if !valid_var {
-            return Err(self.err(
-                var,
-                format!("target `{name}`: read_token_env: expected an environment variable name (letters, digits, '_')"),
-            ));
-        }
+        let variable = |key: &str, var: &Spanned<String>| {
+            let valid = !var.value.is_empty()
+                && var
+                    .value
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_');
+            if valid {
+                Ok(var.value.clone())
+            } else {
+                Err(self.err(
+                    var,
+                    format!("target `{name}`: {key}: expected an environment variable name (letters, digits, '_')"),
+                ))
+            }
+        };
+        let read_token_env = variable("read_token_env", var)?;
+        let token_env = t
+            .token_env
+            .as_ref()
+            .map(|v| variable("token_env", v))
+            .transpose()?;
         let ca_file = t.ca_file.as_ref().map(|f| {
             let folder = path.parent().unwrap_or(Path::new("."));
             folder.join(&f.value)
@@ -57,7 +67,8 @@ impl Loader<'_> {
             .map_err(|e| self.err(url, e.to_string()))?;
         let target = UpstreamTarget {
             url: spec.url,
-            read_token_env: var.value.clone(),
+            read_token_env,
+            token_env,
             ca_file,
         };
         Ok((strict, target))

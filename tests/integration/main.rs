@@ -47,6 +47,7 @@ mod report_reporters;
 mod run_defects;
 mod run_existing;
 mod run_scenarios;
+mod run_upstream;
 mod scenario_load;
 mod schema_cli;
 mod schema_generated;

@@ -28,11 +28,20 @@ fn an_upstream_target_loads_with_its_read_token_variable_and_ca_file() {
         Some(UpstreamTarget {
             url: "http://127.0.0.1:1/scim/v2".into(),
             read_token_env: "HR_READ_TOKEN".into(),
+            token_env: None,
             ca_file: Some(PathBuf::from("packs/certs/hr.pem")),
         })
     );
     let app = s.targets.iter().find(|t| t.name == "app").unwrap();
     assert_eq!(app.upstream, None);
+}
+
+#[test]
+fn an_upstream_target_may_name_the_connector_token_variable() {
+    let text = "name: up\ntargets:\n  hr: { upstream: \"http://127.0.0.1:1/scim\", read_token_env: R, token_env: HR_TOKEN }\nsteps: []\n";
+    let s = scenario::from_yaml(text, Path::new("up.yaml")).unwrap();
+    let hr = s.targets[0].upstream.as_ref().unwrap();
+    assert_eq!(hr.token_env.as_deref(), Some("HR_TOKEN"));
 }
 
 #[rstest::rstest]
@@ -100,7 +109,17 @@ fn a_store_fault_on_a_mock_target_beside_it_still_loads() {
 #[case::token_on_a_mock(
     "  hr: { profile: generic-rfc, read_token_env: T }\n",
     "line 3 column 47",
-    "`read_token_env` and `ca_file` go with `upstream: URL`"
+    "`read_token_env`, `token_env` and `ca_file` go with `upstream: URL`"
+)]
+#[case::connector_token_on_a_mock(
+    "  hr: { profile: generic-rfc, token_env: T }\n",
+    "line 3 column 42",
+    "`read_token_env`, `token_env` and `ca_file` go with `upstream: URL`"
+)]
+#[case::bad_connector_variable(
+    "  hr: { upstream: \"http://127.0.0.1:1/scim\", read_token_env: T, token_env: \"$X\" }\n",
+    "line 3 column 76",
+    "target `hr`: token_env: expected an environment variable name"
 )]
 #[case::store_quirk(
     "  hr: { upstream: \"http://127.0.0.1:1/scim\", read_token_env: T, quirks: [soft_delete] }\n",

@@ -139,7 +139,7 @@ pub(crate) async fn method(live: &mut Live<'_>, shutdown: &Shutdown, day: &GameD
             Err(why) => Look {
                 ok: false,
                 value: None,
-                detail: why,
+                detail: why.into(),
             },
         };
         let now = Utc::now();
