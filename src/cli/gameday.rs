@@ -34,6 +34,11 @@ pub struct GamedayArgs {
     /// Keep the newest N run folders in .scimulate/runs.
     #[arg(long, value_name = "N", default_value_t = 20)]
     pub keep_runs: usize,
+    /// Leave in the real apps (`upstream:` targets) the accounts the game
+    /// day's connector created; by default they are deleted when it ends
+    /// (docs/upstream.md).
+    #[arg(long)]
+    pub keep: bool,
 }
 
 pub fn run(args: GamedayArgs) -> Result<Outcome, CliError> {
@@ -65,7 +70,7 @@ pub fn run(args: GamedayArgs) -> Result<Outcome, CliError> {
         keep_runs: Some(args.keep_runs),
         // What the connector created in a real app (`upstream:`) is
         // deleted when the game day ends, as after `run`.
-        keep: false,
+        keep: args.keep,
         shutdown: shutdown.clone(),
         admin_port: args.dashboard_port,
     };

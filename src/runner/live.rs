@@ -52,7 +52,7 @@ pub(crate) struct Live<'a> {
     pub sent_log: Option<SentLog>,
     /// The real apps the `upstream:` targets front: the judge reads their
     /// state from them, not from the fronting targets.
-    pub apps: super::upstream::Apps,
+    pub apps: Arc<super::upstream::Apps>,
 }
 
 impl Live<'_> {

@@ -178,7 +178,7 @@ async fn play_scenario(
 ) -> (ScenarioReport, Vec<String>) {
     // The real apps' tokens and CAs, before anything starts.
     let apps = match upstream::Apps::prepare(scenario) {
-        Ok(apps) => apps,
+        Ok(apps) => std::sync::Arc::new(apps),
         Err(e) => {
             return (
                 harness(scenario, "preparing the upstream targets", e),

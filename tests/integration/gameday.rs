@@ -497,3 +497,53 @@ fn bad_game_day_files_are_refused_with_their_place(#[case] sections: &str, #[cas
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// A game day whose app is real (an in-process `scimulate serve` plays it,
+/// fronted through `upstream:`): the leaver probe reads the app itself,
+/// with the read token, so it holds for a correct connector and breaks
+/// for one that drops the leaver it could not deliver during a 429 storm.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn against_a_real_app_the_probes_read_the_apps_own_state() {
+    let app = common::generic().await;
+    let yaml = format!(
+        "kind: gameday
+name: real-app
+connector: CONNECTOR
+targets:
+  hr: {{ upstream: \"{}\", read_token_env: GAMEDAY_READ, token_env: GAMEDAY_TOKEN }}
+people:
+  generate: {{ count: 2 }}
+steps:
+  - joiner: [p1, p2]
+  - wait: settled
+    timeout: 20s
+  - fault: {{ target: hr, kind: rate_limit, for: 2s, retry_after: 1s }}
+  - leaver: p1
+  - after: 6s
+hypotheses:
+  - no_active_leaver: {{ within: 4s, every: 250ms }}
+",
+        app.base
+    );
+    for (defects, holds) in [(&[][..], true), (&["no-queue"][..], false)] {
+        let d = day(&yaml, Some(defects));
+        let mut cmd = command(&d, &[]);
+        cmd.env("GAMEDAY_READ", &app.token)
+            .env("GAMEDAY_TOKEN", &app.token);
+        let out = tokio::task::spawn_blocking(move || cmd.output().unwrap())
+            .await
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        let report: Value = serde_json::from_str(
+            &std::fs::read_to_string(d.dir.path().join("report.json"))
+                .unwrap_or_else(|e| panic!("{e}: {stderr}")),
+        )
+        .unwrap();
+        let probes = probe_checks(&report);
+        assert_eq!(probes.len(), 1, "{report}");
+        assert_eq!(probes[0].1, holds, "{defects:?}: {probes:?}\n{stderr}");
+        if !holds {
+            assert!(probes[0].2.contains("p1 in hr"), "{}", probes[0].2);
+        }
+    }
+}

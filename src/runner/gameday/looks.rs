@@ -5,7 +5,9 @@
 
 use super::super::live::SentLog;
 use super::super::snapshot::holdings;
+use super::super::upstream::Apps;
 use crate::contract::event::EventKind;
+use crate::judge::evidence::Holdings;
 use crate::judge::{Accounts, People, judge_no_twins};
 use crate::mock::state::TargetState;
 use crate::scenario::Person;
@@ -28,6 +30,9 @@ pub(crate) struct Look {
 /// Everything the looks read, and what they remember between looks.
 pub(crate) struct Looker {
     targets: Vec<Arc<TargetState>>,
+    /// The real apps behind targets that front one: their accounts are
+    /// read from the app, as the judge reads them.
+    apps: Arc<Apps>,
     people: Arc<Vec<Person>>,
     sent: SentLog,
     /// Per probe (by its number), the requests of its window so far.
@@ -43,9 +48,15 @@ struct Window {
 }
 
 impl Looker {
-    pub fn new(targets: Vec<Arc<TargetState>>, people: Arc<Vec<Person>>, sent: SentLog) -> Self {
+    pub fn new(
+        targets: Vec<Arc<TargetState>>,
+        apps: Arc<Apps>,
+        people: Arc<Vec<Person>>,
+        sent: SentLog,
+    ) -> Self {
         Looker {
             targets,
+            apps,
             people,
             sent,
             windows: HashMap::new(),
@@ -56,29 +67,44 @@ impl Looker {
         self.targets.iter().find(|t| t.name == name)
     }
 
+    /// What a target holds now: its real app's accounts if it fronts one.
+    async fn held(&self, state: &TargetState) -> Result<Holdings, String> {
+        match self.apps.get(&state.name) {
+            Some(app) => app.holdings().await,
+            None => Ok(holdings(state)),
+        }
+    }
+
     /// Looks at probe number `n` now. `Converged` is looked at by the game
-    /// day itself, once the method is over.
-    pub fn look(
+    /// day itself, once the method is over. A real app that cannot be read
+    /// breaks a hypothesis (it cannot be shown to hold) but does not fire a
+    /// safeguard (nothing was seen going wrong).
+    pub async fn look(
         &mut self,
         n: usize,
         kind: &ProbeKind,
         role: ProbeRole,
         now: DateTime<Utc>,
     ) -> Look {
-        match kind {
+        let look = match kind {
             ProbeKind::ErrorRate {
                 target,
                 limit,
                 window,
-            } => self.error_rate(n, target, *limit, *window, role, now),
-            ProbeKind::NoTwins { target } => self.no_twins(target.as_deref()),
-            ProbeKind::NoActiveLeaver { within } => self.no_active_leaver(*within, now),
-            ProbeKind::Converged => Look {
+            } => Ok(self.error_rate(n, target, *limit, *window, role, now)),
+            ProbeKind::NoTwins { target } => self.no_twins(target.as_deref()).await,
+            ProbeKind::NoActiveLeaver { within } => self.no_active_leaver(*within, now).await,
+            ProbeKind::Converged => Ok(Look {
                 ok: true,
                 value: None,
                 detail: "looked at once the method is over".into(),
-            },
-        }
+            }),
+        };
+        look.unwrap_or_else(|why| Look {
+            ok: role == ProbeRole::Safeguard,
+            value: None,
+            detail: format!("could not look: {why}"),
+        })
     }
 
     fn error_rate(
@@ -146,20 +172,20 @@ impl Looker {
         }
     }
 
-    fn no_twins(&self, target: Option<&str>) -> Look {
+    async fn no_twins(&self, target: Option<&str>) -> Result<Look, String> {
         let mut twins = Vec::new();
         for state in &self.targets {
             if target.is_some_and(|t| t != state.name) {
                 continue;
             }
-            let held = holdings(state);
+            let held = self.held(state).await?;
             let verdict = judge_no_twins(0, &state.name, &self.people, &held.users);
             if !verdict.passed {
                 twins.push(verdict.message);
             }
         }
         let scope = target.map_or("any target".to_owned(), str::to_owned);
-        Look {
+        Ok(Look {
             ok: twins.is_empty(),
             value: None,
             detail: if twins.is_empty() {
@@ -167,12 +193,12 @@ impl Looker {
             } else {
                 twins.join("; ")
             },
-        }
+        })
     }
 
     /// Each person's latest event per target decides: a deprovision sent
     /// more than `within` ago leaves no active account of theirs there.
-    fn no_active_leaver(&self, within: Duration, now: DateTime<Utc>) -> Look {
+    async fn no_active_leaver(&self, within: Duration, now: DateTime<Utc>) -> Result<Look, String> {
         let due = now - chrono::Duration::from_std(within).unwrap_or_default();
         let mut latest: BTreeMap<(&str, String), (DateTime<Utc>, EventKind)> = BTreeMap::new();
         let sent = self.sent.lock().clone();
@@ -195,10 +221,10 @@ impl Looker {
         let people = People::new(&self.people);
         let mut active = Vec::new();
         for (target, persons) in overdue {
-            let Some(state) = self.target(target) else {
+            let Some(state) = self.target(target).cloned() else {
                 continue;
             };
-            let held = holdings(state);
+            let held = self.held(&state).await?;
             let accounts = Accounts::new(&held.users);
             for key in persons {
                 let Some(person) = people.by_key(key) else {
@@ -215,7 +241,7 @@ impl Looker {
             }
         }
         let over = crate::duration::HumanDuration(within);
-        Look {
+        Ok(Look {
             ok: active.is_empty(),
             value: None,
             detail: if active.is_empty() {
@@ -227,6 +253,6 @@ impl Looker {
                     active.join(", ")
                 )
             },
-        }
+        })
     }
 }

@@ -38,6 +38,7 @@ pub(crate) async fn method(live: &mut Live<'_>, shutdown: &Shutdown, day: &GameD
             .iter()
             .map(|t| t.state.clone())
             .collect(),
+        live.apps.clone(),
         live.scenario.people.clone(),
         sent,
     );
@@ -61,7 +62,7 @@ pub(crate) async fn method(live: &mut Live<'_>, shutdown: &Shutdown, day: &GameD
     );
     // Before the method: the steady state must hold, or there is nothing
     // to learn from disturbing it.
-    let fired_before = sampler.look_due();
+    let fired_before = sampler.look_due().await;
     let steady = sampler.steady() && fired_before.is_none();
     let traces = sampler.traces.clone();
     let (stop_tx, stop_rx) = watch::channel(false);

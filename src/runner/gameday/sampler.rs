@@ -75,7 +75,7 @@ impl Sampler {
 
     /// Looks at every probe that is due (all of them the first time);
     /// returns the number of a safeguard that fired at this look.
-    pub fn look_due(&mut self) -> Option<usize> {
+    pub async fn look_due(&mut self) -> Option<usize> {
         let now = tokio::time::Instant::now();
         let wall = Utc::now();
         let mut fired = None;
@@ -85,7 +85,7 @@ impl Sampler {
                 continue;
             }
             let (role, kind, every) = (*role, probe.kind.clone(), probe.every);
-            let look = self.looker.look(n, &kind, role, wall);
+            let look = self.looker.look(n, &kind, role, wall).await;
             self.probes[n].2 = now + every;
             let first_fire = record(&mut self.traces.lock()[n], &look, wall);
             if role == ProbeRole::Safeguard && first_fire {
@@ -149,7 +149,7 @@ impl Sampler {
                 () = tokio::time::sleep_until(wake) => {}
                 _ = stop.wait_for(|s| *s) => return,
             }
-            if let Some(n) = self.look_due()
+            if let Some(n) = self.look_due().await
                 && fired.borrow().is_none()
             {
                 let _ = fired.send(Some(n));

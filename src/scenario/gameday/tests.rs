@@ -95,17 +95,41 @@ fn a_connector_path_is_taken_from_the_files_folder() {
     "impossible_below",
     "hypotheses:\n  - error_rate: { target: slack, below: 150%, window: 1m }\n"
 )]
-#[case::nothing_below_zero("nothing_below_zero", "hypotheses:\n  - error_rate: { target: slack, below: 0% }\n")]
-#[case::never_fires("never_fires", "safeguards:\n  - error_rate: { target: slack, above: 100% }\n")]
-#[case::not_a_percentage("not_a_percentage", "hypotheses:\n  - error_rate: { target: slack, below: 0.05 }\n")]
-#[case::unknown_target("unknown_target", "hypotheses:\n  - error_rate: { target: slak, below: 5% }\n")]
-#[case::unknown_twins_target("unknown_twins_target", "safeguards:\n  - no_twins: { target: github }\n")]
-#[case::above_in_a_hypothesis("above_in_a_hypothesis", "hypotheses:\n  - error_rate: { target: slack, above: 5% }\n")]
-#[case::below_in_a_safeguard("below_in_a_safeguard", "safeguards:\n  - error_rate: { target: slack, below: 5% }\n")]
+#[case::nothing_below_zero(
+    "nothing_below_zero",
+    "hypotheses:\n  - error_rate: { target: slack, below: 0% }\n"
+)]
+#[case::never_fires(
+    "never_fires",
+    "safeguards:\n  - error_rate: { target: slack, above: 100% }\n"
+)]
+#[case::not_a_percentage(
+    "not_a_percentage",
+    "hypotheses:\n  - error_rate: { target: slack, below: 0.05 }\n"
+)]
+#[case::unknown_target(
+    "unknown_target",
+    "hypotheses:\n  - error_rate: { target: slak, below: 5% }\n"
+)]
+#[case::unknown_twins_target(
+    "unknown_twins_target",
+    "safeguards:\n  - no_twins: { target: github }\n"
+)]
+#[case::above_in_a_hypothesis(
+    "above_in_a_hypothesis",
+    "hypotheses:\n  - error_rate: { target: slack, above: 5% }\n"
+)]
+#[case::below_in_a_safeguard(
+    "below_in_a_safeguard",
+    "safeguards:\n  - error_rate: { target: slack, below: 5% }\n"
+)]
 #[case::no_threshold("no_threshold", "hypotheses:\n  - error_rate: { target: slack }\n")]
 #[case::state_as_a_safeguard("state_as_a_safeguard", "safeguards:\n  - state: converged\n")]
 #[case::state_not_converged("state_not_converged", "hypotheses:\n  - state: convergd\n")]
-#[case::unknown_probe("unknown_probe", "hypotheses:\n  - no_active_leavers: { within: 1m }\n")]
+#[case::unknown_probe(
+    "unknown_probe",
+    "hypotheses:\n  - no_active_leavers: { within: 1m }\n"
+)]
 #[case::zero_within("zero_within", "hypotheses:\n  - no_active_leaver: { within: 0s }\n")]
 #[case::zero_every("zero_every", "hypotheses:\n  - no_twins: { every: 0s }\n")]
 #[case::unknown_rollback("unknown_rollback", "rollback: sometimes\n")]
