@@ -72,15 +72,28 @@ pub(crate) async fn method(live: &mut Live<'_>, shutdown: &Shutdown, day: &GameD
     let mut stopped = None;
     let mut aborted = false;
     let played = if !steady {
+        let broken: Vec<String> = traces
+            .lock()
+            .iter()
+            .filter(|t| t.spans.last().is_some_and(|s| !s.ok))
+            .map(|t| format!("{} ({})", t.description, t.spans[0].detail))
+            .collect();
         live.note(
             TimelineKind::Step,
             None,
-            "the steady state did not hold before the method: the method was not run".into(),
+            format!(
+                "the steady state did not hold before the method, so the method was not run: {}",
+                broken.join("; ")
+            ),
         );
         Played::Ended(None)
     } else {
         let fired = async {
-            let _ = fired_rx.wait_for(Option::is_some).await;
+            // A sampler that ended without a fire (it cannot, before it is
+            // told to stop) must not pass for one.
+            if fired_rx.wait_for(Option::is_some).await.is_err() {
+                std::future::pending::<()>().await;
+            }
         };
         tokio::select! {
             played = play(live, shutdown) => played,
