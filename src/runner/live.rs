@@ -407,7 +407,7 @@ impl Live<'_> {
         for t in &self.serving.targets {
             faults += t.state.faults.clear_run_time();
         }
-        let mut toxics = 0;
+        let (mut toxics, mut enabled) = (0, 0);
         if let Some(client) = self.proxy.clone() {
             let names: Vec<String> = self
                 .serving
@@ -422,11 +422,17 @@ impl Live<'_> {
                         client.remove_toxic(&name, &t.name).await?;
                         removed += 1;
                     }
-                    client.set_enabled(&name, true).await?;
-                    Ok::<usize, crate::netproxy::ClientError>(removed)
+                    let was_enabled = client.get_proxy(&name).await?.enabled;
+                    if !was_enabled {
+                        client.set_enabled(&name, true).await?;
+                    }
+                    Ok::<_, crate::netproxy::ClientError>((removed, !was_enabled))
                 };
                 match tokio::time::timeout(Duration::from_secs(5), clear).await {
-                    Ok(Ok(n)) => toxics += n,
+                    Ok(Ok((n, again))) => {
+                        toxics += n;
+                        enabled += usize::from(again);
+                    }
                     Ok(Err(e)) => self
                         .errors
                         .push(format!("rollback: the proxy of {name}: {e}")),
@@ -445,7 +451,7 @@ impl Live<'_> {
             TimelineKind::Fault,
             None,
             format!(
-                "rollback: every fault cleared ({faults} more than the steps had set), {toxics} toxics removed, every proxy enabled"
+                "rollback: every fault cleared ({faults} more than the steps had set), {toxics} toxics removed, every proxy enabled ({enabled} had been disabled)"
             ),
         );
     }

@@ -221,7 +221,10 @@ fn a_safeguard_that_fires_stops_the_method_and_rolls_back() {
         .iter()
         .find(|l| l.starts_with("rollback:"))
         .expect("rolled back");
-    assert!(rollback.contains("every proxy enabled"), "{rollback}");
+    assert!(
+        rollback.contains("every proxy enabled (0 had been disabled)"),
+        "{rollback}"
+    );
     assert!(
         lines.iter().any(|l| l == "fault (all) cleared"),
         "the step's fault ended at the rollback: {lines:?}"
@@ -310,6 +313,14 @@ async fn ctrl_c_rolls_back_every_fault_and_toxic_then_reports() {
         "{}",
         toxic.text().await.unwrap()
     );
+    // And app-a cut off: its proxy disabled.
+    let cut = http
+        .post(format!("{toxiproxy}/proxies/app-a"))
+        .json(&serde_json::json!({"enabled": false}))
+        .send()
+        .await
+        .unwrap();
+    assert!(cut.status().is_success(), "{}", cut.text().await.unwrap());
     // The method has reached its long pause: the step's fault is on.
     until_async(|| async {
         let faults: Value = http
@@ -373,7 +384,9 @@ async fn ctrl_c_rolls_back_every_fault_and_toxic_then_reports() {
         .find(|l| l.starts_with("rollback:"))
         .expect("rolled back");
     assert!(
-        rollback.contains("(1 more than the steps had set), 1 toxics removed"),
+        rollback.contains(
+            "(1 more than the steps had set), 1 toxics removed, every proxy enabled (1 had been disabled)"
+        ),
         "{rollback}"
     );
     // Judged all the same, on what happened until the stop.
