@@ -9,7 +9,9 @@ use crate::scenario::Person;
 use serde::Deserialize;
 use serde_json::Value;
 use std::borrow::Cow;
-use std::collections::HashMap;
+// foldhash, not std's SipHash: judging 100,000 people in five apps spent a
+// tenth of its time hashing.
+use foldhash::HashMap;
 use std::sync::Arc;
 
 fn external_id(account: &Value) -> Option<&str> {
@@ -113,8 +115,10 @@ pub struct Accounts<'a, A> {
 
 impl<'a, A: Held> Accounts<'a, A> {
     pub fn new(users: &'a [A]) -> Self {
-        let mut by_external: HashMap<String, Vec<usize>> = HashMap::new();
-        let mut by_name: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut by_external: HashMap<String, Vec<usize>> = HashMap::default();
+        let mut by_name: HashMap<String, Vec<usize>> = HashMap::default();
+        by_external.reserve(users.len());
+        by_name.reserve(users.len());
         for (i, u) in users.iter().enumerate() {
             let keys = u.keys();
             if let Some(e) = keys.external_id {
@@ -136,15 +140,15 @@ impl<'a, A: Held> Accounts<'a, A> {
     /// `externalId` first, then those with their `userName` and another
     /// or no `externalId`; each group in the target's order.
     pub fn of(&self, person: &Person) -> Vec<usize> {
-        let ext = person.external_id();
-        let mut found: Vec<usize> = self.by_external.get(ext).cloned().unwrap_or_default();
+        let by_external = self.by_external.get(person.external_id());
+        let mut found: Vec<usize> = by_external.cloned().unwrap_or_default();
         let named = self
             .by_name
             .get(&person.user_name().to_ascii_lowercase())
             .into_iter()
             .flatten()
             .copied()
-            .filter(|&i| self.by_external.get(ext).is_none_or(|e| !e.contains(&i)));
+            .filter(|i| by_external.is_none_or(|e| !e.contains(i)));
         found.extend(named);
         found
     }
@@ -171,9 +175,9 @@ pub struct People<'a> {
 
 impl<'a> People<'a> {
     pub fn new(people: &'a [Person]) -> Self {
-        let mut by_key = HashMap::new();
-        let mut by_external = HashMap::new();
-        let mut by_name = HashMap::new();
+        let mut by_key = HashMap::default();
+        let mut by_external = HashMap::default();
+        let mut by_name = HashMap::default();
         // The first person of a key or name wins, as a scan would find.
         for (i, p) in people.iter().enumerate() {
             by_key.entry(p.key.as_str()).or_insert(i);
@@ -215,8 +219,8 @@ pub struct Memberships<'a> {
 impl<'a> Memberships<'a> {
     pub fn new<G: Held>(groups: &'a [G]) -> Self {
         let groups: Vec<Cow<'a, Value>> = groups.iter().map(Held::value).collect();
-        let mut by_name = HashMap::new();
-        let mut of_member: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut by_name = HashMap::default();
+        let mut of_member: HashMap<String, Vec<usize>> = HashMap::default();
         for (i, g) in groups.iter().enumerate() {
             by_name
                 .entry(Self::name(g).to_ascii_lowercase())
