@@ -7,7 +7,8 @@
 #
 # Prints the run's own summary, its wall time, and the peak of the summed
 # resident memory of scimulate and every process below it (the connector
-# included), sampled every 250 ms into rss.log in a scratch folder.
+# included), sampled every 250 ms into rss.log in a scratch folder (time,
+# total, scimulate's own, the processes it started, in KB).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 bin=${SCIMULATE:-$root/target/release/scimulate}
@@ -30,15 +31,22 @@ tree() {
 start=$(date +%s.%N)
 "$bin" run "$scenario" --time-scale 10 --report terminal --report json:report.json "$@" &
 pid=$!
-peak=0
+rss() { awk '/^VmRSS/ {print $2}' "/proc/$1/status" 2>/dev/null || true; }
+peak=0 peak_own=0 peak_kids=0
 while kill -0 "$pid" 2>/dev/null; do
-  total=0
+  own=$(rss "$pid")
+  own=${own:-0}
+  kids=0
   for p in $(tree "$pid"); do
-    kb=$(awk '/^VmRSS/ {print $2}' "/proc/$p/status" 2>/dev/null || true)
-    total=$((total + ${kb:-0}))
+    [ "$p" = "$pid" ] && continue
+    kb=$(rss "$p")
+    kids=$((kids + ${kb:-0}))
   done
+  total=$((own + kids))
   [ "$total" -gt "$peak" ] && peak=$total
-  printf '%s %d\n' "$(date +%s.%N)" "$total" >> rss.log
+  [ "$own" -gt "$peak_own" ] && peak_own=$own
+  [ "$kids" -gt "$peak_kids" ] && peak_kids=$kids
+  printf '%s %d %d %d\n' "$(date +%s.%N)" "$total" "$own" "$kids" >> rss.log
   sleep 0.25
 done
 status=0
@@ -46,5 +54,7 @@ wait "$pid" || status=$?
 end=$(date +%s.%N)
 printf 'wall time: %.1f s\n' "$(echo "$end - $start" | bc)"
 printf 'peak memory (scimulate and the connector, summed RSS): %d MB\n' $((peak / 1024))
+printf '  of which scimulate alone at most %d MB, the processes it started at most %d MB\n' \
+  $((peak_own / 1024)) $((peak_kids / 1024))
 echo "samples and report: $work (rss.log, report.json, .scimulate/runs/)"
 exit "$status"

@@ -9,13 +9,17 @@
 //!
 //! `cargo bench --bench lookup_load`; results also go to
 //! target/bench-results.json. LOAD_SECS (default 5) sets each measurement.
+//! `LOAD_ONLY=compare SCIMULATE_BASE=PATH` instead measures this build
+//! against another one (lookups and creates, in turns).
 
 mod common;
 
 use axum::Router;
 use axum::routing::get;
 use bytes::Bytes;
-use common::{ROUNDS, Server, load, lookup_path, median, rss_kib, serve, warm_up};
+use common::{
+    ROUNDS, Server, create_load, load, lookup_path, median, rss_kib, serve, serve_binary, warm_up,
+};
 use serde_json::{Value, json};
 use std::net::SocketAddr;
 use std::path::Path;
@@ -43,6 +47,12 @@ fn main() {
     let (secs, rt) = (common::load_secs(), common::runtime());
     let mut report = serde_json::Map::new();
 
+    // LOAD_ONLY=compare SCIMULATE_BASE=path: this build against another
+    // (a baseline), lookups and creates, in turns.
+    if std::env::var("LOAD_ONLY").as_deref() == Ok("compare") {
+        compare(&rt, secs);
+        return;
+    }
     // LOAD_ONLY=lookup: only scimulate's lookups at 16 connections
     // (LOAD_USERS users, default 100k), for profiling the server
     // (`perf record -p`).
@@ -196,4 +206,63 @@ fn main() {
     )
     .unwrap();
     println!("results: {}", out.display());
+}
+
+/// This build against `SCIMULATE_BASE`, both serving 100k seeded users at
+/// once: `userName eq` lookups and creates at 16 connections, ROUNDS
+/// rounds taken in turns, medians kept.
+fn compare(rt: &tokio::runtime::Runtime, secs: f64) {
+    let Some(base) = std::env::var_os("SCIMULATE_BASE") else {
+        eprintln!("LOAD_ONLY=compare needs SCIMULATE_BASE, the scimulate binary to compare with");
+        std::process::exit(2);
+    };
+    let users = 100_000;
+    let this = serve(users);
+    let that = serve_binary(Path::new(&base), users);
+    println!(
+        "== this build ({} KiB with {users} users) vs {} ({} KiB)",
+        rss_kib(this.child.id()),
+        Path::new(&base).display(),
+        rss_kib(that.child.id())
+    );
+    warm_up(rt, &this, users as u64);
+    warm_up(rt, &that, users as u64);
+    // Each journal now holds its 200,000 entries: what that costs.
+    println!(
+        "after the warm-up (journals full): this {} KiB, base {} KiB",
+        rss_kib(this.child.id()),
+        rss_kib(that.child.id())
+    );
+    let lookups = |s: &Server| {
+        rt.block_on(load(
+            s.addr,
+            16,
+            secs,
+            lookup_path(s, users as u64),
+            Some(s.token.clone()),
+        ))
+    };
+    let (mut look_this, mut look_that, mut make_this, mut make_that) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    for round in 0..ROUNDS as u64 {
+        look_this.push(lookups(&this));
+        look_that.push(lookups(&that));
+        make_this.push(rt.block_on(create_load(&this, 16, secs, round)));
+        make_that.push(rt.block_on(create_load(&that, 16, secs, round)));
+    }
+    for (what, a, b) in [
+        ("userName eq", median(look_this), median(look_that)),
+        ("POST /Users", median(make_this), median(make_that)),
+    ] {
+        println!(
+            "{what}, 16 conns, median of {ROUNDS}: this {:>8.0} req/s p50 {:>5} µs p99 {:>6} µs | base {:>8.0} req/s p50 {:>5} µs p99 {:>6} µs | this/base {:.3}",
+            a.rps,
+            a.p50_us,
+            a.p99_us,
+            b.rps,
+            b.p50_us,
+            b.p99_us,
+            a.rps / b.rps
+        );
+    }
 }

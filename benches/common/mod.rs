@@ -6,14 +6,14 @@
 
 use bytes::Bytes;
 use hdrhistogram::Histogram;
-use http_body_util::{BodyExt, Empty};
-use hyper::Request;
+use http_body_util::{BodyExt, Full};
 use hyper::client::conn::http1;
+use hyper::{Request, StatusCode};
 use hyper_util::rt::TokioIo;
 use scimulate::mock::journal::DEFAULT_CAPACITY;
 use serde_json::Value;
 use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -96,6 +96,11 @@ pub fn binary() -> PathBuf {
 /// Starts `scimulate serve` with `users` seeded users; waits (bounded) for
 /// its ready file.
 pub fn serve(users: usize) -> Server {
+    serve_binary(&binary(), users)
+}
+
+/// [`serve`] with another build of scimulate (a baseline to compare with).
+pub fn serve_binary(binary: &Path, users: usize) -> Server {
     let dir = tempfile::tempdir().expect("tempdir");
     let profile = dir.path().join("bench.yaml");
     std::fs::write(
@@ -104,7 +109,7 @@ pub fn serve(users: usize) -> Server {
     )
     .expect("profile");
     let ready = dir.path().join("endpoints.json");
-    let child = Command::new(binary())
+    let child = Command::new(binary)
         .args([
             "serve",
             profile.to_str().unwrap(),
@@ -182,6 +187,59 @@ pub async fn load_until(
     make_path: Arc<dyn Fn(u64) -> String + Send + Sync>,
     token: Option<String>,
 ) -> Result {
+    let make: MakeRequest = Arc::new(move |r| {
+        let mut req = Request::get(make_path(r >> 33)).header("host", "bench");
+        if let Some(t) = &token {
+            req = req.header("authorization", format!("Bearer {t}"));
+        }
+        req.body(Full::new(Bytes::new())).unwrap()
+    });
+    drive(addr, conns, budget, make, StatusCode::OK).await
+}
+
+/// Makes a connection's next request from a seeded per-connection number.
+pub type MakeRequest = Arc<dyn Fn(u64) -> Request<Full<Bytes>> + Send + Sync>;
+
+/// `POST /Users` of a new user each time (`salt` keeps rounds apart), as
+/// a connector provisioning joiners sends it.
+pub fn create_request(server: &Server, salt: u64) -> MakeRequest {
+    let path = format!("{}/Users", server.path_prefix);
+    let token = server.token.clone();
+    Arc::new(move |r| {
+        let body = format!(
+            r#"{{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"new{salt}x{r:016x}@example.com","externalId":"e{salt}x{r:016x}","name":{{"givenName":"New","familyName":"User{r:x}"}},"displayName":"New User{r:x}","emails":[{{"value":"new{salt}x{r:016x}@example.com","type":"work","primary":true}}],"active":true}}"#
+        );
+        Request::post(path.as_str())
+            .header("host", "bench")
+            .header("authorization", format!("Bearer {token}"))
+            .header("content-type", "application/scim+json")
+            .body(Full::new(Bytes::from(body)))
+            .unwrap()
+    })
+}
+
+/// `conns` keep-alive connections, each creating users back to back.
+pub async fn create_load(server: &Server, conns: usize, secs: f64, salt: u64) -> Result {
+    let make = create_request(server, salt);
+    drive(
+        server.addr,
+        conns,
+        Budget::Seconds(secs),
+        make,
+        StatusCode::CREATED,
+    )
+    .await
+}
+
+/// `conns` keep-alive connections, each sending what `make` makes back to
+/// back and expecting `status`.
+pub async fn drive(
+    addr: SocketAddr,
+    conns: usize,
+    budget: Budget,
+    make: MakeRequest,
+    status: StatusCode,
+) -> Result {
     let warmup = Duration::from_millis(500);
     let start = Instant::now();
     let measure_from = start + warmup;
@@ -192,8 +250,7 @@ pub async fn load_until(
     };
     let mut tasks = Vec::new();
     for c in 0..conns {
-        let make_path = make_path.clone();
-        let token = token.clone();
+        let make = make.clone();
         tasks.push(tokio::spawn(async move {
             let stream = TcpStream::connect(addr).await.expect("connect");
             stream.set_nodelay(true).unwrap();
@@ -214,15 +271,8 @@ pub async fn load_until(
                 state = state
                     .wrapping_mul(6364136223846793005)
                     .wrapping_add(1442695040888963407);
-                let mut req = Request::get(make_path(state >> 33)).header("host", "bench");
-                if let Some(t) = &token {
-                    req = req.header("authorization", format!("Bearer {t}"));
-                }
-                let resp = sender
-                    .send_request(req.body(Empty::<Bytes>::new()).unwrap())
-                    .await
-                    .expect("request");
-                assert_eq!(resp.status(), 200);
+                let resp = sender.send_request(make(state)).await.expect("request");
+                assert_eq!(resp.status(), status);
                 let body = resp.into_body().collect().await.unwrap().to_bytes();
                 body_bytes = body.len();
                 if now >= measure_from {

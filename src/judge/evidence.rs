@@ -14,6 +14,7 @@ use crate::scenario::Person;
 pub use crate::scenario::gameday::ProbeRole;
 use crate::scenario::truth::Expected;
 use crate::scim::schema::ResourceSchema;
+use bytes::Bytes;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -165,11 +166,64 @@ impl Request {
 pub struct Holdings {
     /// Shared with the target's store, not copied: a hundred thousand
     /// people in five apps would otherwise be held twice.
-    pub users: Vec<Arc<Value>>,
-    pub groups: Vec<Arc<Value>>,
+    pub users: Vec<Account>,
+    pub groups: Vec<Account>,
     /// `None`: every attribute counts.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub user_schema: Option<UserSchema>,
+}
+
+/// One resource a target holds, as its compact JSON: for a mock target the
+/// very bytes its store keeps, shared. The judge parses an account when it
+/// reads it and drops it after, so judging 500,000 accounts never holds
+/// them all as values. In `evidence.json` it is the resource itself.
+#[derive(Debug, Clone)]
+pub struct Account(Bytes);
+
+impl Account {
+    /// The resource parsed (`Null` if the bytes are not JSON, which a
+    /// store or a file never gives).
+    pub fn value(&self) -> Value {
+        serde_json::from_slice(&self.0).unwrap_or(Value::Null)
+    }
+
+    pub fn json(&self) -> &[u8] {
+        &self.0
+    }
+}
+
+impl From<Bytes> for Account {
+    fn from(json: Bytes) -> Self {
+        Account(json)
+    }
+}
+
+impl From<Value> for Account {
+    fn from(value: Value) -> Self {
+        let json = serde_json::to_vec(&value).unwrap_or_default();
+        Account(Bytes::from(json.into_boxed_slice()))
+    }
+}
+
+/// The same resource, whatever the spacing of its JSON.
+impl PartialEq for Account {
+    fn eq(&self, other: &Self) -> bool {
+        self.0 == other.0 || self.value() == other.value()
+    }
+}
+
+/// Written as the resource, so the file reads as before and stays
+/// readable; one account is parsed at a time while writing.
+impl Serialize for Account {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.value().serialize(s)
+    }
+}
+
+impl<'de> Deserialize<'de> for Account {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Value::deserialize(d).map(Account::from)
+    }
 }
 
 /// The part of a target's User schema the `state` check reads: the names

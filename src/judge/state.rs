@@ -2,14 +2,13 @@
 //! the source of truth says, and does nobody have two accounts in it?
 //! Judged from the target's state as the admin API returns it.
 
-use super::accounts::{Accounts, Memberships, People};
+use super::accounts::{Accounts, Held, Memberships, People};
 use super::check::CheckName;
 use super::evidence::UserSchema;
 use super::result::CheckResult;
 use crate::scenario::Person;
 use crate::scenario::truth::Expected;
 use serde_json::{Map, Value};
-use std::borrow::Borrow;
 use std::collections::BTreeMap;
 
 fn is_active(account: &Value) -> bool {
@@ -29,7 +28,7 @@ pub fn judge_state(
     target: &str,
     people: &[Person],
     expected: &BTreeMap<String, Expected>,
-    (users, groups): (&[impl Borrow<Value>], &[impl Borrow<Value>]),
+    (users, groups): (&[impl Held], &[impl Held]),
     schema: Option<&UserSchema>,
 ) -> CheckResult {
     let (diff, _) = differences(people, expected, (users, groups), schema);
@@ -71,7 +70,7 @@ pub fn drifted_people(e: &super::Evidence) -> BTreeMap<String, u64> {
 fn differences(
     people: &[Person],
     expected: &BTreeMap<String, Expected>,
-    (users, groups): (&[impl Borrow<Value>], &[impl Borrow<Value>]),
+    (users, groups): (&[impl Held], &[impl Held]),
     schema: Option<&UserSchema>,
 ) -> (Vec<String>, usize) {
     let mut diff = Vec::new();
@@ -107,13 +106,22 @@ fn differences_of(
     key: &str,
     person: &Person,
     want: &Expected,
-    accounts: &Accounts<'_>,
+    accounts: &Accounts<'_, impl Held>,
     memberships: &Memberships<'_>,
     schema: Option<&UserSchema>,
     diff: &mut Vec<String>,
 ) {
-    let accounts = accounts.of(person);
-    let live: Vec<&&Value> = accounts.iter().filter(|a| is_active(a)).collect();
+    // Parsed here and dropped when this person is judged.
+    let accounts: Vec<_> = accounts
+        .of(person)
+        .into_iter()
+        .map(|i| accounts.value(i))
+        .collect();
+    let live: Vec<&Value> = accounts
+        .iter()
+        .map(|a| &**a)
+        .filter(|a| is_active(a))
+        .collect();
     match want {
         Expected::Gone => {
             for a in &live {
@@ -249,31 +257,27 @@ pub fn judge_no_twins(
     index: usize,
     target: &str,
     people: &[Person],
-    users: &[impl Borrow<Value>],
+    users: &[impl Held],
 ) -> CheckResult {
     let accounts = Accounts::new(users);
     let twins: Vec<String> = people
         .iter()
         .filter_map(|p| {
-            let accounts = accounts.of(p);
-            (accounts.len() > 1).then(|| {
-                let ids: Vec<String> = accounts
+            let found = accounts.of(p);
+            (found.len() > 1).then(|| {
+                let ids: Vec<String> = found
                     .iter()
-                    .map(|a| {
+                    .map(|&i| {
+                        let k = accounts.keys(i);
                         format!(
                             "{} (userName {}, externalId {})",
-                            a.get("id").and_then(Value::as_str).unwrap_or("?"),
-                            a.get("userName").and_then(Value::as_str).unwrap_or("-"),
-                            a.get("externalId").and_then(Value::as_str).unwrap_or("-")
+                            k.id.as_deref().unwrap_or("?"),
+                            k.user_name.as_deref().unwrap_or("-"),
+                            k.external_id.as_deref().unwrap_or("-")
                         )
                     })
                     .collect();
-                format!(
-                    "{} has {} accounts: {}",
-                    p.key,
-                    accounts.len(),
-                    ids.join(", ")
-                )
+                format!("{} has {} accounts: {}", p.key, found.len(), ids.join(", "))
             })
         })
         .collect();

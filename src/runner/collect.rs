@@ -11,7 +11,7 @@ use crate::connector::audit::AuditLimit;
 use crate::contract::alert::Alert;
 use crate::contract::event::EventKind;
 use crate::judge::evidence::{
-    AlertRecord, AuditEvidence, ConnectorExit, ConnectorRecord, EVIDENCE_SPEC, Evidence,
+    Account, AlertRecord, AuditEvidence, ConnectorExit, ConnectorRecord, EVIDENCE_SPEC, Evidence,
     FaultWindow, Holdings, Request,
 };
 use crate::judge::{Accounts, Expectation, People};
@@ -145,15 +145,15 @@ fn fault_windows(live: &Live<'_>) -> Vec<FaultWindow> {
 fn account_owners(
     index: &People<'_>,
     people: &[Person],
-    users: &[impl std::borrow::Borrow<Value>],
+    users: &[Account],
     entries: &[std::sync::Arc<JournalEntry>],
 ) -> BTreeMap<String, String> {
     let mut owners = BTreeMap::new();
     let accounts = Accounts::new(users);
     for p in people {
-        for a in accounts.of(p) {
-            if let Some(id) = a.get("id").and_then(Value::as_str) {
-                owners.insert(id.to_owned(), p.key.clone());
+        for i in accounts.of(p) {
+            if let Some(id) = accounts.keys(i).id {
+                owners.insert(id, p.key.clone());
             }
         }
     }

@@ -2,16 +2,21 @@
 //! groups and what of a User it can hold. Read for `wait: settled` while
 //! the scenario runs and once more for the evidence at its end.
 
-use crate::judge::evidence::{Holdings, UserSchema};
+use crate::judge::evidence::{Account, Holdings, UserSchema};
 use crate::mock::state::TargetState;
 use crate::scim::schema::ResourceTypeName;
-use serde_json::Value;
-use std::sync::Arc;
 
 pub(crate) fn holdings(state: &TargetState) -> Holdings {
-    // The store's own values, shared: a stored resource is never changed
-    // in place (a write stores a new one), so this stays a snapshot.
-    let dump = |kind| -> Vec<Arc<Value>> { state.store.query(kind, None) };
+    // The store's own JSON, shared: a stored resource is never changed in
+    // place (a write stores a new one), so this stays a snapshot.
+    let dump = |kind| -> Vec<Account> {
+        state
+            .store
+            .dump(kind)
+            .into_iter()
+            .map(Account::from)
+            .collect()
+    };
     Holdings {
         users: dump(ResourceTypeName::User),
         groups: dump(ResourceTypeName::Group),

@@ -9,7 +9,7 @@
 
 use crate::contract::targets_file::{Auth, Target};
 use crate::http_client::{Answer, Transport};
-use crate::judge::evidence::Holdings;
+use crate::judge::evidence::{Account, Holdings};
 use crate::mock::journal::JournalEntry;
 use crate::mock::upstream::UpstreamSpec;
 use crate::report::HarnessError;
@@ -127,8 +127,8 @@ impl App {
             other => other?,
         };
         Ok(Holdings {
-            users: users.into_iter().map(Arc::new).collect(),
-            groups: groups.into_iter().map(Arc::new).collect(),
+            users: users.into_iter().map(Account::from).collect(),
+            groups: groups.into_iter().map(Account::from).collect(),
             // The app's own schema is not read: every attribute counts.
             user_schema: None,
         })

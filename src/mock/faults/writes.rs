@@ -15,7 +15,6 @@ use crate::scim::schema::ResourceTypeName;
 use crate::scim::{ScimError, ScimResult, ScimType};
 use serde_json::{Map, Value};
 use std::cell::Cell;
-use std::sync::Arc;
 
 /// `conflict`: a POST for one of the named users (all POSTs when none are
 /// named) answers 409 `uniqueness`, as if the account existed, and creates
@@ -125,7 +124,7 @@ impl IgnoredDeactivation {
             map.insert("active".into(), Value::Bool(false));
         }
         Stored {
-            value: Arc::new(value),
+            value: value.into(),
             default_view: None,
             ..stored
         }
@@ -197,7 +196,7 @@ pub fn patch_as_put(
     }
     Some(Ok((
         Stored {
-            value: Arc::new(shown),
+            value: shown.into(),
             default_view: None,
             ..stored
         },

@@ -94,7 +94,7 @@ fn resource_response(
             scim_bytes(status, bytes.clone())
         }
         _ => {
-            let projected = projection.apply(&stored.value, state.schema(kind));
+            let projected = projection.apply(&stored.value.arc(), state.schema(kind));
             // After projection, which would drop an empty list as unassigned.
             let behaviour = &state.profile.behaviour;
             let served = behaviour.group_members.view(kind, &projected);
@@ -404,7 +404,27 @@ fn list_response(
         return Ok(response);
     }
     let schema = state.schema(kind);
-    let found = matching(state, kind, &params)?;
+    let sorted = params.sort_by.is_some() && state.profile.features.sort;
+    let everything = params.filter.is_none() && !sorted;
+    let found = if everything {
+        match reads::query(state, kind, None) {
+            Some(found) => found,
+            None => {
+                // Every resource, unsorted: only the page is parsed.
+                let (total, page) =
+                    state
+                        .store
+                        .page(kind, params.start_index - 1, page_size(state, params.count));
+                let resources: Vec<Arc<Value>> = page
+                    .iter()
+                    .map(|r| params.projection.apply(r, schema))
+                    .collect();
+                return Ok(list_body(total, params.start_index, &resources));
+            }
+        }
+    } else {
+        matching(state, kind, &params)?
+    };
     // Project only the page, not every match.
     let resources: Vec<Arc<Value>> = found
         .iter()

@@ -50,15 +50,8 @@ impl Store {
         inner
             .table(kind)
             .iter_as_of(at)
-            .iter()
-            .map(|r: &Record| {
-                let id = r
-                    .value
-                    .get("id")
-                    .and_then(Value::as_str)
-                    .unwrap_or_default();
-                self.render(&inner, kind, id, r).value
-            })
+            .into_iter()
+            .map(|(id, r): (&str, &Record)| self.render(&inner, kind, id, r).value.arc())
             .filter(|v| filter.is_none_or(|f| filter::matches(f, v, schema)))
             .collect()
     }

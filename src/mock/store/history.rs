@@ -82,14 +82,13 @@ impl History {
 mod tests {
     use super::*;
     use serde_json::json;
-    use std::sync::Arc;
 
     fn record(seq: u64, version: u64) -> Record {
         Record {
             seq,
             version,
-            value: Arc::new(json!({"v": version})),
-            default_view: None,
+            json: super::super::record::encode(&json!({"v": version})),
+            is_default_view: true,
         }
     }
 

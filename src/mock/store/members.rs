@@ -16,6 +16,10 @@ pub(crate) struct Membership {
     member_of: HashMap<String, BTreeSet<String>>,
     /// group id -> its member ids, to undo a group's old memberships.
     members: HashMap<String, Vec<String>>,
+    /// group id -> its `displayName`, for a member's `groups`: the group's
+    /// stored JSON (its members a hundred thousand long, perhaps) is not
+    /// parsed to read it.
+    names: HashMap<String, Value>,
 }
 
 fn member_ids(group: &Value) -> Vec<String> {
@@ -41,9 +45,12 @@ impl Membership {
                 .insert(gid.to_owned());
         }
         self.members.insert(gid.to_owned(), ids);
+        let name = group.get("displayName").cloned().unwrap_or(Value::Null);
+        self.names.insert(gid.to_owned(), name);
     }
 
     pub fn remove_group(&mut self, gid: &str) {
+        self.names.remove(gid);
         for id in self.members.remove(gid).unwrap_or_default() {
             if let Some(groups) = self.member_of.get_mut(&id) {
                 groups.remove(gid);
@@ -120,29 +127,25 @@ pub(crate) fn resolve(
 }
 
 /// A User as served: its stored JSON plus `groups` (direct memberships).
-pub(crate) fn with_groups(
-    inner: &Inner,
-    store: &Store,
-    uid: &str,
-    user: &Arc<Value>,
-) -> Arc<Value> {
+pub(crate) fn with_groups(inner: &Inner, store: &Store, uid: &str, user: Arc<Value>) -> Arc<Value> {
     let groups = inner.membership.groups_of(uid);
     if groups.is_empty() {
-        return user.clone();
+        return user;
     }
     let entries: Vec<Value> = groups
         .iter()
         .filter_map(|gid| {
-            let group = inner.groups.get(gid)?;
+            inner.groups.get(gid)?;
+            let display = inner.membership.names.get(gid).cloned();
             Some(json!({
                 "value": gid,
                 "$ref": store.location(ResourceTypeName::Group, gid),
-                "display": group.value.get("displayName").cloned().unwrap_or(Value::Null),
+                "display": display.unwrap_or(Value::Null),
                 "type": "direct",
             }))
         })
         .collect();
-    let mut value = (**user).clone();
+    let mut value = Arc::unwrap_or_clone(user);
     if let Value::Object(map) = &mut value {
         // Keep `meta` last.
         let meta = map.remove("meta");

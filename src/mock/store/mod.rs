@@ -15,7 +15,7 @@ mod seed;
 mod table;
 mod unique;
 
-pub use record::Record;
+pub use record::{Record, StoredJson};
 pub use seed::{seed_groups, seed_users};
 pub use unique::UserNameCase;
 
@@ -29,6 +29,7 @@ use chrono::{SecondsFormat, Utc};
 use ids::IdGen;
 use members::Membership;
 use parking_lot::{Mutex, RwLock};
+use record::encode;
 use serde_json::{Map, Value, json};
 use std::sync::Arc;
 use table::Table;
@@ -45,7 +46,8 @@ pub fn etag(version: u64) -> String {
 pub struct Stored {
     pub id: String,
     pub version: u64,
-    pub value: Arc<Value>,
+    /// Parsed from the stored JSON when first read.
+    pub value: StoredJson,
     /// `value` as compact JSON, when that is also its default view.
     pub default_view: Option<Bytes>,
 }
@@ -202,8 +204,8 @@ impl Store {
         if kind == ResourceTypeName::Group {
             inner.membership.set_group(&id, &value);
         }
-        let (value, view) = self.prepare(kind, value);
-        let record = inner.table_mut(kind).insert(id.clone(), value, view);
+        let (json, view) = self.prepare(kind, &value);
+        let record = inner.table_mut(kind).insert(id.clone(), &value, json, view);
         Ok(self.render(inner, kind, &id, &record))
     }
 
@@ -262,7 +264,8 @@ impl Store {
             .ok_or_else(|| not_found(kind, id))?
             .clone();
         if_match.check(record.version)?;
-        let current = self.render(&inner, kind, id, &record);
+        let stored = Arc::new(record.value());
+        let current = self.served(&inner, kind, id, &record, Some(stored.clone()));
         let Value::Object(mut map) = change(&current.value)? else {
             return Err(ScimError::internal(
                 "a changed resource is not a JSON object",
@@ -280,16 +283,15 @@ impl Store {
         // A change that changes nothing (a PATCH adding a value already
         // there) leaves the resource as it was: RFC 7644 §3.5.2.1 says it
         // "SHALL NOT change the modify timestamp", and its ETag stays too.
-        if let (Some(old_id), Some(old_meta)) = (record.value.get("id"), record.value.get("meta")) {
+        if let (Some(old_id), Some(old_meta)) = (stored.get("id"), stored.get("meta")) {
             let mut same = map.clone();
             same.insert("id".into(), old_id.clone());
             same.insert("meta".into(), old_meta.clone());
-            if Value::Object(same) == *record.value {
+            if Value::Object(same) == *stored {
                 return Ok(current);
             }
         }
-        let created = record
-            .value
+        let created = stored
             .pointer("/meta/created")
             .and_then(Value::as_str)
             .map(str::to_owned)
@@ -303,10 +305,10 @@ impl Store {
         if kind == ResourceTypeName::Group {
             inner.membership.set_group(id, &value);
         }
-        let (value, view) = self.prepare(kind, value);
+        let (json, view) = self.prepare(kind, &value);
         let updated = inner
             .table_mut(kind)
-            .update(id, value, view)
+            .update(id, &value, json, view)
             .ok_or_else(|| not_found(kind, id))?;
         Ok(self.render(&inner, kind, id, &updated))
     }
@@ -329,7 +331,7 @@ impl Store {
             let Some(group) = inner.groups.get(&gid) else {
                 continue;
             };
-            let mut value = (*group.value).clone();
+            let mut value = group.value();
             let version = group.version + 1;
             if let Some(members) = value.get_mut("members").and_then(Value::as_array_mut) {
                 members.retain(|m| m.get("value").and_then(Value::as_str) != Some(id));
@@ -342,15 +344,16 @@ impl Store {
                 meta.insert("version".into(), Value::String(etag(version)));
             }
             inner.membership.set_group(&gid, &value);
-            let (value, view) = self.prepare(ResourceTypeName::Group, value);
-            inner.groups.update(&gid, value, view);
+            let (json, view) = self.prepare(ResourceTypeName::Group, &value);
+            inner.groups.update(&gid, &value, json, view);
         }
         inner.membership.remove_member(id);
         Ok(())
     }
 
-    /// Resources matching `filter` (all when `None`), in creation order.
-    /// `userName`, `id` and `externalId` equality go through the indexes.
+    /// Resources matching `filter` (all when `None`), in creation order,
+    /// each parsed from its stored JSON. `userName`, `id` and `externalId`
+    /// equality go through the indexes.
     pub fn query(&self, kind: ResourceTypeName, filter: Option<&Filter>) -> Vec<Arc<Value>> {
         self.query_with(kind, filter, self.schema(kind))
     }
@@ -366,33 +369,26 @@ impl Store {
         let inner = self.inner.read();
         let table = inner.table(kind);
         let keep = |v: &Value| filter.is_none_or(|f| filter::matches(f, v, schema));
-        let render = |r: &Record| {
-            let id = r
-                .value
-                .get("id")
-                .and_then(Value::as_str)
-                .unwrap_or_default();
-            self.render(&inner, kind, id, r).value
-        };
+        let render = |(id, r): (&str, &Record)| self.render(&inner, kind, id, r).value.arc();
         match filter.and_then(|f| index_hint(f, kind)) {
             Some(Hint::Id(id)) => table
                 .get(id)
-                .map(render)
+                .map(|r| render((id, r)))
                 .filter(|v| keep(v))
                 .into_iter()
                 .collect(),
             Some(Hint::UserName(name)) => table
                 .all_by_user_name(name)
                 .into_iter()
-                .map(|(_, r)| render(r))
+                .map(render)
                 .filter(|v| keep(v))
                 .collect(),
             Some(Hint::ExternalId(ext)) => {
-                let mut records: Vec<&Record> = table
+                let mut records: Vec<(&str, &Record)> = table
                     .ids_by_external_id(ext)
-                    .filter_map(|id| table.get(id))
+                    .filter_map(|id| Some((id, table.get(id)?)))
                     .collect();
-                records.sort_by_key(|r| r.seq);
+                records.sort_by_key(|(_, r)| r.seq);
                 records
                     .into_iter()
                     .map(render)
@@ -401,6 +397,44 @@ impl Store {
             }
             None => table.iter().map(render).filter(|v| keep(v)).collect(),
         }
+    }
+
+    /// One page of every resource, in creation order, and how many there
+    /// are: only the page is parsed.
+    pub fn page(
+        &self,
+        kind: ResourceTypeName,
+        skip: usize,
+        take: usize,
+    ) -> (usize, Vec<Arc<Value>>) {
+        let inner = self.inner.read();
+        let table = inner.table(kind);
+        let page = table
+            .iter()
+            .skip(skip)
+            .take(take)
+            .map(|(id, r)| self.render(&inner, kind, id, r).value.arc())
+            .collect();
+        (table.len(), page)
+    }
+
+    /// Every resource as served (a User with its `groups`), as compact
+    /// JSON, in creation order: the stored bytes themselves, shared, for
+    /// every resource whose served form is its stored one. What the judge
+    /// reads; it parses one account at a time.
+    pub fn dump(&self, kind: ResourceTypeName) -> Vec<Bytes> {
+        let inner = self.inner.read();
+        inner
+            .table(kind)
+            .iter()
+            .map(|(id, r)| {
+                if kind == ResourceTypeName::User && inner.membership.is_member(id) {
+                    encode(&self.render(&inner, kind, id, r).value)
+                } else {
+                    r.json.clone()
+                }
+            })
+            .collect()
     }
 
     /// Stores resources as if they pre-existed (admin `seed`, profile
@@ -423,18 +457,13 @@ impl Store {
         inner.membership = Membership::default();
     }
 
-    /// A resource as it will be stored: every object and array rebuilt at
-    /// its exact size (growth while building leaves up to half of them
-    /// empty, which at 1M users is most of the memory), and its default view
-    /// pre-serialised when that is the resource itself.
-    fn prepare(&self, kind: ResourceTypeName, value: Value) -> (Value, Option<Bytes>) {
-        let value = compact(value);
+    /// A resource as it will be stored: its compact JSON, and whether that
+    /// is also its default view.
+    fn prepare(&self, kind: ResourceTypeName, value: &Value) -> (Bytes, bool) {
         let view = value
             .as_object()
-            .is_some_and(|map| query::default_view_keeps_all(map, self.schema(kind)))
-            .then(|| serde_json::to_vec(&value).ok().map(Bytes::from))
-            .flatten();
-        (value, view)
+            .is_some_and(|map| query::default_view_keeps_all(map, self.schema(kind)));
+        (encode(value), view)
     }
 
     /// The stored JSON of resources found by one equality on an indexed
@@ -478,22 +507,40 @@ impl Store {
                 if kind == ResourceTypeName::User && inner.membership.is_member(id) {
                     return None;
                 }
-                record.default_view.as_deref()
+                record.default_view().map(|b| &b[..])
             })
             .collect::<Option<Vec<&[u8]>>>()?;
         Some(with(&views))
     }
 
     fn render(&self, inner: &Inner, kind: ResourceTypeName, id: &str, record: &Record) -> Stored {
-        let value = match kind {
-            ResourceTypeName::User => members::with_groups(inner, self, id, &record.value),
-            ResourceTypeName::Group => record.value.clone(),
+        self.served(inner, kind, id, record, None)
+    }
+
+    /// The resource as served; `parsed`, when given, is `record` already
+    /// parsed. A User in groups is served with its derived `groups`, which
+    /// makes what is served differ from what is stored; anything else is
+    /// served as stored, and parsed only if a reader asks for the value.
+    fn served(
+        &self,
+        inner: &Inner,
+        kind: ResourceTypeName,
+        id: &str,
+        record: &Record,
+        parsed: Option<Arc<Value>>,
+    ) -> Stored {
+        let member = kind == ResourceTypeName::User && inner.membership.is_member(id);
+        let (value, default_view) = if member {
+            let stored = parsed.unwrap_or_else(|| Arc::new(record.value()));
+            let value = members::with_groups(inner, self, id, stored);
+            (StoredJson::from(value), None)
+        } else {
+            let value = match parsed {
+                Some(v) => StoredJson::from(v),
+                None => StoredJson::lazy(record.json.clone()),
+            };
+            (value, record.default_view().cloned())
         };
-        // A User's derived `groups` makes what is served differ from what
-        // is stored.
-        let default_view = Arc::ptr_eq(&value, &record.value)
-            .then(|| record.default_view.clone())
-            .flatten();
         Stored {
             id: id.to_owned(),
             version: record.version,
@@ -564,22 +611,6 @@ fn exact_hint(filter: &Filter, kind: ResourceTypeName) -> Option<Hint<'_>> {
     match filter {
         Filter::Compare { .. } => index_hint(filter, kind),
         _ => None,
-    }
-}
-
-/// Rebuilds every object and array of a value at its exact size.
-fn compact(value: Value) -> Value {
-    match value {
-        Value::Object(map) => {
-            let mut out = Map::with_capacity(map.len());
-            for (k, v) in map {
-                out.insert(k, compact(v));
-            }
-            Value::Object(out)
-        }
-        Value::Array(items) => Value::Array(items.into_iter().map(compact).collect()),
-        Value::String(s) => Value::String(s.into_boxed_str().into_string()),
-        other => other,
     }
 }
 

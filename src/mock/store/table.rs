@@ -2,14 +2,13 @@
 //! `userName` and `externalId` cost the same at 1M resources as at 10.
 
 use super::history::History;
-use super::record::Record;
+use super::record::{IndexKeys, Record};
 use bytes::Bytes;
 use compact_str::CompactString;
 use foldhash::HashMap;
 use serde_json::Value;
+use std::collections::BTreeMap;
 use std::collections::hash_map::Entry;
-use std::collections::{BTreeMap, BTreeSet};
-use std::sync::Arc;
 
 /// Records of one resource type.
 #[derive(Debug, Default)]
@@ -29,15 +28,13 @@ pub(crate) struct Table {
     /// beside `bob@x`): only a `case_sensitive_username` fault lets such
     /// twins in. Kept apart so the index above stays one probe per lookup.
     user_name_twins: HashMap<CompactString, Vec<String>>,
-    /// `externalId` -> ids: caseExact and not unique (RFC 7643 §3.1).
-    by_external_id: HashMap<String, BTreeSet<String>>,
+    /// `externalId` -> ids, sorted: caseExact and not unique (RFC 7643
+    /// §3.1). Almost always one id: a one-element `Vec` is one small
+    /// allocation where a `BTreeSet` node is a quarter of a kilobyte.
+    by_external_id: HashMap<String, Vec<String>>,
     next_seq: u64,
     /// Earlier versions, kept only while a `stale_reads` fault needs them.
     pub(super) history: Option<History>,
-}
-
-fn user_name_key(value: &Value) -> Option<CompactString> {
-    value.get("userName").and_then(Value::as_str).map(fold)
 }
 
 /// userName as compared (caseExact=false): lower-cased, as the filter
@@ -51,10 +48,6 @@ fn fold(user_name: &str) -> CompactString {
     } else {
         CompactString::from(user_name.to_lowercase())
     }
-}
-
-fn external_id(value: &Value) -> Option<&str> {
-    value.get("externalId").and_then(Value::as_str)
 }
 
 impl Table {
@@ -113,51 +106,62 @@ impl Table {
             .flat_map(|ids| ids.iter().map(String::as_str))
     }
 
-    /// Every record in creation order.
-    pub fn iter(&self) -> impl Iterator<Item = &Record> {
-        self.order.values().filter_map(|id| self.by_id.get(id))
+    /// Every id and record in creation order.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &Record)> {
+        self.order
+            .values()
+            .filter_map(|id| Some((id.as_str(), self.by_id.get(id)?)))
     }
 
-    /// Inserts a new resource (its `id` must be set and free).
-    pub fn insert(&mut self, id: String, value: Value, default_view: Option<Bytes>) -> Record {
+    /// Inserts a new resource (its `id` must be set and free): `value` is
+    /// what `json` encodes, read for the indexes.
+    pub fn insert(
+        &mut self,
+        id: String,
+        value: &Value,
+        json: Bytes,
+        is_default_view: bool,
+    ) -> Record {
         self.next_seq += 1;
         let record = Record {
             seq: self.next_seq,
             version: 1,
-            value: Arc::new(value),
-            default_view,
+            json,
+            is_default_view,
         };
-        self.index(&id, &record);
+        self.index(&id, &record, IndexKeys::of_value(value));
         self.order.insert(record.seq, id.clone());
         self.remember(&id, None);
         self.by_id.insert(id, record.clone());
         record
     }
 
-    /// Replaces a resource's JSON and bumps its version.
+    /// Replaces a resource's JSON and bumps its version; `value` is what
+    /// `json` encodes.
     pub fn update(
         &mut self,
         id: &str,
-        value: Value,
-        default_view: Option<Bytes>,
+        value: &Value,
+        json: Bytes,
+        is_default_view: bool,
     ) -> Option<Record> {
         let old = self.by_id.get(id)?.clone();
-        self.unindex(id, &old.value);
+        self.unindex(id, &old.keys());
         self.remember(id, Some(old.clone()));
         let record = Record {
             seq: old.seq,
             version: old.version + 1,
-            value: Arc::new(value),
-            default_view,
+            json,
+            is_default_view,
         };
-        self.index(id, &record);
+        self.index(id, &record, IndexKeys::of_value(value));
         self.by_id.insert(id.to_owned(), record.clone());
         Some(record)
     }
 
     pub fn remove(&mut self, id: &str) -> Option<Record> {
         let record = self.by_id.remove(id)?;
-        self.unindex(id, &record.value);
+        self.unindex(id, &record.keys());
         self.order.remove(&record.seq);
         self.remember(id, Some(record.clone()));
         Some(record)
@@ -185,26 +189,27 @@ impl Table {
         }
     }
 
-    /// Every record as it was at `at`, in creation order.
-    pub fn iter_as_of(&self, at: std::time::Instant) -> Vec<Record> {
+    /// Every id and record as it was at `at`, in creation order.
+    pub fn iter_as_of(&self, at: std::time::Instant) -> Vec<(&str, &Record)> {
         let Some(history) = &self.history else {
-            return self.iter().cloned().collect();
+            return self.iter().collect();
         };
         let earlier = history.earliest_after(at);
-        let mut out: Vec<Record> = self
-            .order
-            .values()
-            .filter(|id| !earlier.contains_key(id.as_str()))
-            .filter_map(|id| self.by_id.get(id).cloned())
+        let mut out: Vec<(&str, &Record)> = self
+            .iter()
+            .filter(|(id, _)| !earlier.contains_key(id))
             .collect();
-        out.extend(earlier.into_values().flatten().cloned());
-        out.sort_by_key(|r| r.seq);
+        out.extend(
+            earlier
+                .into_iter()
+                .filter_map(|(id, before)| Some((id, before?))),
+        );
+        out.sort_by_key(|(_, r)| r.seq);
         out
     }
 
-    fn index(&mut self, id: &str, record: &Record) {
-        let value = &record.value;
-        if let Some(key) = user_name_key(value) {
+    fn index(&mut self, id: &str, record: &Record, keys: IndexKeys) {
+        if let Some(key) = keys.user_name.as_deref().map(fold) {
             // One probe, as before twins existed.
             match self.by_user_name.entry(key) {
                 Entry::Occupied(held) if held.get().0 != id => {
@@ -222,11 +227,11 @@ impl Table {
                 }
             }
         }
-        if let Some(ext) = external_id(value) {
-            self.by_external_id
-                .entry(ext.to_owned())
-                .or_default()
-                .insert(id.to_owned());
+        if let Some(ext) = keys.external_id {
+            let ids = self.by_external_id.entry(ext).or_default();
+            if let Err(at) = ids.binary_search_by(|held| held.as_str().cmp(id)) {
+                ids.insert(at, id.to_owned());
+            }
         }
     }
 
@@ -244,8 +249,8 @@ impl Table {
         taken
     }
 
-    fn unindex(&mut self, id: &str, value: &Value) {
-        if let Some(key) = user_name_key(value) {
+    fn unindex(&mut self, id: &str, keys: &IndexKeys) {
+        if let Some(key) = keys.user_name.as_deref().map(fold) {
             if self
                 .by_user_name
                 .get(&key)
@@ -262,10 +267,12 @@ impl Table {
                 self.take_twin(&key, Some(id));
             }
         }
-        if let Some(ext) = external_id(value)
+        if let Some(ext) = keys.external_id.as_deref()
             && let Some(ids) = self.by_external_id.get_mut(ext)
         {
-            ids.remove(id);
+            if let Ok(at) = ids.binary_search_by(|held| held.as_str().cmp(id)) {
+                ids.remove(at);
+            }
             if ids.is_empty() {
                 self.by_external_id.remove(ext);
             }
@@ -275,21 +282,30 @@ impl Table {
 
 #[cfg(test)]
 mod tests {
+    use super::super::record::encode;
     use super::*;
     use serde_json::json;
+
+    fn ins(t: &mut Table, id: &str, v: Value) -> Record {
+        t.insert(id.into(), &v, encode(&v), true)
+    }
+
+    fn upd(t: &mut Table, id: &str, v: Value) -> Option<Record> {
+        t.update(id, &v, encode(&v), true)
+    }
 
     #[test]
     fn indexes_follow_updates_and_removals() {
         let mut t = Table::default();
-        t.insert(
-            "a".into(),
+        ins(
+            &mut t,
+            "a",
             json!({"userName": "BJensen", "externalId": "x1"}),
-            None,
         );
-        t.insert(
-            "b".into(),
+        ins(
+            &mut t,
+            "b",
             json!({"userName": "other", "externalId": "x1"}),
-            None,
         );
         assert_eq!(t.id_by_user_name("bjensen"), Some("a"));
         assert_eq!(t.ids_by_external_id("x1").count(), 2);
@@ -299,7 +315,7 @@ mod tests {
             "externalId is caseExact"
         );
 
-        let r = t.update("a", json!({"userName": "babs"}), None).unwrap();
+        let r = upd(&mut t, "a", json!({"userName": "babs"})).unwrap();
         assert_eq!(r.version, 2);
         assert_eq!(t.id_by_user_name("bjensen"), None);
         assert_eq!(t.id_by_user_name("BABS"), Some("a"));
@@ -313,8 +329,8 @@ mod tests {
     #[test]
     fn case_twins_are_all_found_and_the_holder_is_replaced_when_it_goes() {
         let mut t = Table::default();
-        t.insert("a".into(), json!({"userName": "Bob@x"}), None);
-        t.insert("b".into(), json!({"userName": "bob@x"}), None);
+        ins(&mut t, "a", json!({"userName": "Bob@x"}));
+        ins(&mut t, "b", json!({"userName": "bob@x"}));
         let ids = |t: &Table| -> Vec<String> {
             t.all_by_user_name("BOB@X")
                 .into_iter()
@@ -323,7 +339,7 @@ mod tests {
         };
         assert_eq!(ids(&t), ["a", "b"]);
         assert!(t.has_twins("bob@x"));
-        t.update("b", json!({"userName": "bob@x", "title": "t"}), None);
+        upd(&mut t, "b", json!({"userName": "bob@x", "title": "t"}));
         assert_eq!(ids(&t), ["a", "b"]);
         t.remove("a");
         assert_eq!(ids(&t), ["b"]);
@@ -335,10 +351,10 @@ mod tests {
     fn iteration_is_in_creation_order_even_after_updates() {
         let mut t = Table::default();
         for id in ["c", "a", "b"] {
-            t.insert(id.into(), json!({}), None);
+            ins(&mut t, id, json!({}));
         }
-        t.update("c", json!({"x": 1}), None);
-        let ids: Vec<_> = t.iter().map(|r| r.seq).collect();
+        upd(&mut t, "c", json!({"x": 1}));
+        let ids: Vec<_> = t.iter().map(|(_, r)| r.seq).collect();
         assert_eq!(ids, vec![1, 2, 3]);
     }
 }

@@ -43,9 +43,11 @@ pub(super) fn check_unique(
                 .iter()
                 .any(|(id, _)| Some(*id) == own_id),
         },
-        UserNameCase::Exact => inner.users.all_by_user_name(name).iter().any(|(id, r)| {
-            Some(*id) != own_id && r.value.get("userName").and_then(Value::as_str) == Some(name)
-        }),
+        UserNameCase::Exact => inner
+            .users
+            .all_by_user_name(name)
+            .iter()
+            .any(|(id, r)| Some(*id) != own_id && r.keys().user_name.as_deref() == Some(name)),
     };
     if taken {
         Err(ScimError::uniqueness(format!(

@@ -230,12 +230,11 @@ impl Looker {
                 let Some(person) = people.by_key(key) else {
                     continue;
                 };
-                let still: Vec<&Value> = accounts
+                let still = accounts
                     .of(person)
                     .into_iter()
-                    .filter(|a| a.get("active") != Some(&Value::Bool(false)))
-                    .collect();
-                if !still.is_empty() {
+                    .any(|i| accounts.value(i).get("active") != Some(&Value::Bool(false)));
+                if still {
                     active.push(format!("{key} in {target}"));
                 }
             }

@@ -134,10 +134,10 @@ fn reader(url: &str, token: &str) -> App {
 async fn the_state_is_read_page_by_page_and_an_app_without_groups_holds_none() {
     let (url, task) = app(5).await;
     let held = reader(&url, "read").holdings().await.unwrap();
-    let ids: Vec<&str> = held
+    let ids: Vec<String> = held
         .users
         .iter()
-        .map(|u| u["id"].as_str().unwrap())
+        .map(|u| u.value()["id"].as_str().unwrap().to_owned())
         .collect();
     assert_eq!(ids, ["u1", "u2", "u3", "u4", "u5"]);
     assert!(held.groups.is_empty());
