@@ -10,7 +10,7 @@ use crate::fault::{FaultKind, FaultSpec};
 use crate::judge::evidence::{EventRecord, FaultWindow, HungDelivery, Unsettled};
 use crate::mock::state::TargetState;
 use crate::netproxy::Client;
-use crate::report::{TimelineEntry, TimelineKind};
+use crate::report::{HarnessError, ReceivedAlert, TimelineEntry, TimelineKind};
 use crate::scenario::truth::{SentEvent, Truth};
 use crate::scenario::{Action, NetworkChange, Person, Scenario, Signal, Step, Timing};
 use crate::serve::Serving;
@@ -55,7 +55,77 @@ pub(crate) struct Live<'a> {
     pub apps: Arc<super::upstream::Apps>,
 }
 
+/// What is left of a scenario once its connector has stopped, the
+/// accounts it created in real apps are gone (unless kept) and its targets
+/// have shut down: what its report is made of besides the verdicts.
+pub(crate) struct Ended {
+    pub started_at: DateTime<Utc>,
+    pub timeline: Vec<TimelineEntry>,
+    pub alerts: Vec<ReceivedAlert>,
+    /// The steps that could not be done, as the report lists them.
+    pub step_errors: Vec<HarnessError>,
+    /// More alerts came than the sink keeps.
+    pub dropped: Option<HarnessError>,
+    /// What the cleanup of the real apps could not delete.
+    pub cleaned: Vec<HarnessError>,
+    /// How the connector ended; `None` when scimulate had not started it.
+    pub exit: Option<crate::connector::process::Exit>,
+}
+
+impl Ended {
+    /// From the start until now.
+    pub fn duration_ms(&self) -> u64 {
+        u64::try_from((Utc::now() - self.started_at).num_milliseconds()).unwrap_or(0)
+    }
+}
+
 impl Live<'_> {
+    /// Every target's current token: those rotated during the run are
+    /// secrets too.
+    pub fn current_tokens(&self) -> Vec<String> {
+        self.serving
+            .targets
+            .iter()
+            .filter_map(|t| t.state.auth.current_token())
+            .collect()
+    }
+
+    /// Ends the scenario, judged or stopped alike: the connector's alerts
+    /// are taken, the connector is stopped (so it creates nothing more),
+    /// what it created in real apps is deleted unless `keep`, and the
+    /// targets shut down.
+    pub async fn end(self, keep: bool) -> Ended {
+        let Live {
+            serving,
+            mut connector,
+            timeline,
+            errors,
+            started_at,
+            apps,
+            ..
+        } = self;
+        let alerts = received_alerts(&connector, started_at);
+        let dropped = dropped_alerts(&connector);
+        let exit = connector.stop().await;
+        let cleaned = apps.clean_up(&serving, keep).await;
+        let _ = serving.shutdown().await;
+        Ended {
+            started_at,
+            timeline,
+            alerts,
+            step_errors: errors
+                .into_iter()
+                .map(|message| HarnessError {
+                    during: Some("a step".into()),
+                    message,
+                })
+                .collect(),
+            dropped,
+            cleaned,
+            exit,
+        }
+    }
+
     pub fn elapsed_ms(&self) -> u64 {
         u64::try_from(self.started.elapsed().as_millis()).unwrap_or(u64::MAX)
     }
@@ -467,4 +537,32 @@ impl Live<'_> {
             .push((target.to_owned(), None, None, self.faults.len() - 1));
         self.note(TimelineKind::Fault, Some(target), what.to_owned());
     }
+}
+
+/// The alerts the sink kept, as the report shows them.
+fn received_alerts(connector: &Connector, started_at: chrono::DateTime<Utc>) -> Vec<ReceivedAlert> {
+    connector
+        .alerts()
+        .received()
+        .into_iter()
+        .map(|r| ReceivedAlert {
+            at_ms: u64::try_from((r.received_at - started_at).num_milliseconds()).unwrap_or(0),
+            payload: serde_json::from_str(&r.raw)
+                .unwrap_or(serde_json::Value::String(r.raw.to_string())),
+        })
+        .collect()
+}
+
+/// A harness error when the alert sink kept only part of what came: the
+/// alert checks saw the first alerts alone.
+fn dropped_alerts(connector: &Connector) -> Option<HarnessError> {
+    let store = connector.alerts();
+    let dropped = store.dropped();
+    (dropped > 0).then(|| HarnessError {
+        during: Some("receiving alerts".into()),
+        message: format!(
+            "the connector sent more alerts than the sink keeps: the first {} were kept and {dropped} more dropped, so the alert checks saw only those (limits: docs/connectors.md)",
+            store.kept()
+        ),
+    })
 }

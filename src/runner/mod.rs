@@ -21,8 +21,7 @@ use crate::fault::Quirk;
 use crate::judge::evidence::ConnectorExit;
 use crate::netproxy::Client;
 use crate::report::{
-    CheckReport, HarSink, HarnessError, Progress, ReceivedAlert, RunReport, ScenarioReport,
-    TimelineKind,
+    CheckReport, HarSink, HarnessError, Progress, RunReport, ScenarioReport, TimelineKind,
 };
 use crate::scenario::Scenario;
 use crate::scenario::gameday::GameDay;
@@ -389,11 +388,7 @@ async fn play_scenario(
     let (evidence, results) = match judged {
         Ok(done) => done,
         Err((signal, during, when)) => {
-            for t in &live.serving.targets {
-                if let Some(token) = t.state.auth.current_token() {
-                    secrets.push(token);
-                }
-            }
+            secrets.extend(live.current_tokens());
             // What the targets received until the stop is part of the
             // record: the HAR gets its pages as for a scenario that ended.
             if let Some(har) = har {
@@ -407,30 +402,12 @@ async fn play_scenario(
         }
     };
     // Tokens rotated during the run are secrets too.
-    for t in &live.serving.targets {
-        if let Some(token) = t.state.auth.current_token() {
-            secrets.push(token);
-        }
-    }
+    secrets.extend(live.current_tokens());
     if let Some(har) = har {
         let all = [earlier, &secrets[..]].concat();
         har::pages(har, &scenario.name, live.started_at, &live.serving, &all);
     }
-    let Live {
-        serving,
-        mut connector,
-        timeline,
-        errors,
-        started_at,
-        apps,
-        ..
-    } = live;
-    let alerts = received_alerts(&connector, started_at);
-    let dropped = dropped_alerts(&connector);
-    connector.stop().await;
-    // The connector is stopped: it creates nothing more.
-    let cleaned = apps.clean_up(&serving, options.keep).await;
-    let _ = serving.shutdown().await;
+    let ended = live.end(options.keep).await;
     let retired = live_files::retire(&run_dir, &secrets);
     let checks = results
         .into_iter()
@@ -451,27 +428,20 @@ async fn play_scenario(
     report.slis = Some(crate::judge::slis(&evidence));
     report.description = scenario.description.clone();
     report.seed = Some(options.seed.unwrap_or(scenario.seed));
-    report.duration_ms =
-        Some(u64::try_from((Utc::now() - started_at).num_milliseconds()).unwrap_or(0));
-    report.timeline = timeline;
-    report.alerts = alerts;
+    report.duration_ms = Some(ended.duration_ms());
+    report.timeline = ended.timeline;
+    report.alerts = ended.alerts;
     report.interrupted = stopped.is_some();
     report.probes = crate::report::probes(&evidence);
-    report.errors = errors
-        .into_iter()
-        .map(|message| HarnessError {
-            during: Some("a step".into()),
-            message,
-        })
-        .collect();
+    report.errors = ended.step_errors;
     if let Err(message) = retired {
         report.errors.push(HarnessError {
             during: Some("masking the run folder's credentials".into()),
             message,
         });
     }
-    report.errors.extend(dropped);
-    report.errors.extend(cleaned);
+    report.errors.extend(ended.dropped);
+    report.errors.extend(ended.cleaned);
     if let Err(message) = evidence_file::write(&run_dir, &evidence, &secrets) {
         report.errors.push(HarnessError {
             during: Some("writing the evidence file".into()),
@@ -503,34 +473,6 @@ fn announce(day: &GameDay, live: &Live<'_>, run_dir: &std::path::Path) {
             live.connector.values().alert_url
         );
     }
-}
-
-/// The alerts the sink kept, as the report shows them.
-fn received_alerts(connector: &Connector, started_at: chrono::DateTime<Utc>) -> Vec<ReceivedAlert> {
-    connector
-        .alerts()
-        .received()
-        .into_iter()
-        .map(|r| ReceivedAlert {
-            at_ms: u64::try_from((r.received_at - started_at).num_milliseconds()).unwrap_or(0),
-            payload: serde_json::from_str(&r.raw)
-                .unwrap_or(serde_json::Value::String(r.raw.to_string())),
-        })
-        .collect()
-}
-
-/// A harness error when the alert sink kept only part of what came: the
-/// alert checks saw the first alerts alone.
-fn dropped_alerts(connector: &Connector) -> Option<HarnessError> {
-    let store = connector.alerts();
-    let dropped = store.dropped();
-    (dropped > 0).then(|| HarnessError {
-        during: Some("receiving alerts".into()),
-        message: format!(
-            "the connector sent more alerts than the sink keeps: the first {} were kept and {dropped} more dropped, so the alert checks saw only those (limits: docs/connectors.md)",
-            store.kept()
-        ),
-    })
 }
 
 /// `url` with its host replaced by `host` (the port and path kept).

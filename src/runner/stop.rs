@@ -7,11 +7,9 @@
 //! connector. The scenarios after it are listed as not run.
 
 use super::live::Live;
-use super::{dropped_alerts, received_alerts};
 use crate::report::{HarnessError, ScenarioReport};
 use crate::scenario::Scenario;
 use crate::shutdown::StopSignal;
-use chrono::Utc;
 
 /// The scenario that was running, stopped `during` a phase ("step 2 of 4
 /// (line 12)") and `when` within it: not judged, marked interrupted.
@@ -67,25 +65,12 @@ pub(crate) async fn stop_live(
     keep: bool,
 ) -> ScenarioReport {
     live.clear_all_faults().await;
-    let Live {
-        scenario,
-        serving,
-        mut connector,
-        timeline,
-        errors,
-        started_at,
-        apps,
-        ..
-    } = live;
-    let alerts = received_alerts(&connector, started_at);
-    let dropped = dropped_alerts(&connector);
-    let stopped = match connector.stop().await {
+    let scenario = live.scenario;
+    let ended = live.end(keep).await;
+    let stopped = match &ended.exit {
         Some(exit) => format!("the connector was stopped ({exit})"),
         None => "scimulate had not started the connector".to_owned(),
     };
-    // What the connector created in a real app goes, stopped or not.
-    let cleaned = apps.clean_up(&serving, keep).await;
-    let _ = serving.shutdown().await;
     let mut report = interrupted(
         scenario,
         signal,
@@ -93,18 +78,12 @@ pub(crate) async fn stop_live(
         &format!("{when}; events stopped, faults cleared, {stopped}"),
     );
     report.seed = Some(seed);
-    report.duration_ms =
-        Some(u64::try_from((Utc::now() - started_at).num_milliseconds()).unwrap_or(0));
-    report.timeline = timeline;
-    report.alerts = alerts;
-    report
-        .errors
-        .extend(errors.into_iter().map(|message| HarnessError {
-            during: Some("a step".into()),
-            message,
-        }));
-    report.errors.extend(dropped);
-    report.errors.extend(cleaned);
+    report.duration_ms = Some(ended.duration_ms());
+    report.timeline = ended.timeline;
+    report.alerts = ended.alerts;
+    report.errors.extend(ended.step_errors);
+    report.errors.extend(ended.dropped);
+    report.errors.extend(ended.cleaned);
     report.refresh_passed();
     report
 }
